@@ -1,0 +1,41 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Data flow: readers → tokenization → shards (→ reports). The CLI is a thin layer on top; nothing imports it.
+let package = Package(
+    name: "CorpusKit",
+    platforms: [.macOS(.v13)],
+    products: [
+        .library(name: "CorpusKitTokenizer", targets: ["CorpusKitTokenizer"]),
+        .library(name: "CorpusKitReaders", targets: ["CorpusKitReaders"]),
+        .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
+        .executable(name: "corpuskit", targets: ["corpuskit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System libraries, found with pkg-config.
+        .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
+        .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // ICU behind a plain C API: importing ICU headers into Swift clashes with Foundation's bundled ICU.
+        .target(name: "CICUShim", dependencies: ["CICU"]),
+
+        .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib"]),
+        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim"]),
+        .target(name: "CorpusKitShards", dependencies: []),
+        .executableTarget(
+            name: "corpuskit",
+            dependencies: [
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer"]),
+        .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
+        .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

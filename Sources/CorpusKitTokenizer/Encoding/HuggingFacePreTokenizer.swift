@@ -1,0 +1,125 @@
+/// The HF `tokenizers` pre-tokenizers used by Unigram tokenizer files.
+indirect enum HuggingFacePreTokenizer: Sendable {
+    enum PrependScheme: String, Sendable { case always, first, never }
+
+    case metaspace(replacement: [UInt8], prependScheme: PrependScheme, split: Bool)
+    case whitespaceSplit
+    case sequence([HuggingFacePreTokenizer])
+
+    /// One piece of text on its way to the model; `startsText` is true when it begins at offset 0
+    /// of the original input (Metaspace's `first` scheme needs it).
+    struct Split {
+        var bytes: [UInt8]
+        var startsText: Bool
+    }
+
+    init(json: [String: Any]) throws(TokenizerError) {
+        let type = json["type"] as? String ?? "<missing type>"
+        switch type {
+        case "Metaspace":
+            guard let replacement = json["replacement"] as? String, replacement.unicodeScalars.count == 1 else {
+                throw .malformedModel("Metaspace needs a one-character replacement")
+            }
+            var scheme = PrependScheme.always
+            if let raw = json["prepend_scheme"] as? String {
+                guard let parsed = PrependScheme(rawValue: raw) else { throw .unsupported("Metaspace prepend_scheme \(raw)") }
+                scheme = parsed
+            }
+            if let addPrefixSpace = json["add_prefix_space"] as? Bool, !addPrefixSpace {
+                guard scheme == .never || json["prepend_scheme"] == nil else {
+                    throw .malformedModel("Metaspace add_prefix_space does not match prepend_scheme")
+                }
+                scheme = .never
+            }
+            self = .metaspace(replacement: Array(replacement.utf8), prependScheme: scheme, split: json["split"] as? Bool ?? true)
+        case "WhitespaceSplit":
+            self = .whitespaceSplit
+        case "Sequence":
+            guard let items = json["pretokenizers"] as? [[String: Any]] else { throw .malformedModel("Sequence pre-tokenizer without pretokenizers") }
+            var list: [HuggingFacePreTokenizer] = []
+            for item in items { list.append(try HuggingFacePreTokenizer(json: item)) }
+            self = .sequence(list)
+        default:
+            throw .unsupported("tokenizer.json pre_tokenizer type \(type)")
+        }
+    }
+
+    var summary: String {
+        switch self {
+        case .metaspace(let replacement, let scheme, let split):
+            return "Metaspace(\(String(decoding: replacement, as: UTF8.self).debugDescription), prepend: \(scheme.rawValue), split: \(split))"
+        case .whitespaceSplit: return "WhitespaceSplit"
+        case .sequence(let list): return list.map(\.summary).joined(separator: " → ")
+        }
+    }
+
+    /// Splits `splits` further; empty results are dropped as HF does.
+    func apply(_ splits: [Split]) -> [Split] {
+        switch self {
+        case .sequence(let list):
+            return list.reduce(splits) { $1.apply($0) }
+        case .whitespaceSplit:
+            return splits.flatMap(Self.whitespaceSplit)
+        case .metaspace(let replacement, let scheme, let split):
+            return splits.flatMap { Self.metaspace($0, replacement: replacement, scheme: scheme, split: split) }
+        }
+    }
+
+    private static func whitespaceSplit(_ split: Split) -> [Split] {
+        split.bytes.withUnsafeBufferPointer { buffer -> [Split] in
+            guard let base = buffer.baseAddress else { return [] }
+            var result: [Split] = []
+            var wordStart: Int?
+            var i = 0
+            while i <= buffer.count {
+                var isSpace = true
+                var length = 1
+                if i < buffer.count {
+                    let decoded = UTF8Scalars.decode(base, at: i)
+                    length = decoded.length
+                    isSpace = UnicodeWhitespace.contains(decoded.scalar)
+                }
+                if isSpace {
+                    if let start = wordStart {
+                        result.append(Split(bytes: Array(buffer[start..<i]), startsText: split.startsText && start == 0))
+                        wordStart = nil
+                    }
+                } else if wordStart == nil {
+                    wordStart = i
+                }
+                i += length
+            }
+            return result
+        }
+    }
+
+    private static func metaspace(_ split: Split, replacement: [UInt8], scheme: PrependScheme, split doSplit: Bool) -> [Split] {
+        var text = ReplacePattern.spaceLiteral.replace(in: split.bytes, with: replacement)
+        let startsWithReplacement = text.starts(with: replacement)
+        switch scheme {
+        case .always where !startsWithReplacement: text = replacement + text
+        case .first where !startsWithReplacement && split.startsText: text = replacement + text
+        default: break
+        }
+        guard doSplit else { return text.isEmpty ? [] : [Split(bytes: text, startsText: split.startsText)] }
+        // Split before every replacement character (MergedWithNext), dropping empty pieces.
+        var result: [Split] = []
+        var start = 0
+        var i = 0
+        let n = text.count, m = replacement.count
+        while i < n {
+            if i > start && i + m <= n && text[i..<i + m].elementsEqual(replacement) {
+                result.append(Split(bytes: Array(text[start..<i]), startsText: split.startsText && start == 0))
+                start = i
+            }
+            i += 1
+        }
+        if start < n { result.append(Split(bytes: Array(text[start..<n]), startsText: split.startsText && start == 0)) }
+        return result
+    }
+}
+
+extension ReplacePattern {
+    /// A literal single space.
+    static let spaceLiteral = try! ReplacePattern(string: " ")
+}

@@ -1,0 +1,202 @@
+import Foundation
+
+/// A strict JSON parser for tokenizer.json producing plain Swift values (`String`, `Int`,
+/// `Double`, `Bool`, `NSNull`, `[Any]`, `[String: Any]`).
+///
+/// Hand-written rather than using `JSONSerialization`: Foundation's parser drops a U+FEFF that
+/// starts a string (llm-jp vocabularies contain the piece "\u{FEFF}"), which would silently
+/// change ids. Numbers go through `strtod`, which rounds exactly like serde_json.
+struct JSONDocumentParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var position = 0
+    private var depth = 0
+
+    static func parse(_ data: Data) throws(TokenizerError) -> Any {
+        let result: Result<Any, TokenizerError> = data.withUnsafeBytes { raw in
+            var parser = JSONDocumentParser(bytes: raw.bindMemory(to: UInt8.self))
+            do throws(TokenizerError) {
+                let value = try parser.parseValue()
+                parser.skipWhitespace()
+                guard parser.position == parser.bytes.count else { throw parser.error("extra data after the JSON value") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    private func error(_ message: String) -> TokenizerError {
+        .malformedModel("JSON: \(message) at byte offset \(position)")
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func parseValue() throws(TokenizerError) -> Any {
+        skipWhitespace()
+        guard position < bytes.count else { throw error("unexpected end") }
+        switch bytes[position] {
+        case UInt8(ascii: "{"): return try parseObject()
+        case UInt8(ascii: "["): return try parseArray()
+        case UInt8(ascii: "\""): return try parseString()
+        case UInt8(ascii: "t"): try expectWord("true"); return true
+        case UInt8(ascii: "f"): try expectWord("false"); return false
+        case UInt8(ascii: "n"): try expectWord("null"); return NSNull()
+        default: return try parseNumber()
+        }
+    }
+
+    private mutating func expectWord(_ word: String) throws(TokenizerError) {
+        for byte in word.utf8 {
+            guard position < bytes.count, bytes[position] == byte else { throw error("invalid literal") }
+            position += 1
+        }
+    }
+
+    private mutating func enter() throws(TokenizerError) {
+        depth += 1
+        if depth > 512 { throw error("nesting deeper than 512 levels") }
+    }
+
+    private mutating func parseObject() throws(TokenizerError) -> [String: Any] {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
+        var object: [String: Any] = [:]
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return object }
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("expected a key") }
+            let key = try parseString()
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            position += 1
+            object[key] = try parseValue()
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unterminated object") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "}") { position += 1; return object }
+            throw error("expected ',' or '}'")
+        }
+    }
+
+    private mutating func parseArray() throws(TokenizerError) -> [Any] {
+        try enter()
+        defer { depth -= 1 }
+        position += 1
+        var array: [Any] = []
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return array }
+        while true {
+            array.append(try parseValue())
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unterminated array") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return array }
+            throw error("expected ',' or ']'")
+        }
+    }
+
+    private mutating func parseString() throws(TokenizerError) -> String {
+        position += 1
+        var output: [UInt8] = []
+        var runStart = position
+        while true {
+            guard position < bytes.count else { throw error("unterminated string") }
+            let byte = bytes[position]
+            if byte == UInt8(ascii: "\"") {
+                output.append(contentsOf: bytes[runStart..<position])
+                position += 1
+                break
+            }
+            if byte < 0x20 { throw error("control character in a string") }
+            if byte != UInt8(ascii: "\\") { position += 1; continue }
+            output.append(contentsOf: bytes[runStart..<position])
+            position += 1
+            guard position < bytes.count else { throw error("unterminated escape") }
+            let escape = bytes[position]
+            position += 1
+            switch escape {
+            case UInt8(ascii: "\""): output.append(0x22)
+            case UInt8(ascii: "\\"): output.append(0x5C)
+            case UInt8(ascii: "/"): output.append(0x2F)
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try parseHex4()
+                if (0xD800..<0xDC00).contains(scalar) {
+                    guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u") else {
+                        throw error("lone surrogate escape")
+                    }
+                    position += 2
+                    let low = try parseHex4()
+                    guard (0xDC00..<0xE000).contains(low) else { throw error("invalid surrogate pair") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                } else if (0xDC00..<0xE000).contains(scalar) {
+                    throw error("lone surrogate escape")
+                }
+                UTF8Scalars.append(scalar, to: &output)
+            default:
+                throw error("invalid escape")
+            }
+            runStart = position
+        }
+        guard output.withUnsafeBufferPointer({ UTF8Scalars.firstInvalidOffset($0) }) == nil else {
+            throw error("invalid UTF-8 in a string")
+        }
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    private mutating func parseHex4() throws(TokenizerError) -> UInt32 {
+        guard position + 4 <= bytes.count else { throw error("truncated \\u escape") }
+        var value: UInt32 = 0
+        for _ in 0..<4 {
+            let c = bytes[position]
+            let digit: UInt32
+            switch c {
+            case 0x30...0x39: digit = UInt32(c - 0x30)
+            case 0x41...0x46: digit = UInt32(c - 0x41 + 10)
+            case 0x61...0x66: digit = UInt32(c - 0x61 + 10)
+            default: throw error("invalid \\u escape")
+            }
+            value = value << 4 | digit
+            position += 1
+        }
+        return value
+    }
+
+    private mutating func parseNumber() throws(TokenizerError) -> Any {
+        let start = position
+        var isInteger = true
+        while position < bytes.count {
+            let c = bytes[position]
+            if (0x30...0x39).contains(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
+                position += 1
+            } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
+                isInteger = false
+                position += 1
+            } else {
+                break
+            }
+        }
+        guard position > start else { throw error("unexpected character") }
+        let text = String(decoding: bytes[start..<position], as: UTF8.self)
+        if isInteger, let value = Int(text) { return value }
+        var end: UnsafeMutablePointer<CChar>?
+        let value = text.withCString { pointer -> Double in
+            let parsed = strtod(pointer, &end)
+            if end != UnsafeMutablePointer(mutating: pointer) + text.utf8.count { end = nil }
+            return parsed
+        }
+        guard end != nil else { throw error("invalid number \(text)") }
+        return value
+    }
+}

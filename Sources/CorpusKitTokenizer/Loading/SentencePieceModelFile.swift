@@ -1,0 +1,163 @@
+import Foundation
+
+/// The parts of a sentencepiece `ModelProto` that CorpusKit uses, decoded from the `.model` file.
+public struct SentencePieceModelFile: Sendable {
+    /// sentencepiece's `TrainerSpec.ModelType`.
+    public enum ModelType: Int, Sendable, CustomStringConvertible {
+        case unigram = 1, bpe = 2, word = 3, char = 4
+        public var description: String {
+            switch self {
+            case .unigram: return "Unigram"
+            case .bpe: return "BPE"
+            case .word: return "Word"
+            case .char: return "Char"
+            }
+        }
+    }
+
+    /// `NormalizerSpec`, with the proto defaults.
+    public struct NormalizerSpec: Sendable {
+        public var name = ""
+        public var precompiledCharsmap: [UInt8] = []
+        public var addDummyPrefix = true
+        public var removeExtraWhitespaces = true
+        public var escapeWhitespaces = true
+        public var normalizationRuleTSV = ""
+    }
+
+    /// The `TrainerSpec` fields that matter at encode/decode time, with the proto defaults.
+    public struct TrainerSpec: Sendable {
+        public var modelType: ModelType = .unigram
+        public var rawModelType = 1
+        public var byteFallback = false
+        public var treatWhitespaceAsSuffix = false
+        public var splitDigits = false
+        public var splitByWhitespace = true
+        public var unkPiece = "<unk>"
+        public var bosPiece = "<s>"
+        public var eosPiece = "</s>"
+        public var padPiece = "<pad>"
+        public var unkSurface = " \u{2047} "
+    }
+
+    public var pieces: [[UInt8]] = []
+    public var scores: [Float] = []
+    public var types: [PieceType] = []
+    public var trainerSpec = TrainerSpec()
+    public var normalizerSpec = NormalizerSpec()
+    public var denormalizerSpec: NormalizerSpec?
+
+    /// Reads and decodes a `.model` file.
+    public init(contentsOf path: String) throws(TokenizerError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+        } catch {
+            throw .unreadable(path: path, reason: "\(error.localizedDescription)")
+        }
+        try self.init(serialized: data)
+    }
+
+    /// Decodes a serialized `ModelProto`.
+    public init(serialized data: Data) throws(TokenizerError) {
+        let result: Result<SentencePieceModelFile, TokenizerError> = data.withUnsafeBytes { raw in
+            do throws(TokenizerError) {
+                return .success(try Self.parse(raw))
+            } catch {
+                return .failure(error)
+            }
+        }
+        self = try result.get()
+    }
+
+    private init() {}
+
+    private static func parse(_ raw: UnsafeRawBufferPointer) throws(TokenizerError) -> SentencePieceModelFile {
+        var model = SentencePieceModelFile()
+        var reader = ProtobufReader(raw)
+        while !reader.isAtEnd {
+            let field = try reader.readField()
+            switch (field.number, field.wireType) {
+            case (1, .lengthDelimited):
+                try model.parsePiece(raw, range: try reader.readLengthDelimited())
+            case (2, .lengthDelimited):
+                model.trainerSpec = try parseTrainerSpec(raw, range: try reader.readLengthDelimited())
+            case (3, .lengthDelimited):
+                model.normalizerSpec = try parseNormalizerSpec(raw, range: try reader.readLengthDelimited())
+            case (5, .lengthDelimited):
+                model.denormalizerSpec = try parseNormalizerSpec(raw, range: try reader.readLengthDelimited())
+            default:
+                try reader.skip(field)
+            }
+        }
+        guard !model.pieces.isEmpty else { throw .malformedModel("the model has no pieces (is this a sentencepiece .model file?)") }
+        return model
+    }
+
+    private mutating func parsePiece(_ raw: UnsafeRawBufferPointer, range: Range<Int>) throws(TokenizerError) {
+        var reader = ProtobufReader(raw, range: range)
+        var piece: [UInt8] = []
+        var score: Float = 0
+        var type = PieceType.normal
+        while !reader.isAtEnd {
+            let field = try reader.readField()
+            switch (field.number, field.wireType) {
+            case (1, .lengthDelimited): piece = try reader.readBytes()
+            case (2, .fixed32): score = try reader.readFloat()
+            case (3, .varint):
+                let raw = try reader.readVarint()
+                guard raw <= 6, let value = PieceType(rawValue: UInt8(raw)) else {
+                    throw .malformedModel("piece \(pieces.count) has unknown type \(raw)")
+                }
+                type = value
+            default: try reader.skip(field)
+            }
+        }
+        pieces.append(piece)
+        scores.append(score)
+        types.append(type)
+    }
+
+    private static func parseTrainerSpec(_ raw: UnsafeRawBufferPointer, range: Range<Int>) throws(TokenizerError) -> TrainerSpec {
+        var spec = TrainerSpec()
+        var reader = ProtobufReader(raw, range: range)
+        while !reader.isAtEnd {
+            let field = try reader.readField()
+            switch (field.number, field.wireType) {
+            case (3, .varint):
+                let value = Int(truncatingIfNeeded: try reader.readVarint())
+                spec.rawModelType = value
+                if let type = ModelType(rawValue: value) { spec.modelType = type }
+            case (35, .varint): spec.byteFallback = try reader.readVarint() != 0
+            case (24, .varint): spec.treatWhitespaceAsSuffix = try reader.readVarint() != 0
+            case (25, .varint): spec.splitDigits = try reader.readVarint() != 0
+            case (22, .varint): spec.splitByWhitespace = try reader.readVarint() != 0
+            case (45, .lengthDelimited): spec.unkPiece = try reader.readString()
+            case (46, .lengthDelimited): spec.bosPiece = try reader.readString()
+            case (47, .lengthDelimited): spec.eosPiece = try reader.readString()
+            case (48, .lengthDelimited): spec.padPiece = try reader.readString()
+            case (44, .lengthDelimited): spec.unkSurface = try reader.readString()
+            default: try reader.skip(field)
+            }
+        }
+        return spec
+    }
+
+    private static func parseNormalizerSpec(_ raw: UnsafeRawBufferPointer, range: Range<Int>) throws(TokenizerError) -> NormalizerSpec {
+        var spec = NormalizerSpec()
+        var reader = ProtobufReader(raw, range: range)
+        while !reader.isAtEnd {
+            let field = try reader.readField()
+            switch (field.number, field.wireType) {
+            case (1, .lengthDelimited): spec.name = try reader.readString()
+            case (2, .lengthDelimited): spec.precompiledCharsmap = try reader.readBytes()
+            case (3, .varint): spec.addDummyPrefix = try reader.readVarint() != 0
+            case (4, .varint): spec.removeExtraWhitespaces = try reader.readVarint() != 0
+            case (5, .varint): spec.escapeWhitespaces = try reader.readVarint() != 0
+            case (6, .lengthDelimited): spec.normalizationRuleTSV = try reader.readString()
+            default: try reader.skip(field)
+            }
+        }
+        return spec
+    }
+}

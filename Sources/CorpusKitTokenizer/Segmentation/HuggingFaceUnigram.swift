@@ -1,0 +1,115 @@
+/// HF tokenizers' Unigram model (`Unigram::encode_optimized` + `tokenize`): a Viterbi pass with
+/// float64 scores over a trie of every vocabulary entry, runs of unknown characters fused into
+/// one piece, and pieces missing from the vocabulary turned into `<0xXX>` tokens (byte
+/// fallback) or the unknown id.
+struct HuggingFaceUnigram: Sendable {
+    let trie: DoubleArrayTrie
+    let scores: [Double]
+    let unknownID: Int32?
+    let byteFallback: Bool
+    /// Id of `<0xXX>` per byte, or -1 when the vocabulary lacks it.
+    let byteIDs: [Int32]
+    let unknownScore: Double
+
+    init(table: PieceTable, unknownID: Int32?, byteFallback: Bool) {
+        var keys: [ArraySlice<UInt8>] = []
+        keys.reserveCapacity(table.count)
+        var minScore = Double.infinity
+        for id in 0..<table.count {
+            keys.append(table.bytes(id))
+            if table.scores[id] < minScore { minScore = table.scores[id] }
+        }
+        // The trie keeps the last id of a repeated string, like HF's token_to_ids map.
+        trie = DoubleArrayTrie(keys: keys, values: (0..<table.count).map(Int32.init))
+        scores = table.scores
+        self.unknownID = unknownID
+        self.byteFallback = byteFallback
+        unknownScore = minScore - 10.0
+        var byteIDs = [Int32](repeating: -1, count: 256)
+        for byte in 0..<256 {
+            let name = "<0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
+            if let id = trie.lookup(Array(name.utf8)) { byteIDs[byte] = id }
+        }
+        self.byteIDs = byteIDs
+    }
+
+    /// Appends the ids for one pre-tokenized piece of text.
+    func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
+                scratch: inout ViterbiScratch<Double>) throws(TokenizerError) {
+        let size = text.count
+        guard size > 0, let bytes = text.baseAddress else { return }
+        scratch.reset(count: size + 1)
+        var missingUnknown = false
+        scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
+        scratch.start.withUnsafeMutableBufferPointer { startBuffer in
+        scratch.id.withUnsafeMutableBufferPointer { idBuffer in
+        scores.withUnsafeBufferPointer { pieceScores in
+            let bestScore = scoreBuffer.baseAddress!
+            let bestStart = startBuffer.baseAddress!
+            let bestID = idBuffer.baseAddress!
+            var startsAt = 0
+            while startsAt < size {
+                let scoreTillHere = bestScore[startsAt]
+                var hasSingleNode = false
+                let characterLength = UTF8Scalars.decode(bytes, at: startsAt).length
+                trie.forEachPrefix(bytes, from: startsAt, to: size) { length, pieceID in
+                    let endsAt = startsAt + length
+                    let candidate = pieceScores[Int(pieceID)] + scoreTillHere
+                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                        bestScore[endsAt] = candidate
+                        bestStart[endsAt] = Int32(startsAt)
+                        bestID[endsAt] = pieceID
+                    }
+                    if length == characterLength { hasSingleNode = true }
+                }
+                if !hasSingleNode {
+                    let endsAt = startsAt + characterLength
+                    let candidate = unknownScore + scoreTillHere
+                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                        if let unknownID {
+                            bestScore[endsAt] = candidate
+                            bestStart[endsAt] = Int32(startsAt)
+                            bestID[endsAt] = unknownID
+                        } else {
+                            missingUnknown = true
+                        }
+                    }
+                }
+                startsAt += characterLength
+            }
+        }}}}
+        if missingUnknown { throw .malformedModel("the Unigram model has no unk_id but the text has characters outside its vocabulary") }
+        emit(bytes, size: size, scratch: scratch, into: &output)
+    }
+
+    /// Backtracks, fusing runs of unknown pieces, and maps each piece string to its id.
+    private func emit(_ bytes: UnsafePointer<UInt8>, size: Int, scratch: ViterbiScratch<Double>, into output: inout [Int32]) {
+        // Pieces back to front as (start, end, id); unknown runs are fused.
+        var pieces: [(start: Int, end: Int, id: Int32)] = []
+        var endsAt = size
+        while endsAt > 0 {
+            let startsAt = Int(scratch.start[endsAt])
+            let id = scratch.id[endsAt]
+            if id == unknownID, let last = pieces.last, last.id == unknownID, last.start == endsAt {
+                pieces[pieces.count - 1].start = startsAt
+            } else {
+                pieces.append((startsAt, endsAt, id))
+            }
+            endsAt = startsAt
+        }
+        for piece in pieces.reversed() {
+            if piece.id != unknownID {
+                output.append(piece.id)
+                continue
+            }
+            // A fused unknown run: its string may still be a vocabulary entry.
+            if let id = trie.lookup(UnsafeBufferPointer(start: bytes + piece.start, count: piece.end - piece.start)) {
+                output.append(id)
+            } else if byteFallback, (piece.start..<piece.end).allSatisfy({ byteIDs[Int(bytes[$0])] >= 0 }) {
+                for i in piece.start..<piece.end { output.append(byteIDs[Int(bytes[i])]) }
+            } else {
+                output.append(unknownID!)
+            }
+        }
+    }
+}

@@ -1,0 +1,147 @@
+/// sentencepiece's Unigram segmentation (`unigram::Model::EncodeOptimized`, v0.2.x): a Viterbi
+/// pass over the normalized UTF-8 bytes with float32 scores, sentencepiece's tie-breaking (the
+/// first candidate reaching a position keeps it unless a later one is strictly better), its
+/// bonus scores for user-defined symbols, its score re-basing, and its handling of unknown
+/// characters (byte fallback or merged `<unk>`).
+struct SentencePieceUnigram: Sendable {
+    /// Trie over normal, user-defined and unused pieces (sentencepiece's `pieces_`).
+    let trie: DoubleArrayTrie
+    let scores: [Float]
+    let types: [PieceType]
+    let unknownID: Int32
+    let byteFallback: Bool
+    /// Id of `<0xXX>` for every byte (unknown id when missing).
+    let byteIDs: [Int32]
+    /// `min_score - kUnkPenalty`, in float32 as sentencepiece computes it.
+    let unknownScore: Float
+
+    init(table: PieceTable, byteFallback: Bool, unknownID: Int32) {
+        var keys: [ArraySlice<UInt8>] = []
+        var values: [Int32] = []
+        var minScore = Float.greatestFiniteMagnitude
+        for id in 0..<table.count {
+            let type = table.types[id]
+            if type == .normal { minScore = min(minScore, Float(table.scores[id])) }
+            guard type == .normal || type == .userDefined || type == .unused else { continue }
+            let bytes = table.bytes(id)
+            if bytes.count == 1 && bytes.first == 0 && type == .unused { continue }
+            keys.append(bytes)
+            values.append(Int32(id))
+        }
+        trie = DoubleArrayTrie(keys: keys, values: values)
+        scores = table.scores.map { Float($0) }
+        types = table.types
+        self.unknownID = unknownID
+        self.byteFallback = byteFallback
+        unknownScore = minScore - Float(10.0)
+        var byteIDs = [Int32](repeating: unknownID, count: 256)
+        for id in 0..<table.count where table.types[id] == .byte {
+            if let byte = SentencePieceDecoder.byteValue(table.bytes(id)) { byteIDs[Int(byte)] = Int32(id) }
+        }
+        self.byteIDs = byteIDs
+    }
+
+    /// Appends the ids for `normalized` to `output`.
+    func encode(_ normalized: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
+                scratch: inout ViterbiScratch<Float>) {
+        let size = normalized.count
+        guard size > 0, let text = normalized.baseAddress else { return }
+        scratch.reset(count: size + 1)
+        let resetThreshold: Float = 100_000
+        scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
+        scratch.start.withUnsafeMutableBufferPointer { startBuffer in
+        scratch.id.withUnsafeMutableBufferPointer { idBuffer in
+        scores.withUnsafeBufferPointer { pieceScores in
+        types.withUnsafeBufferPointer { pieceTypes in
+            let bestScore = scoreBuffer.baseAddress!
+            let bestStart = startBuffer.baseAddress!
+            let bestID = idBuffer.baseAddress!
+            var maxFrontier = 0
+            var startsAt = 0
+            while startsAt < size {
+                var scoreTillHere = bestScore[startsAt]
+                if scoreTillHere < -resetThreshold || scoreTillHere > resetThreshold {
+                    // sentencepiece re-bases scores to keep float32 precision on long inputs.
+                    let offset = scoreTillHere
+                    var i = startsAt
+                    while i <= maxFrontier {
+                        if i == startsAt || bestStart[i] != -1 { bestScore[i] -= offset }
+                        i += 1
+                    }
+                    scoreTillHere = 0
+                }
+                var hasSingleNode = false
+                let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
+                trie.forEachPrefix(text, from: startsAt, to: size) { length, pieceID in
+                    let type = pieceTypes[Int(pieceID)]
+                    if type == .unused { return }
+                    let endsAt = startsAt + length
+                    if endsAt > maxFrontier { maxFrontier = endsAt }
+                    let score: Float = type == .userDefined
+                        ? Float(0.1 * Double(length - 1))
+                        : pieceScores[Int(pieceID)]
+                    let candidate = score + scoreTillHere
+                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                        bestScore[endsAt] = candidate
+                        bestStart[endsAt] = Int32(startsAt)
+                        bestID[endsAt] = pieceID
+                    }
+                    if length == characterLength { hasSingleNode = true }
+                }
+                if !hasSingleNode {
+                    let endsAt = startsAt + characterLength
+                    if endsAt > maxFrontier { maxFrontier = endsAt }
+                    let candidate = unknownScore + scoreTillHere
+                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                        bestScore[endsAt] = candidate
+                        bestStart[endsAt] = Int32(startsAt)
+                        bestID[endsAt] = unknownID
+                    }
+                }
+                startsAt += characterLength
+            }
+        }}}}}
+        emit(text, size: size, scratch: scratch, into: &output)
+    }
+
+    /// Backtracks the best path and appends its ids, expanding unknown pieces into byte pieces
+    /// (byte fallback) or merging runs of them into one `<unk>`.
+    private func emit(_ text: UnsafePointer<UInt8>, size: Int, scratch: ViterbiScratch<Float>, into output: inout [Int32]) {
+        let first = output.count
+        var endsAt = size
+        // Collect pieces back to front, then reverse in place.
+        while endsAt > 0 {
+            let startsAt = Int(scratch.start[endsAt])
+            let id = scratch.id[endsAt]
+            if id == unknownID && byteFallback {
+                var i = endsAt - 1
+                while i >= startsAt { output.append(byteIDs[Int(text[i])]); i -= 1 }
+            } else {
+                output.append(id)
+            }
+            endsAt = startsAt
+        }
+        output[first...].reverse()
+        if !byteFallback {
+            // Merge consecutive unknown pieces into one.
+            var write = first
+            var read = first
+            while read < output.count {
+                if output[read] == unknownID && write > first && output[write - 1] == unknownID {
+                    read += 1
+                    continue
+                }
+                output[write] = output[read]
+                write += 1
+                read += 1
+            }
+            output.removeSubrange(write...)
+        }
+    }
+}
+
+extension String {
+    func leftPadded(to length: Int) -> String {
+        count >= length ? self : String(repeating: "0", count: length - count) + self
+    }
+}

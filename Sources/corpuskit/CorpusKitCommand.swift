@@ -1,0 +1,9 @@
+import ArgumentParser
+
+@main
+struct CorpusKitCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "corpuskit",
+        abstract: "Exact, fast tokenization and Megatron shards for Japanese-centred LLM corpora.",
+        subcommands: [EncodeCommand.self, DecodeCommand.self, InfoCommand.self])
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import CorpusKitReaders
+import CorpusKitTokenizer
+
+/// `corpuskit decode`: one JSON array of ids per line in, `{"text": ...}` per line out.
+struct DecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode JSON arrays of ids (one per line) into {\"text\": ...} lines.")
+
+    @OptionGroup var tokenizerOption: TokenizerOption
+
+    @Option(help: "Input file (default: standard input).")
+    var input: String?
+
+    @Flag(help: "Drop special tokens (tokenizer.json special added tokens; sentencepiece always hides control pieces).")
+    var skipSpecialTokens = false
+
+    func run() throws {
+        let tokenizer = try tokenizerOption.load()
+        let path = input ?? "/dev/stdin"
+        let displayName = input ?? "<stdin>"
+        let reader: LineReader
+        do { reader = try LineReader(path: path) } catch { throw CLIError("\(displayName): \(error)") }
+        let output = OutputBuffer()
+        while true {
+            let line: LineReader.Line?
+            do { line = try reader.next() } catch { throw CLIError("\(displayName): \(error)") }
+            guard let line else { break }
+            guard let ids = JSONText.parseIDArray(line.bytes) else {
+                throw CLIError("\(displayName):\(line.number): expected a JSON array of integer ids")
+            }
+            let text: [UInt8]
+            do { text = try tokenizer.decodeUTF8(ids, skipSpecialTokens: skipSpecialTokens) } catch {
+                throw CLIError("\(displayName):\(line.number): \(error)")
+            }
+            output.append("{\"text\": ")
+            JSONText.appendString(text, to: output)
+            output.append(0x7D)
+            try output.endLine()
+        }
+        try output.flush()
+    }
+}

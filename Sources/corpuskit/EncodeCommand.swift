@@ -1,0 +1,71 @@
+import ArgumentParser
+import CorpusKitReaders
+import CorpusKitTokenizer
+
+/// `corpuskit encode`: JSONL (or text lines) in, one JSON array of ids (or pieces) per line out.
+struct EncodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "encode",
+        abstract: "Encode documents into token ids, one JSON array per input line.")
+
+    enum InputFormat: String, ExpressibleByArgument, CaseIterable { case jsonl, lines }
+    enum OutputFormat: String, ExpressibleByArgument, CaseIterable { case ids, pieces }
+
+    @OptionGroup var tokenizerOption: TokenizerOption
+
+    @Option(help: "Input file (.jsonl, .jsonl.gz, .jsonl.zst; default: standard input).")
+    var input: String?
+
+    @Option(name: .customLong("json-key"), help: "The JSON key holding the text.")
+    var jsonKey = "text"
+
+    @Option(help: "jsonl: one JSON object per line; lines: each raw line is a document.")
+    var inputFormat: InputFormat = .jsonl
+
+    @Option(help: "ids: JSON arrays of ids; pieces: JSON arrays of piece strings.")
+    var outputFormat: OutputFormat = .ids
+
+    @Flag(help: "Add special tokens (sentencepiece: BOS and EOS; tokenizer.json: its post-processor).")
+    var addSpecialTokens = false
+
+    func run() throws {
+        let tokenizer = try tokenizerOption.load()
+        let path = input ?? "/dev/stdin"
+        let displayName = input ?? "<stdin>"
+        let reader: LineReader
+        do { reader = try LineReader(path: path) } catch { throw CLIError("\(displayName): \(error)") }
+        let output = OutputBuffer()
+        var workspace = EncodingWorkspace()
+        var ids: [Int32] = []
+        var text = JSONTextExtractor(key: jsonKey)
+        while true {
+            let line: LineReader.Line?
+            do { line = try reader.next() } catch { throw CLIError("\(displayName): \(error)") }
+            guard let line else { break }
+            ids.removeAll(keepingCapacity: true)
+            do {
+                let document: UnsafeBufferPointer<UInt8>
+                switch inputFormat {
+                case .lines: document = line.bytes.assumingMemoryBound(to: UInt8.self)
+                case .jsonl: document = try text.extract(from: line.bytes)
+                }
+                try tokenizer.encode(utf8: document, addSpecialTokens: addSpecialTokens, into: &ids, workspace: &workspace)
+            } catch {
+                throw CLIError("\(displayName):\(line.number): \(error)")
+            }
+            switch outputFormat {
+            case .ids:
+                JSONText.appendIDArray(ids, to: output)
+            case .pieces:
+                output.append(0x5B)
+                for (index, id) in ids.enumerated() {
+                    if index > 0 { output.append(0x2C) }
+                    JSONText.appendString(Array((tokenizer.piece(for: id) ?? "").utf8), to: output)
+                }
+                output.append(0x5D)
+            }
+            try output.endLine()
+        }
+        try output.flush()
+    }
+}

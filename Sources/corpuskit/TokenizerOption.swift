@@ -1,0 +1,16 @@
+import ArgumentParser
+import CorpusKitTokenizer
+
+/// `--tokenizer PATH`, shared by the commands that need one.
+struct TokenizerOption: ParsableArguments {
+    @Option(name: .long, help: "A sentencepiece .model, a tokenizer.json, or a directory holding either.")
+    var tokenizer: String
+
+    func load() throws -> Tokenizer {
+        do {
+            return try Tokenizer.load(path: tokenizer)
+        } catch {
+            throw CLIError("\(tokenizer): \(error)")
+        }
+    }
+}

@@ -1,0 +1,92 @@
+import CorpusKitTokenizer
+import Foundation
+import XCTest
+
+/// Compares CorpusKit with reference outputs of sentencepiece / HF tokenizers, document by
+/// document, and fails with the first differences.
+struct ConformanceChecker {
+    let tokenizer: Tokenizer
+    let name: String
+    private(set) var compared = 0
+    private(set) var mismatches: [String] = []
+    private(set) var mismatchCount = 0
+
+    init(tokenizerAt url: URL, name: String) throws {
+        tokenizer = try Tokenizer.load(path: url.path)
+        self.name = name
+    }
+
+    private mutating func record(_ what: String, document: Int, text: String, expected: Any, actual: Any) {
+        mismatchCount += 1
+        if mismatches.count < 8 {
+            mismatches.append("\(name) document \(document) \(what): text \(text.debugDescription.prefix(300))\n    expected \(String(describing: expected).prefix(400))\n    actual   \(String(describing: actual).prefix(400))")
+        }
+    }
+
+    private static func ints(_ value: Any?) -> [Int32] {
+        (value as? [NSNumber] ?? []).map { $0.int32Value }
+    }
+
+    /// Encode (with and without special tokens) and decode every document.
+    mutating func checkDocuments(documents: URL, expectations: URL) throws {
+        var texts = try JSONLines(documents)
+        var expected = try JSONLines(expectations)
+        var index = 0
+        while let document = texts.next() {
+            guard let reference = expected.next() else { XCTFail("\(expectations.path) has fewer lines than the documents"); return }
+            let text = document["text"] as! String
+            let ids = Self.ints(reference["ids"])
+            let idsSpecial = Self.ints(reference["ids_special"])
+            do {
+                let actual = try tokenizer.encode(text)
+                if actual != ids { record("ids", document: index, text: text, expected: ids, actual: actual) }
+                let actualSpecial = try tokenizer.encode(text, addSpecialTokens: true)
+                if actualSpecial != idsSpecial { record("ids_special", document: index, text: text, expected: idsSpecial, actual: actualSpecial) }
+                let decodeInput = tokenizer.format == .sentencePiece ? ids : idsSpecial
+                // Compare bytes: String equality would accept canonically equivalent text.
+                if let decoded = reference["decoded"] as? String {
+                    let actualDecoded = try tokenizer.decode(decodeInput)
+                    if !actualDecoded.utf8.elementsEqual(decoded.utf8) { record("decoded", document: index, text: text, expected: decoded.debugDescription, actual: actualDecoded.debugDescription) }
+                }
+                if let decodedSkip = reference["decoded_skip"] as? String {
+                    let actualDecoded = try tokenizer.decode(decodeInput, skipSpecialTokens: true)
+                    if !actualDecoded.utf8.elementsEqual(decodedSkip.utf8) { record("decoded_skip", document: index, text: text, expected: decodedSkip.debugDescription, actual: actualDecoded.debugDescription) }
+                }
+            } catch {
+                record("error", document: index, text: text, expected: ids, actual: error)
+            }
+            index += 1
+            compared += 1
+        }
+        if expected.next() != nil { XCTFail("\(expectations.path) has more lines than the documents") }
+    }
+
+    /// Decode random id sequences.
+    mutating func checkDecoding(_ url: URL) throws {
+        var lines = try JSONLines(url)
+        var index = 0
+        while let line = lines.next() {
+            let ids = Self.ints(line["ids"])
+            do {
+                if let text = line["text"] as? String {
+                    let actual = try tokenizer.decode(ids)
+                    if !actual.utf8.elementsEqual(text.utf8) { record("decode", document: index, text: "\(ids)", expected: text.debugDescription, actual: actual.debugDescription) }
+                }
+                if let text = line["text_skip"] as? String {
+                    let actual = try tokenizer.decode(ids, skipSpecialTokens: true)
+                    if !actual.utf8.elementsEqual(text.utf8) { record("decode skip", document: index, text: "\(ids)", expected: text.debugDescription, actual: actual.debugDescription) }
+                }
+            } catch {
+                record("decode error", document: index, text: "\(ids)", expected: line["text"] ?? "", actual: error)
+            }
+            index += 1
+            compared += 1
+        }
+    }
+
+    func assertNoMismatches(file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertGreaterThan(compared, 0, "\(name): nothing was compared", file: file, line: line)
+        XCTAssertEqual(mismatchCount, 0, "\(name): \(mismatchCount) of \(compared) comparisons differ from the reference:\n" + mismatches.joined(separator: "\n"), file: file, line: line)
+        print("conformance \(name): \(compared) comparisons, \(mismatchCount) mismatches")
+    }
+}

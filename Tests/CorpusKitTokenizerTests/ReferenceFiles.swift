@@ -1,0 +1,88 @@
+import Foundation
+import XCTest
+
+/// Locations of the reference outputs that `Tools/make_references.py` writes with the real
+/// sentencepiece and HF tokenizers packages.
+enum ReferenceFiles {
+    /// The package root (two levels above this file's folder).
+    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// `CORPUSKIT_SHARED`, default `../shared` next to the package.
+    static var sharedDirectory: URL {
+        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_SHARED"], !path.isEmpty {
+            return URL(fileURLWithPath: path, relativeTo: packageRoot)
+        }
+        return packageRoot.appendingPathComponent("../shared").standardized
+    }
+
+    static var sharedIsPresent: Bool {
+        FileManager.default.fileExists(atPath: sharedDirectory.appendingPathComponent("vocab").path)
+    }
+
+    /// Where `Tools/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
+    static var sharedReferences: URL {
+        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_REFERENCES"], !path.isEmpty {
+            return URL(fileURLWithPath: path, relativeTo: packageRoot)
+        }
+        return packageRoot.appendingPathComponent("references")
+    }
+
+    static let fixtureReferences = packageRoot.appendingPathComponent("Tests/Fixtures/references")
+    static let fixtureTokenizers = packageRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
+
+    /// The llm-jp tokenizer files in `../shared/vocab`, by reference name.
+    static func sharedTokenizer(_ name: String) -> URL {
+        let vocab = sharedDirectory.appendingPathComponent("vocab")
+        let files: [String: String] = [
+            "llm-jp-v2.1.model": "llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model",
+            "llm-jp-v3.0.model": "llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model",
+            "llm-jp-v3.1.model": "llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model",
+            "llm-jp-v4.0.model": "llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model",
+            "llm-jp-v2.1.tokenizer.json": "llm-jp-v2.1/tokenizer.json",
+            "llm-jp-v3.0.tokenizer.json": "llm-jp-v3.0/tokenizer.json",
+            "llm-jp-v3.1.tokenizer.json": "llm-jp-v3.1/tokenizer.json",
+            "llm-jp-v4.0.tokenizer.json": "llm-jp-v4.0/tokenizer.json",
+        ]
+        return vocab.appendingPathComponent(files[name]!)
+    }
+
+    /// Skips when `../shared` is absent (with a message); fails when it is present but the
+    /// references were not generated, so a missing comparison never passes silently.
+    static func requireSharedReferences(_ name: String) throws -> URL {
+        guard sharedIsPresent else {
+            throw XCTSkip("\(sharedDirectory.path) not found: the llm-jp conformance test for \(name) needs CORPUSKIT_SHARED")
+        }
+        let file = sharedReferences.appendingPathComponent("\(name).jsonl")
+        guard FileManager.default.fileExists(atPath: file.path) else {
+            XCTFail("""
+                \(file.path) is missing although \(sharedDirectory.path) exists. \
+                Run Tools/make_shared_references.sh (the README's test command does) before swift test.
+                """)
+            throw XCTSkip("references missing")
+        }
+        return sharedReferences
+    }
+}
+
+/// Reads a JSONL file line by line (test helper; not for hot paths).
+struct JSONLines: Sequence, IteratorProtocol {
+    private let lines: [Data]
+    private var index = 0
+    let url: URL
+
+    init(_ url: URL) throws {
+        self.url = url
+        let data = try Data(contentsOf: url, options: .mappedIfSafe)
+        lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast(data.last == 0x0A ? 1 : 0).map { Data($0) }
+    }
+
+    mutating func next() -> [String: Any]? {
+        guard index < lines.count else { return nil }
+        defer { index += 1 }
+        guard let object = try? JSONSerialization.jsonObject(with: lines[index]) as? [String: Any] else {
+            fatalError("\(url.path):\(index + 1): not a JSON object")
+        }
+        return object
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Generate references/ (gitignored): reference outputs of sentencepiece and tokenizers for the eight
+# llm-jp tokenizer files in $CORPUSKIT_SHARED/vocab (v2.1, v3.0, v3.1, v4.0; .model and tokenizer.json)
+# over $CORPUSKIT_SHARED/corpora/*.txt plus 2000 adversarial documents.
+#
+# Usage: Tools/make_shared_references.sh [extra make_references.py options]
+# CORPUSKIT_SHARED defaults to ../shared relative to the repository root. Does nothing when
+# references/manifest.json already matches the inputs, scripts and library versions (a fingerprint);
+# delete that file to force a rebuild.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+SHARED="${CORPUSKIT_SHARED:-../shared}"
+if [[ ! -d "$SHARED/vocab" || ! -d "$SHARED/corpora" ]]; then
+    echo "make_shared_references: $SHARED has no vocab/ and corpora/ (set CORPUSKIT_SHARED)" >&2
+    exit 1
+fi
+Tools/setup_venv.sh
+
+args=()
+for version in v2.1 v3.0 v3.1 v4.0; do
+    dir="$SHARED/vocab/llm-jp-$version"
+    models=("$dir"/*.model)
+    if [[ ${#models[@]} -ne 1 || ! -f "${models[0]}" || ! -f "$dir/tokenizer.json" ]]; then
+        echo "make_shared_references: expected one .model and a tokenizer.json in $dir" >&2
+        exit 1
+    fi
+    args+=(--tokenizer "llm-jp-$version.model=${models[0]}")
+    args+=(--tokenizer "llm-jp-$version.tokenizer.json=$dir/tokenizer.json")
+done
+
+exec .venv/bin/python Tools/make_references.py \
+    --out references \
+    --corpora "$SHARED/corpora" \
+    --adversarial 2000 \
+    --seed 1234 \
+    "${args[@]}" \
+    --skip-if-fresh \
+    "$@"
