@@ -119,6 +119,43 @@ public final class Tokenizer: Sendable {
         String(decoding: try decodeUTF8(ids, skipSpecialTokens: skipSpecialTokens), as: UTF8.self)
     }
 
+    /// sentencepiece's `bos_id()`: the id of the trainer spec's BOS piece when it is a control
+    /// piece (nil for tokenizer.json files, which have no such notion).
+    public var bosID: Int32? {
+        if case .sentencePiece(let sp) = engine { return sp.bosID }
+        return nil
+    }
+
+    /// sentencepiece's `eos_id()` (nil for tokenizer.json files).
+    public var eosID: Int32? {
+        if case .sentencePiece(let sp) = engine { return sp.eosID }
+        return nil
+    }
+
+    /// sentencepiece's `pad_id()` (nil for tokenizer.json files).
+    public var padID: Int32? {
+        if case .sentencePiece(let sp) = engine { return sp.padID }
+        return nil
+    }
+
+    /// sentencepiece's `unk_id()`; for tokenizer.json, the model's `unk_id`.
+    public var unknownID: Int32? {
+        switch engine {
+        case .sentencePiece(let sp): return sp.unknownID
+        case .huggingFace(let hf): return hf.unigram.unknownID
+        }
+    }
+
+    /// The ids a tokenizer.json post-processor adds around a single sequence (empty for
+    /// sentencepiece models and files without a `TemplateProcessing`).
+    public var postProcessorSpecialIDs: [Int32] {
+        guard case .huggingFace(let hf) = engine, let template = hf.template else { return [] }
+        return template.flatMap { piece -> [Int32] in
+            if case .special(let ids) = piece { return ids }
+            return []
+        }
+    }
+
     /// The piece (token string) of `id`, or nil when out of range.
     public func piece(for id: Int32) -> String? {
         switch engine {
@@ -132,7 +169,7 @@ public final class Tokenizer: Sendable {
     /// The id of a piece (token string), or nil when it is not in the vocabulary.
     public func id(for piece: String) -> Int32? {
         switch engine {
-        case .sentencePiece(let sp): return sp.pieceIDs[Array(piece.utf8)]
+        case .sentencePiece(let sp): return sp.id(for: piece.utf8)
         case .huggingFace(let hf): return hf.id(for: piece)
         }
     }

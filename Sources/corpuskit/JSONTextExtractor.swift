@@ -1,16 +1,15 @@
-import Foundation
+import CorpusKitReaders
 
-/// Pulls the text of one key out of a JSONL line. (Temporary: Foundation-based.)
+/// Pulls the text of one key out of a JSONL line, with `json.loads` semantics.
 struct JSONTextExtractor {
-    let key: String
-    private var storage: [UInt8] = []
+    private var extractor: JSONFieldExtractor
+    private let fields = ExtractedFields()
 
-    init(key: String) { self.key = key }
+    init(key: String) { extractor = JSONFieldExtractor(keys: [key]) }
 
+    /// The UTF-8 text of the key; valid until the next call.
     mutating func extract(from line: UnsafeRawBufferPointer) throws -> UnsafeBufferPointer<UInt8> {
-        let object = try JSONSerialization.jsonObject(with: Data(line), options: [.fragmentsAllowed])
-        guard let dict = object as? [String: Any], let text = dict[key] as? String else { throw CLIError("missing key") }
-        storage = Array(text.utf8)
-        return storage.withUnsafeBufferPointer { $0 }
+        try extractor.extract(from: line, into: fields)
+        return fields[0].assumingMemoryBound(to: UInt8.self)
     }
 }

@@ -5,42 +5,65 @@ import Darwin
 #endif
 
 /// Buffered writes to a file descriptor (stdout by default): one `write(2)` per megabyte
-/// instead of one per line.
+/// instead of one per line. The buffer is raw memory rather than `[UInt8]`, so appending a byte
+/// costs no uniqueness or exclusivity check (measured: those checks were 5% of `encode`).
 final class OutputBuffer {
-    private var buffer: [UInt8] = []
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     private let descriptor: Int32
     private let flushThreshold: Int
 
     init(descriptor: Int32 = 1, flushThreshold: Int = 1 << 20) {
         self.descriptor = descriptor
         self.flushThreshold = flushThreshold
-        buffer.reserveCapacity(flushThreshold + 4096)
+        capacity = flushThreshold + 4096
+        storage = .allocate(capacity: capacity)
     }
 
-    func append(_ byte: UInt8) { buffer.append(byte) }
+    deinit { storage.deallocate() }
 
-    func append<C: Collection>(_ bytes: C) where C.Element == UInt8 { buffer.append(contentsOf: bytes) }
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        guard count + extra > capacity else { return }
+        let newCapacity = max(capacity * 2, count + extra)
+        let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStorage.update(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
 
-    func append(_ string: String) { buffer.append(contentsOf: string.utf8) }
+    @inline(__always)
+    func append(_ byte: UInt8) {
+        reserve(1)
+        storage[count] = byte
+        count += 1
+    }
+
+    func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+        reserve(bytes.count)
+        for byte in bytes { storage[count] = byte; count += 1 }
+    }
+
+    func append(_ string: String) { append(Array(string.utf8)) }
 
     /// Ends a record; flushes when the buffer is large.
     func endLine() throws {
-        buffer.append(0x0A)
-        if buffer.count >= flushThreshold { try flush() }
+        append(0x0A)
+        if count >= flushThreshold { try flush() }
     }
 
     func flush() throws {
         var written = 0
-        while written < buffer.count {
-            let result = buffer.withUnsafeBytes { raw in
-                write(descriptor, raw.baseAddress! + written, raw.count - written)
-            }
+        while written < count {
+            let result = write(descriptor, storage + written, count - written)
             if result < 0 {
                 if errno == EINTR { continue }
                 throw CLIError("cannot write output: \(String(cString: strerror(errno)))")
             }
             written += result
         }
-        buffer.removeAll(keepingCapacity: true)
+        count = 0
     }
 }

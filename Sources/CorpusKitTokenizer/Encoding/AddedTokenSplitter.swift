@@ -23,7 +23,7 @@ struct AddedTokenSplitter: Sendable {
     init?(tokens: [Token]) {
         guard !tokens.isEmpty else { return nil }
         self.tokens = tokens
-        trie = DoubleArrayTrie(keys: tokens.map { $0.content[...] }, values: tokens.indices.map(Int32.init))
+        trie = DoubleArrayTrie(keys: tokens.map(\.content), values: tokens.indices.map(Int32.init))
         var first = [Bool](repeating: false, count: 256)
         for token in tokens { if let byte = token.content.first { first[Int(byte)] = true } }
         firstBytes = first

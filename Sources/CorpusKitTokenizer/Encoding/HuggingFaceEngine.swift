@@ -17,7 +17,7 @@ struct HuggingFaceEngine: Sendable {
     let specialContents: Set<[UInt8]>
     /// Token bytes to id (keyed by bytes: `String` equality would merge canonically equivalent tokens).
     let addedTokenIDs: [[UInt8]: Int32]
-    let modelIDs: [[UInt8]: Int32]
+    let modelIDs: PieceIndex
     let vocabularySize: Int
     let summary: (normalizer: String, preTokenizer: String, decoder: String, specialTokens: [(String, Int32)])
 
@@ -58,10 +58,7 @@ struct HuggingFaceEngine: Sendable {
         addedTokenContent = content
         specialContents = specials
         addedTokenIDs = addedIDs
-        var modelIDs: [[UInt8]: Int32] = [:]
-        modelIDs.reserveCapacity(table.count)
-        for id in 0..<table.count { modelIDs[Array(table.bytes(id))] = Int32(id) }
-        self.modelIDs = modelIDs
+        modelIDs = PieceIndex(table: table)
         vocabularySize = max(table.count, (content.keys.max().map { Int($0) + 1 }) ?? 0)
         summary = (file.normalizer?.summary ?? "none", file.preTokenizer?.summary ?? "none", file.decoder?.summary ?? "none",
                    file.addedTokens.filter(\.special).map { ($0.content, $0.id) })
@@ -156,6 +153,6 @@ struct HuggingFaceEngine: Sendable {
     }
 
     func id(for token: String) -> Int32? {
-        addedTokenIDs[Array(token.utf8)] ?? modelIDs[Array(token.utf8)]
+        addedTokenIDs[Array(token.utf8)] ?? modelIDs.id(token.utf8)
     }
 }

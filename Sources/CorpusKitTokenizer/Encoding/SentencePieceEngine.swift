@@ -10,8 +10,13 @@ struct SentencePieceEngine: Sendable {
     let bosID: Int32?
     let eosID: Int32?
     let padID: Int32?
-    /// Piece bytes to id (keyed by bytes: `String` equality would merge canonically equivalent pieces).
-    let pieceIDs: [[UInt8]: Int32]
+    /// Control, unknown and byte pieces; the others are found in the segmentation trie.
+    let reservedIDs: PieceIndex
+
+    /// sentencepiece's `PieceToId` (reserved pieces first), without its fallback to unknown.
+    func id<C: Collection>(for piece: C) -> Int32? where C.Element == UInt8 {
+        reservedIDs.id(piece) ?? unigram.trie.lookup(piece)
+    }
 
     init(file: SentencePieceModelFile) throws(TokenizerError) {
         let spec = file.trainerSpec
@@ -23,36 +28,28 @@ struct SentencePieceEngine: Sendable {
             throw .unsupported("sentencepiece denormalizer_spec with a precompiled_charsmap")
         }
         var types = file.types
-        // sentencepiece keeps two maps: normal/user-defined/unused pieces, and the reserved ones
-        // (control, unknown, byte). A name may appear once in each; lookups try reserved first.
-        var normalIDs: [[UInt8]: Int32] = [:]
-        var reservedIDs: [[UInt8]: Int32] = [:]
-        normalIDs.reserveCapacity(file.pieces.count)
         var unknownID: Int32 = -1
         var byteFound = [Bool](repeating: false, count: 256)
-        var userDefined: [ArraySlice<UInt8>] = []
-        for (index, piece) in file.pieces.enumerated() {
+        var userDefined: [[UInt8]] = []
+        for index in 0..<file.pieceCount {
+            let piece = file.piece(index)
             if piece.isEmpty { throw .malformedModel("piece \(index) is empty") }
-            if spec.byteFallback && piece == [0] { types[index] = .unused }   // sentencepiece's workaround for a raw NUL piece
-            if piece.contains(0) && !(piece == [0] && types[index] == .unused) {
+            if spec.byteFallback && piece.count == 1 && piece.first == 0 { types[index] = .unused }   // sentencepiece's workaround for a raw NUL piece
+            if piece.contains(0) && !(piece.count == 1 && types[index] == .unused) {
                 throw .malformedModel("piece \(index) contains a NUL character")
             }
-            let text = String(decoding: piece, as: UTF8.self)
-            let isReserved = types[index] == .control || types[index] == .unknown || types[index] == .byte
-            let previous = isReserved
-                ? reservedIDs.updateValue(Int32(index), forKey: piece)
-                : normalIDs.updateValue(Int32(index), forKey: piece)
-            if previous != nil { throw .malformedModel("piece \(text.debugDescription) is defined twice") }
             switch types[index] {
             case .unknown:
                 if unknownID >= 0 { throw .malformedModel("more than one unknown piece") }
                 unknownID = Int32(index)
             case .byte:
-                guard spec.byteFallback else { throw .malformedModel("byte piece \(text) although byte_fallback is false") }
-                guard let byte = SentencePieceDecoder.byteValue(piece) else { throw .malformedModel("invalid byte piece \(text)") }
+                guard spec.byteFallback else { throw .malformedModel("byte piece \(String(decoding: piece, as: UTF8.self)) although byte_fallback is false") }
+                guard let byte = SentencePieceDecoder.byteValue(piece) else {
+                    throw .malformedModel("invalid byte piece \(String(decoding: piece, as: UTF8.self))")
+                }
                 byteFound[Int(byte)] = true
             case .userDefined:
-                userDefined.append(piece[...])
+                userDefined.append(Array(piece))
             default:
                 break
             }
@@ -61,14 +58,19 @@ struct SentencePieceEngine: Sendable {
         if spec.byteFallback && byteFound.contains(false) {
             throw .malformedModel("byte_fallback is set but not all 256 byte pieces exist")
         }
-        let table = PieceTable(pieces: file.pieces, scores: file.scores.map(Double.init), types: types)
+        let table = PieceTable(blob: file.pieceBlob, offsets: file.pieceOffsets, scores: file.scores.map(Double.init), types: types)
+        // sentencepiece keeps two maps: normal/user-defined/unused pieces, and the reserved ones
+        // (control, unknown, byte). A name may appear once in each; lookups try reserved first.
+        func isReserved(_ id: Int) -> Bool { types[id] == .control || types[id] == .unknown || types[id] == .byte }
+        var duplicate: Int?
+        let reservedIDs = PieceIndex(table: table, include: isReserved, duplicate: { duplicate = $0 })
+        if let duplicate { throw .malformedModel("piece \(table.piece(duplicate).debugDescription) is defined twice") }
         self.file = file
         self.table = table
         self.unknownID = unknownID
-        let pieceIDs = normalIDs.merging(reservedIDs) { _, reserved in reserved }
-        self.pieceIDs = pieceIDs
+        self.reservedIDs = reservedIDs
         func controlID(_ piece: String) -> Int32? {
-            guard let id = pieceIDs[Array(piece.utf8)], types[Int(id)] == .control else { return nil }
+            guard let id = reservedIDs.id(piece.utf8), types[Int(id)] == .control else { return nil }
             return id
         }
         bosID = controlID(spec.bosPiece)
@@ -79,13 +81,17 @@ struct SentencePieceEngine: Sendable {
             userDefinedSymbols: userDefined.isEmpty
                 ? nil : DoubleArrayTrie(keys: userDefined, values: [Int32](repeating: 0, count: userDefined.count)))
         unigram = SentencePieceUnigram(table: table, byteFallback: spec.byteFallback, unknownID: unknownID)
+        // The trie holds the normal, user-defined and unused pieces: sentencepiece's `pieces_` map.
+        if let id = unigram.duplicatePieceID {
+            throw .malformedModel("piece \(table.piece(Int(id)).debugDescription) is defined twice")
+        }
         decoder = SentencePieceDecoder(
             table: table, unknownSurface: Array(spec.unkSurface.utf8),
             dropsLeadingSpace: file.normalizerSpec.addDummyPrefix || file.normalizerSpec.removeExtraWhitespaces,
             removeExtraWhitespaces: file.normalizerSpec.removeExtraWhitespaces, unknownID: unknownID)
     }
 
-    /// `sp.encode(text, add_bos:, add_eos:)`.
+    /// `sp.encode(text, add_bos:, add_eos:)` for valid UTF-8 `text`.
     func encode(_ text: UnsafeBufferPointer<UInt8>, addBOS: Bool, addEOS: Bool,
                 into output: inout [Int32], workspace: inout EncodingWorkspace) throws(TokenizerError) {
         if addBOS {
@@ -93,7 +99,7 @@ struct SentencePieceEngine: Sendable {
             output.append(bosID)
         }
         if text.count > 0 {
-            normalizer.normalize(text, into: &workspace.normalized)
+            normalizer.normalize(text, inputIsValidUTF8: true, into: &workspace.normalized)
             workspace.normalized.withUnsafeBufferPointer { normalized in
                 unigram.encode(normalized, into: &output, scratch: &workspace.floatScratch)
             }

@@ -40,7 +40,9 @@ public struct SentencePieceModelFile: Sendable {
         public var unkSurface = " \u{2047} "
     }
 
-    public var pieces: [[UInt8]] = []
+    /// All piece texts concatenated; piece `i` is `pieceBlob[pieceOffsets[i] ..< pieceOffsets[i + 1]]`.
+    public var pieceBlob: [UInt8] = []
+    public var pieceOffsets: [Int32] = [0]
     public var scores: [Float] = []
     public var types: [PieceType] = []
     public var trainerSpec = TrainerSpec()
@@ -59,6 +61,14 @@ public struct SentencePieceModelFile: Sendable {
     }
 
     /// Decodes a serialized `ModelProto`.
+    /// Number of pieces.
+    public var pieceCount: Int { scores.count }
+
+    /// The bytes of piece `index`.
+    public func piece(_ index: Int) -> ArraySlice<UInt8> {
+        pieceBlob[Int(pieceOffsets[index])..<Int(pieceOffsets[index + 1])]
+    }
+
     public init(serialized data: Data) throws(TokenizerError) {
         let result: Result<SentencePieceModelFile, TokenizerError> = data.withUnsafeBytes { raw in
             do throws(TokenizerError) {
@@ -90,30 +100,31 @@ public struct SentencePieceModelFile: Sendable {
                 try reader.skip(field)
             }
         }
-        guard !model.pieces.isEmpty else { throw .malformedModel("the model has no pieces (is this a sentencepiece .model file?)") }
+        guard !model.scores.isEmpty else { throw .malformedModel("the model has no pieces (is this a sentencepiece .model file?)") }
         return model
     }
 
     private mutating func parsePiece(_ raw: UnsafeRawBufferPointer, range: Range<Int>) throws(TokenizerError) {
         var reader = ProtobufReader(raw, range: range)
-        var piece: [UInt8] = []
+        var piece: Range<Int> = 0..<0
         var score: Float = 0
         var type = PieceType.normal
         while !reader.isAtEnd {
             let field = try reader.readField()
             switch (field.number, field.wireType) {
-            case (1, .lengthDelimited): piece = try reader.readBytes()
+            case (1, .lengthDelimited): piece = try reader.readLengthDelimited()
             case (2, .fixed32): score = try reader.readFloat()
             case (3, .varint):
                 let raw = try reader.readVarint()
                 guard raw <= 6, let value = PieceType(rawValue: UInt8(raw)) else {
-                    throw .malformedModel("piece \(pieces.count) has unknown type \(raw)")
+                    throw .malformedModel("piece \(scores.count) has unknown type \(raw)")
                 }
                 type = value
             default: try reader.skip(field)
             }
         }
-        pieces.append(piece)
+        pieceBlob.append(contentsOf: raw[piece])
+        pieceOffsets.append(Int32(pieceBlob.count))
         scores.append(score)
         types.append(type)
     }

@@ -8,6 +8,13 @@ public struct PieceTable: Sendable {
     public let scores: [Double]
     public let types: [PieceType]
 
+    init(blob: [UInt8], offsets: [Int32], scores: [Double], types: [PieceType]) {
+        self.blob = blob
+        self.offsets = offsets
+        self.scores = scores
+        self.types = types
+    }
+
     init(pieces: [[UInt8]], scores: [Double], types: [PieceType]) {
         var blob: [UInt8] = []
         blob.reserveCapacity(pieces.reduce(0) { $0 + $1.count })

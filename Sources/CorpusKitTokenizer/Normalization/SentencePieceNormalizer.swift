@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// sentencepiece's `Normalizer::Normalize`: the optional precompiled charsmap, user-defined
 /// symbols kept verbatim, whitespace escaping to U+2581, the dummy prefix, and
 /// `remove_extra_whitespaces`.
@@ -45,8 +51,9 @@ struct SentencePieceNormalizer: Sendable {
         return .replace(UTF8Scalars.replacementCharacter[...], consumed: 1)
     }
 
-    /// Normalizes `input` into `output` (cleared first).
-    func normalize(_ input: UnsafeBufferPointer<UInt8>, into output: inout [UInt8]) {
+    /// Normalizes `input` into `output` (cleared first). Pass `inputIsValidUTF8` when the caller
+    /// has validated the text (invalid bytes would otherwise become U+FFFD, as in sentencepiece).
+    func normalize(_ input: UnsafeBufferPointer<UInt8>, inputIsValidUTF8: Bool = false, into output: inout [UInt8]) {
         output.removeAll(keepingCapacity: true)
         guard let bytes = input.baseAddress, input.count > 0 else { return }
         let end = input.count
@@ -75,28 +82,18 @@ struct SentencePieceNormalizer: Sendable {
         output.reserveCapacity(end + end / 2 + 3)
         if !treatWhitespaceAsSuffix && addDummyPrefix { output.append(contentsOf: space) }
 
-        if charsmap == nil && userDefinedSymbols == nil && !removeExtraWhitespaces {
-            // Fast path (the llm-jp models): copy, escaping spaces; invalid bytes become U+FFFD.
+        if charsmap == nil && userDefinedSymbols == nil && !removeExtraWhitespaces && inputIsValidUTF8 {
+            // Fast path (the llm-jp models): copy valid UTF-8, escaping spaces found with memchr.
             var runStart = position
-            while position < end {
-                let byte = bytes[position]
-                if byte == 0x20 {
-                    output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: position - runStart))
-                    output.append(contentsOf: space)
-                    position += 1
-                    runStart = position
-                } else if byte < 0x80 {
-                    position += 1
-                } else if let length = UTF8Scalars.validCharacterLength(bytes, at: position, end: end) {
-                    position += length
-                } else {
-                    output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: position - runStart))
-                    output.append(contentsOf: UTF8Scalars.replacementCharacter)
-                    position += 1
-                    runStart = position
-                }
+            while runStart < end, let found = memchr(bytes + runStart, 0x20, end - runStart) {
+                let spaceAt = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - bytes
+                output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: spaceAt - runStart))
+                output.append(contentsOf: space)
+                runStart = spaceAt + 1
             }
-            output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: position - runStart))
+            if runStart < end {
+                output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: end - runStart))
+            }
         } else {
             var isPreviousSpace = removeExtraWhitespaces
             while position < end {

@@ -2,12 +2,12 @@
 ///
 /// Hand-written rather than taken from a package: no Swift package offers a double array, and the
 /// Viterbi hot loop needs one transition to cost one cache line (base, check and value of a state
-/// sit together in one 12-byte unit).
+/// sit together in one 12-byte unit). The build needs no global sort: each state buckets its keys
+/// by the next byte (an MSD radix pass), so loading a 196k-piece vocabulary stays fast.
 ///
 /// State `s` moves on byte `c` to `t = base[s] + c` when `check[t] == s`; `value[t] >= 0` marks a
 /// key ending at `t`. The root is state 0.
 public final class DoubleArrayTrie: @unchecked Sendable {
-    /// One state. `check == -1` marks a free cell.
     @usableFromInline struct Unit {
         @usableFromInline var base: Int32
         @usableFromInline var check: Int32
@@ -16,37 +16,31 @@ public final class DoubleArrayTrie: @unchecked Sendable {
 
     @usableFromInline let units: UnsafeMutablePointer<Unit>
     @usableFromInline let unitCount: Int
-
-    /// The number of keys.
-    public let keyCount: Int
+    /// Position (in the `keys` given to the initializer) of one key that was given more than
+    /// once, if any.
+    let duplicateKeyPosition: Int?
 
     /// Builds a trie from keys and their values. Duplicate keys keep the value given last.
     /// Empty keys are ignored (a prefix search never reports an empty match).
-    public init(keys: [ArraySlice<UInt8>], values: [Int32]) {
+    public convenience init(keys: [[UInt8]], values: [Int32]) {
+        var blob: [UInt8] = []
+        var offsets: [Int32] = [0]
+        for key in keys { blob.append(contentsOf: key); offsets.append(Int32(blob.count)) }
+        self.init(blob: blob, offsets: offsets, keys: Array(0..<Int32(keys.count)), values: values)
+    }
+
+    /// Builds a trie over keys stored contiguously: key `k` is `blob[offsets[k] ..< offsets[k + 1]]`.
+    /// `keys[i]` (an index into `offsets`) gets `values[i]`; for duplicate keys the later `i` wins.
+    init(blob: [UInt8], offsets: [Int32], keys: [Int32], values: [Int32]) {
         precondition(keys.count == values.count)
         var builder = Builder()
-        let order = keys.indices.filter { !keys[$0].isEmpty }.sorted { a, b in
-            let ka = keys[a], kb = keys[b]
-            if ka.lexicographicallyPrecedes(kb) { return true }
-            if kb.lexicographicallyPrecedes(ka) { return false }
-            return a < b
-        }
-        // Duplicates: keep the last given (largest index), like a map filled in order.
-        var uniqueKeys: [ArraySlice<UInt8>] = []
-        var uniqueValues: [Int32] = []
-        uniqueKeys.reserveCapacity(order.count)
-        uniqueValues.reserveCapacity(order.count)
-        for index in order {
-            if let last = uniqueKeys.last, last.elementsEqual(keys[index]) {
-                uniqueValues[uniqueValues.count - 1] = values[index]
-            } else {
-                uniqueKeys.append(keys[index])
-                uniqueValues.append(values[index])
+        blob.withUnsafeBufferPointer { blob in
+            offsets.withUnsafeBufferPointer { offsets in
+                builder.build(blob: blob, offsets: offsets, keys: keys, values: values)
             }
         }
-        builder.build(keys: uniqueKeys, values: uniqueValues)
-        keyCount = uniqueKeys.count
-        unitCount = builder.base.count
+        unitCount = builder.count
+        duplicateKeyPosition = builder.duplicatePosition
         units = .allocate(capacity: max(unitCount, 1))
         for i in 0..<unitCount {
             units[i] = Unit(base: builder.base[i], check: builder.check[i], value: builder.value[i])
@@ -94,102 +88,141 @@ public final class DoubleArrayTrie: @unchecked Sendable {
         return (found >= 0 && !key.isEmpty) ? found : nil
     }
 
-    /// Construction from sorted unique keys: places each state's children at the first base where
-    /// all their cells are free, walking a list of free cells.
+    /// Places states first-fit over a doubly linked list of free cells. States may share a base:
+    /// `check` holds the parent state, so their children stay distinguishable.
     private struct Builder {
-        var base: [Int32] = [0]
-        var check: [Int32] = [-2]   // the root is in use
-        var value: [Int32] = [-1]
-        /// Doubly linked list of free cells (indices), for fast first-fit search.
-        var nextFree: [Int32] = [-1]
-        var previousFree: [Int32] = [-1]
+        var base: [Int32] = []
+        var check: [Int32] = []
+        var value: [Int32] = []
+        var nextFree: [Int32] = []
+        var previousFree: [Int32] = []
         var freeHead: Int32 = -1
         var freeTail: Int32 = -1
+        var count = 1
+        var duplicatePosition: Int?
 
         mutating func grow(to size: Int) {
             let old = base.count
             guard size > old else { return }
-            let newSize = max(size, old * 2)
+            let newSize = max(size, old * 2, 1024)
             base.append(contentsOf: repeatElement(0, count: newSize - old))
             check.append(contentsOf: repeatElement(-1, count: newSize - old))
             value.append(contentsOf: repeatElement(-1, count: newSize - old))
             nextFree.append(contentsOf: repeatElement(-1, count: newSize - old))
             previousFree.append(contentsOf: repeatElement(-1, count: newSize - old))
-            // Append the new cells to the end of the free list, in order.
-            for cell in old..<newSize {
+            for cell in old..<newSize where cell > 0 {
                 previousFree[cell] = freeTail
                 if freeTail >= 0 { nextFree[Int(freeTail)] = Int32(cell) } else { freeHead = Int32(cell) }
                 freeTail = Int32(cell)
             }
         }
 
-        mutating func occupy(_ cell: Int) {
+        mutating func occupy(_ cell: Int, parent: Int) {
             let prev = previousFree[cell], next = nextFree[cell]
             if prev >= 0 { nextFree[Int(prev)] = next } else { freeHead = next }
             if next >= 0 { previousFree[Int(next)] = prev } else { freeTail = prev }
-            nextFree[cell] = -1
-            previousFree[cell] = -1
+            check[cell] = Int32(parent)
+            count = max(count, cell + 1)
         }
 
-        /// Finds a base where `labels` (sorted, non-empty) all land on free cells. States may share a
-        /// base: `check` holds the parent state, so their children stay distinguishable.
-        mutating func findBase(_ labels: [UInt8]) -> Int {
-            let first = Int(labels[0])
+        /// The first base at which every label lands on a free cell.
+        mutating func findBase(_ labels: UnsafeBufferPointer<UInt8>) -> Int {
+            let first = Int(labels[0]), last = Int(labels[labels.count - 1])
             if freeHead < 0 { grow(to: base.count + 256) }
             var cell = Int(freeHead)
             while true {
                 let candidate = cell - first
                 if candidate >= 1 {
-                    let needed = candidate + Int(labels[labels.count - 1]) + 1
-                    if needed > base.count { grow(to: needed) }
-                    if labels.allSatisfy({ check[candidate + Int($0)] == -1 }) {
-                        return candidate
-                    }
+                    if candidate + last >= base.count { grow(to: candidate + last + 1) }
+                    var fits = true
+                    for label in labels where check[candidate + Int(label)] != -1 { fits = false; break }
+                    if fits { return candidate }
                 }
                 if nextFree[cell] < 0 { grow(to: base.count + 256) }
                 cell = Int(nextFree[cell])
             }
         }
 
-        mutating func build(keys: [ArraySlice<UInt8>], values: [Int32]) {
-            // Work list of (state, key range, depth).
-            var stack: [(state: Int, lower: Int, upper: Int, depth: Int)] = [(0, 0, keys.count, 0)]
-            var labels: [UInt8] = []
-            var childRanges: [(Int, Int)] = []
+        mutating func build(blob: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int32>,
+                            keys: [Int32], values: [Int32]) {
+            // A trie never has more states than key bytes plus the root; sizing up front avoids
+            // repeated growth (page faults dominated loading before).
+            var totalBytes = 0
+            for key in keys { totalBytes += Int(offsets[Int(key) + 1] - offsets[Int(key)]) }
+            grow(to: totalBytes + totalBytes / 8 + 1024)
+            check[0] = -2   // the root is in use and never free
+            // Start and end of each key in the blob, by position in `keys`.
+            let keyStart = UnsafeMutablePointer<Int32>.allocate(capacity: max(keys.count, 1))
+            let keyEnd = UnsafeMutablePointer<Int32>.allocate(capacity: max(keys.count, 1))
+            // Positions into `keys`, bucketed in place per state; `scratch` backs the counting sort.
+            let order = UnsafeMutablePointer<Int32>.allocate(capacity: max(keys.count, 1))
+            let scratch = UnsafeMutablePointer<Int32>.allocate(capacity: max(keys.count, 1))
+            defer { keyStart.deallocate(); keyEnd.deallocate(); order.deallocate(); scratch.deallocate() }
+            var orderCount = 0
+            for (position, key) in keys.enumerated() {
+                keyStart[position] = offsets[Int(key)]
+                keyEnd[position] = offsets[Int(key) + 1]
+                if keyEnd[position] > keyStart[position] { order[orderCount] = Int32(position); orderCount += 1 }
+            }
+            let bytes = blob.baseAddress!
+            var stack: [(state: Int, lower: Int, upper: Int, depth: Int)] = [(0, 0, orderCount, 0)]
+            var labels = [UInt8](repeating: 0, count: 256)
+            var counts = [Int](repeating: 0, count: 257)
+            var ranges: [(Int, Int)] = []
             while let (state, lower, upper, depth) = stack.popLast() {
-                labels.removeAll(keepingCapacity: true)
-                childRanges.removeAll(keepingCapacity: true)
+                // The byte of the key at `position` at this depth, or -1 when the key ends here.
+                @inline(__always) func label(_ position: Int32) -> Int {
+                    let at = Int(keyStart[Int(position)]) + depth
+                    return at < Int(keyEnd[Int(position)]) ? Int(bytes[at]) : -1
+                }
+                // Bucket order[lower..<upper] by label (stable: duplicates keep input order):
+                // insertion sort for small ranges, a counting sort for large ones (zeroing 257
+                // counters per state would dominate otherwise).
+                if upper - lower <= 48 {
+                    var i = lower + 1
+                    while i < upper {
+                        let item = order[i], itemLabel = label(item)
+                        var j = i - 1
+                        while j >= lower && label(order[j]) > itemLabel { order[j + 1] = order[j]; j -= 1 }
+                        order[j + 1] = item
+                        i += 1
+                    }
+                } else {
+                    for i in 0..<257 { counts[i] = 0 }
+                    for i in lower..<upper { counts[label(order[i]) + 1] += 1 }
+                    var running = lower
+                    for i in 0..<257 { let c = counts[i]; counts[i] = running; running += c }
+                    for i in lower..<upper { let l = label(order[i]) + 1; scratch[counts[l]] = order[i]; counts[l] += 1 }
+                    (order + lower).update(from: scratch + lower, count: upper - lower)
+                }
+                // Keys ending here: the last given wins.
                 var index = lower
-                // Keys ending exactly here come first in sorted order.
-                while index < upper && keys[index].count == depth {
-                    value[state] = values[index]
+                var best: Int32 = -1
+                while index < upper && label(order[index]) == -1 {
+                    if best >= 0 { duplicatePosition = Int(order[index]) }
+                    best = max(best, order[index])
                     index += 1
                 }
+                if best >= 0 { value[state] = values[Int(best)] }
+                var labelCount = 0
+                ranges.removeAll(keepingCapacity: true)
                 while index < upper {
-                    let label = keys[index][keys[index].startIndex + depth]
+                    let current = label(order[index])
                     let start = index
-                    while index < upper && keys[index][keys[index].startIndex + depth] == label { index += 1 }
-                    labels.append(label)
-                    childRanges.append((start, index))
+                    while index < upper && label(order[index]) == current { index += 1 }
+                    labels[labelCount] = UInt8(current)
+                    labelCount += 1
+                    ranges.append((start, index))
                 }
-                if labels.isEmpty { continue }
-                let chosen = findBase(labels)
+                if labelCount == 0 { continue }
+                let chosen = labels.withUnsafeBufferPointer { findBase(UnsafeBufferPointer(rebasing: $0[0..<labelCount])) }
                 base[state] = Int32(chosen)
-                for (label, range) in zip(labels, childRanges) {
-                    let child = chosen + Int(label)
-                    occupy(child)
-                    check[child] = Int32(state)
-                    stack.append((child, range.0, range.1, depth + 1))
+                for i in 0..<labelCount {
+                    let child = chosen + Int(labels[i])
+                    occupy(child, parent: state)
+                    stack.append((child, ranges[i].0, ranges[i].1, depth + 1))
                 }
             }
-            // Trim trailing free cells.
-            var last = check.count - 1
-            while last > 0 && check[last] == -1 { last -= 1 }
-            let size = last + 1
-            base.removeSubrange(size...)
-            check.removeSubrange(size...)
-            value.removeSubrange(size...)
-            // Free cells keep check == -1, which never equals a real state.
         }
     }
 }

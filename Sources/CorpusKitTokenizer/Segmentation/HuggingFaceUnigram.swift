@@ -12,15 +12,10 @@ struct HuggingFaceUnigram: Sendable {
     let unknownScore: Double
 
     init(table: PieceTable, unknownID: Int32?, byteFallback: Bool) {
-        var keys: [ArraySlice<UInt8>] = []
-        keys.reserveCapacity(table.count)
-        var minScore = Double.infinity
-        for id in 0..<table.count {
-            keys.append(table.bytes(id))
-            if table.scores[id] < minScore { minScore = table.scores[id] }
-        }
+        let minScore = table.scores.min() ?? .infinity
         // The trie keeps the last id of a repeated string, like HF's token_to_ids map.
-        trie = DoubleArrayTrie(keys: keys, values: (0..<table.count).map(Int32.init))
+        let ids = (0..<Int32(table.count)).map { $0 }
+        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids)
         scores = table.scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback

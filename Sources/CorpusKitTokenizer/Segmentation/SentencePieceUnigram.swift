@@ -14,21 +14,22 @@ struct SentencePieceUnigram: Sendable {
     let byteIDs: [Int32]
     /// `min_score - kUnkPenalty`, in float32 as sentencepiece computes it.
     let unknownScore: Float
+    /// A piece that occurs twice among the trie's pieces (sentencepiece refuses such models).
+    let duplicatePieceID: Int32?
 
     init(table: PieceTable, byteFallback: Bool, unknownID: Int32) {
-        var keys: [ArraySlice<UInt8>] = []
+        var keys: [Int32] = []
         var values: [Int32] = []
         var minScore = Float.greatestFiniteMagnitude
         for id in 0..<table.count {
             let type = table.types[id]
             if type == .normal { minScore = min(minScore, Float(table.scores[id])) }
             guard type == .normal || type == .userDefined || type == .unused else { continue }
-            let bytes = table.bytes(id)
-            if bytes.count == 1 && bytes.first == 0 && type == .unused { continue }
-            keys.append(bytes)
+            keys.append(Int32(id))
             values.append(Int32(id))
         }
-        trie = DoubleArrayTrie(keys: keys, values: values)
+        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: values)
+        duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
         scores = table.scores.map { Float($0) }
         types = table.types
         self.unknownID = unknownID

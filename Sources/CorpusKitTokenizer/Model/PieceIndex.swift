@@ -1,0 +1,54 @@
+/// Piece bytes → id, as an open-addressing hash table over a `PieceTable`'s blob.
+///
+/// Hand-written rather than `[[UInt8]: Int32]`: a dictionary would allocate an array per piece
+/// (196,608 for llm-jp v4.0) and made model loading several times slower. Keys are compared as
+/// bytes, never as `String` (whose equality merges canonically equivalent pieces).
+struct PieceIndex: Sendable {
+    private let slots: [Int32]
+    private let mask: Int
+    private let table: PieceTable
+
+    /// Indexes the pieces for which `include(id)` holds; for a repeated piece, `keepFirst`
+    /// decides whether the first or the last id wins. `duplicate` reports each repeat.
+    init(table: PieceTable, include: (Int) -> Bool = { _ in true }, keepFirst: Bool = false,
+         duplicate: (Int) -> Void = { _ in }) {
+        var capacity = 16
+        while capacity < table.count * 2 { capacity <<= 1 }
+        var slots = [Int32](repeating: -1, count: capacity)
+        let mask = capacity - 1
+        for id in 0..<table.count where include(id) {
+            var slot = Self.hash(table.bytes(id)) & mask
+            while true {
+                let occupant = slots[slot]
+                if occupant < 0 { slots[slot] = Int32(id); break }
+                if table.bytes(Int(occupant)).elementsEqual(table.bytes(id)) {
+                    duplicate(id)
+                    if !keepFirst { slots[slot] = Int32(id) }
+                    break
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+        self.slots = slots
+        self.mask = mask
+        self.table = table
+    }
+
+    /// The id of `key`, or nil.
+    func id<C: Collection>(_ key: C) -> Int32? where C.Element == UInt8 {
+        var slot = Self.hash(key) & mask
+        while true {
+            let occupant = slots[slot]
+            if occupant < 0 { return nil }
+            if table.bytes(Int(occupant)).elementsEqual(key) { return occupant }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    /// FNV-1a.
+    private static func hash<C: Collection>(_ bytes: C) -> Int where C.Element == UInt8 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in bytes { h = (h ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
+    }
+}
