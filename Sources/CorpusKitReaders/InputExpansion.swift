@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Why command-line inputs could not be expanded into files.
+public enum InputExpansionError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The path does not exist (and is not a glob pattern).
+    case notFound(String)
+    /// The glob pattern matched nothing.
+    case noMatches(pattern: String)
+    /// The directory (walked recursively) holds no file with a corpus suffix.
+    case noCorpusFiles(directory: String)
+    /// A file or directory could not be examined; `errno` says why.
+    case unreadable(path: String, errno: Int32)
+    /// A directory entry's name is not valid UTF-8, so it cannot be passed on as a `String`.
+    case invalidFileName(directory: String)
+
+    public var description: String {
+        switch self {
+        case let .notFound(path):
+            return "input not found: \(path)"
+        case let .noMatches(pattern):
+            return "glob pattern matched no files: \(pattern)"
+        case let .noCorpusFiles(directory):
+            return "directory contains no corpus files (\(InputExpansion.corpusFileSuffixes.joined(separator: ", "))): \(directory)"
+        case let .unreadable(path, code):
+            return "cannot read \(path): \(String(cString: strerror(code)))"
+        case let .invalidFileName(directory):
+            return "directory \(directory) contains a file name that is not valid UTF-8"
+        }
+    }
+}
+
+/// Expands command-line inputs (files, directories, glob patterns) into the list of files to read.
+public enum InputExpansion {
+    /// File-name endings taken when walking a directory.
+    public static let corpusFileSuffixes = [
+        ".jsonl", ".json", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".json.zst", ".jsonl.zstd", ".json.zstd",
+    ]
+
+    /// True if `name` ends with one of ``corpusFileSuffixes``.
+    public static func isCorpusFileName(_ name: String) -> Bool {
+        corpusFileSuffixes.contains { name.hasSuffix($0) }
+    }
+
+    /// Expands each input in turn and concatenates the results in input order.
+    ///
+    /// - An existing file is taken as is, whatever its name.
+    /// - An existing directory is walked recursively (following symbolic links, visiting each
+    ///   directory once), taking files whose names end in a ``corpusFileSuffixes`` entry.
+    /// - Anything else containing `*`, `?` or `[` is a glob(3) pattern; matched directories are
+    ///   walked as above, matched files are taken as is.
+    ///
+    /// The files of one input are sorted by byte order and de-duplicated; duplicates across
+    /// different inputs are kept.
+    /// - Throws: ``InputExpansionError`` naming the first input that is missing, matches nothing
+    ///   or is a directory without corpus files.
+    public static func expand(_ inputs: [String]) throws(InputExpansionError) -> [String] {
+        var result: [String] = []
+        for input in inputs {
+            result += try expand(input)
+        }
+        return result
+    }
+
+    /// The sorted, de-duplicated files of one input.
+    public static func expand(_ input: String) throws(InputExpansionError) -> [String] {
+        var files: [String] = []
+        var visited = Set<DirectoryIdentity>()
+        var info = stat()
+        if stat(input, &info) == 0 {
+            if isDirectory(info) {
+                try walk(input, into: &files, visited: &visited)
+                if files.isEmpty { throw .noCorpusFiles(directory: input) }
+            } else {
+                files.append(input)
+            }
+        } else if isGlobPattern(input) {
+            for match in try globMatches(input) {
+                var matchInfo = stat()
+                if stat(match, &matchInfo) == 0 && isDirectory(matchInfo) {
+                    try walk(match, into: &files, visited: &visited)
+                } else {
+                    files.append(match)
+                }
+            }
+            if files.isEmpty { throw .noMatches(pattern: input) }
+        } else {
+            let code = errno
+            throw code == ENOENT || code == ENOTDIR ? .notFound(input) : .unreadable(path: input, errno: code)
+        }
+        return sortedUnique(files)
+    }
+
+    // MARK: - Helpers
+
+    private struct DirectoryIdentity: Hashable {
+        let device: UInt64
+        let inode: UInt64
+    }
+
+    private static func isDirectory(_ info: stat) -> Bool {
+        info.st_mode & S_IFMT == S_IFDIR
+    }
+
+    private static func isGlobPattern(_ input: String) -> Bool {
+        input.utf8.contains { $0 == UInt8(ascii: "*") || $0 == UInt8(ascii: "?") || $0 == UInt8(ascii: "[") }
+    }
+
+    /// Byte-order sort (not `String`'s Unicode ordering), then drop adjacent duplicates.
+    private static func sortedUnique(_ files: [String]) -> [String] {
+        let sorted = files.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        var unique: [String] = []
+        unique.reserveCapacity(sorted.count)
+        for file in sorted where unique.last != file {
+            unique.append(file)
+        }
+        return unique
+    }
+
+    private static func globMatches(_ pattern: String) throws(InputExpansionError) -> [String] {
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        let status = glob(pattern, 0, nil, &matches)
+        if status == GLOB_NOMATCH { return [] }
+        guard status == 0 else { throw .unreadable(path: pattern, errno: status == GLOB_NOSPACE ? ENOMEM : EIO) }
+        var paths: [String] = []
+        for index in 0..<Int(matches.gl_pathc) {
+            if let path = matches.gl_pathv[index] {
+                paths.append(String(cString: path))
+            }
+        }
+        return paths
+    }
+
+    /// Appends the corpus files under `directory`, recursively.
+    private static func walk(
+        _ directory: String, into files: inout [String], visited: inout Set<DirectoryIdentity>
+    ) throws(InputExpansionError) {
+        var info = stat()
+        guard stat(directory, &info) == 0 else { throw .unreadable(path: directory, errno: errno) }
+        let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        guard visited.insert(identity).inserted else { return }  // symbolic-link cycle
+
+        guard let handle = opendir(directory) else { throw .unreadable(path: directory, errno: errno) }
+        defer { closedir(handle) }
+        let prefix = directory.hasSuffix("/") ? directory : directory + "/"
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(validatingCString: $0)
+                }
+            }
+            guard let name else { throw .invalidFileName(directory: directory) }
+            if name == "." || name == ".." { continue }
+            let path = prefix + name
+            var entryInfo = stat()
+            guard stat(path, &entryInfo) == 0 else {
+                if errno == ENOENT { continue }  // dangling symbolic link or removed meanwhile
+                throw .unreadable(path: path, errno: errno)
+            }
+            if isDirectory(entryInfo) {
+                try walk(path, into: &files, visited: &visited)
+            } else if isCorpusFileName(name) {
+                files.append(path)
+            }
+        }
+    }
+}
