@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "CorpusKitTokenizer", targets: ["CorpusKitTokenizer"]),
         .library(name: "CorpusKitReaders", targets: ["CorpusKitReaders"]),
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
+        .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
@@ -24,11 +25,13 @@ let package = Package(
 
         .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib"]),
         .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim"]),
-        .target(name: "CorpusKitShards", dependencies: []),
+        .target(name: "CorpusKitShards", dependencies: [], exclude: ["FORMAT.md"]),
+        // Corpus files → tokenizer → Megatron shards, in parallel (corpuskit tokenize).
+        .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards",
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -36,6 +39,7 @@ let package = Package(
         .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
+        .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
     ],
     swiftLanguageModes: [.v6]
 )

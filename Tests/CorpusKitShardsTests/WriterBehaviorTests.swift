@@ -1,0 +1,145 @@
+import Testing
+@testable import CorpusKitShards
+
+@Suite struct WriterBehaviorTests {
+    @Test func uint16RefusesIdsThatDoNotFitAndWritesNothingOfThatDocument() throws {
+        let scratch = try ScratchDirectory()
+        let prefix = scratch.file("range")
+        let writer = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
+        try writer.addDocument([1, 2])
+        let error = shardError { try writer.addDocument([3, 65536, 4]) }
+        #expect(error == .tokenOutOfRange(token: 65536, dtype: .uint16, document: 1, position: 1))
+        #expect(shardError { try writer.addDocument([-1]) } == .tokenOutOfRange(token: -1, dtype: .uint16, document: 1, position: 0))
+        let batch: [Int32] = [5, 6, 7, 70000]
+        let lengths = [2, 2]
+        let batchError = shardError {
+            try batch.withUnsafeBufferPointer { b in
+                try lengths.withUnsafeBufferPointer { try writer.addDocuments(tokens: b, documentLengths: $0) }
+            }
+        }
+        #expect(batchError == .tokenOutOfRange(token: 70000, dtype: .uint16, document: 2, position: 1))
+        try writer.addDocument([3])
+        let summary = try writer.finish()
+        #expect(summary.documents == 2 && summary.tokens == 3)
+        let reader = try MegatronIndexReader(prefix: prefix)
+        #expect(try reader.documents(0 ..< 2) == [[1, 2], [3]])
+        #expect(error?.description.contains("does not fit dtype uint16") == true)
+    }
+
+    @Test func int32AcceptsEveryInt32() throws {
+        let scratch = try ScratchDirectory()
+        let writer = try MegatronIndexWriter(prefix: scratch.file("i32"), dtype: .int32)
+        try writer.addDocument([Int32.min, -1, 0, Int32.max])
+        try writer.finish()
+        #expect(try MegatronIndexReader(prefix: scratch.file("i32")).documentTokens(0) == [Int32.min, -1, 0, Int32.max])
+    }
+
+    @Test func temporariesAreInvisibleUntilFinishAndRemovedOnAbort() throws {
+        let scratch = try ScratchDirectory()
+        let prefix = scratch.file("tmp")
+        let writer = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
+        try writer.addDocument([1, 2, 3])
+        let during = scratch.contents()
+        #expect(during.count == 1 && during[0].hasPrefix("tmp.bin.tmp-"))
+        writer.abort()
+        #expect(scratch.contents().isEmpty)
+        #expect(shardError { try writer.addDocument([1]) } == .writerClosed(prefix: prefix))
+        #expect(shardError { try writer.finish() } == .writerClosed(prefix: prefix))
+        writer.abort()  // idempotent
+    }
+
+    @Test func droppingAnUnfinishedWriterRemovesTemporaries() throws {
+        let scratch = try ScratchDirectory()
+        do {
+            let writer = try MegatronIndexWriter(prefix: scratch.file("dropped"), dtype: .int32)
+            try writer.addDocument([1])
+            #expect(scratch.contents().count == 1)
+        }
+        #expect(scratch.contents().isEmpty)
+    }
+
+    @Test func finishReplacesExistingFilesAndClosesTheWriter() throws {
+        let scratch = try ScratchDirectory()
+        let prefix = scratch.file("replace")
+        try Fixtures.write([1, 2, 3], to: prefix + ".bin")
+        try Fixtures.write([4, 5], to: prefix + ".idx")
+        let writer = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
+        try writer.addDocument([10, 11])
+        try writer.finish()
+        #expect(scratch.contents() == ["replace.bin", "replace.idx"])
+        #expect(try MegatronIndexReader(prefix: prefix).documentTokens(0) == [10, 11])
+        #expect(shardError { try writer.endDocument() } == .writerClosed(prefix: prefix))
+    }
+
+    @Test func twoWritersForOnePrefixGetDistinctTemporaries() throws {
+        let scratch = try ScratchDirectory()
+        let prefix = scratch.file("twice")
+        let first = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
+        let second = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
+        try first.addDocument([1])
+        try second.addDocument([2])
+        #expect(scratch.contents().count == 2)
+        try second.finish()
+        first.abort()
+        #expect(try MegatronIndexReader(prefix: prefix).documentTokens(0) == [2])
+    }
+
+    @Test func sequenceLengthsMustAddUp() throws {
+        let scratch = try ScratchDirectory()
+        let writer = try MegatronIndexWriter(prefix: scratch.file("lengths"), dtype: .uint16)
+        #expect(shardError { try writer.addDocument([1, 2, 3], sequenceLengths: [1, 1]) }
+            == .invalidSequenceLengths(document: 0, reason: "lengths add up to 2, the document has 3 tokens"))
+        #expect(shardError { try writer.addDocument([1], sequenceLengths: [2, -1]) }
+            == .invalidSequenceLengths(document: 0, reason: "negative length -1"))
+        writer.abort()
+    }
+
+    @Test func missingDirectoryIsReportedWithThePath() throws {
+        let scratch = try ScratchDirectory()
+        let prefix = scratch.file("no/such/dir/x")
+        let error = shardError { _ = try MegatronIndexWriter(prefix: prefix, dtype: .uint16) }
+        guard case let .io(path, operation, _)? = error else {
+            Issue.record("expected an io error, got \(String(describing: error))")
+            return
+        }
+        #expect(path.hasPrefix(prefix + ".bin.tmp-") && operation == "create")
+    }
+
+    @Test func largeDocumentsCrossTheBufferBoundary() throws {
+        let scratch = try ScratchDirectory()
+        let documents: [[Int32]] = (0..<50).map { d in (0 ..< (d * 37 % 211)).map { Int32(($0 * 7919 + d) % 65536) } }
+        for dtype in TokenDType.allCases {
+            let prefix = scratch.file("large-\(dtype)")
+            let writer = try MegatronIndexWriter(prefix: prefix, dtype: dtype, bufferCapacity: 100)
+            for document in documents { try writer.addDocument(document) }
+            try writer.finish()
+            let reader = try MegatronIndexReader(prefix: prefix)
+            #expect(try reader.documents(0 ..< documents.count) == documents)
+        }
+    }
+}
+
+@Suite struct SmallPieceTests {
+    @Test func optimalDtypeFollowsBestFittingDtype() {
+        #expect(TokenDType.optimal(vocabularySize: 65499) == .uint16)
+        #expect(TokenDType.optimal(vocabularySize: 65500) == .int32)
+        #expect(TokenDType.optimal(vocabularySize: 99574) == .int32)
+        #expect(TokenDType.uint16.megatronCode == 8 && TokenDType.int32.megatronCode == 4)
+        #expect(TokenDType(megatronCode: 5) == nil && TokenDType.megatronName(ofCode: 5) == "int64")
+    }
+
+    @Test func outputNamingMatchesPreprocessData() {
+        #expect(MegatronFormat.outputPrefix("/out/wiki_0000.jsonl", key: "text") == "/out/wiki_0000.jsonl_text_document")
+        #expect(MegatronFormat.prefix(fromPath: "/a/b_text_document.idx") == "/a/b_text_document")
+        #expect(MegatronFormat.prefix(fromPath: "/a/b_text_document") == "/a/b_text_document")
+    }
+
+    @Test func tokenInfoLinesAreAppended() throws {
+        let scratch = try ScratchDirectory()
+        let csv = scratch.file("info.csv")
+        try TokenInfoCSV.append(TokenInfoCSV.line(input: "/in/a.jsonl", datasetPrefix: "/out/a_text_document", tokens: 12), to: csv)
+        try TokenInfoCSV.append(TokenInfoCSV.line(input: "/in/b.jsonl", datasetPrefix: "/out/b_text_document", tokens: 0), to: csv)
+        let text = String(decoding: try Fixtures.bytes(csv), as: UTF8.self)
+        #expect(text == "/in/a.jsonl,/out/a_text_document,12\n/in/b.jsonl,/out/b_text_document,0\n")
+    }
+}
