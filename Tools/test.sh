@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, generates the reference outputs of the real
+# sentencepiece and HF tokenizers packages, builds in release mode and runs every test.
+#
+# Usage: Tools/test.sh [extra `swift test` arguments, e.g. --filter SharedConformanceTests]
+# Environment: CORPUSKIT_SHARED (default ../shared): the llm-jp vocabularies and corpora; when it
+# is absent the tests that need it skip with a message and the fixture tests still run.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+source Tools/install_deps.sh
+Tools/setup_venv.sh
+
+export CORPUSKIT_SHARED="${CORPUSKIT_SHARED:-$ROOT/../shared}"
+if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
+    echo "test: reference outputs for the llm-jp vocabularies in $CORPUSKIT_SHARED" >&2
+    Tools/make_shared_references.sh
+else
+    echo "test: $CORPUSKIT_SHARED not found: llm-jp conformance tests will be skipped (fixture tests still run)" >&2
+fi
+
+# Release mode: the conformance suites encode ~10 MB per tokenizer file. -enable-testing lets
+# test targets use @testable imports in release builds.
+swift build -c release -Xswiftc -enable-testing --build-tests
+swift test -c release -Xswiftc -enable-testing --skip-build "$@"
