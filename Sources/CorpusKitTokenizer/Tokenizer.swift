@@ -74,10 +74,13 @@ public final class Tokenizer: Sendable {
     /// With `addSpecialTokens`, a sentencepiece model adds BOS and EOS (as
     /// `sp.encode(text, add_bos=True, add_eos=True)`); a tokenizer.json applies its post-processor
     /// (as `tokenizer.encode(text, add_special_tokens=True)`).
+    ///
+    /// Pass `isValidatedUTF8: true` only for text already validated (CorpusKitReaders' JSON
+    /// extraction does): it skips a second validation pass.
     /// - Throws: ``TokenizerError/invalidUTF8(offset:)`` when `text` is not valid UTF-8.
-    public func encode(utf8 text: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false,
+    public func encode(utf8 text: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, isValidatedUTF8: Bool = false,
                        into output: inout [Int32], workspace: inout EncodingWorkspace) throws(TokenizerError) {
-        if let offset = UTF8Scalars.firstInvalidOffset(text) { throw .invalidUTF8(offset: offset) }
+        if !isValidatedUTF8, let offset = UTF8Scalars.firstInvalidOffset(text) { throw .invalidUTF8(offset: offset) }
         switch engine {
         case .sentencePiece(let sp):
             try sp.encode(text, addBOS: addSpecialTokens, addEOS: addSpecialTokens, into: &output, workspace: &workspace)

@@ -47,15 +47,16 @@ struct EncodeCommand: ParsableCommand {
                 let document: UnsafeBufferPointer<UInt8>
                 switch inputFormat {
                 case .lines: document = line.bytes.assumingMemoryBound(to: UInt8.self)
-                case .jsonl: document = try text.extract(from: line.bytes)
+                case .jsonl: document = try text.extract(from: line.bytes)   // validates UTF-8
                 }
-                try tokenizer.encode(utf8: document, addSpecialTokens: addSpecialTokens, into: &ids, workspace: &workspace)
+                try tokenizer.encode(utf8: document, addSpecialTokens: addSpecialTokens,
+                                     isValidatedUTF8: inputFormat == .jsonl, into: &ids, workspace: &workspace)
             } catch {
                 throw CLIError("\(displayName):\(line.number): \(error)")
             }
             switch outputFormat {
             case .ids:
-                JSONText.appendIDArray(ids, to: output)
+                output.appendIDArray(ids)
             case .pieces:
                 output.append(0x5B)
                 for (index, id) in ids.enumerated() {

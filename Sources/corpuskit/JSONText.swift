@@ -1,24 +1,5 @@
 /// Small JSON writers and readers for the CLI's line formats; byte-level for speed.
 enum JSONText {
-    /// Appends `[1,2,3]`.
-    static func appendIDArray(_ ids: [Int32], to output: OutputBuffer) {
-        output.append(0x5B)
-        var digits = [UInt8](repeating: 0, count: 12)
-        for (index, id) in ids.enumerated() {
-            if index > 0 { output.append(0x2C) }
-            var value = Int64(id)
-            if value < 0 { output.append(0x2D); value = -value }
-            var count = 0
-            repeat {
-                digits[count] = UInt8(truncatingIfNeeded: value % 10) + 0x30
-                value /= 10
-                count += 1
-            } while value > 0
-            while count > 0 { count -= 1; output.append(digits[count]) }
-        }
-        output.append(0x5D)
-    }
-
     /// Appends a JSON string literal of UTF-8 `text` (non-ASCII kept as is, like
     /// `json.dumps(ensure_ascii=False)`).
     static func appendString<C: Collection>(_ text: C, to output: OutputBuffer) where C.Element == UInt8 {

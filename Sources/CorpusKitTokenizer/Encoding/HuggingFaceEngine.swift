@@ -17,14 +17,13 @@ struct HuggingFaceEngine: Sendable {
     let specialContents: Set<[UInt8]>
     /// Token bytes to id (keyed by bytes: `String` equality would merge canonically equivalent tokens).
     let addedTokenIDs: [[UInt8]: Int32]
-    let modelIDs: PieceIndex
     let vocabularySize: Int
     let summary: (normalizer: String, preTokenizer: String, decoder: String, specialTokens: [(String, Int32)])
 
     init(contentsOf path: String) throws(TokenizerError) {
         let file = try HuggingFaceTokenizerFile(contentsOf: path)
-        table = PieceTable(pieces: file.vocabulary.map(\.piece), scores: file.vocabulary.map(\.score),
-                           types: [PieceType](repeating: .normal, count: file.vocabulary.count))
+        table = PieceTable(blob: file.vocabulary.blob, offsets: file.vocabulary.offsets, scores: file.vocabulary.scores,
+                           types: [PieceType](repeating: .normal, count: file.vocabulary.scores.count))
         unigram = HuggingFaceUnigram(table: table, unknownID: file.unknownID, byteFallback: file.byteFallback)
         normalizer = file.normalizer
         preTokenizer = file.preTokenizer
@@ -58,7 +57,6 @@ struct HuggingFaceEngine: Sendable {
         addedTokenContent = content
         specialContents = specials
         addedTokenIDs = addedIDs
-        modelIDs = PieceIndex(table: table)
         vocabularySize = max(table.count, (content.keys.max().map { Int($0) + 1 }) ?? 0)
         summary = (file.normalizer?.summary ?? "none", file.preTokenizer?.summary ?? "none", file.decoder?.summary ?? "none",
                    file.addedTokens.filter(\.special).map { ($0.content, $0.id) })
@@ -153,6 +151,6 @@ struct HuggingFaceEngine: Sendable {
     }
 
     func id(for token: String) -> Int32? {
-        addedTokenIDs[Array(token.utf8)] ?? modelIDs.id(token.utf8)
+        addedTokenIDs[Array(token.utf8)] ?? unigram.trie.lookup(token.utf8)   // the trie keeps HF's last-id-wins
     }
 }

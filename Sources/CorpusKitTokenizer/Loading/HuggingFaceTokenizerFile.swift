@@ -19,7 +19,7 @@ struct HuggingFaceTokenizerFile {
         case special(ids: [Int32])
     }
 
-    var vocabulary: [(piece: [UInt8], score: Double)] = []
+    var vocabulary = JSONDocumentParser.UnigramVocabulary()
     var unknownID: Int32?
     var byteFallback = false
     var addedTokens: [AddedToken] = []
@@ -29,10 +29,12 @@ struct HuggingFaceTokenizerFile {
     var decoder: HuggingFaceDecoder?
 
     init(contentsOf path: String) throws(TokenizerError) {
-        let root: [String: Any]
+        var root: [String: Any] = [:]
         do {
             let data = try Data(contentsOf: URL(fileURLWithPath: path))
-            guard let object = try JSONDocumentParser.parse(data) as? [String: Any] else {
+            let parsed = try JSONDocumentParser.parse(data)
+            vocabulary = parsed.vocabulary ?? vocabulary
+            guard let object = parsed.root as? [String: Any] else {
                 throw TokenizerError.malformedModel("\(path): the top level is not a JSON object")
             }
             root = object
@@ -43,10 +45,10 @@ struct HuggingFaceTokenizerFile {
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        try self.init(root: root)
+        try load(root: root)
     }
 
-    init(root: [String: Any]) throws(TokenizerError) {
+    private mutating func load(root: [String: Any]) throws(TokenizerError) {
         if let truncation = root["truncation"], !(truncation is NSNull) {
             throw .unsupported("tokenizer.json truncation settings")
         }
@@ -56,17 +58,11 @@ struct HuggingFaceTokenizerFile {
         guard let model = root["model"] as? [String: Any] else { throw .malformedModel("tokenizer.json has no model") }
         let modelType = model["type"] as? String ?? (model["merges"] != nil ? "BPE" : "<missing type>")
         guard modelType == "Unigram" else { throw .unsupported("tokenizer.json model type \(modelType) (only Unigram is implemented)") }
-        guard let vocab = model["vocab"] as? [[Any]] else { throw .malformedModel("Unigram model without vocab") }
-        vocabulary.reserveCapacity(vocab.count)
-        for (index, entry) in vocab.enumerated() {
-            let score = (entry.count == 2 ? entry[1] : nil).flatMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) }
-            guard entry.count == 2, let piece = entry[0] as? String, let score else {
-                throw .malformedModel("vocab entry \(index) is not [piece, score]")
-            }
-            vocabulary.append((Array(piece.utf8), score))
+        guard model["vocab"] is JSONDocumentParser.VocabularyPlaceholder else {
+            throw .malformedModel("the Unigram vocab is not a list of [piece, score] pairs")
         }
         if let unk = model["unk_id"] as? Int {
-            guard unk >= 0 && unk < vocabulary.count else { throw .malformedModel("unk_id \(unk) is outside the vocabulary") }
+            guard unk >= 0 && unk < vocabulary.scores.count else { throw .malformedModel("unk_id \(unk) is outside the vocabulary") }
             unknownID = Int32(unk)
         }
         byteFallback = model["byte_fallback"] as? Bool ?? false

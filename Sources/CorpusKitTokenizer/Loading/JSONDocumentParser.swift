@@ -7,18 +7,32 @@ import Foundation
 /// starts a string (llm-jp vocabularies contain the piece "\u{FEFF}"), which would silently
 /// change ids. Numbers go through `strtod`, which rounds exactly like serde_json.
 struct JSONDocumentParser {
+    /// A Unigram vocabulary (`[[piece, score], ...]` at `model.vocab`), parsed straight into
+    /// contiguous arrays: building 196,608 `[Any]` pairs took most of tokenizer.json's load time.
+    struct UnigramVocabulary {
+        var blob: [UInt8] = []
+        var offsets: [Int32] = [0]
+        var scores: [Double] = []
+    }
+
+    /// Stands in the parsed tree where the vocabulary was taken out.
+    struct VocabularyPlaceholder {}
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    private var vocabulary: UnigramVocabulary?
 
-    static func parse(_ data: Data) throws(TokenizerError) -> Any {
-        let result: Result<Any, TokenizerError> = data.withUnsafeBytes { raw in
+    /// Parses a document; the array at `model.vocab`, when it holds `[string, number]` pairs, is
+    /// returned separately as a ``UnigramVocabulary``.
+    static func parse(_ data: Data) throws(TokenizerError) -> (root: Any, vocabulary: UnigramVocabulary?) {
+        let result: Result<(Any, UnigramVocabulary?), TokenizerError> = data.withUnsafeBytes { raw in
             var parser = JSONDocumentParser(bytes: raw.bindMemory(to: UInt8.self))
             do throws(TokenizerError) {
                 let value = try parser.parseValue()
                 parser.skipWhitespace()
                 guard parser.position == parser.bytes.count else { throw parser.error("extra data after the JSON value") }
-                return .success(value)
+                return .success((value, parser.vocabulary))
             } catch {
                 return .failure(error)
             }
@@ -27,6 +41,54 @@ struct JSONDocumentParser {
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    /// `[[piece, score], ...]` into ``UnigramVocabulary``.
+    private mutating func parseVocabulary() throws(TokenizerError) -> UnigramVocabulary {
+        var vocabulary = UnigramVocabulary()
+        position += 1   // [
+        skipWhitespace()
+        if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return vocabulary }
+        var numberBuffer = [CChar](repeating: 0, count: 64)
+        while true {
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw error("vocab entry is not [piece, score]") }
+            position += 1
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("vocab piece is not a string") }
+            try appendString(to: &vocabulary.blob)
+            vocabulary.offsets.append(Int32(vocabulary.blob.count))
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else { throw error("expected ',' in a vocab entry") }
+            position += 1
+            skipWhitespace()
+            let start = position
+            while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
+            let length = position - start
+            guard length > 0, length < numberBuffer.count else { throw error("vocab score is not a number") }
+            let score = numberBuffer.withUnsafeMutableBufferPointer { buffer -> Double? in
+                for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
+                buffer[length] = 0
+                var end: UnsafeMutablePointer<CChar>?
+                let value = strtod(buffer.baseAddress!, &end)
+                return end == buffer.baseAddress! + length ? value : nil
+            }
+            guard let score else { throw error("invalid vocab score") }
+            vocabulary.scores.append(score)
+            skipWhitespace()
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "]") else { throw error("vocab entry has more than two items") }
+            position += 1
+            skipWhitespace()
+            guard position < bytes.count else { throw error("unterminated vocab") }
+            if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
+            if bytes[position] == UInt8(ascii: "]") { position += 1; return vocabulary }
+            throw error("expected ',' or ']' in vocab")
+        }
+    }
+
+    private static func isNumberByte(_ c: UInt8) -> Bool {
+        (0x30...0x39).contains(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") || c == UInt8(ascii: ".")
+            || c == UInt8(ascii: "e") || c == UInt8(ascii: "E")
+    }
 
     private func error(_ message: String) -> TokenizerError {
         .malformedModel("JSON: \(message) at byte offset \(position)")
@@ -76,7 +138,15 @@ struct JSONDocumentParser {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
-            object[key] = try parseValue()
+            skipWhitespace()
+            if key == "vocab" && depth == 2 && vocabulary == nil, position < bytes.count, bytes[position] == UInt8(ascii: "["),
+               let parsed = try? lookaheadVocabulary() {
+                vocabulary = parsed.vocabulary
+                position = parsed.end
+                object[key] = VocabularyPlaceholder()
+            } else {
+                object[key] = try parseValue()
+            }
             skipWhitespace()
             guard position < bytes.count else { throw error("unterminated object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -102,9 +172,24 @@ struct JSONDocumentParser {
         }
     }
 
+    /// Tries the vocabulary fast path from here without consuming input on failure (a vocab
+    /// of another shape, e.g. BPE's object, is then parsed generically).
+    private func lookaheadVocabulary() throws(TokenizerError) -> (vocabulary: UnigramVocabulary, end: Int) {
+        var copy = self
+        let parsed = try copy.parseVocabulary()
+        return (parsed, copy.position)
+    }
+
     private mutating func parseString() throws(TokenizerError) -> String {
-        position += 1
         var output: [UInt8] = []
+        try appendString(to: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Appends the UTF-8 of the string literal at `position` to `output` (validated).
+    private mutating func appendString(to output: inout [UInt8]) throws(TokenizerError) {
+        position += 1
+        let outputStart = output.count
         var runStart = position
         while true {
             guard position < bytes.count else { throw error("unterminated string") }
@@ -149,10 +234,9 @@ struct JSONDocumentParser {
             }
             runStart = position
         }
-        guard output.withUnsafeBufferPointer({ UTF8Scalars.firstInvalidOffset($0) }) == nil else {
+        guard output.withUnsafeBufferPointer({ UTF8Scalars.firstInvalidOffset(UnsafeBufferPointer(rebasing: $0[outputStart...])) }) == nil else {
             throw error("invalid UTF-8 in a string")
         }
-        return String(decoding: output, as: UTF8.self)
     }
 
     private mutating func parseHex4() throws(TokenizerError) -> UInt32 {

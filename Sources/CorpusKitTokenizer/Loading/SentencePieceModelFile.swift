@@ -84,6 +84,11 @@ public struct SentencePieceModelFile: Sendable {
 
     private static func parse(_ raw: UnsafeRawBufferPointer) throws(TokenizerError) -> SentencePieceModelFile {
         var model = SentencePieceModelFile()
+        // Reserve once: appending piece by piece otherwise reallocates repeatedly (measured).
+        model.pieceBlob.reserveCapacity(raw.count)
+        model.pieceOffsets.reserveCapacity(raw.count / 8)
+        model.scores.reserveCapacity(raw.count / 8)
+        model.types.reserveCapacity(raw.count / 8)
         var reader = ProtobufReader(raw)
         while !reader.isAtEnd {
             let field = try reader.readField()
@@ -123,7 +128,7 @@ public struct SentencePieceModelFile: Sendable {
             default: try reader.skip(field)
             }
         }
-        pieceBlob.append(contentsOf: raw[piece])
+        pieceBlob.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[piece]))
         pieceOffsets.append(Int32(pieceBlob.count))
         scores.append(score)
         types.append(type)

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The patterns of HF `Replace` normalizers and decoders that CorpusKit implements.
 ///
 /// HF compiles them with Oniguruma; CorpusKit recognises the shapes found in real Unigram
@@ -94,20 +100,28 @@ struct ReplacePattern: Sendable, Equatable {
             guard input.starts(with: literal) else { return input }
             return content + input[literal.count...]
         case .literal(let literal):
-            var output: [UInt8] = []
-            output.reserveCapacity(input.count)
-            var i = 0
-            let n = input.count, m = literal.count
-            while i < n {
-                if input[i] == literal[0] && i + m <= n && input[i..<i + m].elementsEqual(literal) {
-                    output.append(contentsOf: content)
-                    i += m
-                } else {
-                    output.append(input[i])
-                    i += 1
+            // memchr for the literal's first byte, bulk copies between matches.
+            return input.withUnsafeBufferPointer { buffer -> [UInt8] in
+                let base = buffer.baseAddress!
+                let n = buffer.count, m = literal.count
+                var output: [UInt8] = []
+                output.reserveCapacity(n + n / 2)
+                var copied = 0
+                var i = 0
+                while i < n, let found = memchr(base + i, Int32(literal[0]), n - i) {
+                    let at = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+                    if at + m <= n && (m == 1 || memcmp(base + at, literal, m) == 0) {
+                        output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: at - copied))
+                        output.append(contentsOf: content)
+                        i = at + m
+                        copied = i
+                    } else {
+                        i = at + 1
+                    }
                 }
+                output.append(contentsOf: UnsafeBufferPointer(start: base + copied, count: n - copied))
+                return output
             }
-            return output
         case .repeated(let character, let minimum):
             var output: [UInt8] = []
             output.reserveCapacity(input.count)

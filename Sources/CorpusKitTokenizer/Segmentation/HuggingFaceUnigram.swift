@@ -46,7 +46,7 @@ struct HuggingFaceUnigram: Sendable {
             while startsAt < size {
                 let scoreTillHere = bestScore[startsAt]
                 var hasSingleNode = false
-                let characterLength = UTF8Scalars.decode(bytes, at: startsAt).length
+                let characterLength = min(UTF8Scalars.sequenceLength(lead: bytes[startsAt]), size - startsAt)
                 trie.forEachPrefix(bytes, from: startsAt, to: size) { length, pieceID in
                     let endsAt = startsAt + length
                     let candidate = pieceScores[Int(pieceID)] + scoreTillHere
@@ -77,34 +77,39 @@ struct HuggingFaceUnigram: Sendable {
         emit(bytes, size: size, scratch: scratch, into: &output)
     }
 
-    /// Backtracks, fusing runs of unknown pieces, and maps each piece string to its id.
+    /// Backtracks, fusing runs of unknown pieces, and maps each piece string to its id. Ids are
+    /// appended back to front and reversed at the end (no per-piece allocation).
     private func emit(_ bytes: UnsafePointer<UInt8>, size: Int, scratch: ViterbiScratch<Double>, into output: inout [Int32]) {
-        // Pieces back to front as (start, end, id); unknown runs are fused.
-        var pieces: [(start: Int, end: Int, id: Int32)] = []
+        let first = output.count
         var endsAt = size
+        var unknownRunEnd = -1   // end of the unknown run being fused, or -1
+        var runStart = 0
         while endsAt > 0 {
             let startsAt = Int(scratch.start[endsAt])
             let id = scratch.id[endsAt]
-            if id == unknownID, let last = pieces.last, last.id == unknownID, last.start == endsAt {
-                pieces[pieces.count - 1].start = startsAt
+            if id == unknownID {
+                if unknownRunEnd < 0 { unknownRunEnd = endsAt }
+                runStart = startsAt
             } else {
-                pieces.append((startsAt, endsAt, id))
+                if unknownRunEnd >= 0 { appendUnknownRunReversed(bytes, runStart, unknownRunEnd, into: &output); unknownRunEnd = -1 }
+                output.append(id)
             }
             endsAt = startsAt
         }
-        for piece in pieces.reversed() {
-            if piece.id != unknownID {
-                output.append(piece.id)
-                continue
-            }
-            // A fused unknown run: its string may still be a vocabulary entry.
-            if let id = trie.lookup(UnsafeBufferPointer(start: bytes + piece.start, count: piece.end - piece.start)) {
-                output.append(id)
-            } else if byteFallback, (piece.start..<piece.end).allSatisfy({ byteIDs[Int(bytes[$0])] >= 0 }) {
-                for i in piece.start..<piece.end { output.append(byteIDs[Int(bytes[i])]) }
-            } else {
-                output.append(unknownID!)
-            }
+        if unknownRunEnd >= 0 { appendUnknownRunReversed(bytes, runStart, unknownRunEnd, into: &output) }
+        output[first...].reverse()
+    }
+
+    /// A fused unknown run: its string may still be a vocabulary entry; otherwise byte fallback
+    /// (when every byte has a `<0xXX>` token) or the unknown id. Appended in reverse order.
+    private func appendUnknownRunReversed(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, into output: inout [Int32]) {
+        if let id = trie.lookup(UnsafeBufferPointer(start: bytes + start, count: end - start)) {
+            output.append(id)
+        } else if byteFallback, (start..<end).allSatisfy({ byteIDs[Int(bytes[$0])] >= 0 }) {
+            var i = end - 1
+            while i >= start { output.append(byteIDs[Int(bytes[i])]); i -= 1 }
+        } else {
+            output.append(unknownID!)
         }
     }
 }

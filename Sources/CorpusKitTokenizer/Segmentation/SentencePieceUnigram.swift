@@ -4,10 +4,12 @@
 /// bonus scores for user-defined symbols, its score re-basing, and its handling of unknown
 /// characters (byte fallback or merged `<unk>`).
 struct SentencePieceUnigram: Sendable {
-    /// Trie over normal, user-defined and unused pieces (sentencepiece's `pieces_`).
+    /// Trie over normal and user-defined pieces. sentencepiece's trie also holds unused pieces
+    /// but skips them during the search, which leaves the same lattice.
     let trie: DoubleArrayTrie
+    /// Score of each piece as the Viterbi pass uses it: user-defined pieces get sentencepiece's
+    /// length bonus `0.1 * (length - 1)` (their length is fixed, so it is computed once here).
     let scores: [Float]
-    let types: [PieceType]
     let unknownID: Int32
     let byteFallback: Bool
     /// Id of `<0xXX>` for every byte (unknown id when missing).
@@ -24,14 +26,17 @@ struct SentencePieceUnigram: Sendable {
         for id in 0..<table.count {
             let type = table.types[id]
             if type == .normal { minScore = min(minScore, Float(table.scores[id])) }
-            guard type == .normal || type == .userDefined || type == .unused else { continue }
+            guard type == .normal || type == .userDefined else { continue }
             keys.append(Int32(id))
             values.append(Int32(id))
         }
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: values)
         duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
-        scores = table.scores.map { Float($0) }
-        types = table.types
+        var scores = table.scores.map { Float($0) }
+        for id in 0..<table.count where table.types[id] == .userDefined {
+            scores[id] = Float(0.1 * Double(table.bytes(id).count - 1))
+        }
+        self.scores = scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback
         unknownScore = minScore - Float(10.0)
@@ -53,7 +58,6 @@ struct SentencePieceUnigram: Sendable {
         scratch.start.withUnsafeMutableBufferPointer { startBuffer in
         scratch.id.withUnsafeMutableBufferPointer { idBuffer in
         scores.withUnsafeBufferPointer { pieceScores in
-        types.withUnsafeBufferPointer { pieceTypes in
             let bestScore = scoreBuffer.baseAddress!
             let bestStart = startBuffer.baseAddress!
             let bestID = idBuffer.baseAddress!
@@ -74,14 +78,9 @@ struct SentencePieceUnigram: Sendable {
                 var hasSingleNode = false
                 let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
                 trie.forEachPrefix(text, from: startsAt, to: size) { length, pieceID in
-                    let type = pieceTypes[Int(pieceID)]
-                    if type == .unused { return }
                     let endsAt = startsAt + length
                     if endsAt > maxFrontier { maxFrontier = endsAt }
-                    let score: Float = type == .userDefined
-                        ? Float(0.1 * Double(length - 1))
-                        : pieceScores[Int(pieceID)]
-                    let candidate = score + scoreTillHere
+                    let candidate = pieceScores[Int(pieceID)] + scoreTillHere
                     if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
                         bestScore[endsAt] = candidate
                         bestStart[endsAt] = Int32(startsAt)
@@ -101,7 +100,7 @@ struct SentencePieceUnigram: Sendable {
                 }
                 startsAt += characterLength
             }
-        }}}}}
+        }}}}
         emit(text, size: size, scratch: scratch, into: &output)
     }
 

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# Tokenizer speed benchmark (see Tools/bench_tokenizer.py): builds corpuskit in release mode and
+# the reference venv, then compares them on one core. Extra arguments go to the Python script.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+source Tools/install_deps.sh
+Tools/setup_venv.sh
+swift build -c release --product corpuskit
+exec .venv/bin/python Tools/bench_tokenizer.py --corpuskit "$(swift build -c release --show-bin-path)/corpuskit" "$@"
