@@ -18,21 +18,15 @@ struct DecodeCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try tokenizerOption.load()
-        let path = input ?? "/dev/stdin"
-        let displayName = input ?? "<stdin>"
-        let reader: LineReader
-        do { reader = try LineReader(path: path) } catch { throw CLIError("\(displayName): \(error)") }
+        let lines = try InputLines(path: input)
         let output = OutputBuffer()
-        while true {
-            let line: LineReader.Line?
-            do { line = try reader.next() } catch { throw CLIError("\(displayName): \(error)") }
-            guard let line else { break }
+        while let line = try lines.next() {
             guard let ids = JSONText.parseIDArray(line.bytes) else {
-                throw CLIError("\(displayName):\(line.number): expected a JSON array of integer ids")
+                throw CLIError("\(lines.displayName):\(line.number): expected a JSON array of integer ids")
             }
             let text: [UInt8]
             do { text = try tokenizer.decodeUTF8(ids, skipSpecialTokens: skipSpecialTokens) } catch {
-                throw CLIError("\(displayName):\(line.number): \(error)")
+                throw CLIError("\(lines.displayName):\(line.number): \(error)")
             }
             output.append("{\"text\": ")
             JSONText.appendString(text, to: output)

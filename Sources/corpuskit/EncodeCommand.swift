@@ -30,18 +30,12 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try tokenizerOption.load()
-        let path = input ?? "/dev/stdin"
-        let displayName = input ?? "<stdin>"
-        let reader: LineReader
-        do { reader = try LineReader(path: path) } catch { throw CLIError("\(displayName): \(error)") }
+        let lines = try InputLines(path: input)
         let output = OutputBuffer()
         var workspace = EncodingWorkspace()
         var ids: [Int32] = []
         var text = JSONTextExtractor(key: jsonKey)
-        while true {
-            let line: LineReader.Line?
-            do { line = try reader.next() } catch { throw CLIError("\(displayName): \(error)") }
-            guard let line else { break }
+        while let line = try lines.next() {
             ids.removeAll(keepingCapacity: true)
             do {
                 let document: UnsafeBufferPointer<UInt8>
@@ -52,7 +46,7 @@ struct EncodeCommand: ParsableCommand {
                 try tokenizer.encode(utf8: document, addSpecialTokens: addSpecialTokens,
                                      isValidatedUTF8: inputFormat == .jsonl, into: &ids, workspace: &workspace)
             } catch {
-                throw CLIError("\(displayName):\(line.number): \(error)")
+                throw CLIError("\(lines.displayName):\(line.number): \(error)")
             }
             switch outputFormat {
             case .ids:

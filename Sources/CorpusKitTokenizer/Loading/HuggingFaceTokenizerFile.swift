@@ -31,7 +31,7 @@ struct HuggingFaceTokenizerFile {
     init(contentsOf path: String) throws(TokenizerError) {
         var root: [String: Any] = [:]
         do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: path))
+            let data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
             let parsed = try JSONDocumentParser.parse(data)
             vocabulary = parsed.vocabulary ?? vocabulary
             guard let object = parsed.root as? [String: Any] else {

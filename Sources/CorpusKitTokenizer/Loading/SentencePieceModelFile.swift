@@ -53,7 +53,7 @@ public struct SentencePieceModelFile: Sendable {
     public init(contentsOf path: String) throws(TokenizerError) {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .mappedIfSafe)
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw .unreadable(path: path, reason: "\(error.localizedDescription)")
         }
