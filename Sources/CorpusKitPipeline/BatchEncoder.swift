@@ -1,0 +1,97 @@
+import CorpusKitReaders
+import CorpusKitTokenizer
+
+/// The worker stage: parses and tokenizes whole batches, each worker with its own JSON extractor
+/// and tokenizer scratch storage.
+///
+/// Runs on each worker thread until `pending` is closed and drained; finished batches go to
+/// `reorder`, which releases them to the writer in input order, so the output does not depend
+/// on which worker took which batch.
+struct BatchEncoder: Sendable {
+    let encoder: DocumentEncoder
+    let keys: [String]
+    let extraction: JSONExtractionOptions
+    let policy: ErrorPolicy
+    let pending: BlockingQueue<DocumentBatch>
+    let reorder: ReorderBuffer
+
+    func run() {
+        var state = WorkerState(keys: keys, extraction: extraction)
+        while let batch = pending.pop() {
+            encode(batch, state: &state)
+            reorder.deposit(batch)
+        }
+    }
+
+    /// What one worker reuses from batch to batch.
+    struct WorkerState {
+        var extractor: JSONFieldExtractor
+        let fields = ExtractedFields()
+        var scratch = EncoderScratch()
+        var starts: [Int]
+
+        init(keys: [String], extraction: JSONExtractionOptions) {
+            extractor = JSONFieldExtractor(keys: keys, options: extraction)
+            starts = [Int](repeating: 0, count: keys.count)
+        }
+    }
+
+    /// Parses every line of `batch` and tokenizes its documents into `batch.outputs`. A line that
+    /// is not a document (blank, bad JSON, or failing tokenization) is left out of every key and
+    /// recorded in `batch.lineProblems`; under `--on-error fail` the batch stops there.
+    func encode(_ batch: DocumentBatch, state: inout WorkerState) {
+        var outputs = batch.outputs
+        batch.outputs = []
+        defer { batch.outputs = outputs }
+        let keyCount = keys.count
+        let lineEnds = batch.lineEnds
+        batch.lines.withUnsafeBytes { lines in
+            var lineStart = 0
+            for index in 0..<batch.lineCount {
+                let line = UnsafeRawBufferPointer(rebasing: lines[lineStart..<lineEnds[index]])
+                lineStart = lineEnds[index]
+                if let problem = encodeLine(line, index: index, of: batch, into: &outputs, state: &state) {
+                    for k in 0..<keyCount { outputs[k].tokens.removeSubrange(state.starts[k]...) }
+                    batch.lineProblems.append(problem)
+                    if policy == .fail { return }
+                    continue
+                }
+                for k in 0..<keyCount {
+                    outputs[k].lengths.append(outputs[k].tokens.count - state.starts[k])
+                }
+            }
+        }
+    }
+
+    /// Appends the tokens of one line's keys to `outputs` (from `state.starts`); the problem when
+    /// the line is not a document.
+    private func encodeLine(
+        _ line: UnsafeRawBufferPointer, index: Int, of batch: DocumentBatch,
+        into outputs: inout [EncodedKey], state: inout WorkerState
+    ) -> LineProblem? {
+        for k in 0..<keys.count { state.starts[k] = outputs[k].tokens.count }
+        func problem(_ kind: ProblemKind, _ detail: String) -> LineProblem {
+            LineProblem(path: batch.path, lineNumber: batch.lineNumbers[index], byteOffset: batch.lineOffsets[index],
+                        kind: kind, detail: detail)
+        }
+        if JSONFieldExtractor.isBlank(line) {
+            return problem(.blankLine, "blank line (json.loads would fail: expected a value)")
+        }
+        do throws(JSONLineError) {
+            try state.extractor.extract(from: line, into: state.fields)
+        } catch {
+            return problem(ProblemKind(error), error.description)
+        }
+        for k in 0..<keys.count {
+            do throws(TokenizerError) {
+                // JSON extraction validated the UTF-8 (and decoded escapes to valid UTF-8).
+                try encoder.encode(
+                    state.fields[k].assumingMemoryBound(to: UInt8.self), isValidatedUTF8: true,
+                    into: &outputs[k].tokens, scratch: &state.scratch)
+            } catch {
+                return problem(.tokenizerError, error.description)
+            }
+        }
+        return nil
+    }
+}

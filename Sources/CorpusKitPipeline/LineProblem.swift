@@ -1,0 +1,92 @@
+import CorpusKitReaders
+import CorpusKitTokenizer
+
+/// Why an input line (or the rest of an input file) produced no document.
+public enum ProblemKind: String, Sendable, CaseIterable, Comparable, CustomStringConvertible {
+    case blankLine = "blank line"
+    case invalidUTF8 = "invalid UTF-8"
+    case unexpectedBOM = "UTF-8 byte order mark"
+    case malformedJSON = "malformed JSON"
+    case integerTooLong = "integer too long"
+    case nestingTooDeep = "JSON nested too deeply"
+    case notAnObject = "not a JSON object"
+    case missingKey = "missing key"
+    case notAString = "value not a string"
+    case loneSurrogate = "lone surrogate escape"
+    case tokenizerError = "tokenizer error"
+    /// A truncated or corrupt compressed file, or a read error: the rest of that file is unusable.
+    case unreadableInput = "unreadable input (rest of file skipped)"
+
+    public var description: String { rawValue }
+
+    public static func < (lhs: ProblemKind, rhs: ProblemKind) -> Bool {
+        allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!
+    }
+
+    /// The kind of a JSON line error.
+    public init(_ error: JSONLineError) {
+        switch error {
+        case .invalidUTF8: self = .invalidUTF8
+        case .unexpectedBOM: self = .unexpectedBOM
+        case .malformedJSON: self = .malformedJSON
+        case .integerTooLong: self = .integerTooLong
+        case .nestingTooDeep: self = .nestingTooDeep
+        case .notAnObject: self = .notAnObject
+        case .missingKey: self = .missingKey
+        case .notAString: self = .notAString
+        case .loneSurrogate: self = .loneSurrogate
+        }
+    }
+}
+
+/// One input line that could not become a document, or an input file that could not be read to
+/// its end, with where it happened.
+public struct LineProblem: Sendable, Equatable, CustomStringConvertible {
+    /// The input file.
+    public let path: String
+    /// The 1-based line number; for ``ProblemKind/unreadableInput`` the number of the last
+    /// complete line read before the failure (0 when none).
+    public let lineNumber: Int
+    /// Offset of the line in the decompressed stream; for ``ProblemKind/unreadableInput`` the
+    /// offset in the (compressed) file where reading failed.
+    public let byteOffset: Int
+    /// The category, used for counting.
+    public let kind: ProblemKind
+    /// The specific message, without the location.
+    public let detail: String
+
+    /// Creates a problem record.
+    public init(path: String, lineNumber: Int, byteOffset: Int, kind: ProblemKind, detail: String) {
+        self.path = path
+        self.lineNumber = lineNumber
+        self.byteOffset = byteOffset
+        self.kind = kind
+        self.detail = detail
+    }
+
+    /// A rejected JSON line.
+    init(_ error: CorpusReadError) {
+        self.init(path: error.path, lineNumber: error.lineNumber, byteOffset: error.byteOffset,
+                  kind: ProblemKind(error.reason), detail: error.reason.description)
+    }
+
+    /// A file that could not be read (on) after `linesRead` complete lines.
+    init(_ error: InputStreamError, linesRead: Int) {
+        self.init(path: error.path, lineNumber: linesRead, byteOffset: error.compressedOffset,
+                  kind: .unreadableInput, detail: error.description)
+    }
+
+    /// `file:line` (or the file and compressed offset for unreadable input).
+    public var location: String {
+        kind == .unreadableInput ? "\(path) (compressed byte offset \(byteOffset))" : "\(path):\(lineNumber)"
+    }
+
+    /// For example `data.jsonl:12 (byte offset 3456): missing key "text"`, or
+    /// `data.jsonl.zst: truncated zstd data at compressed byte offset 1048576 (after line 812)`.
+    public var description: String {
+        if kind == .unreadableInput {
+            return "\(detail) (after line \(lineNumber))"
+        }
+        return "\(path):\(lineNumber) (byte offset \(byteOffset)): \(detail)"
+    }
+}

@@ -1,0 +1,71 @@
+import CorpusKitReaders
+
+/// What to do with an input line that cannot become a document (`--on-error`).
+public enum ErrorPolicy: String, Sendable, CaseIterable {
+    /// Stop at the first bad line with its `file:line` and publish nothing (the default).
+    case fail
+    /// Skip bad lines (and the unreadable rest of a corrupt or truncated file), count them per
+    /// reason and report them at the end.
+    case skip
+}
+
+/// The options of one `corpuskit tokenize` run, apart from the tokenizer (see ``DocumentEncoder``).
+public struct TokenizeConfiguration: Sendable {
+    /// Input files, directories (walked recursively) or glob patterns, as given (`--input`).
+    /// All expanded files are read in order into one dataset per key.
+    public var inputs: [String]
+    /// `--output-prefix`: outputs are `{outputPrefix}_{key}_document.bin/.idx`.
+    public var outputPrefix: String
+    /// `--json-keys`: one output dataset per key, in this order.
+    public var jsonKeys: [String]
+    /// `--workers`: tokenizing threads (a reader and the writer run besides them).
+    public var workers: Int
+    /// `--on-error`.
+    public var errorPolicy: ErrorPolicy
+    /// `--resume`: keys whose outputs already exist and pass full validation are not redone.
+    public var resume: Bool
+    /// `--output-result-total-token-info`: CSV to append `input,prefix,tokens` lines to.
+    public var tokenInfoCSV: String?
+    /// Target bytes of input lines per batch handed to a worker.
+    public var batchBytes: Int
+    /// Most documents per batch.
+    public var batchDocuments: Int
+    /// How JSON lines are parsed (defaults match Python's text-mode reading with `json.loads`).
+    public var extraction: JSONExtractionOptions
+
+    /// Creates a configuration with `preprocess_data.py`'s defaults for everything not given.
+    public init(
+        inputs: [String], outputPrefix: String, jsonKeys: [String] = ["text"], workers: Int = 1,
+        errorPolicy: ErrorPolicy = .fail, resume: Bool = false, tokenInfoCSV: String? = nil,
+        batchBytes: Int = 512 << 10, batchDocuments: Int = 16_384,
+        extraction: JSONExtractionOptions = JSONExtractionOptions()
+    ) {
+        self.inputs = inputs
+        self.outputPrefix = outputPrefix
+        self.jsonKeys = jsonKeys
+        self.workers = workers
+        self.errorPolicy = errorPolicy
+        self.resume = resume
+        self.tokenInfoCSV = tokenInfoCSV
+        self.batchBytes = batchBytes
+        self.batchDocuments = batchDocuments
+        self.extraction = extraction
+    }
+
+    /// The `input` column of the token-info CSV: the inputs as given, separated by spaces
+    /// (`preprocess_data.py` takes exactly one and writes it as given).
+    public var inputDisplayName: String { inputs.joined(separator: " ") }
+
+    /// Checks the values; the message names the option.
+    public func validate() throws(PipelineError) {
+        if inputs.isEmpty { throw .configuration("--input: at least one input is required") }
+        if outputPrefix.isEmpty { throw .configuration("--output-prefix must not be empty") }
+        if jsonKeys.isEmpty { throw .configuration("--json-keys: at least one key is required") }
+        var seen = Set<String>()
+        for key in jsonKeys where !seen.insert(key).inserted {
+            throw .configuration("--json-keys: key \"\(key)\" is given twice (both would write the same output)")
+        }
+        if workers < 1 { throw .configuration("--workers must be at least 1 (got \(workers))") }
+        if batchBytes < 1 || batchDocuments < 1 { throw .configuration("batch size must be positive") }
+    }
+}

@@ -1,0 +1,298 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Dispatch
+import CorpusKitReaders
+import CorpusKitShards
+
+/// `corpuskit tokenize`: JSON Lines corpora in, Megatron indexed datasets out, byte-identical to
+/// llm-jp Megatron-LM's `tools/preprocess_data.py` (no `--split-sentences`, one partition).
+///
+/// ## Threads
+///
+/// ```text
+///  reader thread ──batches──▶ pending queue ──▶ N worker threads ──▶ reorder buffer ──▶ writer (caller)
+///        ▲                                                                                  │
+///        └─────────────────────────── free batches (bounded pool) ◀─────────────────────────┘
+/// ```
+///
+/// * One reader splits the expanded input files in order into batches of about
+///   ``TokenizeConfiguration/batchBytes`` of lines (a batch never spans two files).
+/// * `workers` threads parse the JSON of whole batches and tokenize them, each with its own
+///   extractor and ``EncoderScratch``. Keeping the parsing out of the reader keeps the serial
+///   part small, so N workers on N cores run close to N times one worker.
+/// * The calling thread writes batches strictly in sequence order, so the output is the same for
+///   every worker count and every run.
+/// * A fixed pool of `2 × workers + 2` batches circulates; the reader waits for a free one, so
+///   memory stays flat however large the input.
+///
+/// ## Inputs
+///
+/// `preprocess_data.py` reads exactly one file per run. Here ``TokenizeConfiguration/inputs`` are
+/// expanded (``InputExpansion``: files as given, directories walked recursively, glob patterns;
+/// sorted within each input) and all files are read in that order into one dataset per key: the
+/// result is what the fork writes for the concatenation of the files' decompressed contents, each
+/// file's last line ending at the end of its file even without a newline.
+///
+/// ## Outputs and failures
+///
+/// Datasets are written under temporary names and renamed to `{prefix}_{key}_document.bin/.idx`
+/// only after every document was written. Any failure, cancellation or bad line under
+/// ``ErrorPolicy/fail`` removes the temporary files, so no dataset appears under a final name.
+public final class TokenizePipeline {
+    /// The run's options.
+    public let configuration: TokenizeConfiguration
+    /// The tokenizer with its Megatron wrapper semantics.
+    public let encoder: DocumentEncoder
+
+    /// Prepares a run; nothing is read or written until ``run(progress:cancellation:)``.
+    public init(configuration: TokenizeConfiguration, encoder: DocumentEncoder) {
+        self.configuration = configuration
+        self.encoder = encoder
+    }
+
+    /// The dataset prefix of `key`: `{output-prefix}_{key}_document`.
+    public func datasetPrefix(forKey key: String) -> String {
+        MegatronFormat.outputPrefix(configuration.outputPrefix, key: key)
+    }
+
+    /// Runs the pipeline to completion.
+    ///
+    /// - Parameters:
+    ///   - progress: receives a snapshot after every batch written, on the calling thread.
+    ///   - cancellation: stops the run early (see ``SignalCancellation``).
+    /// - Throws: ``PipelineError``; no output is then left under a final name.
+    public func run(
+        progress: ProgressReporter? = nil, cancellation: PipelineCancellation = PipelineCancellation()
+    ) throws(PipelineError) -> TokenizeSummary {
+        let started = DispatchTime.now()
+        try configuration.validate()
+        let files: [String]
+        do {
+            files = try InputExpansion.expand(configuration.inputs)
+        } catch {
+            throw .inputs(error)
+        }
+        let keys = configuration.jsonKeys
+        let prefixes = keys.map(datasetPrefix(forKey:))
+        let dtype = encoder.dtype
+
+        if configuration.resume, let complete = Self.completeOutputs(prefixes: prefixes, dtype: dtype) {
+            let outputs = zip(keys, complete).map { key, info in
+                TokenizeSummary.Output(
+                    key: key, prefix: info.prefix, dtype: info.dtype, documents: info.documents,
+                    sequences: info.sequences, tokens: info.tokens, alreadyComplete: true)
+            }
+            return TokenizeSummary(outputs: outputs, inputFiles: [], documents: 0, inputBytes: 0,
+                                   problems: ProblemTally(), seconds: Self.seconds(since: started), cpu: .init())
+        }
+        if let csv = configuration.tokenInfoCSV { try Self.checkAppendable(csv) }
+
+        var writers: [MegatronIndexWriter] = []
+        for prefix in prefixes {
+            do {
+                writers.append(try MegatronIndexWriter(prefix: prefix, dtype: dtype))
+            } catch {
+                writers.forEach { $0.abort() }
+                throw .output("cannot create \(prefix): \(error)")
+            }
+        }
+        let totals: StreamTotals
+        do {
+            totals = try stream(files: files, writers: writers, progress: progress, cancellation: cancellation)
+        } catch {
+            writers.forEach { $0.abort() }
+            progress?.abandon()
+            throw error
+        }
+        let summaries = try Self.publish(writers)
+        progress?.finish(totals.progress)
+
+        let outputs = zip(keys, summaries).map { key, summary in
+            TokenizeSummary.Output(
+                key: key, prefix: summary.prefix, dtype: summary.dtype, documents: summary.documents,
+                sequences: summary.sequences, tokens: summary.tokens, alreadyComplete: false)
+        }
+        if let csv = configuration.tokenInfoCSV {
+            for output in outputs {
+                let line = TokenInfoCSV.line(input: configuration.inputDisplayName, datasetPrefix: output.prefix, tokens: output.tokens)
+                do {
+                    try TokenInfoCSV.append(line, to: csv)
+                } catch {
+                    throw .output("the outputs were written, but appending to \(csv) failed: \(error)")
+                }
+            }
+        }
+        return TokenizeSummary(outputs: outputs, inputFiles: files, documents: totals.progress.documents,
+                               inputBytes: totals.progress.inputBytes, problems: totals.problems,
+                               seconds: Self.seconds(since: started), cpu: totals.cpu)
+    }
+
+    // MARK: - Streaming
+
+    private struct StreamTotals {
+        var progress = PipelineProgress()
+        var problems = ProblemTally()
+        var cpu = TokenizeSummary.StageCPU()
+    }
+
+    /// Starts the reader and workers, writes batches in order on this thread, joins the threads.
+    private func stream(
+        files: [String], writers: [MegatronIndexWriter], progress: ProgressReporter?, cancellation: PipelineCancellation
+    ) throws(PipelineError) -> StreamTotals {
+        let workers = configuration.workers
+        let keyCount = configuration.jsonKeys.count
+        let free = BlockingQueue<DocumentBatch>()
+        for _ in 0..<(2 * workers + 2) { free.push(DocumentBatch(keyCount: keyCount)) }
+        let pending = BlockingQueue<DocumentBatch>()
+        let reorder = ReorderBuffer()
+        let stop: @Sendable () -> Void = {
+            free.cancel()
+            pending.cancel()
+            reorder.cancel()
+        }
+        let handle = cancellation.addHandler(stop)
+        defer { cancellation.removeHandler(handle) }
+
+        let threads = ThreadGroup()
+        let reader = BatchReader(
+            files: files, policy: configuration.errorPolicy, batchBytes: configuration.batchBytes,
+            batchDocuments: configuration.batchDocuments, free: free, pending: pending, reorder: reorder)
+        let clock = StageClock()
+        threads.spawn(name: "corpuskit-reader") {
+            reader.run()
+            clock.add("reader", threadCPUSeconds())
+        }
+        let worker = BatchEncoder(encoder: encoder, keys: configuration.jsonKeys, extraction: configuration.extraction,
+                                  policy: configuration.errorPolicy, pending: pending, reorder: reorder)
+        for index in 0..<workers {
+            threads.spawn(name: "corpuskit-worker-\(index)") {
+                worker.run()
+                clock.add("workers", threadCPUSeconds())
+            }
+        }
+
+        let started = DispatchTime.now()
+        let writerCPUStart = threadCPUSeconds()
+        var totals = StreamTotals()
+        totals.progress.inputTotal = Self.totalSize(of: files)
+        var failure: PipelineError?
+        var sequence = 0
+        while let batch = reorder.take(sequence) {
+            sequence += 1
+            if let problem = write(batch, to: writers, totals: &totals) {
+                failure = problem
+                break
+            }
+            totals.progress.elapsed = Self.seconds(since: started)
+            progress?.update(totals.progress)
+            batch.reset()
+            free.push(batch)
+        }
+        if failure == nil && cancellation.isCancelled {
+            failure = .interrupted(signal: cancellation.signal)
+        }
+        if failure != nil { stop() }
+        threads.join()
+        if let failure { throw failure }
+        totals.progress.elapsed = Self.seconds(since: started)
+        totals.cpu = TokenizeSummary.StageCPU(
+            reader: clock.total("reader"), workers: clock.total("workers"), writer: threadCPUSeconds() - writerCPUStart)
+        return totals
+    }
+
+    /// Appends one batch to the writers; returns the error that ends the run, if any.
+    private func write(_ batch: DocumentBatch, to writers: [MegatronIndexWriter], totals: inout StreamTotals) -> PipelineError? {
+        if configuration.errorPolicy == .fail, let problem = batch.lineProblems.first {
+            return .badInput(problem)
+        }
+        for problem in batch.lineProblems { totals.problems.add(problem) }
+        for problem in batch.streamProblems { totals.problems.add(problem) }
+        for (k, writer) in writers.enumerated() {
+            do {
+                try batch.outputs[k].tokens.withUnsafeBufferPointer { tokens in
+                    try batch.outputs[k].lengths.withUnsafeBufferPointer { lengths in
+                        try writer.addDocuments(tokens: tokens, documentLengths: lengths)
+                    }
+                }
+            } catch {
+                return .output("cannot write \(writer.prefix): \(error)")
+            }
+            totals.progress.tokens += batch.outputs[k].tokens.count
+        }
+        totals.progress.documents += batch.outputs.first?.lengths.count ?? 0
+        totals.progress.inputBytes += batch.inputBytes
+        totals.progress.inputPosition = max(totals.progress.inputPosition, batch.inputPosition)
+        totals.progress.skippedLines = totals.problems.total
+        if let problem = batch.failure { return .badInput(problem) }
+        return nil
+    }
+
+    // MARK: - Publishing
+
+    /// Finishes every writer (renaming its files into place). If one fails, the others are aborted
+    /// and the datasets already renamed by this run are removed again.
+    private static func publish(_ writers: [MegatronIndexWriter]) throws(PipelineError) -> [ShardSummary] {
+        var summaries: [ShardSummary] = []
+        for (index, writer) in writers.enumerated() {
+            do {
+                summaries.append(try writer.finish())
+            } catch {
+                for other in writers[(index + 1)...] { other.abort() }
+                for done in summaries {
+                    unlink(MegatronFormat.indexPath(prefix: done.prefix))
+                    unlink(MegatronFormat.dataPath(prefix: done.prefix))
+                }
+                throw .output("cannot finish \(writer.prefix): \(error)")
+            }
+        }
+        return summaries
+    }
+
+    // MARK: - Helpers
+
+    /// The validated datasets when every prefix holds a complete one of `dtype`, else `nil`.
+    private static func completeOutputs(prefixes: [String], dtype: TokenDType) -> [ShardInfo]? {
+        var infos: [ShardInfo] = []
+        for prefix in prefixes {
+            guard case .complete(let info) = OutputStatus.check(prefix: prefix, dtype: dtype) else { return nil }
+            infos.append(info)
+        }
+        return infos
+    }
+
+    /// Fails early when the token-info CSV could not be appended to at the end.
+    private static func checkAppendable(_ path: String) throws(PipelineError) {
+        if access(path, F_OK) == 0 {
+            guard access(path, W_OK) == 0 else {
+                throw .configuration("--output-result-total-token-info: \(path) is not writable")
+            }
+            return
+        }
+        var directory = path
+        if let slash = directory.lastIndex(of: "/") {
+            directory = String(directory[..<slash])
+            if directory.isEmpty { directory = "/" }
+        } else {
+            directory = "."
+        }
+        guard access(directory, W_OK) == 0 else {
+            throw .configuration("--output-result-total-token-info: cannot create \(path) (directory \(directory) is missing or not writable)")
+        }
+    }
+
+    private static func totalSize(of files: [String]) -> Int {
+        var total = 0
+        for file in files {
+            var info = stat()
+            if stat(file, &info) == 0 { total += Int(info.st_size) }
+        }
+        return total
+    }
+
+    private static func seconds(since start: DispatchTime) -> Double {
+        Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+}

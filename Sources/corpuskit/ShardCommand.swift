@@ -1,0 +1,155 @@
+import ArgumentParser
+import Foundation
+import CorpusKitPipeline
+import CorpusKitShards
+import CorpusKitTokenizer
+
+/// `corpuskit shard`: inspect, decode and merge Megatron indexed datasets (`.bin` + `.idx`).
+struct ShardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shard",
+        abstract: "Inspect, decode and merge Megatron indexed datasets.",
+        subcommands: [ShardInfoCommand.self, ShardDecodeCommand.self, ShardMergeCommand.self])
+}
+
+/// `corpuskit shard info PREFIX`.
+struct ShardInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "info",
+        abstract: "Validate a dataset's .idx/.bin pair and show dtype, documents, sequences and tokens.")
+
+    @Argument(help: "Dataset prefix (a path ending in .idx or .bin is accepted too).")
+    var prefix: String
+
+    func run() throws {
+        do {
+            print(try ShardTools.info(prefix: prefix))
+        } catch {
+            throw CLIError("\(prefix): \(error)")
+        }
+    }
+}
+
+/// `corpuskit shard decode PREFIX --tokenizer PATH [--docs N..M]`.
+struct ShardDecodeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "decode",
+        abstract: "Decode documents of a dataset back to text, one {\"text\": ...} line each.")
+
+    @Argument(help: "Dataset prefix.")
+    var prefix: String
+
+    @OptionGroup var tokenizerOption: TokenizerOption
+
+    @Option(help: "0-based documents to decode: N, N..M (inclusive) or N.. (to the end). Default: all.")
+    var docs: String?
+
+    @Flag(help: "Drop special tokens (tokenizer.json special added tokens; sentencepiece always hides control pieces).")
+    var skipSpecialTokens = false
+
+    func run() throws {
+        let tokenizer = try tokenizerOption.load()
+        let reader: MegatronIndexReader
+        do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CLIError("\(prefix): \(error)") }
+        guard let range = try Self.parseRange(docs, count: reader.documentCount) else { return }
+        let appended = Self.appendedSpecials(tokenizer)
+        let output = OutputBuffer()
+        for d in range {
+            var text: [UInt8] = []
+            do {
+                // Decode runs of vocabulary ids; ids Megatron's SentencePieceTokenizer appended after
+                // the vocabulary (<MASK>, <PAD>, ...) are written as their token text.
+                var run: [Int32] = []
+                for id in try reader.documentTokens(d) {
+                    if let special = appended[id] {
+                        text += try tokenizer.decodeUTF8(run, skipSpecialTokens: skipSpecialTokens)
+                        run.removeAll()
+                        if !skipSpecialTokens { text += special.utf8 }
+                    } else {
+                        run.append(id)
+                    }
+                }
+                text += try tokenizer.decodeUTF8(run, skipSpecialTokens: skipSpecialTokens)
+            } catch {
+                throw CLIError("\(prefix): document \(d): \(error)")
+            }
+            output.append("{\"text\": ")
+            JSONText.appendString(text, to: output)
+            output.append(0x7D)
+            try output.endLine()
+        }
+        try output.flush()
+    }
+
+    /// The special tokens Megatron's `SentencePieceTokenizer` gives ids beyond a sentencepiece
+    /// model's vocabulary, by id (empty for tokenizer.json files).
+    static func appendedSpecials(_ tokenizer: Tokenizer) -> [Int32: String] {
+        guard tokenizer.format == .sentencePiece,
+              let encoder = try? DocumentEncoder(tokenizer: tokenizer, type: .sentencePiece, appendEOD: false)
+        else { return [:] }
+        var result: [Int32: String] = [:]
+        for special in encoder.specialTokens where Int(special.id) >= tokenizer.vocabularySize {
+            result[special.id] = special.text
+        }
+        return result
+    }
+
+    /// The documents selected by `--docs`, or nil when the dataset has none.
+    static func parseRange(_ text: String?, count: Int) throws -> Range<Int>? {
+        guard let text else { return count > 0 ? 0..<count : nil }
+        let parts = text.components(separatedBy: "..")
+        let lower: Int?
+        let upper: Int?
+        switch parts.count {
+        case 1:
+            lower = Int(parts[0])
+            upper = lower
+        case 2:
+            lower = Int(parts[0])
+            upper = parts[1].isEmpty ? count - 1 : Int(parts[1])
+        default:
+            lower = nil
+            upper = nil
+        }
+        guard let lower, let upper, lower >= 0, lower <= upper else {
+            throw CLIError("--docs \(text): expected N, N..M or N.. with 0 <= N <= M")
+        }
+        guard upper < count else {
+            throw CLIError("--docs \(text): the dataset has \(count) documents (0..\(count - 1))")
+        }
+        return lower..<(upper + 1)
+    }
+}
+
+/// `corpuskit shard merge OUT IN...`.
+struct ShardMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "Concatenate datasets as Megatron does (merge_file_ / tools/merge_datasets.py).",
+        discussion: """
+            Inputs are merged in the order given; the output takes the first input's dtype and all \
+            inputs must share it. A single directory input merges every complete .idx/.bin pair in it, \
+            sorted as tools/merge_datasets.py sorts them.
+            """)
+
+    @Argument(help: "Output prefix.")
+    var output: String
+
+    @Argument(help: "Input prefixes, or one directory.")
+    var inputs: [String]
+
+    func run() throws {
+        var isDirectory: ObjCBool = false
+        let summary: ShardSummary
+        do {
+            if inputs.count == 1, FileManager.default.fileExists(atPath: inputs[0], isDirectory: &isDirectory), isDirectory.boolValue {
+                summary = try MegatronMerge.mergeDirectory(inputs[0], into: output)
+            } else {
+                summary = try MegatronMerge.merge(prefixes: inputs, into: output)
+            }
+        } catch {
+            throw CLIError("merge into \(output): \(error)")
+        }
+        print(summary)
+    }
+}

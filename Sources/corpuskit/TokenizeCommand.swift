@@ -1,0 +1,210 @@
+import ArgumentParser
+import Foundation
+import CorpusKitPipeline
+import CorpusKitShards
+
+/// `corpuskit tokenize`: a drop-in for llm-jp Megatron-LM's `tools/preprocess_data.py`.
+///
+/// Takes the same flags and writes byte-identical `{output-prefix}_{key}_document.bin/.idx`.
+/// Flags of `preprocess_data.py` that cannot change the output are accepted and ignored; those that
+/// would (`--split-sentences`, `--partitions` > 1, `--dataset-impl` other than mmap) are refused.
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Tokenize JSON Lines corpora into Megatron indexed datasets, byte-identical to preprocess_data.py.",
+        discussion: """
+            Inputs may be files (.jsonl, .json, .jsonl.gz, .json.gz, .jsonl.zst, .json.zst), directories \
+            (walked recursively) or glob patterns. preprocess_data.py reads one file per run; here all \
+            expanded files are read in order (sorted within each --input value) into ONE dataset per key, \
+            exactly as if preprocess_data.py were run on the concatenation of their decompressed \
+            contents (a last line without a newline still ends at the end of its file).
+
+            Outputs are written under temporary names and renamed into place only when complete: a \
+            failed or interrupted (SIGINT/SIGTERM) run leaves no {prefix}_{key}_document.bin/.idx behind.
+
+            Bad lines are those preprocess_data.py would fail on: invalid UTF-8, lines json.loads \
+            rejects (blank lines included), a missing key, or a value that is not a string (the fork's \
+            list-of-sentences values are refused too).
+
+            Accepted and ignored, as they do not change the output: --dataset-impl mmap, --partitions 1, \
+            --chunk-size, --keep-sequential-samples, --keep-newlines, --lang, --merge-file, --vocab-size. \
+            Refused: --split-sentences, --partitions > 1, --dataset-impl lazy/cached.
+            """)
+
+    // MARK: preprocess_data.py flags
+
+    @Option(parsing: .upToNextOption, help: "Input files, directories or glob patterns.")
+    var input: [String]
+
+    @Option(help: "Output prefix: writes {prefix}_{key}_document.bin and .idx.")
+    var outputPrefix: String
+
+    @Option(help: ArgumentHelp(
+        "Llama2Tokenizer, SentencePieceTokenizer, GPTSentencePieceTokenizer, JapaneseSentencePiece or HuggingFaceTokenizer.",
+        valueName: "type"))
+    var tokenizerType: String
+
+    @Option(help: "sentencepiece .model (HuggingFaceTokenizer: tokenizer.json or its directory).")
+    var tokenizerModel: String?
+
+    @Option(help: "JapaneseSentencePiece's model file (takes precedence over --tokenizer-model, as in the fork).")
+    var vocabFile: String?
+
+    @Option(parsing: .upToNextOption, help: "JSON keys to tokenize; one output dataset per key.")
+    var jsonKeys: [String] = ["text"]
+
+    @Flag(help: "Append the tokenizer's EOD id to every non-empty document.")
+    var appendEod = false
+
+    @Option(help: "Tokenizing threads, at most one per core (a reader and a writer thread run besides them). Default: all cores. The output does not depend on it.")
+    var workers: Int?
+
+    @Option(help: "Append '{input},{prefix}_{key}_document,{tokens}' lines to this CSV, as llm-jp's fork does.")
+    var outputResultTotalTokenInfo: String?
+
+    @Option(help: "Without a terminal: log a progress line every this many documents.")
+    var logInterval = 1000
+
+    // MARK: CorpusKit flags
+
+    @Option(help: "fail: stop at the first bad line (file:line) and write nothing; skip: skip bad lines and report them per reason.")
+    var onError: ErrorPolicy = .fail
+
+    @Flag(help: "Skip the run (and the CSV line) when every output already exists and passes full .idx/.bin validation; otherwise redo every key.")
+    var resume = false
+
+    @Flag(help: "No progress display and no summary (problems are still reported).")
+    var quiet = false
+
+    @Option(help: .hidden)
+    var batchBytes = 512 << 10
+
+    // MARK: accepted for compatibility
+
+    @Option(help: ArgumentHelp("Accepted for compatibility; only mmap is supported.", visibility: .hidden))
+    var datasetImpl: String?
+
+    @Option(help: ArgumentHelp("Accepted for compatibility; only 1 is supported.", visibility: .hidden))
+    var partitions = 1
+
+    @Option(help: ArgumentHelp("Accepted for compatibility (no effect).", visibility: .hidden))
+    var chunkSize: Int?
+
+    @Flag(help: ArgumentHelp("Accepted for compatibility (no effect with one partition).", visibility: .hidden))
+    var keepSequentialSamples = false
+
+    @Flag(help: ArgumentHelp("Refused: sentence splitting changes the output.", visibility: .hidden))
+    var splitSentences = false
+
+    @Flag(help: ArgumentHelp("Accepted for compatibility (only used with --split-sentences).", visibility: .hidden))
+    var keepNewlines = false
+
+    @Option(help: ArgumentHelp("Accepted for compatibility (only used with --split-sentences).", visibility: .hidden))
+    var lang: String?
+
+    @Option(help: ArgumentHelp("Accepted for compatibility (not used by the supported tokenizers).", visibility: .hidden))
+    var mergeFile: String?
+
+    @Option(help: ArgumentHelp("Accepted for compatibility (NullTokenizer only).", visibility: .hidden))
+    var vocabSize: Int?
+
+    func validate() throws {
+        if splitSentences {
+            throw ValidationError("--split-sentences is not supported: it changes the output (sentence-level datasets)")
+        }
+        if partitions != 1 {
+            throw ValidationError("--partitions \(partitions) is not supported: only 1 (more partitions reorder documents unless --keep-sequential-samples; run one corpuskit per file instead)")
+        }
+        if let datasetImpl, datasetImpl != "mmap" {
+            throw ValidationError("--dataset-impl \(datasetImpl) is not supported: only mmap (the MMIDIDX format) is written")
+        }
+        if MegatronTokenizerType(rawValue: tokenizerType) == nil {
+            let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--tokenizer-type \(tokenizerType) is not supported (supported: \(supported))")
+        }
+        if tokenizerModel == nil && !(tokenizerType == MegatronTokenizerType.japaneseSentencePiece.rawValue && vocabFile != nil) {
+            throw ValidationError("--tokenizer-model is required for \(tokenizerType)")
+        }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if logInterval < 1 { throw ValidationError("--log-interval must be at least 1") }
+        if batchBytes < 1 { throw ValidationError("--batch-bytes must be positive") }
+    }
+
+    func run() throws {
+        let type = MegatronTokenizerType(rawValue: tokenizerType)!
+        let modelPath = type == .japaneseSentencePiece ? (vocabFile ?? tokenizerModel!) : tokenizerModel!
+        let encoder: DocumentEncoder
+        let loadStart = Date()
+        do {
+            encoder = try DocumentEncoder.load(type: type, modelPath: modelPath, appendEOD: appendEod)
+        } catch {
+            throw CLIError(error.description)
+        }
+        let loadSeconds = Date().timeIntervalSince(loadStart)
+        let configuration = TokenizeConfiguration(
+            inputs: input, outputPrefix: outputPrefix, jsonKeys: jsonKeys,
+            workers: Self.threads(requested: workers), errorPolicy: onError,
+            resume: resume, tokenInfoCSV: outputResultTotalTokenInfo, batchBytes: batchBytes)
+        var progress: ProgressReporter?
+        if !quiet {
+            progress = StandardError.isTerminal ? TerminalProgressBar() : LogLineProgress(interval: logInterval)
+        }
+
+        let cancellation = PipelineCancellation()
+        let signals = SignalCancellation(cancellation: cancellation)
+        defer { signals.stop() }
+        let summary: TokenizeSummary
+        do {
+            summary = try TokenizePipeline(configuration: configuration, encoder: encoder)
+                .run(progress: progress, cancellation: cancellation)
+        } catch {
+            switch error {
+            case .interrupted(let signal):
+                StandardError.write("corpuskit tokenize: \(error)\n")
+                throw ExitCode(128 + (signal ?? 2))
+            case .badInput:
+                throw CLIError("\(error)\n(no output written; use --on-error skip to skip bad lines)")
+            default:
+                throw CLIError(error.description)
+            }
+        }
+        report(summary, loadSeconds: loadSeconds)
+    }
+
+    /// preprocess_data.py scripts often ask for 64–256 worker processes; more tokenizing threads
+    /// than cores only adds memory (2 batches each), so the count is capped at the core count.
+    static func threads(requested: Int?) -> Int {
+        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
+        return min(requested ?? cores, cores)
+    }
+
+    private func report(_ summary: TokenizeSummary, loadSeconds: Double) {
+        if summary.nothingToDo {
+            if !quiet {
+                for output in summary.outputs {
+                    StandardError.write("\(output.prefix): complete (\(output.documents) documents, \(output.tokens) tokens), skipped (--resume)\n")
+                }
+            }
+            return
+        }
+        if !summary.problems.counts.isEmpty {
+            StandardError.write("skipped \(summary.problems.total) input lines:\n")
+            for line in summary.problems.reportLines { StandardError.write("  \(line)\n") }
+        }
+        guard !quiet else { return }
+        let seconds = max(summary.seconds, 1e-9)
+        StandardError.write(String(
+            format: "%d documents from %d file(s), %.1f MB in %.2f s (%.0f docs/s, %.2f MB/s)\n",
+            summary.documents, summary.inputFiles.count, Double(summary.inputBytes) / 1e6, summary.seconds,
+            Double(summary.documents) / seconds, Double(summary.inputBytes) / 1e6 / seconds))
+        let cpu = summary.cpu
+        StandardError.write(String(
+            format: "cpu seconds: tokenizer load %.2f, reader %.2f, %d worker(s) %.2f, writer %.2f\n",
+            loadSeconds, cpu.reader, Self.threads(requested: workers), cpu.workers, cpu.writer))
+        for output in summary.outputs {
+            StandardError.write("\(output.prefix).bin/.idx: \(output.dtype), \(output.documents) documents, \(output.sequences) sequences, \(output.tokens) tokens\n")
+        }
+    }
+}
+
+extension ErrorPolicy: ExpressibleByArgument {}

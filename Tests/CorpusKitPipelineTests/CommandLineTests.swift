@@ -1,0 +1,197 @@
+import Foundation
+import XCTest
+import CorpusKitPipeline
+import CorpusKitShards
+
+/// The `corpuskit tokenize` and `corpuskit shard` commands, run as the built executable.
+final class CommandLineTests: XCTestCase {
+    /// The `corpuskit` executable next to the test bundle (SwiftPM builds it with the tests).
+    static let executable: String? = {
+        var directories: [URL] = []
+        if let path = Bundle.main.executablePath { directories.append(URL(fileURLWithPath: path).deletingLastPathComponent()) }
+        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            directories.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        return directories.map { $0.appendingPathComponent("corpuskit").path }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    private func corpuskit(_ arguments: [String]) throws -> Subprocess.Result {
+        guard let executable = Self.executable else {
+            XCTFail("the corpuskit executable was not found next to the test bundle; build it (swift build --build-tests)")
+            throw TestFailure("no corpuskit executable")
+        }
+        return try Subprocess.run(executable, arguments)
+    }
+
+    private func standardInput(_ scratch: ScratchDirectory) throws -> String {
+        let input = scratch.file("corpus.jsonl")
+        try TestCorpus.write(try TestCorpus.standard(), to: input)
+        return input
+    }
+
+    func testPreprocessDataFlagsAreAcceptedAndOutputMatchesTheLibrary() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        let result = try corpuskit([
+            "tokenize", "--input", input, "--output-prefix", scratch.file("cli"),
+            "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
+            "--workers", "2", "--append-eod", "--dataset-impl", "mmap", "--partitions", "1", "--chunk-size", "32",
+            "--keep-sequential-samples", "--log-interval", "100", "--lang", "english",
+            "--output-result-total-token-info", scratch.file("tokens.csv"),
+        ])
+        XCTAssertEqual(result.status, 0, result.error)
+        XCTAssertEqual(result.output, "", "stdout stays empty")
+        XCTAssertTrue(result.error.contains("Processed "), result.error)  // log lines: stderr is not a terminal
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        let summary = try Run.tokenize([input], prefix: scratch.file("library"), encoder: encoder)
+        try Check.identical(scratch.file("cli_text_document"), scratch.file("library_text_document"))
+        XCTAssertEqual(try String(contentsOfFile: scratch.file("tokens.csv"), encoding: .utf8),
+                       "\(input),\(scratch.file("cli_text_document")),\(summary.outputs[0].tokens)\n")
+
+        let quiet = try corpuskit(["tokenize", "--input", input, "--output-prefix", scratch.file("quiet"),
+                                   "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
+                                   "--workers", "1", "--quiet"])
+        XCTAssertEqual(quiet.status, 0, quiet.error)
+        XCTAssertEqual(quiet.error, "")
+    }
+
+    func testFlagsThatWouldChangeTheOutputAreRefused() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        let base = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "1",
+                    "--tokenizer-model", TestPaths.fixtureLLMJP]
+        let cases: [([String], String)] = [
+            (["--tokenizer-type", "Llama2Tokenizer", "--split-sentences"], "--split-sentences"),
+            (["--tokenizer-type", "Llama2Tokenizer", "--partitions", "4"], "--partitions 4"),
+            (["--tokenizer-type", "Llama2Tokenizer", "--dataset-impl", "lazy"], "--dataset-impl lazy"),
+            (["--tokenizer-type", "NullTokenizer"], "NullTokenizer"),
+            (["--tokenizer-type", "Llama2Tokenizer", "--workers", "0"], "--workers"),
+        ]
+        for (extra, expected) in cases {
+            let result = try corpuskit(base + extra)
+            XCTAssertNotEqual(result.status, 0, "\(extra)")
+            XCTAssertTrue(result.error.contains(expected), "\(extra): \(result.error)")
+        }
+        Check.noOutputs(in: scratch, prefix: "out")
+    }
+
+    func testBadLineExitsNonZeroWithFileAndLineUnlessSkipped() throws {
+        let scratch = try ScratchDirectory()
+        let input = scratch.file("corpus.jsonl")
+        try TestCorpus.write(#"{"text": "one"}"# + "\n" + #"{"text": "two"}"# + "\n" + #"{"text": 3}"# + "\n"
+                             + "\n" + #"{"text": "five"}"# + "\n", to: input)
+        let base = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "2",
+                    "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP]
+        let failed = try corpuskit(base)
+        XCTAssertEqual(failed.status, 1)
+        XCTAssertTrue(failed.error.contains("\(input):3 (byte offset 32): value of \"text\" is a number, not a string"), failed.error)
+        XCTAssertTrue(failed.error.contains("--on-error skip"), failed.error)
+        Check.noOutputs(in: scratch, prefix: "out")
+
+        let skipped = try corpuskit(base + ["--on-error", "skip"])
+        XCTAssertEqual(skipped.status, 0, skipped.error)
+        XCTAssertTrue(skipped.error.contains("skipped 2 input lines"), skipped.error)
+        XCTAssertTrue(skipped.error.contains("1 blank line (first: \(input):4"), skipped.error)
+        XCTAssertTrue(skipped.error.contains("1 value not a string (first: \(input):3"), skipped.error)
+        XCTAssertEqual(try ShardTools.info(prefix: scratch.file("out_text_document")).documents, 3)
+    }
+
+    func testResumeSkipsCompleteOutputs() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        let arguments = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "2",
+                         "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP, "--resume"]
+        XCTAssertEqual(try corpuskit(arguments).status, 0)
+        let again = try corpuskit(arguments)
+        XCTAssertEqual(again.status, 0)
+        XCTAssertTrue(again.error.contains("complete"), again.error)
+        XCTAssertTrue(again.error.contains("skipped (--resume)"), again.error)
+    }
+
+    /// SIGINT and SIGTERM in the middle of a run: exit status 128+signal, nothing left behind.
+    func testInterruptedRunLeavesNoOutput() throws {
+        guard let executable = Self.executable else { return XCTFail("the corpuskit executable was not found") }
+        let scratch = try ScratchDirectory()
+        // Large enough to still be running when the signal arrives.
+        let chunk = try TestCorpus.standard()
+        let input = scratch.file("big.jsonl")
+        _ = FileManager.default.createFile(atPath: input, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
+        for _ in 0..<60 { handle.write(Data(chunk.utf8)) }
+        try handle.close()
+        for signal in [SIGINT, SIGTERM] {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "1",
+                                 "--tokenizer-type", "SentencePieceTokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
+                                 "--append-eod", "--quiet"]
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            // Wait until the temporary .bin exists, i.e. the run is under way.
+            let deadline = Date().addingTimeInterval(30)
+            while !scratch.contents().contains(where: { $0.contains(".tmp-") }) && process.isRunning && Date() < deadline {
+                usleep(5_000)
+            }
+            usleep(50_000)
+            XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted; make the input larger")
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            XCTAssertEqual(process.terminationReason, .exit)
+            XCTAssertEqual(process.terminationStatus, 128 + signal)
+            XCTAssertEqual(scratch.contents(), ["big.jsonl"], "signal \(signal)")
+        }
+    }
+
+    func testShardInfoDecodeAndMerge() throws {
+        let scratch = try ScratchDirectory()
+        let texts = ["Hello world.", "", "吾輩は猫である。名前はまだ無い。", "line one\nline two", "tabs\tand  spaces"]
+        let input = scratch.file("corpus.jsonl")
+        try TestCorpus.write(texts.map { TestCorpus.jsonLine($0) }.joined(separator: "\n") + "\n", to: input)
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        try Run.tokenize([input], prefix: scratch.file("a"), encoder: encoder)
+        try Run.tokenize([input], prefix: scratch.file("b"), encoder: encoder)
+        let a = scratch.file("a_text_document"), b = scratch.file("b_text_document")
+
+        let info = try corpuskit(["shard", "info", a])
+        XCTAssertEqual(info.status, 0, info.error)
+        XCTAssertTrue(info.output.contains("dtype:      uint16"), info.output)
+        XCTAssertTrue(info.output.contains("documents:  5"), info.output)
+        XCTAssertTrue(info.output.contains("sequences:  5"), info.output)
+
+        let decoded = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "1..3"])
+        XCTAssertEqual(decoded.status, 0, decoded.error)
+        let lines = decoded.output.split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 3)
+        let values = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String] }
+        XCTAssertEqual(values.map { $0["text"]! }, Array(texts[1...3]))
+        let all = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP])
+        XCTAssertEqual(all.output.split(separator: "\n").count, 5)
+        let outOfRange = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "4..5"])
+        XCTAssertNotEqual(outOfRange.status, 0)
+
+        let merged = try corpuskit(["shard", "merge", scratch.file("merged"), a, b])
+        XCTAssertEqual(merged.status, 0, merged.error)
+        let reference = try Subprocess.run(MegatronReference.python, [MegatronReference.script, "merge", "--output-prefix",
+                                                                      scratch.file("reference"), a, b])
+        XCTAssertEqual(reference.status, 0, reference.error)
+        try Check.identical(scratch.file("merged"), scratch.file("reference"))
+
+        // SentencePieceTokenizer ids appended after the vocabulary are decoded as their text.
+        let specialsInput = scratch.file("specials.jsonl")
+        try TestCorpus.write(TestCorpus.jsonLine("x<MASK>y") + "\n", to: specialsInput)
+        try Run.tokenize([specialsInput], prefix: scratch.file("sp"),
+                         encoder: try Run.encoder(.sentencePiece, TestPaths.fixtureLLMJP, appendEOD: true))
+        let specials = try corpuskit(["shard", "decode", scratch.file("sp_text_document"), "--tokenizer", TestPaths.fixtureLLMJP])
+        XCTAssertEqual(specials.status, 0, specials.error)
+        XCTAssertTrue(specials.output.contains("x<MASK>y"), specials.output)
+
+        // A damaged dataset: non-zero exit and a message naming the file.
+        let data = try Check.bytes(a + ".bin")
+        try data.prefix(data.count - 2).write(to: URL(fileURLWithPath: a + ".bin"))
+        let broken = try corpuskit(["shard", "info", a])
+        XCTAssertNotEqual(broken.status, 0)
+        XCTAssertTrue(broken.error.contains(a + ".bin"), broken.error)
+    }
+}

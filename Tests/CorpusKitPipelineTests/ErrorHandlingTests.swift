@@ -1,0 +1,176 @@
+import Foundation
+import XCTest
+import CorpusKitPipeline
+import CorpusKitShards
+
+/// Bad lines and unreadable inputs: `--on-error fail` stops with `file:line` and leaves nothing;
+/// `--on-error skip` counts them per reason and writes the rest.
+final class ErrorHandlingTests: XCTestCase {
+    private func goodLines() throws -> [String] { try TestCorpus.fixtureLines() }
+
+    /// Runs fail and skip on `input` (made in `scratch`); returns the fail error and the skip summary.
+    private func runBoth(_ input: String, scratch: ScratchDirectory, workers: Int = 2)
+        throws -> (LineProblem, TokenizeSummary) {
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        var failure: LineProblem?
+        do {
+            try Run.tokenize([input], prefix: scratch.file("failed"), encoder: encoder, workers: workers, batchBytes: 8 << 10)
+            XCTFail("the run should have failed")
+        } catch let error as PipelineError {
+            guard case .badInput(let problem) = error else { throw error }
+            failure = problem
+        }
+        Check.noOutputs(in: scratch, prefix: "failed")
+        let summary = try Run.tokenize([input], prefix: scratch.file("skipped"), encoder: encoder, workers: workers,
+                                       policy: .skip, batchBytes: 8 << 10)
+        _ = try ShardTools.info(prefix: scratch.file("skipped_text_document"))
+        return (try XCTUnwrap(failure), summary)
+    }
+
+    /// The reference's output on `lines`.
+    private func reference(_ lines: [String], scratch: ScratchDirectory) throws -> String {
+        let path = scratch.file("clean.jsonl")
+        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: path)
+        try MegatronReference.preprocess(["--input", path, "--output-prefix", scratch.file("reference"),
+                                          "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
+                                          "--append-eod"])
+        return scratch.file("reference_text_document")
+    }
+
+    func testMalformedJSONAndOtherBadLines() throws {
+        let scratch = try ScratchDirectory()
+        var lines = try goodLines()
+        let bad: [(Int, String, ProblemKind)] = [
+            (40, #"{"text": "unterminated}"#, .malformedJSON),
+            (90, #"{"title": "no text key"}"#, .missingKey),
+            (130, #"{"text": ["a", "list"]}"#, .notAString),
+            (200, #"{"text": "lone \udc00 surrogate"}"#, .loneSurrogate),
+            (260, #"["not", "an", "object"]"#, .notAnObject),
+            (300, "", .blankLine),
+            (350, #"{"text": "two"} {"text": "values"}"#, .malformedJSON),
+        ]
+        var clean = lines
+        for (index, line, _) in bad.reversed() { lines.insert(line, at: index) }
+        let input = scratch.file("corpus.jsonl")
+        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: input)
+        let (failure, summary) = try runBoth(input, scratch: scratch)
+
+        XCTAssertEqual(failure.lineNumber, 41)  // the first bad line, 1-based
+        XCTAssertEqual(failure.kind, .malformedJSON)
+        XCTAssertTrue(failure.description.hasPrefix("\(input):41 (byte offset "), failure.description)
+        XCTAssertTrue(failure.description.contains("unterminated string"), failure.description)
+
+        XCTAssertEqual(summary.problems.total, bad.count)
+        XCTAssertEqual(summary.problems.counts[.malformedJSON], 2)
+        for kind in [ProblemKind.missingKey, .notAString, .loneSurrogate, .notAnObject, .blankLine] {
+            XCTAssertEqual(summary.problems.counts[kind], 1, "\(kind)")
+        }
+        XCTAssertEqual(summary.problems.first[.missingKey]?.lineNumber, 92)
+        XCTAssertEqual(summary.documents, clean.count)
+        XCTAssertTrue(summary.problems.reportLines.contains { $0.hasPrefix("2 malformed JSON (first: \(input):41") },
+                      "\(summary.problems.reportLines)")
+        clean = try goodLines()
+        try Check.identical(scratch.file("skipped_text_document"), try reference(clean, scratch: scratch))
+    }
+
+    func testInvalidUTF8() throws {
+        let scratch = try ScratchDirectory()
+        let lines = try goodLines()
+        var data = Data((lines[0..<100].joined(separator: "\n") + "\n").utf8)
+        data.append(Data(#"{"text": "bad "#.utf8) + Data([0xE3, 0x81, 0xFF]) + Data(#" bytes"}"#.utf8) + Data("\n".utf8))
+        data.append(Data((lines[100...].joined(separator: "\n") + "\n").utf8))
+        let input = scratch.file("corpus.jsonl")
+        try data.write(to: URL(fileURLWithPath: input))
+        let (failure, summary) = try runBoth(input, scratch: scratch)
+        XCTAssertEqual(failure.kind, .invalidUTF8)
+        XCTAssertEqual(failure.lineNumber, 101)
+        XCTAssertTrue(failure.description.contains("\(input):101"), failure.description)
+        XCTAssertEqual(summary.problems.counts, [.invalidUTF8: 1])
+        try Check.identical(scratch.file("skipped_text_document"), try reference(lines, scratch: scratch))
+    }
+
+    func testTruncatedZstd() throws {
+        let scratch = try ScratchDirectory()
+        let lines = try goodLines()
+        let plain = scratch.file("corpus.jsonl")
+        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: plain)
+        let input = scratch.file("corpus.jsonl.zst")
+        try TestCorpus.zstd(plain, to: input, frameBytes: 32 << 10)
+        var compressed = try Data(contentsOf: URL(fileURLWithPath: input))
+        compressed = compressed.prefix(compressed.count * 2 / 3)
+        try compressed.write(to: URL(fileURLWithPath: input))
+
+        let (failure, summary) = try runBoth(input, scratch: scratch)
+        XCTAssertEqual(failure.kind, .unreadableInput)
+        XCTAssertEqual(failure.path, input)
+        XCTAssertTrue(failure.description.contains("\(input): truncated zstd data at compressed byte offset"), failure.description)
+        XCTAssertTrue(failure.description.contains("(after line "), failure.description)
+        XCTAssertEqual(summary.problems.counts, [.unreadableInput: 1])
+        // Every complete line before the truncation is kept.
+        XCTAssertGreaterThan(summary.documents, 0)
+        XCTAssertLessThan(summary.documents, lines.count)
+        try Check.identical(scratch.file("skipped_text_document"),
+                            try reference(Array(lines.prefix(summary.documents)), scratch: scratch))
+    }
+
+    func testCorruptGzip() throws {
+        let scratch = try ScratchDirectory()
+        let lines = try goodLines()
+        let plain = scratch.file("corpus.jsonl")
+        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: plain)
+        let input = scratch.file("corpus.jsonl.gz")
+        try TestCorpus.gzip(plain, to: input, memberBytes: 1 << 30)
+        var compressed = try Data(contentsOf: URL(fileURLWithPath: input))
+        for offset in stride(from: compressed.count / 2, to: compressed.count / 2 + 64, by: 1) { compressed[offset] ^= 0x5A }
+        try compressed.write(to: URL(fileURLWithPath: input))
+
+        let (failure, summary) = try runBoth(input, scratch: scratch)
+        XCTAssertEqual(failure.kind, .unreadableInput)
+        XCTAssertTrue(failure.description.contains("\(input): corrupt gzip data at compressed byte offset"), failure.description)
+        XCTAssertEqual(summary.problems.counts[.unreadableInput], 1)
+        XCTAssertEqual(summary.problems.total, 1)
+    }
+
+    func testSkippedUnreadableFileDoesNotStopTheNextFile() throws {
+        let scratch = try ScratchDirectory()
+        let lines = try goodLines()
+        try TestCorpus.write(lines[0..<50].joined(separator: "\n") + "\n", to: scratch.file("a.jsonl"))
+        try Data([0x28, 0xB5, 0x2F, 0xFD, 0x00]).write(to: URL(fileURLWithPath: scratch.file("b.jsonl.zst")))
+        try TestCorpus.write(lines[50...].joined(separator: "\n") + "\n", to: scratch.file("c.jsonl"))
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        let inputs = ["a.jsonl", "b.jsonl.zst", "c.jsonl"].map(scratch.file)
+        let summary = try Run.tokenize(inputs, prefix: scratch.file("out"), encoder: encoder, workers: 2, policy: .skip)
+        XCTAssertEqual(summary.problems.counts, [.unreadableInput: 1])
+        XCTAssertEqual(summary.documents, lines.count)
+        try Check.identical(scratch.file("out_text_document"), try reference(lines, scratch: scratch))
+    }
+
+    func testFailedRunKeepsAnEarlierCompleteOutputUntouched() throws {
+        let scratch = try ScratchDirectory()
+        let input = scratch.file("corpus.jsonl")
+        try TestCorpus.write(try goodLines().joined(separator: "\n") + "\n", to: input)
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        try Run.tokenize([input], prefix: scratch.file("out"), encoder: encoder)
+        let before = try Check.bytes(scratch.file("out_text_document.bin"))
+        try TestCorpus.write(#"{"text": "fine"}"# + "\n{oops\n", to: input)
+        XCTAssertThrowsError(try Run.tokenize([input], prefix: scratch.file("out"), encoder: encoder))
+        XCTAssertEqual(try Check.bytes(scratch.file("out_text_document.bin")), before)
+        XCTAssertEqual(scratch.contents().filter { $0.contains(".tmp-") }, [])
+    }
+
+    func testMissingInputsAndOutputDirectory() throws {
+        let scratch = try ScratchDirectory()
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        XCTAssertThrowsError(try Run.tokenize([scratch.file("missing.jsonl")], prefix: scratch.file("out"), encoder: encoder)) {
+            XCTAssertTrue("\($0)".contains("input not found"), "\($0)")
+        }
+        let input = scratch.file("corpus.jsonl")
+        try TestCorpus.write(#"{"text": "x"}"# + "\n", to: input)
+        XCTAssertThrowsError(try Run.tokenize([input], prefix: scratch.file("no/such/dir/out"), encoder: encoder)) {
+            XCTAssertTrue("\($0)".contains("cannot create"), "\($0)")
+        }
+        XCTAssertThrowsError(try Run.tokenize([input], prefix: scratch.file("out"), encoder: encoder, keys: ["text", "text"]))
+        XCTAssertThrowsError(try Run.tokenize([input], prefix: scratch.file("out"), encoder: encoder, workers: 0))
+        Check.noOutputs(in: scratch, prefix: "out")
+    }
+}

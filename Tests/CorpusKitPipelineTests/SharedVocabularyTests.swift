@@ -1,0 +1,55 @@
+import Foundation
+import XCTest
+import CorpusKitPipeline
+import CorpusKitShards
+
+/// Byte-identical outputs against `Tools/megatron_reference.py` with llm-jp's real vocabularies
+/// from `$CORPUSKIT_SHARED` (default `../shared`); skipped with a message when it is absent.
+final class SharedVocabularyTests: XCTestCase {
+    private static let documentCount = 3000
+
+    private func sharedModel(_ relative: String) throws -> String {
+        guard let path = TestPaths.sharedFile(relative) else {
+            throw XCTSkip("\(TestPaths.shared)/\(relative) not found: set CORPUSKIT_SHARED to the shared directory to run the llm-jp vocabulary comparisons")
+        }
+        return path
+    }
+
+    func testVersion21Uint16() throws {
+        let model = try sharedModel("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model")
+        let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
+                                                batchBytes: 256 << 10)
+            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount))
+        XCTAssertEqual(summaries[0].outputs[0].dtype, .uint16)
+        try ReferenceComparison(type: .llama2, model: model, appendEOD: false, workers: [2])
+            .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
+    }
+
+    func testVersion30Int32() throws {
+        let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
+                                                batchBytes: 256 << 10)
+            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount))
+        XCTAssertEqual(summaries[0].outputs[0].dtype, .int32)
+    }
+
+    func testVersion40Int32() throws {
+        let model = try sharedModel("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model")
+        let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
+                                                batchBytes: 256 << 10)
+            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount))
+        XCTAssertEqual(summaries[0].outputs[0].dtype, .int32)
+    }
+
+    func testVersion30SentencePieceTokenizer() throws {
+        let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        try ReferenceComparison(type: .sentencePiece, model: model, appendEOD: true, workers: [2])
+            .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
+    }
+
+    func testVersion30HuggingFaceTokenizer() throws {
+        let json = try sharedModel("vocab/llm-jp-v3.0/tokenizer.json")
+        try ReferenceComparison(type: .huggingFace, model: json, appendEOD: true, formats: [.zstd], workers: [2])
+            .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
+    }
+}

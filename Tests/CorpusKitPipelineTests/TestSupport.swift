@@ -1,0 +1,285 @@
+import Foundation
+import XCTest
+import CorpusKitPipeline
+import CorpusKitShards
+
+/// Paths of the repository, its fixtures and the shared vocabularies.
+enum TestPaths {
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func repo(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+
+    static let fixtureLLMJP = repo("Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model")
+    static let fixtureLLMJPJSON = repo("Tests/Fixtures/tokenizers/fixture-llmjp/tokenizer.json")
+    static let fixtureNFKC = repo("Tests/Fixtures/tokenizers/fixture-nfkc/fixture-nfkc.model")
+    static let fixtureNFKCJSON = repo("Tests/Fixtures/tokenizers/fixture-nfkc/tokenizer.json")
+
+    /// `$CORPUSKIT_SHARED`, default `../shared` next to the repository.
+    static let shared: String = ProcessInfo.processInfo.environment["CORPUSKIT_SHARED"]
+        ?? repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared").path
+
+    /// A file under the shared directory, or `nil` (and the reason) when it is not there.
+    static func sharedFile(_ relative: String) -> String? {
+        let path = (shared as NSString).appendingPathComponent(relative)
+        return FileManager.default.fileExists(atPath: path) ? path : nil
+    }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A temporary directory removed when the value is deallocated.
+final class ScratchDirectory {
+    let path: String
+
+    init() throws {
+        let base = NSTemporaryDirectory() + "corpuskit-pipeline-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        path = base
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+
+    /// Every file name in the directory, sorted.
+    func contents() -> [String] {
+        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
+    }
+}
+
+/// Runs executables and captures their output.
+enum Subprocess {
+    struct Result {
+        let status: Int32
+        let output: String
+        let error: String
+    }
+
+    @discardableResult
+    static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let output = Pipe(), error = Pipe()
+        process.standardOutput = output
+        process.standardError = error
+        let input = Pipe()
+        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        try process.run()
+        if let stdin {
+            input.fileHandleForWriting.write(stdin)
+            try input.fileHandleForWriting.close()
+        }
+        // Read both pipes concurrently so neither fills up.
+        final class Box: @unchecked Sendable { var data = Data() }
+        let errorBox = Box()
+        let group = DispatchGroup()
+        group.enter()
+        DispatchQueue.global().async {
+            errorBox.data = error.fileHandleForReading.readDataToEndOfFile()
+            group.leave()
+        }
+        let outputData = output.fileHandleForReading.readDataToEndOfFile()
+        group.wait()
+        process.waitUntilExit()
+        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
+                      error: String(decoding: errorBox.data, as: UTF8.self))
+    }
+}
+
+/// `Tools/megatron_reference.py`, the oracle: an independent Python implementation of the fork's
+/// `preprocess_data.py` run with the real sentencepiece / tokenizers libraries.
+enum MegatronReference {
+    static let python = TestPaths.repo(".venv/bin/python")
+    static let script = TestPaths.repo("Tools/megatron_reference.py")
+
+    /// Fails (never skips) when the virtual environment is missing: a comparison that did not run
+    /// must not count as a pass.
+    static func requireVenv(file: StaticString = #filePath, line: UInt = #line) throws {
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            XCTFail("\(python) is missing: run Tools/setup_venv.sh first (the comparisons with the Python reference need it)",
+                    file: file, line: line)
+            throw TestFailure("no .venv")
+        }
+    }
+
+    /// Runs `preprocess_data.py`-equivalent with `arguments` (`--workers 1` added).
+    static func preprocess(_ arguments: [String]) throws {
+        try requireVenv()
+        let result = try Subprocess.run(python, [script] + arguments + ["--workers", "1"])
+        guard result.status == 0 else {
+            throw TestFailure("megatron_reference.py \(arguments.joined(separator: " ")) failed (\(result.status)):\n\(result.error)")
+        }
+    }
+}
+
+/// Test corpora: documents with adversarial text, written plain or compressed.
+enum TestCorpus {
+    /// `documents.jsonl` of the tokenizer references (adversarial strings, specials, the empty text)
+    /// and `Corpora/sample.jsonl`, as raw lines.
+    static func fixtureLines() throws -> [String] {
+        let files = ["Tests/Fixtures/references/documents.jsonl", "Corpora/sample.jsonl"]
+        return try files.flatMap { relative -> [String] in
+            let text = try String(contentsOfFile: TestPaths.repo(relative), encoding: .utf8)
+            return text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        }
+    }
+
+    /// Hand-written lines aimed at the wrappers' corner cases (as JSON text).
+    static let craftedLines: [String] = [
+        #"{"text": ""}"#,
+        #"{"text": " "}"#,
+        #"{"text": "\n"}"#,
+        #"{"text": "<EOD>"}"#,
+        #"{"text": "<EOD><EOD>"}"#,
+        #"{"text": "a<EOD>b<CLS>c<SEP>d<MASK>e<s>f</s>g<pad>h<PAD>i<unk>j<BOS>k<EOS>"}"#,
+        #"{"text": "<<EOD>> <CL<CLS>S> <SEP<SEP>"}"#,
+        #"{"text": "文書の途中に<EOD>特殊記号<MASK>があります。</s>"}"#,
+        #"{"text": "line one\r\nline two\r\r\nline three\n\r\nend\r"}"#,
+        #"{"id": 7, "text": "key order \u3042\ud83d\ude00 and escapes \"quoted\" \\ back", "meta": {"text": "nested"}}"#,
+        #"{"text": "duplicate key: first", "text": "duplicate key: last wins"}"#,
+        #"{"text": "\t tabs\tand  double  spaces  "}"#,
+        #"{"text": "<mask><RESERVED_000>user defined pieces<RESERVED_001>"}"#,
+        #"  {"text": "leading and trailing JSON whitespace"}  "#,
+    ]
+
+    /// Fixture lines, crafted lines, then `extra` lines, as one JSONL text (newline-terminated).
+    static func standard(extra: [String] = []) throws -> String {
+        (try fixtureLines() + craftedLines + extra).joined(separator: "\n") + "\n"
+    }
+
+    /// ~`count` documents of a few hundred bytes to ~4 KB cut from the shared corpora (ja + en),
+    /// plus the standard lines.
+    static func sharedDocuments(count: Int) throws -> String {
+        var lines = try fixtureLines() + craftedLines
+        var corpusLines: [String] = []
+        for name in ["neko.txt", "botchan.txt", "jnli-v1.1-train.txt", "jsts-v1.1-train.txt"] {
+            guard let path = TestPaths.sharedFile("corpora/\(name)") else { continue }
+            let text = try String(contentsOfFile: path, encoding: .utf8)
+            corpusLines += text.split(separator: "\n").prefix(4000).map(String.init)
+        }
+        var index = 0
+        var length = 1
+        while lines.count < count && !corpusLines.isEmpty {
+            let chunk = (0..<length).map { corpusLines[(index + $0) % corpusLines.count] }.joined(separator: "\n")
+            lines.append(jsonLine(chunk))
+            index += length
+            length = length % 12 + 1
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// `{"text": ...}` with the text JSON-escaped.
+    static func jsonLine(_ text: String, key: String = "text") -> String {
+        let data = try! JSONSerialization.data(withJSONObject: [key: text], options: [.withoutEscapingSlashes])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+    }
+
+    /// gzip, as several members (each ~`memberBytes` of input), with Python's gzip module.
+    static func gzip(_ source: String, to destination: String, memberBytes: Int = 64 << 10) throws {
+        let program = """
+            import gzip, sys
+            data = open(sys.argv[1], 'rb').read()
+            size = int(sys.argv[3])
+            with open(sys.argv[2], 'wb') as out:
+                for i in range(0, max(len(data), 1), size):
+                    out.write(gzip.compress(data[i:i + size], mtime=0))
+            """
+        let result = try Subprocess.run("/usr/bin/env", ["python3", "-c", program, source, destination, String(memberBytes)])
+        guard result.status == 0 else { throw TestFailure("gzip failed: \(result.error)") }
+    }
+
+    /// zstd as several concatenated frames, with the zstd command-line tool (`apt-get install zstd`).
+    static func zstd(_ source: String, to destination: String, frameBytes: Int = 48 << 10) throws {
+        guard let zstdPath = ["/usr/bin/zstd", "/usr/local/bin/zstd", "/opt/homebrew/bin/zstd"]
+            .first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            throw TestFailure("the zstd command-line tool is needed to make .zst test inputs (apt-get install zstd)")
+        }
+        let data = try Data(contentsOf: URL(fileURLWithPath: source))
+        var output = Data()
+        var offset = 0
+        var part = 0
+        repeat {
+            let chunk = data.subdata(in: offset..<min(data.count, offset + frameBytes))
+            let chunkPath = destination + ".part\(part)"
+            try chunk.write(to: URL(fileURLWithPath: chunkPath))
+            let result = try Subprocess.run(zstdPath, ["-q", "-f", "-3", chunkPath, "-o", chunkPath + ".zst"])
+            guard result.status == 0 else { throw TestFailure("zstd failed: \(result.error)") }
+            output.append(try Data(contentsOf: URL(fileURLWithPath: chunkPath + ".zst")))
+            try? FileManager.default.removeItem(atPath: chunkPath)
+            try? FileManager.default.removeItem(atPath: chunkPath + ".zst")
+            offset += frameBytes
+            part += 1
+        } while offset < data.count
+        try output.write(to: URL(fileURLWithPath: destination))
+    }
+}
+
+/// Shared assertions.
+enum Check {
+    static func bytes(_ path: String) throws -> Data { try Data(contentsOf: URL(fileURLWithPath: path)) }
+
+    /// `{a}.bin/.idx` and `{b}.bin/.idx` are byte-identical.
+    static func identical(_ a: String, _ b: String, _ message: String = "", file: StaticString = #filePath, line: UInt = #line) throws {
+        for suffix in [".bin", ".idx"] {
+            let left = try bytes(a + suffix), right = try bytes(b + suffix)
+            if left != right {
+                let firstDifference = zip(left, right).enumerated().first { $0.element.0 != $0.element.1 }?.offset
+                XCTFail("\(a)\(suffix) (\(left.count) bytes) differs from \(b)\(suffix) (\(right.count) bytes)"
+                        + " at byte \(firstDifference.map(String.init) ?? "end") \(message)", file: file, line: line)
+            }
+        }
+    }
+
+    /// No dataset under a final name and no temporary file for `prefix` in `directory`.
+    static func noOutputs(in directory: ScratchDirectory, prefix: String, file: StaticString = #filePath, line: UInt = #line) {
+        let leftovers = directory.contents().filter { $0.hasPrefix(prefix) && ($0.contains(".bin") || $0.contains(".idx")) }
+        XCTAssertEqual(leftovers, [], "outputs or temporary files left behind", file: file, line: line)
+    }
+}
+
+/// Builds and runs pipelines for tests.
+enum Run {
+    /// Loads (and caches) an encoder.
+    static func encoder(_ type: MegatronTokenizerType, _ model: String, appendEOD: Bool) throws -> DocumentEncoder {
+        try EncoderCache.shared.encoder(type, model, appendEOD: appendEOD)
+    }
+
+    @discardableResult
+    static func tokenize(
+        _ inputs: [String], prefix: String, encoder: DocumentEncoder, keys: [String] = ["text"], workers: Int = 1,
+        policy: ErrorPolicy = .fail, resume: Bool = false, csv: String? = nil, batchBytes: Int = 512 << 10,
+        progress: ProgressReporter? = nil, cancellation: PipelineCancellation = PipelineCancellation()
+    ) throws -> TokenizeSummary {
+        let configuration = TokenizeConfiguration(
+            inputs: inputs, outputPrefix: prefix, jsonKeys: keys, workers: workers, errorPolicy: policy,
+            resume: resume, tokenInfoCSV: csv, batchBytes: batchBytes)
+        return try TokenizePipeline(configuration: configuration, encoder: encoder)
+            .run(progress: progress, cancellation: cancellation)
+    }
+}
+
+/// Loaded tokenizers, so each model file is parsed once per test process.
+final class EncoderCache: @unchecked Sendable {
+    static let shared = EncoderCache()
+    private let lock = NSLock()
+    private var encoders: [String: DocumentEncoder] = [:]
+
+    func encoder(_ type: MegatronTokenizerType, _ model: String, appendEOD: Bool) throws -> DocumentEncoder {
+        let key = "\(type)|\(model)|\(appendEOD)"
+        lock.lock()
+        defer { lock.unlock() }
+        if let encoder = encoders[key] { return encoder }
+        let encoder = try DocumentEncoder.load(type: type, modelPath: model, appendEOD: appendEOD)
+        encoders[key] = encoder
+        return encoder
+    }
+}
