@@ -1,0 +1,1 @@
+../CorpusKitTokenizerTests/ReferenceFiles.swift
