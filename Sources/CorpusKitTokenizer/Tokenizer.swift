@@ -28,14 +28,31 @@ public final class Tokenizer: Sendable {
 
     /// Loads a tokenizer from a `.model` file, a `tokenizer.json`, or a directory holding either
     /// (`tokenizer.json` is preferred when both are present).
+    ///
+    /// The vocabulary's trie is taken from the on-disk trie cache when it was built before from
+    /// the same pieces (`CORPUSKIT_TRIE_CACHE`: a directory or `off`; default
+    /// `~/.cache/corpuskit/tries`); see ``TrieCache``.
     public static func load(path: String) throws(TokenizerError) -> Tokenizer {
+        try load(path: path, trieCache: .default)
+    }
+
+    /// The trie over the vocabulary (tests compare built and cached ones).
+    var vocabularyTrie: DoubleArrayTrie {
+        switch engine {
+        case .sentencePiece(let sp): return sp.unigram.trie
+        case .huggingFace(let hf): return hf.unigram.trie
+        }
+    }
+
+    /// ``load(path:)`` with an explicit trie cache (tests use temporary ones).
+    static func load(path: String, trieCache: TrieCache) throws(TokenizerError) -> Tokenizer {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw .unreadable(path: path, reason: "no such file or directory")
         }
         if isDirectory.boolValue {
             let json = (path as NSString).appendingPathComponent("tokenizer.json")
-            if FileManager.default.fileExists(atPath: json) { return try load(path: json) }
+            if FileManager.default.fileExists(atPath: json) { return try load(path: json, trieCache: trieCache) }
             let models = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
                 .filter { $0.hasSuffix(".model") }.sorted()
             guard let model = models.first else {
@@ -44,13 +61,13 @@ public final class Tokenizer: Sendable {
             guard models.count == 1 else {
                 throw .unreadable(path: path, reason: "the directory holds several .model files (\(models.joined(separator: ", "))); name one")
             }
-            return try load(path: (path as NSString).appendingPathComponent(model))
+            return try load(path: (path as NSString).appendingPathComponent(model), trieCache: trieCache)
         }
         if path.hasSuffix(".json") {
-            return Tokenizer(engine: .huggingFace(try HuggingFaceEngine(contentsOf: path)), path: path)
+            return Tokenizer(engine: .huggingFace(try HuggingFaceEngine(contentsOf: path, trieCache: trieCache)), path: path)
         }
         let file = try SentencePieceModelFile(contentsOf: path)
-        return Tokenizer(engine: .sentencePiece(try SentencePieceEngine(file: file)), path: path)
+        return Tokenizer(engine: .sentencePiece(try SentencePieceEngine(file: file, trieCache: trieCache)), path: path)
     }
 
     /// The file format this tokenizer follows.

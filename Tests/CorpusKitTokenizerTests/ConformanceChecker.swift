@@ -1,4 +1,4 @@
-import CorpusKitTokenizer
+@testable import CorpusKitTokenizer
 import Foundation
 import XCTest
 
@@ -11,9 +11,13 @@ struct ConformanceChecker {
     private(set) var mismatches: [String] = []
     private(set) var mismatchCount = 0
 
-    init(tokenizerAt url: URL, name: String) throws {
-        tokenizer = try Tokenizer.load(path: url.path)
+    init(tokenizer: Tokenizer, name: String) {
+        self.tokenizer = tokenizer
         self.name = name
+    }
+
+    init(tokenizerAt url: URL, name: String) throws {
+        self.init(tokenizer: try Tokenizer.load(path: url.path), name: name)
     }
 
     private mutating func record(_ what: String, document: Int, text: String, expected: Any, actual: Any) {

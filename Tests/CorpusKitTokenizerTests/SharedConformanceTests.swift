@@ -1,12 +1,28 @@
+@testable import CorpusKitTokenizer
 import Foundation
 import XCTest
 
 /// Ids and decoded text of all eight llm-jp tokenizer files must equal sentencepiece's (for
 /// `.model`) and HF tokenizers' (for `tokenizer.json`) over ../shared/corpora and adversarial text.
+///
+/// Each file is loaded twice with a fresh trie cache: the first load builds the trie and stores
+/// it, the second maps the stored one. The two tries must be the same cells byte for byte, and
+/// the comparison with the references runs on the cached one; so both ways of loading are covered.
 final class SharedConformanceTests: XCTestCase {
     private func check(_ name: String) throws {
         let references = try ReferenceFiles.requireSharedReferences(name)
-        var checker = try ConformanceChecker(tokenizerAt: ReferenceFiles.sharedTokenizer(name), name: name)
+        let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-conformance-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: cacheDirectory) }
+        let cache = TrieCache(directory: cacheDirectory.path)
+        let path = ReferenceFiles.sharedTokenizer(name).path
+        let built = try Tokenizer.load(path: path, trieCache: cache)
+        let cached = try Tokenizer.load(path: path, trieCache: cache)
+        XCTAssertFalse(built.vocabularyTrie.isMappedFromCache, "\(name): the first load must build the trie")
+        XCTAssertTrue(cached.vocabularyTrie.isMappedFromCache, "\(name): the second load must map the cached trie")
+        XCTAssertEqual(built.vocabularyTrie.unitCount, cached.vocabularyTrie.unitCount)
+        let cellBytes = built.vocabularyTrie.unitCount * MemoryLayout<DoubleArrayTrie.Unit>.stride
+        XCTAssertEqual(memcmp(built.vocabularyTrie.units, cached.vocabularyTrie.units, cellBytes), 0, "\(name): cached trie differs from the built one")
+        var checker = ConformanceChecker(tokenizer: cached, name: name)
         try checker.checkDocuments(documents: references.appendingPathComponent("documents.jsonl"),
                                    expectations: references.appendingPathComponent("\(name).jsonl"))
         try checker.checkDecoding(references.appendingPathComponent("\(name).decode.jsonl"))

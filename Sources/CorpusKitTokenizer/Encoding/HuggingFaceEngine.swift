@@ -20,11 +20,11 @@ struct HuggingFaceEngine: Sendable {
     let vocabularySize: Int
     let summary: (normalizer: String, preTokenizer: String, decoder: String, specialTokens: [(String, Int32)])
 
-    init(contentsOf path: String) throws(TokenizerError) {
+    init(contentsOf path: String, trieCache: TrieCache = .default) throws(TokenizerError) {
         let file = try HuggingFaceTokenizerFile(contentsOf: path)
         table = PieceTable(blob: file.vocabulary.blob, offsets: file.vocabulary.offsets, scores: file.vocabulary.scores,
                            types: [PieceType](repeating: .normal, count: file.vocabulary.scores.count))
-        unigram = HuggingFaceUnigram(table: table, unknownID: file.unknownID, byteFallback: file.byteFallback)
+        unigram = HuggingFaceUnigram(table: table, unknownID: file.unknownID, byteFallback: file.byteFallback, trieCache: trieCache)
         normalizer = file.normalizer
         preTokenizer = file.preTokenizer
         decoder = file.decoder

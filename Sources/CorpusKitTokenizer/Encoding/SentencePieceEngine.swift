@@ -18,7 +18,7 @@ struct SentencePieceEngine: Sendable {
         reservedIDs.id(piece) ?? unigram.trie.lookup(piece)
     }
 
-    init(file: SentencePieceModelFile) throws(TokenizerError) {
+    init(file: SentencePieceModelFile, trieCache: TrieCache = .default) throws(TokenizerError) {
         let spec = file.trainerSpec
         guard spec.modelType == .unigram, spec.rawModelType == 1 else {
             let name = SentencePieceModelFile.ModelType(rawValue: spec.rawModelType)?.description ?? "type \(spec.rawModelType)"
@@ -80,7 +80,7 @@ struct SentencePieceEngine: Sendable {
             spec: file.normalizerSpec, treatWhitespaceAsSuffix: spec.treatWhitespaceAsSuffix,
             userDefinedSymbols: userDefined.isEmpty
                 ? nil : DoubleArrayTrie(keys: userDefined, values: [Int32](repeating: 0, count: userDefined.count)))
-        unigram = SentencePieceUnigram(table: table, byteFallback: spec.byteFallback, unknownID: unknownID)
+        unigram = SentencePieceUnigram(table: table, byteFallback: spec.byteFallback, unknownID: unknownID, trieCache: trieCache)
         // The trie holds the normal, user-defined and unused pieces: sentencepiece's `pieces_` map.
         if let id = unigram.duplicatePieceID {
             throw .malformedModel("piece \(table.piece(Int(id)).debugDescription) is defined twice")

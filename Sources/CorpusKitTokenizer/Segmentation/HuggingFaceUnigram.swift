@@ -11,11 +11,11 @@ struct HuggingFaceUnigram: Sendable {
     let byteIDs: [Int32]
     let unknownScore: Double
 
-    init(table: PieceTable, unknownID: Int32?, byteFallback: Bool) {
+    init(table: PieceTable, unknownID: Int32?, byteFallback: Bool, trieCache: TrieCache = .default) {
         let minScore = table.scores.min() ?? .infinity
         // The trie keeps the last id of a repeated string, like HF's token_to_ids map.
         let ids = (0..<Int32(table.count)).map { $0 }
-        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids)
+        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
         scores = table.scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback

@@ -19,7 +19,7 @@ struct SentencePieceUnigram: Sendable {
     /// A piece that occurs twice among the trie's pieces (sentencepiece refuses such models).
     let duplicatePieceID: Int32?
 
-    init(table: PieceTable, byteFallback: Bool, unknownID: Int32) {
+    init(table: PieceTable, byteFallback: Bool, unknownID: Int32, trieCache: TrieCache = .default) {
         var keys: [Int32] = []
         var values: [Int32] = []
         var minScore = Float.greatestFiniteMagnitude
@@ -30,7 +30,7 @@ struct SentencePieceUnigram: Sendable {
             keys.append(Int32(id))
             values.append(Int32(id))
         }
-        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: values)
+        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: values, cache: trieCache)
         duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
         var scores = table.scores.map { Float($0) }
         for id in 0..<table.count where table.types[id] == .userDefined {

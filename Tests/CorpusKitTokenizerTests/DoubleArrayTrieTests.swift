@@ -1,0 +1,136 @@
+@testable import CorpusKitTokenizer
+import Foundation
+import XCTest
+
+/// The double-array trie against a plain dictionary, and its on-disk cache.
+final class DoubleArrayTrieTests: XCTestCase {
+    /// Deterministic pseudo-random keys: many shared prefixes (a small alphabet), multi-byte
+    /// UTF-8 and raw high bytes, some duplicates.
+    private static func randomKeys(count: Int, seed: UInt64) -> [[UInt8]] {
+        var state = seed
+        func next() -> UInt64 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return state >> 33
+        }
+        let alphabet: [[UInt8]] = [[0x61], [0x62], [0x63], [0xE3, 0x81, 0x82], [0xE3, 0x81, 0x84], [0xF0, 0x9F, 0x98, 0x80], [0xFF], [0x00]]
+        return (0..<count).map { _ in
+            let length = 1 + Int(next() % 9)
+            return (0..<length).flatMap { _ in alphabet[Int(next() % UInt64(alphabet.count))] }
+        }
+    }
+
+    private func assertMatchesDictionary(_ trie: DoubleArrayTrie, keys: [[UInt8]], values: [Int32], file: StaticString = #filePath, line: UInt = #line) {
+        var expected: [[UInt8]: Int32] = [:]
+        for (key, value) in zip(keys, values) where !key.isEmpty { expected[key] = value }   // last wins
+        for (key, value) in expected {
+            XCTAssertEqual(trie.lookup(key), value, "key \(key)", file: file, line: line)
+        }
+        // Prefix search reports exactly the keys that are prefixes, shortest first.
+        for probe in Self.randomKeys(count: 300, seed: 99) {
+            var found: [(Int, Int32)] = []
+            probe.withUnsafeBufferPointer { buffer in
+                trie.forEachPrefix(buffer.baseAddress!, from: 0, to: buffer.count) { found.append(($0, $1)) }
+            }
+            let wanted = (1...probe.count).compactMap { length in expected[Array(probe[..<length])].map { (length, $0) } }
+            XCTAssertEqual(found.map(\.0), wanted.map(\.0), "prefixes of \(probe)", file: file, line: line)
+            XCTAssertEqual(found.map(\.1), wanted.map(\.1), "prefix values of \(probe)", file: file, line: line)
+        }
+        XCTAssertNil(trie.lookup([UInt8]()), file: file, line: line)
+    }
+
+    func testLookupsMatchADictionary() {
+        let keys = Self.randomKeys(count: 5000, seed: 1) + [[], [0x61]]
+        let values = (0..<Int32(keys.count)).map { $0 * 3 }
+        let trie = DoubleArrayTrie(blob: keys.flatMap { $0 }, offsets: Self.offsets(keys), keys: Array(0..<Int32(keys.count)),
+                                   values: values, cache: TrieCache(directory: nil))
+        XCTAssertFalse(trie.isMappedFromCache)
+        XCTAssertNotNil(trie.duplicateKeyPosition)
+        assertMatchesDictionary(trie, keys: keys, values: values)
+    }
+
+    private static func offsets(_ keys: [[UInt8]]) -> [Int32] {
+        var offsets: [Int32] = [0]
+        for key in keys { offsets.append(offsets.last! + Int32(key.count)) }
+        return offsets
+    }
+
+    private func makeTrie(_ keys: [[UInt8]], _ values: [Int32], _ cache: TrieCache) -> DoubleArrayTrie {
+        DoubleArrayTrie(blob: keys.flatMap { $0 }, offsets: Self.offsets(keys), keys: Array(0..<Int32(keys.count)),
+                        values: values, cache: cache)
+    }
+
+    private func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-trie-cache-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
+        return url
+    }
+
+    func testCacheStoresAndMapsAnIdenticalTrie() throws {
+        let directory = try temporaryDirectory().appendingPathComponent("nested/tries")
+        let cache = TrieCache(directory: directory.path)
+        let keys = Self.randomKeys(count: TrieCache.minimumKeyCount + 500, seed: 2)
+        let values = (0..<Int32(keys.count)).map { $0 ^ 0x5A5A }
+        let built = makeTrie(keys, values, cache)
+        XCTAssertFalse(built.isMappedFromCache)
+        let entries = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+        XCTAssertEqual(entries.count, 1, "one entry, no temporary files left: \(entries)")
+        let mapped = makeTrie(keys, values, cache)
+        XCTAssertTrue(mapped.isMappedFromCache)
+        XCTAssertEqual(mapped.unitCount, built.unitCount)
+        XCTAssertEqual(mapped.duplicateKeyPosition, built.duplicateKeyPosition)
+        assertMatchesDictionary(mapped, keys: keys, values: values)
+
+        // Other values (same keys) are another entry, never the first one.
+        var changed = values
+        changed[123] += 1
+        let other = makeTrie(keys, changed, cache)
+        XCTAssertFalse(other.isMappedFromCache)
+        assertMatchesDictionary(other, keys: keys, values: changed)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).count, 2)
+    }
+
+    func testDamagedEntriesAreIgnoredAndReplaced() throws {
+        let directory = try temporaryDirectory()
+        let cache = TrieCache(directory: directory.path)
+        let keys = Self.randomKeys(count: TrieCache.minimumKeyCount, seed: 3)
+        let values = (0..<Int32(keys.count)).map { $0 }
+        _ = makeTrie(keys, values, cache)
+        let name = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: directory.path).first)
+        let entry = directory.appendingPathComponent(name)
+        let original = try Data(contentsOf: entry)
+
+        var flipped = original
+        flipped[flipped.count / 2] ^= 0x01          // one bit in the cells
+        try flipped.write(to: entry)
+        let afterFlip = makeTrie(keys, values, cache)
+        XCTAssertFalse(afterFlip.isMappedFromCache, "a corrupted entry must not be used")
+        assertMatchesDictionary(afterFlip, keys: keys, values: values)
+        XCTAssertEqual(try Data(contentsOf: entry), original, "the rebuilt trie replaces the damaged entry")
+
+        try original.prefix(original.count - 12).write(to: entry)   // truncated
+        XCTAssertFalse(makeTrie(keys, values, cache).isMappedFromCache)
+        try Data().write(to: entry)                                    // empty
+        XCTAssertFalse(makeTrie(keys, values, cache).isMappedFromCache)
+        XCTAssertTrue(makeTrie(keys, values, cache).isMappedFromCache)
+    }
+
+    func testUnwritableCacheDirectoryStillBuilds() throws {
+        let file = try temporaryDirectory()
+        try Data("not a directory".utf8).write(to: file)
+        let keys = Self.randomKeys(count: TrieCache.minimumKeyCount, seed: 4)
+        let values = (0..<Int32(keys.count)).map { $0 }
+        let trie = makeTrie(keys, values, TrieCache(directory: file.appendingPathComponent("tries").path))
+        XCTAssertFalse(trie.isMappedFromCache)
+        assertMatchesDictionary(trie, keys: keys, values: values)
+    }
+
+    func testCacheLocationFromTheEnvironment() {
+        func directory(_ environment: [String: String]) -> String? { TrieCache(environment: { environment[$0] }).directory }
+        XCTAssertEqual(directory(["HOME": "/home/u"]), "/home/u/.cache/corpuskit/tries")
+        XCTAssertEqual(directory(["HOME": "/home/u", "XDG_CACHE_HOME": "/x"]), "/x/corpuskit/tries")
+        XCTAssertEqual(directory(["HOME": "/home/u", "XDG_CACHE_HOME": "relative"]), "/home/u/.cache/corpuskit/tries")
+        XCTAssertEqual(directory(["HOME": "/home/u", "CORPUSKIT_TRIE_CACHE": "/c"]), "/c")
+        XCTAssertNil(directory(["HOME": "/home/u", "CORPUSKIT_TRIE_CACHE": "off"]))
+        XCTAssertNil(directory([:]))
+    }
+}
