@@ -36,29 +36,28 @@ struct BatchEncoder: Sendable {
         }
     }
 
-    /// Parses every line of `batch` and tokenizes its documents into `batch.outputs`. A line that
-    /// is not a document (blank, bad JSON, or failing tokenization) is left out of every key and
-    /// recorded in `batch.lineProblems`; under `--on-error fail` the batch stops there.
+    /// Splits `batch` into lines, parses them and tokenizes their documents into `batch.outputs`.
+    /// A line that is not a document (blank, bad JSON, or failing tokenization) is left out of
+    /// every key and recorded in `batch.lineProblems`; under `--on-error fail` the batch stops there.
     func encode(_ batch: DocumentBatch, state: inout WorkerState) {
         var outputs = batch.outputs
         batch.outputs = []
         defer { batch.outputs = outputs }
         let keyCount = keys.count
-        let lineEnds = batch.lineEnds
-        batch.lines.withUnsafeBytes { lines in
-            var lineStart = 0
-            for index in 0..<batch.lineCount {
-                let line = UnsafeRawBufferPointer(rebasing: lines[lineStart..<lineEnds[index]])
-                lineStart = lineEnds[index]
-                if let problem = encodeLine(line, index: index, of: batch, into: &outputs, state: &state) {
-                    for k in 0..<keyCount { outputs[k].tokens.removeSubrange(state.starts[k]...) }
-                    batch.lineProblems.append(problem)
-                    if policy == .fail { return }
-                    continue
-                }
-                for k in 0..<keyCount {
-                    outputs[k].lengths.append(outputs[k].tokens.count - state.starts[k])
-                }
+        let block = batch.block
+        struct Stop: Error {}
+        batch.lineCount = 0
+        _ = try? block.forEachLine { line, index, offset in
+            batch.lineCount = index + 1
+            let location = (line: index + 1, offset: block.streamOffset + offset)
+            if let problem = encodeLine(line, at: location, path: batch.path, into: &outputs, state: &state) {
+                for k in 0..<keyCount { outputs[k].tokens.removeSubrange(state.starts[k]...) }
+                batch.lineProblems.append(problem)
+                if policy == .fail { throw Stop() }
+                return
+            }
+            for k in 0..<keyCount {
+                outputs[k].lengths.append(outputs[k].tokens.count - state.starts[k])
             }
         }
     }
@@ -66,13 +65,12 @@ struct BatchEncoder: Sendable {
     /// Appends the tokens of one line's keys to `outputs` (from `state.starts`); the problem when
     /// the line is not a document.
     private func encodeLine(
-        _ line: UnsafeRawBufferPointer, index: Int, of batch: DocumentBatch,
+        _ line: UnsafeRawBufferPointer, at location: (line: Int, offset: Int), path: String,
         into outputs: inout [EncodedKey], state: inout WorkerState
     ) -> LineProblem? {
         for k in 0..<keys.count { state.starts[k] = outputs[k].tokens.count }
         func problem(_ kind: ProblemKind, _ detail: String) -> LineProblem {
-            LineProblem(path: batch.path, lineNumber: batch.lineNumbers[index], byteOffset: batch.lineOffsets[index],
-                        kind: kind, detail: detail)
+            LineProblem(path: path, lineNumber: location.line, byteOffset: location.offset, kind: kind, detail: detail)
         }
         if JSONFieldExtractor.isBlank(line) {
             return problem(.blankLine, "blank line (json.loads would fail: expected a value)")

@@ -1,19 +1,17 @@
 import CorpusKitReaders
 
-/// The reader stage: splits the input files into lines, in order, and packs them into
-/// ``DocumentBatch``es.
+/// The reader stage: cuts the input files, in order, into ``DocumentBatch``es of whole lines.
 ///
 /// Runs on its own thread. Takes empty batches from `free` (so at most that many batches are in
-/// flight and memory stays flat), fills each with up to `batchBytes` of lines from one file,
-/// numbers it and pushes it to `pending`. It only decompresses and splits lines: JSON parsing
-/// happens in the workers (see ``BatchEncoder``). A file that cannot be read to its end is
-/// recorded in the batch (skip) or ends the input (fail). On return it closes `pending` and tells
-/// `reorder` how many batches there are.
+/// flight and memory stays flat), fills each with about `batchBytes` of lines from one file,
+/// numbers it and pushes it to `pending`. It only decompresses and finds line boundaries:
+/// splitting and JSON parsing happen in the workers (see ``BatchEncoder``). A file that cannot
+/// be read to its end is recorded in the batch (skip) or ends the input (fail). On return it
+/// closes `pending` and tells `reorder` how many batches there are.
 struct BatchReader: Sendable {
     let files: [String]
     let policy: ErrorPolicy
     let batchBytes: Int
-    let batchDocuments: Int
     let free: BlockingQueue<DocumentBatch>
     let pending: BlockingQueue<DocumentBatch>
     let reorder: ReorderBuffer
@@ -37,79 +35,61 @@ struct BatchReader: Sendable {
         }
         var finishedFilesBytes = 0
         for path in files {
-            guard let batch = free.pop() else { return }
-            var current = batch
-            current.path = path
-            let lines: LineReader
+            let reader: LineBlockReader
             do {
-                lines = try LineReader(path: path)
+                reader = try LineBlockReader(path: path)
             } catch {
-                let problem = LineProblem(error, linesRead: 0)
+                guard let batch = free.pop() else { return }
+                batch.path = path
+                batch.startsFile = true
+                let problem = LineProblem(error)
                 if policy == .fail {
-                    current.failure = problem
-                    _ = emit(current)
+                    batch.failure = problem
+                    _ = emit(batch)
                     return
                 }
-                current.streamProblems.append(problem)
-                guard emit(current) else { return }
+                batch.streamProblems.append(problem)
+                guard emit(batch) else { return }
                 continue
             }
-            let source = lines.source
-            var consumed = 0
-            var batchStart = 0
-
-            /// On-disk bytes up to the end of the batch: the decompressor reads ahead, so the
-            /// compressed position is scaled back to the decompressed bytes actually consumed.
-            func position() -> Int {
-                let decompressed = source.decompressedBytesRead
-                guard decompressed > 0 else { return finishedFilesBytes }
-                let fraction = min(1, Double(consumed) / Double(decompressed))
-                return finishedFilesBytes + Int(Double(source.compressedBytesRead) * fraction)
-            }
-
-            /// Closes `current` and starts another; false when the run is over.
-            func rotate() -> Bool {
-                current.inputBytes = consumed - batchStart
-                current.inputPosition = position()
-                batchStart = consumed
-                guard emit(current), let next = free.pop() else { return false }
-                current = next
-                current.path = path
-                return true
-            }
-
+            let source = reader.source
+            var startsFile = true
             while true {
-                let line: LineReader.Line?
+                guard let batch = free.pop() else { return }
+                batch.path = path
+                batch.startsFile = startsFile
+                startsFile = false
+                let filled: Bool
                 do {
-                    line = try lines.next()
+                    filled = try reader.readBlock(into: batch.block, minimumBytes: batchBytes)
                 } catch {
-                    let problem = LineProblem(error, linesRead: lines.lineNumber)
-                    current.inputBytes = consumed - batchStart
+                    // The lines before the failure were all handed over in earlier batches (the
+                    // writer numbers the problem after them).
+                    let problem = LineProblem(error)
+                    batch.block.removeAll()
+                    batch.inputPosition = finishedFilesBytes + source.compressedBytesRead
                     if policy == .fail {
-                        current.failure = problem
-                        _ = emit(current)
+                        batch.failure = problem
+                        _ = emit(batch)
                         return
                     }
-                    current.streamProblems.append(problem)
+                    batch.streamProblems.append(problem)
+                    guard emit(batch) else { return }
                     break
                 }
-                guard let line else {
-                    consumed = source.decompressedBytesRead
-                    current.inputBytes = consumed - batchStart
+                guard filled else {
+                    free.push(batch)
                     break
                 }
-                current.lines.append(contentsOf: line.bytes)
-                current.lineEnds.append(current.lines.count)
-                current.lineNumbers.append(line.number)
-                current.lineOffsets.append(line.byteOffset)
-                consumed = line.byteOffset + line.bytes.count + 1
-                if current.lines.count >= batchBytes || current.lineNumbers.count >= batchDocuments {
-                    guard rotate() else { return }
-                }
+                // On-disk bytes up to the end of the batch: the decompressor reads ahead, so the
+                // compressed position is scaled back to the decompressed bytes handed over.
+                let decompressed = source.decompressedBytesRead
+                let handedOver = batch.block.streamOffset + batch.block.count
+                let fraction = decompressed > 0 ? min(1, Double(handedOver) / Double(decompressed)) : 1
+                batch.inputPosition = finishedFilesBytes + Int(Double(source.compressedBytesRead) * fraction)
+                guard emit(batch) else { return }
             }
             finishedFilesBytes += source.compressedBytesRead
-            current.inputPosition = finishedFilesBytes
-            guard emit(current) else { return }
         }
     }
 }

@@ -1,3 +1,5 @@
+import CorpusKitReaders
+
 /// The token ids of one JSON key for the documents of a batch.
 struct EncodedKey {
     /// The documents' tokens, concatenated.
@@ -9,8 +11,9 @@ struct EncodedKey {
 /// A run of consecutive lines from one input file: filled by the reader, parsed and tokenized by
 /// one worker, written by the writer, then reset and reused.
 ///
-/// The reader only splits lines; JSON extraction runs in the workers, so that with as many
-/// workers as cores the one serial stage (decompression and line splitting) stays small.
+/// The reader only cuts the stream into blocks of whole lines; splitting and JSON parsing run in
+/// the workers, so that with as many workers as cores the one serial stage (decompression)
+/// stays small.
 ///
 /// `@unchecked Sendable`: a batch is owned by exactly one thread at a time and handed between
 /// threads only through ``BlockingQueue`` and ``ReorderBuffer``, whose locks order the accesses.
@@ -19,24 +22,23 @@ final class DocumentBatch: @unchecked Sendable {
     var sequence = 0
     /// The file the documents come from.
     var path = ""
-    /// The raw bytes of every line (without terminators), concatenated.
-    var lines: [UInt8] = []
-    /// End offset in `lines` of each line.
-    var lineEnds: [Int] = []
-    /// Line number of each line.
-    var lineNumbers: [Int] = []
-    /// Offset of each line in the decompressed stream.
-    var lineOffsets: [Int] = []
-    /// Decompressed bytes of the lines consumed for this batch (newline included).
-    var inputBytes = 0
+    /// Whether this is the first batch of `path` (the writer restarts line numbering there).
+    var startsFile = false
+    /// The batch's lines, as read (split and parsed by the worker).
+    let block = LineBlock()
+    /// Decompressed bytes of the lines consumed for this batch (newlines included).
+    var inputBytes: Int { block.count }
     /// Compressed bytes of all input read when the batch was closed (for the ETA).
     var inputPosition = 0
     /// With `--on-error skip`: a file that could not be read to its end (after this batch's lines).
     var streamProblems: [LineProblem] = []
     /// With `--on-error fail`: the stream problem that ended the input right after this batch's lines.
     var failure: LineProblem?
+    /// Set by the worker: the number of lines in `block` (the reader does not count them).
+    var lineCount = 0
     /// Set by the worker: lines that did not become documents (bad JSON, tokenizer errors), in
-    /// line order; under `--on-error fail` only the first, and nothing after it was tokenized.
+    /// line order, numbered from 1 at the batch's first line; under `--on-error fail` only the
+    /// first, and nothing after it was tokenized.
     var lineProblems: [LineProblem] = []
     /// Set by the worker: the tokens per key.
     var outputs: [EncodedKey]
@@ -48,20 +50,16 @@ final class DocumentBatch: @unchecked Sendable {
         outputs = Array(repeating: EncodedKey(), count: keyCount)
     }
 
-    var lineCount: Int { lineNumbers.count }
-
     /// Whether the batch carries anything for the writer.
-    var isEmpty: Bool { lineNumbers.isEmpty && streamProblems.isEmpty && failure == nil }
+    var isEmpty: Bool { block.count == 0 && streamProblems.isEmpty && failure == nil }
 
     /// Clears the batch for reuse, keeping moderately sized buffers.
     func reset() {
         let keepLimit = 64 << 20
-        if lines.capacity > keepLimit { lines = [] } else { lines.removeAll(keepingCapacity: true) }
-        lineEnds.removeAll(keepingCapacity: true)
-        lineNumbers.removeAll(keepingCapacity: true)
-        lineOffsets.removeAll(keepingCapacity: true)
-        inputBytes = 0
+        block.removeAll(keepingAtMost: keepLimit)
         inputPosition = 0
+        startsFile = false
+        lineCount = 0
         streamProblems.removeAll()
         failure = nil
         lineProblems.removeAll()

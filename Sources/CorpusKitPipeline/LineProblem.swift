@@ -70,10 +70,18 @@ public struct LineProblem: Sendable, Equatable, CustomStringConvertible {
                   kind: ProblemKind(error.reason), detail: error.reason.description)
     }
 
-    /// A file that could not be read (on) after `linesRead` complete lines.
-    init(_ error: InputStreamError, linesRead: Int) {
-        self.init(path: error.path, lineNumber: linesRead, byteOffset: error.compressedOffset,
+    /// A file that could not be read (on), numbered as if no line had been read before it
+    /// (see ``addingLines(_:)``).
+    init(_ error: InputStreamError) {
+        self.init(path: error.path, lineNumber: 0, byteOffset: error.compressedOffset,
                   kind: .unreadableInput, detail: error.description)
+    }
+
+    /// The same problem with `count` more lines before it in its file: problems found inside a
+    /// batch are numbered from the batch's start, and the in-order writer, which knows how many
+    /// lines of the file came before, makes the numbers absolute.
+    func addingLines(_ count: Int) -> LineProblem {
+        LineProblem(path: path, lineNumber: lineNumber + count, byteOffset: byteOffset, kind: kind, detail: detail)
     }
 
     /// `file:line` (or the file and compressed offset for unreadable input).

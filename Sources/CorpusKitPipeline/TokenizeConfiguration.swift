@@ -28,8 +28,6 @@ public struct TokenizeConfiguration: Sendable {
     public var tokenInfoCSV: String?
     /// Target bytes of input lines per batch handed to a worker.
     public var batchBytes: Int
-    /// Most documents per batch.
-    public var batchDocuments: Int
     /// How JSON lines are parsed (defaults match Python's text-mode reading with `json.loads`).
     public var extraction: JSONExtractionOptions
 
@@ -37,7 +35,7 @@ public struct TokenizeConfiguration: Sendable {
     public init(
         inputs: [String], outputPrefix: String, jsonKeys: [String] = ["text"], workers: Int = 1,
         errorPolicy: ErrorPolicy = .fail, resume: Bool = false, tokenInfoCSV: String? = nil,
-        batchBytes: Int = 512 << 10, batchDocuments: Int = 16_384,
+        batchBytes: Int = 1 << 20,
         extraction: JSONExtractionOptions = JSONExtractionOptions()
     ) {
         self.inputs = inputs
@@ -48,7 +46,6 @@ public struct TokenizeConfiguration: Sendable {
         self.resume = resume
         self.tokenInfoCSV = tokenInfoCSV
         self.batchBytes = batchBytes
-        self.batchDocuments = batchDocuments
         self.extraction = extraction
     }
 
@@ -66,6 +63,6 @@ public struct TokenizeConfiguration: Sendable {
             throw .configuration("--json-keys: key \"\(key)\" is given twice (both would write the same output)")
         }
         if workers < 1 { throw .configuration("--workers must be at least 1 (got \(workers))") }
-        if batchBytes < 1 || batchDocuments < 1 { throw .configuration("batch size must be positive") }
+        if batchBytes < 1 { throw .configuration("batch size must be positive") }
     }
 }

@@ -18,11 +18,12 @@ import CorpusKitShards
 ///        └─────────────────────────── free batches (bounded pool) ◀─────────────────────────┘
 /// ```
 ///
-/// * One reader splits the expanded input files in order into batches of about
-///   ``TokenizeConfiguration/batchBytes`` of lines (a batch never spans two files).
-/// * `workers` threads parse the JSON of whole batches and tokenize them, each with its own
-///   extractor and ``EncoderScratch``. Keeping the parsing out of the reader keeps the serial
-///   part small, so N workers on N cores run close to N times one worker.
+/// * One reader cuts the expanded input files in order into blocks of whole lines of about
+///   ``TokenizeConfiguration/batchBytes`` (a batch never spans two files); it only decompresses
+///   and finds line boundaries.
+/// * `workers` threads split the lines of whole batches, parse their JSON and tokenize them, each
+///   with its own extractor and ``EncoderScratch``. Keeping that work out of the reader keeps the
+///   serial part small, so N workers on N cores run close to N times one worker.
 /// * The calling thread writes batches strictly in sequence order, so the output is the same for
 ///   every worker count and every run.
 /// * A fixed pool of `2 × workers + 2` batches circulates; the reader waits for a free one, so
@@ -136,6 +137,8 @@ public final class TokenizePipeline {
         var progress = PipelineProgress()
         var problems = ProblemTally()
         var cpu = TokenizeSummary.StageCPU()
+        /// Lines of the current input file in the batches written so far.
+        var linesInFile = 0
     }
 
     /// Starts the reader and workers, writes batches in order on this thread, joins the threads.
@@ -159,7 +162,7 @@ public final class TokenizePipeline {
         let threads = ThreadGroup()
         let reader = BatchReader(
             files: files, policy: configuration.errorPolicy, batchBytes: configuration.batchBytes,
-            batchDocuments: configuration.batchDocuments, free: free, pending: pending, reorder: reorder)
+            free: free, pending: pending, reorder: reorder)
         let clock = StageClock()
         threads.spawn(name: "corpuskit-reader") {
             reader.run()
@@ -205,11 +208,17 @@ public final class TokenizePipeline {
 
     /// Appends one batch to the writers; returns the error that ends the run, if any.
     private func write(_ batch: DocumentBatch, to writers: [MegatronIndexWriter], totals: inout StreamTotals) -> PipelineError? {
+        // Line numbers: workers number from the batch's first line, stream problems come after
+        // the batch's lines; the lines of the file's earlier batches go before both.
+        if batch.startsFile { totals.linesInFile = 0 }
+        let linesBefore = totals.linesInFile
+        let linesThrough = linesBefore + batch.lineCount
+        totals.linesInFile = linesThrough
         if configuration.errorPolicy == .fail, let problem = batch.lineProblems.first {
-            return .badInput(problem)
+            return .badInput(problem.addingLines(linesBefore))
         }
-        for problem in batch.lineProblems { totals.problems.add(problem) }
-        for problem in batch.streamProblems { totals.problems.add(problem) }
+        for problem in batch.lineProblems { totals.problems.add(problem.addingLines(linesBefore)) }
+        for problem in batch.streamProblems { totals.problems.add(problem.addingLines(linesThrough)) }
         for (k, writer) in writers.enumerated() {
             do {
                 try batch.outputs[k].tokens.withUnsafeBufferPointer { tokens in
@@ -226,7 +235,7 @@ public final class TokenizePipeline {
         totals.progress.inputBytes += batch.inputBytes
         totals.progress.inputPosition = max(totals.progress.inputPosition, batch.inputPosition)
         totals.progress.skippedLines = totals.problems.total
-        if let problem = batch.failure { return .badInput(problem) }
+        if let problem = batch.failure { return .badInput(problem.addingLines(linesThrough)) }
         return nil
     }
 

@@ -77,7 +77,7 @@ struct TokenizeCommand: ParsableCommand {
     var quiet = false
 
     @Option(help: .hidden)
-    var batchBytes = 512 << 10
+    var batchBytes = 1 << 20
 
     // MARK: accepted for compatibility
 

@@ -73,6 +73,45 @@ final class ErrorHandlingTests: XCTestCase {
         try Check.identical(scratch.file("skipped_text_document"), try reference(clean, scratch: scratch))
     }
 
+    /// Line numbers restart with each input file and count the lines of every earlier batch,
+    /// whichever worker found the problem (batches of 512 bytes hold a few lines each).
+    func testLineNumbersAcrossBatchesAndFiles() throws {
+        let scratch = try ScratchDirectory()
+        let lines = Array(try goodLines().prefix(300))
+        var first = lines
+        first.insert(#"{"text": 1}"#, at: 150)                      // line 151 of a.jsonl
+        var second = lines
+        second.insert(#"{"no": "text"}"#, at: 4)                    // line 5 of b.jsonl.gz
+        second.insert(#"{"text": 2}"#, at: 250)                     // line 251 of b.jsonl.gz
+        let a = scratch.file("a.jsonl")
+        try TestCorpus.write(first.joined(separator: "\n") + "\n", to: a)
+        let plain = scratch.file("b-plain.jsonl")
+        try TestCorpus.write(second.joined(separator: "\n") + "\n", to: plain)
+        let b = scratch.file("b.jsonl.gz")
+        try TestCorpus.gzip(plain, to: b, memberBytes: 16 << 10)
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        for workers in [1, 2] {
+            let summary = try Run.tokenize([a, b], prefix: scratch.file("out\(workers)"), encoder: encoder, workers: workers,
+                                           policy: .skip, batchBytes: 512)
+            XCTAssertEqual(summary.problems.counts, [.notAString: 2, .missingKey: 1])
+            let notAString = try XCTUnwrap(summary.problems.first[.notAString])
+            XCTAssertEqual(notAString.path, a)
+            XCTAssertEqual(notAString.lineNumber, 151)
+            let missing = try XCTUnwrap(summary.problems.first[.missingKey])
+            XCTAssertEqual(missing.path, b)
+            XCTAssertEqual(missing.lineNumber, 5)
+            XCTAssertEqual(summary.documents, 2 * lines.count)
+        }
+        do {
+            _ = try Run.tokenize([b], prefix: scratch.file("failed"), encoder: encoder, workers: 2, batchBytes: 512)
+            XCTFail("the run should have failed")
+        } catch PipelineError.badInput(let problem) {
+            XCTAssertEqual(problem.path, b)
+            XCTAssertEqual(problem.lineNumber, 5)
+        }
+        Check.noOutputs(in: scratch, prefix: "failed")
+    }
+
     func testInvalidUTF8() throws {
         let scratch = try ScratchDirectory()
         let lines = try goodLines()
@@ -106,9 +145,12 @@ final class ErrorHandlingTests: XCTestCase {
         XCTAssertTrue(failure.description.contains("\(input): truncated zstd data at compressed byte offset"), failure.description)
         XCTAssertTrue(failure.description.contains("(after line "), failure.description)
         XCTAssertEqual(summary.problems.counts, [.unreadableInput: 1])
-        // Every complete line before the truncation is kept.
+        // Every complete line before the truncation is kept, and the message counts them.
         XCTAssertGreaterThan(summary.documents, 0)
         XCTAssertLessThan(summary.documents, lines.count)
+        XCTAssertEqual(summary.problems.first[.unreadableInput]?.lineNumber, summary.documents)
+        XCTAssertTrue(failure.description.hasSuffix("(after line \(failure.lineNumber))"), failure.description)
+        XCTAssertGreaterThan(failure.lineNumber, 0)
         try Check.identical(scratch.file("skipped_text_document"),
                             try reference(Array(lines.prefix(summary.documents)), scratch: scratch))
     }

@@ -31,27 +31,32 @@ struct SentencePieceEngine: Sendable {
         var unknownID: Int32 = -1
         var byteFound = [Bool](repeating: false, count: 256)
         var userDefined: [[UInt8]] = []
-        for index in 0..<file.pieceCount {
-            let piece = file.piece(index)
-            if piece.isEmpty { throw .malformedModel("piece \(index) is empty") }
-            if spec.byteFallback && piece.count == 1 && piece.first == 0 { types[index] = .unused }   // sentencepiece's workaround for a raw NUL piece
-            if piece.contains(0) && !(piece.count == 1 && types[index] == .unused) {
-                throw .malformedModel("piece \(index) contains a NUL character")
-            }
-            switch types[index] {
-            case .unknown:
-                if unknownID >= 0 { throw .malformedModel("more than one unknown piece") }
-                unknownID = Int32(index)
-            case .byte:
-                guard spec.byteFallback else { throw .malformedModel("byte piece \(String(decoding: piece, as: UTF8.self)) although byte_fallback is false") }
-                guard let byte = SentencePieceDecoder.byteValue(piece) else {
-                    throw .malformedModel("invalid byte piece \(String(decoding: piece, as: UTF8.self))")
+        // Raw pointers rather than `file.piece(_:)`: an ArraySlice per piece costs a retain and
+        // a release of the blob each, about 1.3 ms of a 15 ms v3.0 start-up (measured with perf).
+        try file.pieceBlob.withUnsafeBufferPointer { blob throws(TokenizerError) in
+            for index in 0..<file.pieceCount {
+                let start = Int(file.pieceOffsets[index])
+                let piece = UnsafeBufferPointer(rebasing: blob[start..<Int(file.pieceOffsets[index + 1])])
+                if piece.isEmpty { throw .malformedModel("piece \(index) is empty") }
+                if spec.byteFallback && piece.count == 1 && piece[0] == 0 { types[index] = .unused }   // sentencepiece's workaround for a raw NUL piece
+                if piece.contains(0) && !(piece.count == 1 && types[index] == .unused) {
+                    throw .malformedModel("piece \(index) contains a NUL character")
                 }
-                byteFound[Int(byte)] = true
-            case .userDefined:
-                userDefined.append(Array(piece))
-            default:
-                break
+                switch types[index] {
+                case .unknown:
+                    if unknownID >= 0 { throw .malformedModel("more than one unknown piece") }
+                    unknownID = Int32(index)
+                case .byte:
+                    guard spec.byteFallback else { throw .malformedModel("byte piece \(String(decoding: piece, as: UTF8.self)) although byte_fallback is false") }
+                    guard let byte = SentencePieceDecoder.byteValue(piece) else {
+                        throw .malformedModel("invalid byte piece \(String(decoding: piece, as: UTF8.self))")
+                    }
+                    byteFound[Int(byte)] = true
+                case .userDefined:
+                    userDefined.append(Array(piece))
+                default:
+                    break
+                }
             }
         }
         if unknownID < 0 { throw .malformedModel("the model defines no unknown piece") }
