@@ -5,7 +5,8 @@ import Foundation
 ///
 /// Hand-written rather than using `JSONSerialization`: Foundation's parser drops a U+FEFF that
 /// starts a string (llm-jp vocabularies contain the piece "\u{FEFF}"), which would silently
-/// change ids. Numbers go through `strtod`, which rounds exactly like serde_json.
+/// change ids. Numbers are rounded exactly like `strtod` (correctly rounded, as serde_json):
+/// ``DecimalNumberParser`` for the usual short ones, `strtod` itself for the rest.
 struct JSONDocumentParser {
     /// A Unigram vocabulary (`[[piece, score], ...]` at `model.vocab`), parsed straight into
     /// contiguous arrays: building 196,608 `[Any]` pairs took most of tokenizer.json's load time.
@@ -65,13 +66,14 @@ struct JSONDocumentParser {
             while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
             let length = position - start
             guard length > 0, length < numberBuffer.count else { throw error("vocab score is not a number") }
-            let score = numberBuffer.withUnsafeMutableBufferPointer { buffer -> Double? in
-                for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
-                buffer[length] = 0
-                var end: UnsafeMutablePointer<CChar>?
-                let value = strtod(buffer.baseAddress!, &end)
-                return end == buffer.baseAddress! + length ? value : nil
-            }
+            let score = DecimalNumberParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<position]))
+                ?? numberBuffer.withUnsafeMutableBufferPointer { buffer -> Double? in
+                    for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
+                    buffer[length] = 0
+                    var end: UnsafeMutablePointer<CChar>?
+                    let value = strtod(buffer.baseAddress!, &end)
+                    return end == buffer.baseAddress! + length ? value : nil
+                }
             guard let score else { throw error("invalid vocab score") }
             vocabulary.scores.append(score)
             skipWhitespace()
@@ -279,6 +281,7 @@ struct JSONDocumentParser {
         guard position > start else { throw error("unexpected character") }
         let text = String(decoding: bytes[start..<position], as: UTF8.self)
         if isInteger, let value = Int(text) { return value }
+        if let value = DecimalNumberParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<position])) { return value }
         var end: UnsafeMutablePointer<CChar>?
         let value = text.withCString { pointer -> Double in
             let parsed = strtod(pointer, &end)
