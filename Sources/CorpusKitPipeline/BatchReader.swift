@@ -33,6 +33,21 @@ struct BatchReader: Sendable {
             sequence += 1
             return true
         }
+        /// Records a file that cannot be read (on) in `batch` (emptied) and hands it over; true
+        /// when the run goes on with the next file (`--on-error skip`).
+        func emitStreamProblem(_ error: InputStreamError, in batch: DocumentBatch) -> Bool {
+            // The lines before the failure were all handed over in earlier batches (the writer
+            // numbers the problem after them).
+            let problem = LineProblem(error)
+            batch.block.removeAll()
+            if policy == .fail {
+                batch.failure = problem
+                _ = emit(batch)
+                return false
+            }
+            batch.streamProblems.append(problem)
+            return emit(batch)
+        }
         var finishedFilesBytes = 0
         for path in files {
             let reader: LineBlockReader
@@ -42,14 +57,7 @@ struct BatchReader: Sendable {
                 guard let batch = free.pop() else { return }
                 batch.path = path
                 batch.startsFile = true
-                let problem = LineProblem(error)
-                if policy == .fail {
-                    batch.failure = problem
-                    _ = emit(batch)
-                    return
-                }
-                batch.streamProblems.append(problem)
-                guard emit(batch) else { return }
+                guard emitStreamProblem(error, in: batch) else { return }
                 continue
             }
             let source = reader.source
@@ -63,18 +71,8 @@ struct BatchReader: Sendable {
                 do {
                     filled = try reader.readBlock(into: batch.block, minimumBytes: batchBytes)
                 } catch {
-                    // The lines before the failure were all handed over in earlier batches (the
-                    // writer numbers the problem after them).
-                    let problem = LineProblem(error)
-                    batch.block.removeAll()
                     batch.inputPosition = finishedFilesBytes + source.compressedBytesRead
-                    if policy == .fail {
-                        batch.failure = problem
-                        _ = emit(batch)
-                        return
-                    }
-                    batch.streamProblems.append(problem)
-                    guard emit(batch) else { return }
+                    guard emitStreamProblem(error, in: batch) else { return }
                     break
                 }
                 guard filled else {
