@@ -33,6 +33,18 @@ final class SharedVocabularyTests: XCTestCase {
         XCTAssertEqual(summaries[0].outputs[0].dtype, .int32)
     }
 
+    /// The default batch size, at which the reader decompresses straight into the batches and
+    /// cuts them after their last complete line (smaller batches are copied out of a staging
+    /// buffer instead), over a corpus of several batches.
+    func testVersion30DefaultBatchSize() throws {
+        let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let corpus = try TestCorpus.sharedDocuments(count: 8000)
+        XCTAssertGreaterThan(corpus.utf8.count, 3 * TokenizeConfiguration(inputs: [], outputPrefix: "").batchBytes)
+        try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: [.jsonl, .zstd],
+                                batchBytes: TokenizeConfiguration(inputs: [], outputPrefix: "").batchBytes)
+            .run(corpus: corpus)
+    }
+
     func testVersion40Int32() throws {
         let model = try sharedModel("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model")
         let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
