@@ -64,7 +64,7 @@ public final class LineBlock {
 
     /// Calls `body(line, index, offset)` for each line in order: the line without its terminator,
     /// its 0-based index in the block, and its offset in the block.
-    /// - Returns: the number of lines visited (all of them unless `body` threw).
+    /// - Returns: the number of lines in the block.
     @discardableResult
     public func forEachLine(_ body: (UnsafeRawBufferPointer, Int, Int) throws -> Void) rethrows -> Int {
         let base = UnsafeRawPointer(storage)
