@@ -46,9 +46,8 @@ struct BatchEncoder: Sendable {
         let keyCount = keys.count
         let block = batch.block
         struct Stop: Error {}
-        batch.lineCount = 0
-        _ = try? block.forEachLine { line, index, offset in
-            batch.lineCount = index + 1
+        // After a stop under `--on-error fail` the count does not matter: the run ends at that line.
+        batch.lineCount = (try? block.forEachLine { line, index, offset in
             let location = (line: index + 1, offset: block.streamOffset + offset)
             if let problem = encodeLine(line, at: location, path: batch.path, into: &outputs, state: &state) {
                 for k in 0..<keyCount { outputs[k].tokens.removeSubrange(state.starts[k]...) }
@@ -59,7 +58,7 @@ struct BatchEncoder: Sendable {
             for k in 0..<keyCount {
                 outputs[k].lengths.append(outputs[k].tokens.count - state.starts[k])
             }
-        }
+        }) ?? 0
     }
 
     /// Appends the tokens of one line's keys to `outputs` (from `state.starts`); the problem when

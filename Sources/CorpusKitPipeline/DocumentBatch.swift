@@ -34,7 +34,8 @@ final class DocumentBatch: @unchecked Sendable {
     var streamProblems: [LineProblem] = []
     /// With `--on-error fail`: the stream problem that ended the input right after this batch's lines.
     var failure: LineProblem?
-    /// Set by the worker: the number of lines in `block` (the reader does not count them).
+    /// Set by the worker: the number of lines in `block` (the reader does not count them); 0 when
+    /// the worker stopped at a bad line under `--on-error fail`.
     var lineCount = 0
     /// Set by the worker: lines that did not become documents (bad JSON, tokenizer errors), in
     /// line order, numbered from 1 at the batch's first line; under `--on-error fail` only the

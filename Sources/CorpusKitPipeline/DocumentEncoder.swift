@@ -3,7 +3,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Foundation
 import CorpusKitShards
 import CorpusKitTokenizer
 
@@ -46,16 +45,12 @@ public struct DocumentEncoder: Sendable {
     public var dtype: TokenDType { TokenDType.optimal(vocabularySize: vocabularySize) }
 
     /// Loads `modelPath` and wraps it. `HuggingFaceTokenizer` takes a `tokenizer.json` or a
-    /// directory holding one; the others take a sentencepiece `.model`.
+    /// directory holding one; the others take a sentencepiece `.model` (``Tokenizer/load(path:)``
+    /// resolves directories).
     public static func load(type: MegatronTokenizerType, modelPath: String, appendEOD: Bool) throws(PipelineError) -> DocumentEncoder {
-        var path = modelPath
-        var isDirectory: ObjCBool = false
-        if type == .huggingFace, FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            path = (path as NSString).appendingPathComponent("tokenizer.json")
-        }
         let tokenizer: Tokenizer
         do {
-            tokenizer = try Tokenizer.load(path: path)
+            tokenizer = try Tokenizer.load(path: modelPath)
         } catch {
             throw .tokenizer(path: modelPath, reason: error.description)
         }

@@ -64,12 +64,6 @@ public struct LineProblem: Sendable, Equatable, CustomStringConvertible {
         self.detail = detail
     }
 
-    /// A rejected JSON line.
-    init(_ error: CorpusReadError) {
-        self.init(path: error.path, lineNumber: error.lineNumber, byteOffset: error.byteOffset,
-                  kind: ProblemKind(error.reason), detail: error.reason.description)
-    }
-
     /// A file that could not be read (on), numbered as if no line had been read before it
     /// (see ``addingLines(_:)``).
     init(_ error: InputStreamError) {

@@ -28,6 +28,9 @@ public struct TokenizeConfiguration: Sendable {
     public var tokenInfoCSV: String?
     /// Target bytes of input lines per batch handed to a worker.
     public var batchBytes: Int
+    /// The default ``batchBytes``: the reader's read size, at which it decompresses straight into
+    /// the batches (see ``LineBlockReader``).
+    public static let defaultBatchBytes = LineBlockReader.defaultReadSize
     /// How JSON lines are parsed (defaults match Python's text-mode reading with `json.loads`).
     public var extraction: JSONExtractionOptions
 
@@ -35,7 +38,7 @@ public struct TokenizeConfiguration: Sendable {
     public init(
         inputs: [String], outputPrefix: String, jsonKeys: [String] = ["text"], workers: Int = 1,
         errorPolicy: ErrorPolicy = .fail, resume: Bool = false, tokenInfoCSV: String? = nil,
-        batchBytes: Int = 1 << 20,
+        batchBytes: Int = TokenizeConfiguration.defaultBatchBytes,
         extraction: JSONExtractionOptions = JSONExtractionOptions()
     ) {
         self.inputs = inputs

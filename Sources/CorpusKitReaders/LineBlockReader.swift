@@ -112,6 +112,9 @@ public final class LineBlock {
 ///
 /// A line of hundreds of MB makes one large block.
 public final class LineBlockReader {
+    /// Bytes asked for in each read unless told otherwise: 1 MiB, as ``LineReader`` reads.
+    public static let defaultReadSize = 1 << 20
+
     /// The stream being read.
     public let source: DecompressingReader
     /// Bytes asked for in each read.
@@ -124,13 +127,13 @@ public final class LineBlockReader {
     private var nextOffset = 0
 
     /// Creates a reader over `source`, reading `readSize` bytes at a time.
-    public init(source: DecompressingReader, readSize: Int = 1 << 20) {
+    public init(source: DecompressingReader, readSize: Int = LineBlockReader.defaultReadSize) {
         self.source = source
         self.readSize = max(readSize, 1 << 12)
     }
 
     /// Opens `path` (detecting its compression).
-    public convenience init(path: String, readSize: Int = 1 << 20) throws(InputStreamError) {
+    public convenience init(path: String, readSize: Int = LineBlockReader.defaultReadSize) throws(InputStreamError) {
         self.init(source: try DecompressingReader(path: path), readSize: readSize)
     }
 

@@ -77,7 +77,7 @@ struct TokenizeCommand: ParsableCommand {
     var quiet = false
 
     @Option(help: .hidden)
-    var batchBytes = 1 << 20
+    var batchBytes = TokenizeConfiguration.defaultBatchBytes
 
     // MARK: accepted for compatibility
 

@@ -128,16 +128,28 @@ final class ErrorHandlingTests: XCTestCase {
         try Check.identical(scratch.file("skipped_text_document"), try reference(lines, scratch: scratch))
     }
 
+    /// `lines` compressed into `scratch/name` by `compress(plain, compressed)`, then `damage`d.
+    private func damagedCorpus(
+        _ lines: [String], name: String, scratch: ScratchDirectory,
+        compress: (String, String) throws -> Void, damage: (inout Data) -> Void
+    ) throws -> String {
+        let plain = scratch.file("corpus.jsonl")
+        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: plain)
+        let input = scratch.file(name)
+        try compress(plain, input)
+        var compressed = try Data(contentsOf: URL(fileURLWithPath: input))
+        damage(&compressed)
+        try compressed.write(to: URL(fileURLWithPath: input))
+        return input
+    }
+
     func testTruncatedZstd() throws {
         let scratch = try ScratchDirectory()
         let lines = try goodLines()
-        let plain = scratch.file("corpus.jsonl")
-        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: plain)
-        let input = scratch.file("corpus.jsonl.zst")
-        try TestCorpus.zstd(plain, to: input, frameBytes: 32 << 10)
-        var compressed = try Data(contentsOf: URL(fileURLWithPath: input))
-        compressed = compressed.prefix(compressed.count * 2 / 3)
-        try compressed.write(to: URL(fileURLWithPath: input))
+        let input = try damagedCorpus(
+            lines, name: "corpus.jsonl.zst", scratch: scratch,
+            compress: { try TestCorpus.zstd($0, to: $1, frameBytes: 32 << 10) },
+            damage: { $0 = $0.prefix($0.count * 2 / 3) })
 
         let (failure, summary) = try runBoth(input, scratch: scratch)
         XCTAssertEqual(failure.kind, .unreadableInput)
@@ -158,13 +170,12 @@ final class ErrorHandlingTests: XCTestCase {
     func testCorruptGzip() throws {
         let scratch = try ScratchDirectory()
         let lines = try goodLines()
-        let plain = scratch.file("corpus.jsonl")
-        try TestCorpus.write(lines.joined(separator: "\n") + "\n", to: plain)
-        let input = scratch.file("corpus.jsonl.gz")
-        try TestCorpus.gzip(plain, to: input, memberBytes: 1 << 30)
-        var compressed = try Data(contentsOf: URL(fileURLWithPath: input))
-        for offset in stride(from: compressed.count / 2, to: compressed.count / 2 + 64, by: 1) { compressed[offset] ^= 0x5A }
-        try compressed.write(to: URL(fileURLWithPath: input))
+        let input = try damagedCorpus(
+            lines, name: "corpus.jsonl.gz", scratch: scratch,
+            compress: { try TestCorpus.gzip($0, to: $1, memberBytes: 1 << 30) },
+            damage: { data in
+                for offset in stride(from: data.count / 2, to: data.count / 2 + 64, by: 1) { data[offset] ^= 0x5A }
+            })
 
         let (failure, summary) = try runBoth(input, scratch: scratch)
         XCTAssertEqual(failure.kind, .unreadableInput)

@@ -15,22 +15,24 @@ final class SharedVocabularyTests: XCTestCase {
         return path
     }
 
-    func testVersion21Uint16() throws {
-        let model = try sharedModel("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model")
+    /// Llama2Tokenizer with --append-eod from every container format at 1 and 2 workers; checks
+    /// the dtype chosen for `model`.
+    private func compareAllFormats(_ model: String, dtype: TokenDType, file: StaticString = #filePath, line: UInt = #line) throws {
         let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
                                                 batchBytes: 256 << 10)
-            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount))
-        XCTAssertEqual(summaries[0].outputs[0].dtype, .uint16)
+            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount), file: file, line: line)
+        XCTAssertEqual(summaries[0].outputs[0].dtype, dtype, file: file, line: line)
+    }
+
+    func testVersion21Uint16() throws {
+        let model = try sharedModel("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model")
+        try compareAllFormats(model, dtype: .uint16)
         try ReferenceComparison(type: .llama2, model: model, appendEOD: false, workers: [2])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }
 
     func testVersion30Int32() throws {
-        let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
-        let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
-                                                batchBytes: 256 << 10)
-            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount))
-        XCTAssertEqual(summaries[0].outputs[0].dtype, .int32)
+        try compareAllFormats(try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"), dtype: .int32)
     }
 
     /// The default batch size, at which the reader decompresses straight into the batches and
@@ -39,18 +41,14 @@ final class SharedVocabularyTests: XCTestCase {
     func testVersion30DefaultBatchSize() throws {
         let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
         let corpus = try TestCorpus.sharedDocuments(count: 8000)
-        XCTAssertGreaterThan(corpus.utf8.count, 3 * TokenizeConfiguration(inputs: [], outputPrefix: "").batchBytes)
-        try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: [.jsonl, .zstd],
-                                batchBytes: TokenizeConfiguration(inputs: [], outputPrefix: "").batchBytes)
+        let batchBytes = TokenizeConfiguration.defaultBatchBytes
+        XCTAssertGreaterThan(corpus.utf8.count, 3 * batchBytes)
+        try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: [.jsonl, .zstd], batchBytes: batchBytes)
             .run(corpus: corpus)
     }
 
     func testVersion40Int32() throws {
-        let model = try sharedModel("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model")
-        let summaries = try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: InputFormat.allCases,
-                                                batchBytes: 256 << 10)
-            .run(corpus: try TestCorpus.sharedDocuments(count: Self.documentCount))
-        XCTAssertEqual(summaries[0].outputs[0].dtype, .int32)
+        try compareAllFormats(try sharedModel("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model"), dtype: .int32)
     }
 
     func testVersion30SentencePieceTokenizer() throws {

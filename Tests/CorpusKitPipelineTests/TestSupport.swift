@@ -256,7 +256,7 @@ enum Run {
     @discardableResult
     static func tokenize(
         _ inputs: [String], prefix: String, encoder: DocumentEncoder, keys: [String] = ["text"], workers: Int = 1,
-        policy: ErrorPolicy = .fail, resume: Bool = false, csv: String? = nil, batchBytes: Int = 1 << 20,
+        policy: ErrorPolicy = .fail, resume: Bool = false, csv: String? = nil, batchBytes: Int = TokenizeConfiguration.defaultBatchBytes,
         progress: ProgressReporter? = nil, cancellation: PipelineCancellation = PipelineCancellation()
     ) throws -> TokenizeSummary {
         let configuration = TokenizeConfiguration(
