@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Regenerate Tests/Fixtures/references/ (committed): reference outputs of sentencepiece and tokenizers for
-# the fixture tokenizers in Tests/Fixtures/tokenizers/, over Corpora/*.txt plus 500 adversarial documents.
+# the fixture tokenizers in Tests/Fixtures/tokenizers/, over Corpora/*.txt plus 500 adversarial documents and 200 repeated-character runs.
 #
 # Usage: Tools/make_fixture_references.sh [extra make_references.py options]
 # Does nothing when Tests/Fixtures/references/manifest.json already matches the inputs; delete that
@@ -16,6 +16,8 @@ exec .venv/bin/python Tools/make_references.py \
     --corpora Corpora \
     --adversarial 500 \
     --seed 1234 \
+    --regressions Tests/Fixtures/regressions.jsonl \
+    --runs 200 \
     --tokenizer "fixture-llmjp.model=$F/fixture-llmjp/fixture-llmjp.model" \
     --tokenizer "fixture-llmjp.tokenizer.json=$F/fixture-llmjp/tokenizer.json" \
     --tokenizer "fixture-nfkc.model=$F/fixture-nfkc/fixture-nfkc.model" \

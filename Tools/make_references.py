@@ -3,7 +3,7 @@
 
     make_references.py --out DIR --tokenizer NAME=PATH [--tokenizer NAME=PATH ...]
                        [--corpora DIR [DIR ...]] [--adversarial N] [--seed S] [--chunk-bytes 4096]
-                       [--decode-sequences 2000] [--skip-if-fresh]
+                       [--decode-sequences 2000] [--runs N] [--sweep] [--regressions FILE] [--skip-if-fresh]
 
 PATH ending in `.model` is loaded with sentencepiece.SentencePieceProcessor, PATH ending in `.json` with
 tokenizers.Tokenizer.from_file. One document set is built and every tokenizer encodes all of it.
@@ -14,7 +14,14 @@ Outputs (every line is JSON, ASCII only, in document order):
                              (the empty line exactly once);
                           2. consecutive lines of each corpus file joined with "\\n" into chunks of about
                              --chunk-bytes UTF-8 bytes;
-                          3. --adversarial N generated strings (random.Random(seed); see Adversarial).
+                          3. --adversarial N generated strings (random.Random(seed); see Adversarial);
+                          4. --runs N repeated-character runs (conformance_texts.Runs: characters from
+                             every given vocabulary's one-character pieces and frequent punctuation,
+                             1-300 times, alone / at the start / middle / end, alternating patterns,
+                             mixed runs of pieces whose concatenations are pieces);
+                          5. with --sweep, ten run characters x lengths 1-199, alone and inside text;
+                          6. the "text" of every line of the --regressions files (texts the
+                             differential fuzzer, Tools/fuzz_conformance.py, once found and shrank).
   DIR/NAME.jsonl          sentencepiece: {"ids": encode(t), "ids_special": encode(t, add_bos, add_eos),
                                           "decoded": decode(ids)}
                           tokenizers:    {"ids": encode(t, add_special_tokens=False).ids,
@@ -27,6 +34,9 @@ Outputs (every line is JSON, ASCII only, in document order):
                           pieces, ▁-pieces, unknown/control/user-defined/added ids), so a .model and the
                           tokenizer.json converted from it get the same sequences; tokenizers files get
                           extra lines with ids outside the vocabulary after those.
+  DIR/NAME.scores.f64     tokenizers only: the Unigram scores as HF holds them in memory (read back from
+                          Tokenizer.to_str(), which serde_json writes shortest round-trip), one
+                          little-endian float64 per vocabulary entry.
   DIR/manifest.json       inputs (path, size, sha256), library versions, counts, timings, fingerprint.
 
 --skip-if-fresh: exit early when DIR/manifest.json has the fingerprint of these inputs (tokenizer and
@@ -44,10 +54,12 @@ import os
 import platform
 import random
 import re
+import struct
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import conformance_texts  # noqa: E402
 import spm_model  # noqa: E402
 
 BATCH = 2048
@@ -147,6 +159,13 @@ class HFTokenizer:
             "decoded": tok.decode(special, skip_special_tokens=False),
             "decoded_skip": tok.decode(special, skip_special_tokens=True),
         }
+
+    def model_scores(self) -> list[float] | None:
+        """Unigram scores with the bits HF parsed them to (serde_json is not correctly rounded)."""
+        model = json.loads(self.tok.to_str())["model"]
+        if model.get("type") != "Unigram":
+            return None
+        return [float(score) for _, score in model["vocab"]]
 
     def decode_batch(self, seqs: list[list[int]]) -> list[dict]:
         texts = self.tok.decode_batch(seqs, skip_special_tokens=False)
@@ -472,11 +491,13 @@ class DecodeSequences:
 def fingerprint(args, tok_specs, corpus, versions) -> tuple[str, dict]:
     here = os.path.dirname(os.path.abspath(__file__))
     parts = {
-        "scripts": {n: sha256_file(os.path.join(here, n)) for n in ("make_references.py", "spm_model.py")},
+        "scripts": {n: sha256_file(os.path.join(here, n))
+                    for n in ("make_references.py", "spm_model.py", "conformance_texts.py")},
         "tokenizers": [[name, sha256_file(path)] for name, path in tok_specs],
         "corpora": [[os.path.basename(p), sha256_file(p)] for p in corpus],
+        "regressions": [sha256_file(p) for p in args.regressions],
         "options": {"adversarial": args.adversarial, "seed": args.seed, "chunk_bytes": args.chunk_bytes,
-                    "decode_sequences": args.decode_sequences},
+                    "decode_sequences": args.decode_sequences, "runs": args.runs, "sweep": args.sweep},
         "versions": versions,
     }
     return hashlib.sha256(dumps(parts).encode()).hexdigest(), parts
@@ -522,6 +543,10 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1234)
     ap.add_argument("--chunk-bytes", type=int, default=4096, help="target size of multi-line documents")
     ap.add_argument("--decode-sequences", type=int, default=2000, metavar="N", help="random id sequences to decode")
+    ap.add_argument("--runs", type=int, default=0, metavar="N", help="repeated-character run documents")
+    ap.add_argument("--sweep", action="store_true", help="add the ten-character run sweep (lengths 1-199)")
+    ap.add_argument("--regressions", action="append", default=[], metavar="FILE",
+                    help="JSON lines with a \"text\" each, added as documents (repeatable)")
     ap.add_argument("--skip-if-fresh", action="store_true", help="do nothing when the outputs match the inputs")
     args = ap.parse_args()
 
@@ -551,14 +576,20 @@ def main() -> None:
 
     distinct, chunks, all_lines = corpus_documents(corpus, args.chunk_bytes)
     adversarial = Adversarial(random.Random(args.seed), specials, all_lines).documents(args.adversarial)
-    docs = distinct + chunks + adversarial
+    runs = conformance_texts.Runs(random.Random(f"runs:{args.seed}"),
+                                  [tok.pieces for tok in toks.values()]).documents(args.runs)
+    sweep = conformance_texts.sweep_documents() if args.sweep else []
+    regressions = [json.loads(line)["text"] for path in args.regressions
+                   for line in open(path, encoding="utf-8") if line.strip()]
+    docs = distinct + chunks + adversarial + runs + sweep + regressions
     outputs: dict[str, int] = {}
     path = os.path.join(args.out, "documents.jsonl")
     with open(path, "w", encoding="ascii", newline="\n") as f:
         for text in docs:
             f.write(dumps({"text": text}) + "\n")
     outputs["documents.jsonl"] = os.path.getsize(path)
-    log(f"{len(docs)} documents ({len(distinct)} lines, {len(chunks)} chunks, {len(adversarial)} adversarial), "
+    log(f"{len(docs)} documents ({len(distinct)} lines, {len(chunks)} chunks, {len(adversarial)} adversarial, "
+        f"{len(runs)} runs, {len(sweep)} sweep, {len(regressions)} regressions), "
         f"{sum(len(d.encode('utf-8')) for d in docs) / 1e6:.1f} MB UTF-8")
 
     per_tokenizer = {}
@@ -590,6 +621,13 @@ def main() -> None:
             for obj in tok.decode_batch(seqs):
                 f.write(dumps(obj) + "\n")
         outputs[f"{name}.decode.jsonl"] = os.path.getsize(path)
+        if tok.kind == "tokenizers":
+            scores = tok.model_scores()
+            if scores is not None:
+                path = os.path.join(args.out, f"{name}.scores.f64")
+                with open(path, "wb") as f:
+                    f.write(struct.pack(f"<{len(scores)}d", *scores))
+                outputs[f"{name}.scores.f64"] = os.path.getsize(path)
         dec_seconds = time.time() - t
 
         per_tokenizer[name] = {
@@ -613,7 +651,8 @@ def main() -> None:
         "corpora": [{"path": p, "size_bytes": os.path.getsize(p), "sha256": h}
                     for p, (_, h) in zip(corpus, fp_parts["corpora"])],
         "documents": {"total": len(docs), "lines": len(distinct), "chunks": len(chunks),
-                      "adversarial": len(adversarial)},
+                      "adversarial": len(adversarial), "runs": len(runs), "sweep": len(sweep),
+                      "regressions": len(regressions)},
         "tokenizers": [{"name": n, **per_tokenizer[n]} for n, _ in tok_specs],
         "outputs": outputs,
         "seconds": round(time.time() - started, 2),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Generate references/ (gitignored): reference outputs of sentencepiece and tokenizers for the eight
 # llm-jp tokenizer files in $CORPUSKIT_SHARED/vocab (v2.1, v3.0, v3.1, v4.0; .model and tokenizer.json)
-# over $CORPUSKIT_SHARED/corpora/*.txt plus 2000 adversarial documents.
+# over $CORPUSKIT_SHARED/corpora/*.txt plus 2000 adversarial documents, 2000 repeated-character runs and the run sweep.
 #
 # Usage: Tools/make_shared_references.sh [extra make_references.py options]
 # CORPUSKIT_SHARED defaults to ../shared relative to the repository root. Does nothing when
@@ -34,6 +34,9 @@ exec .venv/bin/python Tools/make_references.py \
     --corpora "$SHARED/corpora" \
     --adversarial 2000 \
     --seed 1234 \
+    --regressions Tests/Fixtures/regressions.jsonl \
+    --runs 2000 \
+    --sweep \
     "${args[@]}" \
     --skip-if-fresh \
     "$@"

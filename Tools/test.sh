@@ -23,4 +23,17 @@ fi
 # Release mode: the conformance suites encode ~10 MB per tokenizer file. -enable-testing lets
 # test targets use @testable imports in release builds.
 swift build -c release -Xswiftc -enable-testing --build-tests
+
+# A short differential fuzzing pass (TESTING.md): corpuskit encode/decode against the reference
+# libraries on 5,000 generated texts and 2,000 id sequences per tokenizer file, fixed seed.
+F=Tests/Fixtures/tokenizers
+fuzz_files=(--tokenizer "$F/fixture-llmjp/fixture-llmjp.model" --tokenizer "$F/fixture-llmjp/tokenizer.json"
+            --tokenizer "$F/fixture-nfkc/fixture-nfkc.model" --tokenizer "$F/fixture-nfkc/tokenizer.json")
+if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
+    for file in "$CORPUSKIT_SHARED"/vocab/llm-jp-*/*.model "$CORPUSKIT_SHARED"/vocab/llm-jp-*/tokenizer.json; do
+        fuzz_files+=(--tokenizer "$file")
+    done
+fi
+.venv/bin/python Tools/fuzz_conformance.py --texts 5000 --decode 2000 --seed 20261201 \
+    --corpuskit .build/release/corpuskit "${fuzz_files[@]}"
 swift test -c release -Xswiftc -enable-testing --skip-build "$@"

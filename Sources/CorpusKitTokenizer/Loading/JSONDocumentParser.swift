@@ -5,8 +5,8 @@ import Foundation
 ///
 /// Hand-written rather than using `JSONSerialization`: Foundation's parser drops a U+FEFF that
 /// starts a string (llm-jp vocabularies contain the piece "\u{FEFF}"), which would silently
-/// change ids. Numbers are rounded exactly like `strtod` (correctly rounded, as serde_json):
-/// ``DecimalNumberParser`` for the usual short ones, `strtod` itself for the rest.
+/// change ids. Numbers are read as HF tokenizers reads them (``SerdeJSONNumber``: serde_json's
+/// default parser, which is not correctly rounded), so every score has the bits HF's has.
 struct JSONDocumentParser {
     /// A Unigram vocabulary (`[[piece, score], ...]` at `model.vocab`), parsed straight into
     /// contiguous arrays: building 196,608 `[Any]` pairs took most of tokenizer.json's load time.
@@ -49,7 +49,6 @@ struct JSONDocumentParser {
         position += 1   // [
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return vocabulary }
-        var numberBuffer = [CChar](repeating: 0, count: 64)
         while true {
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw error("vocab entry is not [piece, score]") }
@@ -64,17 +63,12 @@ struct JSONDocumentParser {
             skipWhitespace()
             let start = position
             while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
-            let length = position - start
-            guard length > 0, length < numberBuffer.count else { throw error("vocab score is not a number") }
-            let score = DecimalNumberParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<position]))
-                ?? numberBuffer.withUnsafeMutableBufferPointer { buffer -> Double? in
-                    for i in 0..<length { buffer[i] = CChar(bitPattern: bytes[start + i]) }
-                    buffer[length] = 0
-                    var end: UnsafeMutablePointer<CChar>?
-                    let value = strtod(buffer.baseAddress!, &end)
-                    return end == buffer.baseAddress! + length ? value : nil
-                }
-            guard let score else { throw error("invalid vocab score") }
+            let score: Double
+            switch SerdeJSONNumber.parse(UnsafeBufferPointer(rebasing: bytes[start..<position])) {
+            case .success(let value): score = value.doubleValue
+            case .failure(.outOfRange): position = start; throw error("vocab score out of range")
+            case .failure(.invalid): position = start; throw error("vocab score is not a number")
+            }
             vocabulary.scores.append(score)
             skipWhitespace()
             guard position < bytes.count, bytes[position] == UInt8(ascii: "]") else { throw error("vocab entry has more than two items") }
@@ -266,29 +260,17 @@ struct JSONDocumentParser {
 
     private mutating func parseNumber() throws(TokenizerError) -> Any {
         let start = position
-        var isInteger = true
-        while position < bytes.count {
-            let c = bytes[position]
-            if (0x30...0x39).contains(c) || c == UInt8(ascii: "-") || c == UInt8(ascii: "+") {
-                position += 1
-            } else if c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-                isInteger = false
-                position += 1
-            } else {
-                break
-            }
-        }
+        while position < bytes.count, Self.isNumberByte(bytes[position]) { position += 1 }
         guard position > start else { throw error("unexpected character") }
-        let text = String(decoding: bytes[start..<position], as: UTF8.self)
-        if isInteger, let value = Int(text) { return value }
-        if let value = DecimalNumberParser.parse(UnsafeBufferPointer(rebasing: bytes[start..<position])) { return value }
-        var end: UnsafeMutablePointer<CChar>?
-        let value = text.withCString { pointer -> Double in
-            let parsed = strtod(pointer, &end)
-            if end != UnsafeMutablePointer(mutating: pointer) + text.utf8.count { end = nil }
-            return parsed
+        let text = UnsafeBufferPointer(rebasing: bytes[start..<position])
+        switch SerdeJSONNumber.parse(text) {
+        case .success(.unsigned(let value)): return Int(exactly: value) ?? Double(value)
+        case .success(.signed(let value)): return Int(value)
+        case .success(.double(let value)): return value
+        case .failure(let failure):
+            let written = String(decoding: text, as: UTF8.self)
+            position = start
+            throw error(failure == .outOfRange ? "number out of range: \(written)" : "invalid number \(written)")
         }
-        guard end != nil else { throw error("invalid number \(text)") }
-        return value
     }
 }
