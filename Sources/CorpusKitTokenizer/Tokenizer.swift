@@ -12,17 +12,13 @@ public final class Tokenizer: Sendable {
         case huggingFace = "tokenizer.json"
     }
 
-    enum Engine: Sendable {
-        case sentencePiece(SentencePieceEngine)
-        case huggingFace(HuggingFaceEngine)
-    }
-
-    let engine: Engine
+    /// The reference behaviour of the file format, holding the model.
+    let behavior: any TokenizerBehavior
     /// The file this tokenizer was loaded from.
     public let path: String
 
-    init(engine: Engine, path: String) {
-        self.engine = engine
+    init(behavior: any TokenizerBehavior, path: String) {
+        self.behavior = behavior
         self.path = path
     }
 
@@ -36,13 +32,8 @@ public final class Tokenizer: Sendable {
         try load(path: path, trieCache: .default)
     }
 
-    /// The trie over the vocabulary (tests compare built and cached ones).
-    var vocabularyTrie: DoubleArrayTrie {
-        switch engine {
-        case .sentencePiece(let sp): return sp.unigram.trie
-        case .huggingFace(let hf): return hf.unigram.trie
-        }
-    }
+    /// The trie the model searches, if it uses one (tests compare built and cached ones).
+    var vocabularyTrie: DoubleArrayTrie? { behavior.model.vocabularyTrie }
 
     /// ``load(path:)`` with an explicit trie cache (tests use temporary ones).
     static func load(path: String, trieCache: TrieCache) throws(TokenizerError) -> Tokenizer {
@@ -63,28 +54,22 @@ public final class Tokenizer: Sendable {
             }
             return try load(path: (path as NSString).appendingPathComponent(model), trieCache: trieCache)
         }
+        // The one place the file format decides the behaviour.
         if path.hasSuffix(".json") {
-            return Tokenizer(engine: .huggingFace(try HuggingFaceEngine(contentsOf: path, trieCache: trieCache)), path: path)
+            return Tokenizer(behavior: try HuggingFaceTokenizer(contentsOf: path, trieCache: trieCache), path: path)
         }
         let file = try SentencePieceModelFile(contentsOf: path)
-        return Tokenizer(engine: .sentencePiece(try SentencePieceEngine(file: file, trieCache: trieCache)), path: path)
+        return Tokenizer(behavior: try SentencePieceTokenizer(file: file, trieCache: trieCache), path: path)
     }
 
     /// The file format this tokenizer follows.
-    public var format: Format {
-        switch engine {
-        case .sentencePiece: return .sentencePiece
-        case .huggingFace: return .huggingFace
-        }
-    }
+    public var format: Format { behavior.format }
+
+    /// The vocabulary, read-only.
+    public var vocabulary: Vocabulary { behavior.vocabulary }
 
     /// Number of ids (for tokenizer.json: the model vocabulary plus added tokens beyond it).
-    public var vocabularySize: Int {
-        switch engine {
-        case .sentencePiece(let sp): return sp.table.count
-        case .huggingFace(let hf): return hf.vocabularySize
-        }
-    }
+    public var vocabularySize: Int { behavior.vocabulary.count }
 
     /// Encodes UTF-8 text, appending ids to `output`.
     ///
@@ -98,12 +83,7 @@ public final class Tokenizer: Sendable {
     public func encode(utf8 text: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool = false, isValidatedUTF8: Bool = false,
                        into output: inout [Int32], workspace: inout EncodingWorkspace) throws(TokenizerError) {
         if !isValidatedUTF8, let offset = UTF8Scalars.firstInvalidOffset(text) { throw .invalidUTF8(offset: offset) }
-        switch engine {
-        case .sentencePiece(let sp):
-            try sp.encode(text, addBOS: addSpecialTokens, addEOS: addSpecialTokens, into: &output, workspace: &workspace)
-        case .huggingFace(let hf):
-            try hf.encode(text, addSpecialTokens: addSpecialTokens, into: &output, workspace: &workspace)
-        }
+        try behavior.encode(text, addSpecialTokens: addSpecialTokens, into: &output, workspace: &workspace)
     }
 
     /// Encodes a string into ids.
@@ -128,10 +108,7 @@ public final class Tokenizer: Sendable {
     /// `skipSpecialTokens` drops HF special added tokens; sentencepiece always hides control
     /// pieces and has no other notion of special tokens, so it changes nothing there.
     public func decodeUTF8(_ ids: [Int32], skipSpecialTokens: Bool = false) throws(TokenizerError) -> [UInt8] {
-        switch engine {
-        case .sentencePiece(let sp): return try sp.decoder.decode(ids)
-        case .huggingFace(let hf): return try hf.decode(ids, skipSpecialTokens: skipSpecialTokens)
-        }
+        try behavior.decode(ids, skipSpecialTokens: skipSpecialTokens)
     }
 
     /// Decodes ids to a string the way the reference library does.
@@ -139,58 +116,31 @@ public final class Tokenizer: Sendable {
         String(decoding: try decodeUTF8(ids, skipSpecialTokens: skipSpecialTokens), as: UTF8.self)
     }
 
-    /// sentencepiece's `bos_id()`: the id of the trainer spec's BOS piece when it is a control
-    /// piece (nil for tokenizer.json files, which have no such notion).
-    public var bosID: Int32? {
-        if case .sentencePiece(let sp) = engine { return sp.bosID }
-        return nil
-    }
+    /// sentencepiece's `bos_id()` (a control piece); for tokenizer.json, the id of the
+    /// `bos_token` declared in `tokenizer_config.json` / `special_tokens_map.json` beside it.
+    public var bosID: Int32? { behavior.vocabulary.specialIDs.bos }
 
-    /// sentencepiece's `eos_id()` (nil for tokenizer.json files).
-    public var eosID: Int32? {
-        if case .sentencePiece(let sp) = engine { return sp.eosID }
-        return nil
-    }
+    /// sentencepiece's `eos_id()`; for tokenizer.json, the declared `eos_token`'s id.
+    public var eosID: Int32? { behavior.vocabulary.specialIDs.eos }
 
-    /// sentencepiece's `pad_id()` (nil for tokenizer.json files).
-    public var padID: Int32? {
-        if case .sentencePiece(let sp) = engine { return sp.padID }
-        return nil
-    }
+    /// sentencepiece's `pad_id()`; for tokenizer.json, the declared `pad_token`'s id.
+    public var padID: Int32? { behavior.vocabulary.specialIDs.pad }
 
     /// sentencepiece's `unk_id()`; for tokenizer.json, the model's `unk_id`.
-    public var unknownID: Int32? {
-        switch engine {
-        case .sentencePiece(let sp): return sp.unknownID
-        case .huggingFace(let hf): return hf.unigram.unknownID
-        }
-    }
+    public var unknownID: Int32? { behavior.vocabulary.specialIDs.unknown }
 
-    /// The ids a tokenizer.json post-processor adds around a single sequence (empty for
-    /// sentencepiece models and files without a `TemplateProcessing`).
-    public var postProcessorSpecialIDs: [Int32] {
-        guard case .huggingFace(let hf) = engine, let template = hf.template else { return [] }
-        return template.flatMap { piece -> [Int32] in
-            if case .special(let ids) = piece { return ids }
-            return []
-        }
-    }
+    /// The ids `addSpecialTokens` adds around a text through a tokenizer.json post-processor
+    /// (empty for sentencepiece models, whose BOS/EOS are ``bosID``/``eosID``, and for files
+    /// without a `TemplateProcessing`).
+    public var postProcessorSpecialIDs: [Int32] { behavior.postProcessorSpecialIDs }
 
     /// The piece (token string) of `id`, or nil when out of range.
-    public func piece(for id: Int32) -> String? {
-        switch engine {
-        case .sentencePiece(let sp):
-            return id >= 0 && Int(id) < sp.table.count ? sp.table.piece(Int(id)) : nil
-        case .huggingFace(let hf):
-            return hf.token(for: id)
-        }
-    }
+    public func piece(for id: Int32) -> String? { behavior.vocabulary.piece(id) }
 
-    /// The id of a piece (token string), or nil when it is not in the vocabulary.
-    public func id(for piece: String) -> Int32? {
-        switch engine {
-        case .sentencePiece(let sp): return sp.id(for: piece.utf8)
-        case .huggingFace(let hf): return hf.id(for: piece)
-        }
-    }
+    /// The id of a piece (token string) as the reference library resolves it, or nil when it is
+    /// not in the vocabulary.
+    public func id(for piece: String) -> Int32? { behavior.vocabulary.id(for: piece) }
+
+    /// A description of the loaded tokenizer.
+    public var summary: TokenizerSummary { behavior.summary }
 }

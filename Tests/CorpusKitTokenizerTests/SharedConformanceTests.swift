@@ -17,11 +17,13 @@ final class SharedConformanceTests: XCTestCase {
         let path = ReferenceFiles.sharedTokenizer(name).path
         let built = try Tokenizer.load(path: path, trieCache: cache)
         let cached = try Tokenizer.load(path: path, trieCache: cache)
-        XCTAssertFalse(built.vocabularyTrie.isMappedFromCache, "\(name): the first load must build the trie")
-        XCTAssertTrue(cached.vocabularyTrie.isMappedFromCache, "\(name): the second load must map the cached trie")
-        XCTAssertEqual(built.vocabularyTrie.unitCount, cached.vocabularyTrie.unitCount)
-        let cellBytes = built.vocabularyTrie.unitCount * MemoryLayout<DoubleArrayTrie.Unit>.stride
-        XCTAssertEqual(memcmp(built.vocabularyTrie.units, cached.vocabularyTrie.units, cellBytes), 0, "\(name): cached trie differs from the built one")
+        let builtTrie = try XCTUnwrap(built.vocabularyTrie, "\(name): the Unigram model searches a trie")
+        let cachedTrie = try XCTUnwrap(cached.vocabularyTrie)
+        XCTAssertFalse(builtTrie.isMappedFromCache, "\(name): the first load must build the trie")
+        XCTAssertTrue(cachedTrie.isMappedFromCache, "\(name): the second load must map the cached trie")
+        XCTAssertEqual(builtTrie.unitCount, cachedTrie.unitCount)
+        let cellBytes = builtTrie.unitCount * MemoryLayout<DoubleArrayTrie.Unit>.stride
+        XCTAssertEqual(memcmp(builtTrie.units, cachedTrie.units, cellBytes), 0, "\(name): cached trie differs from the built one")
         var checker = ConformanceChecker(tokenizer: cached, name: name)
         try checker.checkDocuments(documents: references.appendingPathComponent("documents.jsonl"),
                                    expectations: references.appendingPathComponent("\(name).jsonl"))

@@ -1,44 +1,37 @@
-/// A tokenizer loaded from a HF `tokenizer.json` with a Unigram model: reproduces
-/// `tokenizers.Tokenizer.encode` / `decode` (v0.2x).
-struct HuggingFaceEngine: Sendable {
-    let table: PieceTable
-    let unigram: HuggingFaceUnigram
+/// The HF tokenizers behaviour: a `tokenizer.json`, encoded and decoded as
+/// `tokenizers.Tokenizer` (v0.2x) does — added tokens split out of the raw text, the normalizer,
+/// added tokens split out of the normalized text, the pre-tokenizer, the model the file names
+/// (``ModelRegistry``) on each piece, the post-processor, and the decoder chain.
+struct HuggingFaceTokenizer: TokenizerBehavior {
+    let vocabulary: Vocabulary
+    let model: any SegmentationModel
     let normalizer: HuggingFaceNormalizer?
     let preTokenizer: HuggingFacePreTokenizer?
     let decoder: HuggingFaceDecoder?
-    let template: [HuggingFaceTokenizerFile.TemplatePiece]?
+    let postProcessor: HuggingFacePostProcessor?
     /// Splits raw text on added tokens with `normalized: false`.
     let rawSplitter: AddedTokenSplitter?
     /// Splits normalized text on added tokens with `normalized: true`.
     let normalizedSplitter: AddedTokenSplitter?
-    /// Added tokens by id (they win over the model vocabulary when decoding).
-    let addedTokenContent: [Int32: [UInt8]]
     /// Contents of special added tokens (decode skips any token with such a string).
     let specialContents: Set<[UInt8]>
-    /// Token bytes to id (keyed by bytes: `String` equality would merge canonically equivalent tokens).
-    let addedTokenIDs: [[UInt8]: Int32]
-    let vocabularySize: Int
-    let summary: (normalizer: String, preTokenizer: String, decoder: String, specialTokens: [(String, Int32)])
+
+    var format: Tokenizer.Format { .huggingFace }
+    var postProcessorSpecialIDs: [Int32] { postProcessor?.specialIDs ?? [] }
 
     init(contentsOf path: String, trieCache: TrieCache = .default) throws(TokenizerError) {
-        let file = try HuggingFaceTokenizerFile(contentsOf: path)
-        table = PieceTable(blob: file.vocabulary.blob, offsets: file.vocabulary.offsets, scores: file.vocabulary.scores,
-                           types: [PieceType](repeating: .normal, count: file.vocabulary.scores.count))
-        unigram = HuggingFaceUnigram(table: table, unknownID: file.unknownID, byteFallback: file.byteFallback, trieCache: trieCache)
+        let file = try HuggingFaceTokenizerFile(contentsOf: path, trieCache: trieCache)
+        model = file.model
         normalizer = file.normalizer
         preTokenizer = file.preTokenizer
         decoder = file.decoder
-        template = file.template
+        postProcessor = file.postProcessor
 
         var raw: [AddedTokenSplitter.Token] = []
         var normalized: [AddedTokenSplitter.Token] = []
-        var content: [Int32: [UInt8]] = [:]
         var specials = Set<[UInt8]>()
-        var addedIDs: [[UInt8]: Int32] = [:]
         for token in file.addedTokens {
             let bytes = Array(token.content.utf8)
-            content[token.id] = bytes
-            addedIDs[bytes] = token.id
             if token.special { specials.insert(bytes) }
             guard !bytes.isEmpty else { continue }
             if token.normalized {
@@ -54,12 +47,11 @@ struct HuggingFaceEngine: Sendable {
         }
         rawSplitter = AddedTokenSplitter(tokens: raw)
         normalizedSplitter = AddedTokenSplitter(tokens: normalized)
-        addedTokenContent = content
         specialContents = specials
-        addedTokenIDs = addedIDs
-        vocabularySize = max(table.count, (content.keys.max().map { Int($0) + 1 }) ?? 0)
-        summary = (file.normalizer?.summary ?? "none", file.preTokenizer?.summary ?? "none", file.decoder?.summary ?? "none",
-                   file.addedTokens.filter(\.special).map { ($0.content, $0.id) })
+        let plain = Vocabulary(table: file.table, addedTokens: file.addedTokens, specialIDs: .init(unknown: file.unknownID), rule: .huggingFace)
+        let configured = try HuggingFaceSpecialTokensFile(nextTo: path)
+        vocabulary = plain.with(specialIDs: .init(bos: configured.bos.flatMap(plain.id(for:)), eos: configured.eos.flatMap(plain.id(for:)),
+                                                  pad: configured.pad.flatMap(plain.id(for:)), unknown: file.unknownID))
     }
 
     /// `tokenizer.encode(text, add_special_tokens:).ids`.
@@ -78,13 +70,8 @@ struct HuggingFaceEngine: Sendable {
         } else if text.count > 0 {
             try encodeSegment(Array(text), startsText: true, into: &sequence, workspace: &workspace)
         }
-        if addSpecialTokens, let template {
-            for piece in template {
-                switch piece {
-                case .sequence: output.append(contentsOf: sequence)
-                case .special(let ids): output.append(contentsOf: ids)
-                }
-            }
+        if addSpecialTokens, let postProcessor {
+            postProcessor.apply(sequence, into: &output)
         } else {
             output.append(contentsOf: sequence)
         }
@@ -116,7 +103,7 @@ struct HuggingFaceEngine: Sendable {
             let pieces = preTokenizer?.apply([split]) ?? [split]
             for piece in pieces where !piece.bytes.isEmpty {
                 try piece.bytes.withUnsafeBufferPointer { (buffer) throws(TokenizerError) in
-                    try unigram.encode(buffer, into: &output, scratch: &workspace.doubleScratch)
+                    try model.segment(buffer, into: &output, scratch: &workspace.model)
                 }
             }
         }
@@ -127,14 +114,8 @@ struct HuggingFaceEngine: Sendable {
         var tokens: [[UInt8]] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
-            let token: [UInt8]
-            if let added = addedTokenContent[id] {
-                token = added
-            } else if id >= 0 && Int(id) < table.count {
-                token = Array(table.bytes(Int(id)))
-            } else {
-                continue   // HF drops ids it cannot map
-            }
+            guard let bytes = vocabulary.bytes(id) else { continue }   // HF drops ids it cannot map
+            let token = Array(bytes)
             if skipSpecialTokens && specialContents.contains(token) { continue }
             tokens.append(token)
         }
@@ -144,13 +125,11 @@ struct HuggingFaceEngine: Sendable {
         return decoder.decodeChain(tokens).flatMap { $0 }
     }
 
-    func token(for id: Int32) -> String? {
-        if let added = addedTokenContent[id] { return String(decoding: added, as: UTF8.self) }
-        guard id >= 0 && Int(id) < table.count else { return nil }
-        return table.piece(Int(id))
-    }
-
-    func id(for token: String) -> Int32? {
-        addedTokenIDs[Array(token.utf8)] ?? unigram.trie.lookup(token.utf8)   // the trie keeps HF's last-id-wins
+    var summary: TokenizerSummary {
+        TokenizerSummary(format: .huggingFace, modelType: model.typeName, vocabularySize: vocabulary.count,
+                         byteFallback: model.byteFallback, normalizer: normalizer?.summary ?? "none",
+                         preTokenizer: preTokenizer?.summary ?? "none", decoder: decoder?.summary ?? "none",
+                         postProcessor: postProcessor?.summary(name: { self.vocabulary.piece($0) ?? "\($0)" }) ?? "none",
+                         specialTokens: vocabulary.addedTokens.filter(\.special).map { ($0.content, $0.id) })
     }
 }

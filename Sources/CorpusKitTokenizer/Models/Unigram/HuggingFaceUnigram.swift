@@ -1,8 +1,8 @@
-/// HF tokenizers' Unigram model (`Unigram::encode_optimized` + `tokenize`): a Viterbi pass with
-/// float64 scores over a trie of every vocabulary entry, runs of unknown characters fused into
-/// one piece, and pieces missing from the vocabulary turned into `<0xXX>` tokens (byte
-/// fallback) or the unknown id.
-struct HuggingFaceUnigram: Sendable {
+/// HF tokenizers' Unigram model (`Unigram::encode_optimized` + `tokenize`): the shared
+/// ``UnigramViterbi`` pass with float64 scores over a trie of every vocabulary entry, runs of
+/// unknown characters fused into one piece, and pieces missing from the vocabulary turned into
+/// `<0xXX>` tokens (byte fallback) or the unknown id.
+struct HuggingFaceUnigram: SegmentationModel {
     let trie: DoubleArrayTrie
     let scores: [Double]
     let unknownID: Int32?
@@ -28,53 +28,20 @@ struct HuggingFaceUnigram: Sendable {
         self.byteIDs = byteIDs
     }
 
+    var typeName: String { "Unigram" }
+    var vocabularyTrie: DoubleArrayTrie? { trie }
+
     /// Appends the ids for one pre-tokenized piece of text.
-    func encode(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
-                scratch: inout ViterbiScratch<Double>) throws(TokenizerError) {
+    func segment(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
+                 scratch: inout ModelScratch) throws(TokenizerError) {
         let size = text.count
         guard size > 0, let bytes = text.baseAddress else { return }
-        scratch.reset(count: size + 1)
-        var missingUnknown = false
-        scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
-        scratch.start.withUnsafeMutableBufferPointer { startBuffer in
-        scratch.id.withUnsafeMutableBufferPointer { idBuffer in
-        scores.withUnsafeBufferPointer { pieceScores in
-            let bestScore = scoreBuffer.baseAddress!
-            let bestStart = startBuffer.baseAddress!
-            let bestID = idBuffer.baseAddress!
-            var startsAt = 0
-            while startsAt < size {
-                let scoreTillHere = bestScore[startsAt]
-                var hasSingleNode = false
-                let characterLength = min(UTF8Scalars.sequenceLength(lead: bytes[startsAt]), size - startsAt)
-                trie.forEachPrefix(bytes, from: startsAt, to: size) { length, pieceID in
-                    let endsAt = startsAt + length
-                    let candidate = pieceScores[Int(pieceID)] + scoreTillHere
-                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
-                        bestScore[endsAt] = candidate
-                        bestStart[endsAt] = Int32(startsAt)
-                        bestID[endsAt] = pieceID
-                    }
-                    if length == characterLength { hasSingleNode = true }
-                }
-                if !hasSingleNode {
-                    let endsAt = startsAt + characterLength
-                    let candidate = unknownScore + scoreTillHere
-                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
-                        if let unknownID {
-                            bestScore[endsAt] = candidate
-                            bestStart[endsAt] = Int32(startsAt)
-                            bestID[endsAt] = unknownID
-                        } else {
-                            missingUnknown = true
-                        }
-                    }
-                }
-                startsAt += characterLength
-            }
-        }}}}
+        let missingUnknown = scores.withUnsafeBufferPointer { pieceScores in
+            UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, scores: pieceScores,
+                                   unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
+        }
         if missingUnknown { throw .malformedModel("the Unigram model has no unk_id but the text has characters outside its vocabulary") }
-        emit(bytes, size: size, scratch: scratch, into: &output)
+        emit(bytes, size: size, scratch: scratch.doubleViterbi, into: &output)
     }
 
     /// Backtracks, fusing runs of unknown pieces, and maps each piece string to its id. Ids are

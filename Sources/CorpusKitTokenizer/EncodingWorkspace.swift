@@ -3,8 +3,13 @@
 public struct EncodingWorkspace {
     var normalized: [UInt8] = []
     var segment: [UInt8] = []
-    var floatScratch = ViterbiScratch<Float>()
-    var doubleScratch = ViterbiScratch<Double>()
+    var model = ModelScratch()
 
     public init() {}
+}
+
+/// Scratch storage of the segmentation models (each model type keeps its own fields here).
+struct ModelScratch {
+    var floatViterbi = ViterbiScratch<Float>()
+    var doubleViterbi = ViterbiScratch<Double>()
 }

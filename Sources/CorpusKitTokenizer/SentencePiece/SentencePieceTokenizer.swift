@@ -1,29 +1,20 @@
-/// A tokenizer loaded from a sentencepiece `.model`: reproduces `SentencePieceProcessor`'s
-/// `encode` / `decode` (v0.2.x) for Unigram models.
-struct SentencePieceEngine: Sendable {
+/// The sentencepiece behaviour: a `.model` file, encoded and decoded as `SentencePieceProcessor`
+/// (v0.2.x) does — its normalizer (``SentencePieceNormalizer``), the model the file names
+/// (``ModelRegistry``), optional BOS/EOS, and its decoder (``SentencePieceDecoder``). The checks
+/// on the pieces (one unknown piece, byte pieces, duplicates) are sentencepiece's shared
+/// `ModelInterface` checks, made here for every model type.
+struct SentencePieceTokenizer: TokenizerBehavior {
     let file: SentencePieceModelFile
-    let table: PieceTable
+    let vocabulary: Vocabulary
     let normalizer: SentencePieceNormalizer
-    let unigram: SentencePieceUnigram
+    let model: any SegmentationModel
     let decoder: SentencePieceDecoder
-    let unknownID: Int32
-    let bosID: Int32?
-    let eosID: Int32?
-    let padID: Int32?
-    /// Control, unknown and byte pieces; the others are found in the segmentation trie.
-    let reservedIDs: PieceIndex
 
-    /// sentencepiece's `PieceToId` (reserved pieces first), without its fallback to unknown.
-    func id<C: Collection>(for piece: C) -> Int32? where C.Element == UInt8 {
-        reservedIDs.id(piece) ?? unigram.trie.lookup(piece)
-    }
+    var format: Tokenizer.Format { .sentencePiece }
+    var postProcessorSpecialIDs: [Int32] { [] }
 
     init(file: SentencePieceModelFile, trieCache: TrieCache = .default) throws(TokenizerError) {
         let spec = file.trainerSpec
-        guard spec.modelType == .unigram, spec.rawModelType == 1 else {
-            let name = SentencePieceModelFile.ModelType(rawValue: spec.rawModelType)?.description ?? "type \(spec.rawModelType)"
-            throw .unsupported("sentencepiece model_type \(name) (only Unigram is implemented)")
-        }
         if let denormalizer = file.denormalizerSpec, !denormalizer.precompiledCharsmap.isEmpty {
             throw .unsupported("sentencepiece denormalizer_spec with a precompiled_charsmap")
         }
@@ -68,50 +59,70 @@ struct SentencePieceEngine: Sendable {
         // (control, unknown, byte). A name may appear once in each; lookups try reserved first.
         func isReserved(_ id: Int) -> Bool { types[id] == .control || types[id] == .unknown || types[id] == .byte }
         var duplicate: Int?
-        let reservedIDs = PieceIndex(table: table, include: isReserved, duplicate: { duplicate = $0 })
+        _ = PieceIndex(table: table, include: isReserved, duplicate: { duplicate = $0 })
         if let duplicate { throw .malformedModel("piece \(table.piece(duplicate).debugDescription) is defined twice") }
         self.file = file
-        self.table = table
-        self.unknownID = unknownID
-        self.reservedIDs = reservedIDs
+        var vocabulary = Vocabulary(table: table, specialIDs: .init(unknown: unknownID), rule: .sentencePiece)
         func controlID(_ piece: String) -> Int32? {
-            guard let id = reservedIDs.id(piece.utf8), types[Int(id)] == .control else { return nil }
+            guard let id = vocabulary.reservedIndex?.id(piece.utf8), types[Int(id)] == .control else { return nil }
             return id
         }
-        bosID = controlID(spec.bosPiece)
-        eosID = controlID(spec.eosPiece)
-        padID = controlID(spec.padPiece)
+        vocabulary = vocabulary.with(specialIDs: .init(bos: controlID(spec.bosPiece), eos: controlID(spec.eosPiece),
+                                                       pad: controlID(spec.padPiece), unknown: unknownID))
+        self.vocabulary = vocabulary
         normalizer = try SentencePieceNormalizer(
             spec: file.normalizerSpec, treatWhitespaceAsSuffix: spec.treatWhitespaceAsSuffix,
             userDefinedSymbols: userDefined.isEmpty
                 ? nil : DoubleArrayTrie(keys: userDefined, values: [Int32](repeating: 0, count: userDefined.count)))
-        unigram = SentencePieceUnigram(table: table, byteFallback: spec.byteFallback, unknownID: unknownID, trieCache: trieCache)
-        // The trie holds the normal, user-defined and unused pieces: sentencepiece's `pieces_` map.
-        if let id = unigram.duplicatePieceID {
-            throw .malformedModel("piece \(table.piece(Int(id)).debugDescription) is defined twice")
-        }
+        model = try ModelRegistry.sentencePieceModel(file: file, table: table, unknownID: unknownID, trieCache: trieCache)
         decoder = SentencePieceDecoder(
             table: table, unknownSurface: Array(spec.unkSurface.utf8),
             dropsLeadingSpace: file.normalizerSpec.addDummyPrefix || file.normalizerSpec.removeExtraWhitespaces,
             removeExtraWhitespaces: file.normalizerSpec.removeExtraWhitespaces, unknownID: unknownID)
     }
 
-    /// `sp.encode(text, add_bos:, add_eos:)` for valid UTF-8 `text`.
-    func encode(_ text: UnsafeBufferPointer<UInt8>, addBOS: Bool, addEOS: Bool,
+    /// `sp.encode(text, add_bos: addSpecialTokens, add_eos: addSpecialTokens)` for valid UTF-8 `text`.
+    func encode(_ text: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool,
                 into output: inout [Int32], workspace: inout EncodingWorkspace) throws(TokenizerError) {
-        if addBOS {
-            guard let bosID else { throw .missingSpecialToken("BOS (a control piece named \(file.trainerSpec.bosPiece))") }
+        if addSpecialTokens {
+            guard let bosID = vocabulary.specialIDs.bos else { throw .missingSpecialToken("BOS (a control piece named \(file.trainerSpec.bosPiece))") }
             output.append(bosID)
         }
         if text.count > 0 {
             normalizer.normalize(text, inputIsValidUTF8: true, into: &workspace.normalized)
-            workspace.normalized.withUnsafeBufferPointer { normalized in
-                unigram.encode(normalized, into: &output, scratch: &workspace.floatScratch)
+            try workspace.normalized.withUnsafeBufferPointer { (buffer) throws(TokenizerError) in
+                try model.segment(buffer, into: &output, scratch: &workspace.model)
             }
         }
-        if addEOS {
-            guard let eosID else { throw .missingSpecialToken("EOS (a control piece named \(file.trainerSpec.eosPiece))") }
+        if addSpecialTokens {
+            guard let eosID = vocabulary.specialIDs.eos else { throw .missingSpecialToken("EOS (a control piece named \(file.trainerSpec.eosPiece))") }
             output.append(eosID)
         }
+    }
+
+    /// `sp.decode(ids)`.
+    func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws(TokenizerError) -> [UInt8] {
+        try decoder.decode(ids)
+    }
+
+    var summary: TokenizerSummary {
+        let spec = file.normalizerSpec
+        let table = vocabulary.table
+        var normalizer = spec.precompiledCharsmap.isEmpty ? "identity" : "precompiled charsmap (\(spec.name.isEmpty ? "custom" : spec.name))"
+        if spec.addDummyPrefix { normalizer += ", add_dummy_prefix" }
+        if spec.escapeWhitespaces { normalizer += ", escape_whitespaces (▁)" }
+        if spec.removeExtraWhitespaces { normalizer += ", remove_extra_whitespaces" }
+        var specials: [(String, Int32)] = []
+        for id in 0..<table.count where [.unknown, .control, .userDefined].contains(table.types[id]) {
+            specials.append(("\(table.piece(id)) (\(table.types[id]))", Int32(id)))
+        }
+        var post = "none"
+        if let bos = vocabulary.specialIDs.bos, let eos = vocabulary.specialIDs.eos {
+            post = "with --add-special-tokens: BOS \(table.piece(Int(bos))) (\(bos)) + ids + EOS \(table.piece(Int(eos))) (\(eos))"
+        }
+        return TokenizerSummary(format: .sentencePiece, modelType: model.typeName, vocabularySize: table.count,
+                                byteFallback: model.byteFallback, normalizer: normalizer,
+                                preTokenizer: "none", decoder: "sentencepiece", postProcessor: post,
+                                specialTokens: specials)
     }
 }

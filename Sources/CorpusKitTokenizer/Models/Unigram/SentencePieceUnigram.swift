@@ -1,9 +1,8 @@
-/// sentencepiece's Unigram segmentation (`unigram::Model::EncodeOptimized`, v0.2.x): a Viterbi
-/// pass over the normalized UTF-8 bytes with float32 scores, sentencepiece's tie-breaking (the
-/// first candidate reaching a position keeps it unless a later one is strictly better), its
-/// bonus scores for user-defined symbols, its score re-basing, and its handling of unknown
-/// characters (byte fallback or merged `<unk>`).
-struct SentencePieceUnigram: Sendable {
+/// sentencepiece's Unigram segmentation (`unigram::Model::EncodeOptimized`, v0.2.x): the shared
+/// ``UnigramViterbi`` pass over the normalized UTF-8 bytes with float32 scores and re-basing,
+/// sentencepiece's bonus scores for user-defined symbols, and its handling of unknown characters
+/// (byte fallback or merged `<unk>`).
+struct SentencePieceUnigram: SegmentationModel {
     /// Trie over normal and user-defined pieces. sentencepiece's trie also holds unused pieces
     /// but skips them during the search, which leaves the same lattice.
     let trie: DoubleArrayTrie
@@ -47,61 +46,19 @@ struct SentencePieceUnigram: Sendable {
         self.byteIDs = byteIDs
     }
 
+    var typeName: String { "Unigram" }
+    var vocabularyTrie: DoubleArrayTrie? { trie }
+
     /// Appends the ids for `normalized` to `output`.
-    func encode(_ normalized: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
-                scratch: inout ViterbiScratch<Float>) {
+    func segment(_ normalized: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
+                 scratch: inout ModelScratch) {
         let size = normalized.count
         guard size > 0, let text = normalized.baseAddress else { return }
-        scratch.reset(count: size + 1)
-        let resetThreshold: Float = 100_000
-        scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
-        scratch.start.withUnsafeMutableBufferPointer { startBuffer in
-        scratch.id.withUnsafeMutableBufferPointer { idBuffer in
-        scores.withUnsafeBufferPointer { pieceScores in
-            let bestScore = scoreBuffer.baseAddress!
-            let bestStart = startBuffer.baseAddress!
-            let bestID = idBuffer.baseAddress!
-            var maxFrontier = 0
-            var startsAt = 0
-            while startsAt < size {
-                var scoreTillHere = bestScore[startsAt]
-                if scoreTillHere < -resetThreshold || scoreTillHere > resetThreshold {
-                    // sentencepiece re-bases scores to keep float32 precision on long inputs.
-                    let offset = scoreTillHere
-                    var i = startsAt
-                    while i <= maxFrontier {
-                        if i == startsAt || bestStart[i] != -1 { bestScore[i] -= offset }
-                        i += 1
-                    }
-                    scoreTillHere = 0
-                }
-                var hasSingleNode = false
-                let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
-                trie.forEachPrefix(text, from: startsAt, to: size) { length, pieceID in
-                    let endsAt = startsAt + length
-                    if endsAt > maxFrontier { maxFrontier = endsAt }
-                    let candidate = pieceScores[Int(pieceID)] + scoreTillHere
-                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
-                        bestScore[endsAt] = candidate
-                        bestStart[endsAt] = Int32(startsAt)
-                        bestID[endsAt] = pieceID
-                    }
-                    if length == characterLength { hasSingleNode = true }
-                }
-                if !hasSingleNode {
-                    let endsAt = startsAt + characterLength
-                    if endsAt > maxFrontier { maxFrontier = endsAt }
-                    let candidate = unknownScore + scoreTillHere
-                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
-                        bestScore[endsAt] = candidate
-                        bestStart[endsAt] = Int32(startsAt)
-                        bestID[endsAt] = unknownID
-                    }
-                }
-                startsAt += characterLength
-            }
-        }}}}
-        emit(text, size: size, scratch: scratch, into: &output)
+        _ = scores.withUnsafeBufferPointer { pieceScores in
+            UnigramViterbi.forward(SentencePieceScores.self, text, count: size, trie: trie, scores: pieceScores,
+                                   unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.floatViterbi)
+        }
+        emit(text, size: size, scratch: scratch.floatViterbi, into: &output)
     }
 
     /// Backtracks the best path and appends its ids, expanding unknown pieces into byte pieces

@@ -1,39 +1,43 @@
 import Foundation
 
-/// A strict JSON parser for tokenizer.json producing plain Swift values (`String`, `Int`,
-/// `Double`, `Bool`, `NSNull`, `[Any]`, `[String: Any]`).
+/// A strict JSON parser producing plain Swift values (`String`, `Int`, `Double`, `Bool`,
+/// `NSNull`, `[Any]`, `[String: Any]`, and ``StringNumberPairs``). It knows no schema: the
+/// tokenizer.json meaning of the values is read by the `…+JSON.swift` files of each component.
 ///
 /// Hand-written rather than using `JSONSerialization`: Foundation's parser drops a U+FEFF that
 /// starts a string (llm-jp vocabularies contain the piece "\u{FEFF}"), which would silently
 /// change ids. Numbers are read as HF tokenizers reads them (``SerdeJSONNumber``: serde_json's
 /// default parser, which is not correctly rounded), so every score has the bits HF's has.
+///
+/// One shape gets a compact form: an array whose elements are all `[string, number]` pairs (a
+/// Unigram `vocab`) becomes one ``StringNumberPairs`` — contiguous bytes and numbers instead of
+/// 196,608 `[Any]` pairs, which took most of tokenizer.json's load time.
 struct JSONDocumentParser {
-    /// A Unigram vocabulary (`[[piece, score], ...]` at `model.vocab`), parsed straight into
-    /// contiguous arrays: building 196,608 `[Any]` pairs took most of tokenizer.json's load time.
-    struct UnigramVocabulary {
+    /// `[[string, number], ...]` as contiguous arrays.
+    struct StringNumberPairs {
+        /// All strings, concatenated as UTF-8.
         var blob: [UInt8] = []
+        /// `offsets[i] ..< offsets[i + 1]` is string `i` in `blob`.
         var offsets: [Int32] = [0]
-        var scores: [Double] = []
-    }
+        /// The numbers, read as serde_json reads an `f64`.
+        var numbers: [Double] = []
 
-    /// Stands in the parsed tree where the vocabulary was taken out.
-    struct VocabularyPlaceholder {}
+        var count: Int { numbers.count }
+    }
 
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
-    private var vocabulary: UnigramVocabulary?
 
-    /// Parses a document; the array at `model.vocab`, when it holds `[string, number]` pairs, is
-    /// returned separately as a ``UnigramVocabulary``.
-    static func parse(_ data: Data) throws(TokenizerError) -> (root: Any, vocabulary: UnigramVocabulary?) {
-        let result: Result<(Any, UnigramVocabulary?), TokenizerError> = data.withUnsafeBytes { raw in
+    /// Parses a whole document.
+    static func parse(_ data: Data) throws(TokenizerError) -> Any {
+        let result: Result<Any, TokenizerError> = data.withUnsafeBytes { raw in
             var parser = JSONDocumentParser(bytes: raw.bindMemory(to: UInt8.self))
             do throws(TokenizerError) {
                 let value = try parser.parseValue()
                 parser.skipWhitespace()
                 guard parser.position == parser.bytes.count else { throw parser.error("extra data after the JSON value") }
-                return .success((value, parser.vocabulary))
+                return .success(value)
             } catch {
                 return .failure(error)
             }
@@ -43,22 +47,22 @@ struct JSONDocumentParser {
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
-    /// `[[piece, score], ...]` into ``UnigramVocabulary``.
-    private mutating func parseVocabulary() throws(TokenizerError) -> UnigramVocabulary {
-        var vocabulary = UnigramVocabulary()
+    /// `[[string, number], ...]` into ``StringNumberPairs``.
+    private mutating func parsePairs() throws(TokenizerError) -> StringNumberPairs {
+        var vocabulary = StringNumberPairs()
         position += 1   // [
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "]") { position += 1; return vocabulary }
         while true {
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw error("vocab entry is not [piece, score]") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "[") else { throw error("pair is not [piece, score]") }
             position += 1
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("vocab piece is not a string") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { throw error("pair: the first item is not a string") }
             try appendString(to: &vocabulary.blob)
             vocabulary.offsets.append(Int32(vocabulary.blob.count))
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else { throw error("expected ',' in a vocab entry") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: ",") else { throw error("expected ',' in a pair") }
             position += 1
             skipWhitespace()
             let start = position
@@ -66,18 +70,18 @@ struct JSONDocumentParser {
             let score: Double
             switch SerdeJSONNumber.parse(UnsafeBufferPointer(rebasing: bytes[start..<position])) {
             case .success(let value): score = value.doubleValue
-            case .failure(.outOfRange): position = start; throw error("vocab score out of range")
-            case .failure(.invalid): position = start; throw error("vocab score is not a number")
+            case .failure(.outOfRange): position = start; throw error("pair: number out of range")
+            case .failure(.invalid): position = start; throw error("pair: the second item is not a number")
             }
-            vocabulary.scores.append(score)
+            vocabulary.numbers.append(score)
             skipWhitespace()
-            guard position < bytes.count, bytes[position] == UInt8(ascii: "]") else { throw error("vocab entry has more than two items") }
+            guard position < bytes.count, bytes[position] == UInt8(ascii: "]") else { throw error("pair has more than two items") }
             position += 1
             skipWhitespace()
-            guard position < bytes.count else { throw error("unterminated vocab") }
+            guard position < bytes.count else { throw error("unterminated array") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
             if bytes[position] == UInt8(ascii: "]") { position += 1; return vocabulary }
-            throw error("expected ',' or ']' in vocab")
+            throw error("expected ',' or ']'")
         }
     }
 
@@ -140,14 +144,7 @@ struct JSONDocumentParser {
             guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { throw error("expected ':'") }
             position += 1
             skipWhitespace()
-            if key == "vocab" && depth == 2 && vocabulary == nil, position < bytes.count, bytes[position] == UInt8(ascii: "["),
-               let parsed = try? lookaheadVocabulary() {
-                vocabulary = parsed.vocabulary
-                position = parsed.end
-                object[key] = VocabularyPlaceholder()
-            } else {
-                object[key] = try parseValue()
-            }
+            object[key] = try parseValue()
             skipWhitespace()
             guard position < bytes.count else { throw error("unterminated object") }
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
@@ -156,7 +153,11 @@ struct JSONDocumentParser {
         }
     }
 
-    private mutating func parseArray() throws(TokenizerError) -> [Any] {
+    private mutating func parseArray() throws(TokenizerError) -> Any {
+        if startsPairList, let parsed = try? lookaheadPairs() {
+            position = parsed.end
+            return parsed.pairs
+        }
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -173,11 +174,22 @@ struct JSONDocumentParser {
         }
     }
 
-    /// Tries the vocabulary fast path from here without consuming input on failure (a vocab
-    /// of another shape, e.g. BPE's object, is then parsed generically).
-    private func lookaheadVocabulary() throws(TokenizerError) -> (vocabulary: UnigramVocabulary, end: Int) {
+    /// Whether the array at `position` starts like `[["`: a candidate for ``StringNumberPairs``.
+    private var startsPairList: Bool {
+        var i = position + 1
+        func skip() { while i < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[i]) { i += 1 } }
+        skip()
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "[") else { return false }
+        i += 1
+        skip()
+        return i < bytes.count && bytes[i] == UInt8(ascii: "\"")
+    }
+
+    /// Tries the compact form from here without consuming input on failure (an array of another
+    /// shape is then parsed generically, and any error is reported from there).
+    private func lookaheadPairs() throws(TokenizerError) -> (pairs: StringNumberPairs, end: Int) {
         var copy = self
-        let parsed = try copy.parseVocabulary()
+        let parsed = try copy.parsePairs()
         return (parsed, copy.position)
     }
 

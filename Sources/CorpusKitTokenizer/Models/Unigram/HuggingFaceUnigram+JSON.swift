@@ -1,0 +1,19 @@
+/// Reading a Unigram model from its tokenizer.json `model` object.
+extension HuggingFaceUnigram {
+    /// The model and its vocabulary from `{"type": "Unigram", "unk_id": …, "vocab": [[piece, score], …], "byte_fallback": …}`.
+    static func load(json model: [String: Any], trieCache: TrieCache) throws(TokenizerError) -> (HuggingFaceUnigram, PieceTable) {
+        guard let vocab = model["vocab"] as? JSONDocumentParser.StringNumberPairs else {
+            throw .malformedModel("the Unigram vocab is not a list of [piece, score] pairs")
+        }
+        var unknownID: Int32?
+        if let unk = model["unk_id"] as? Int {
+            guard unk >= 0 && unk < vocab.count else { throw .malformedModel("unk_id \(unk) is outside the vocabulary") }
+            unknownID = Int32(unk)
+        }
+        let table = PieceTable(blob: vocab.blob, offsets: vocab.offsets, scores: vocab.numbers,
+                               types: [PieceType](repeating: .normal, count: vocab.count))
+        let unigram = HuggingFaceUnigram(table: table, unknownID: unknownID, byteFallback: model["byte_fallback"] as? Bool ?? false,
+                                         trieCache: trieCache)
+        return (unigram, table)
+    }
+}

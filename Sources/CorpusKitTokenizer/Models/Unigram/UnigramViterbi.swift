@@ -1,0 +1,116 @@
+/// The Viterbi forward pass both Unigram behaviours share (sentencepiece's
+/// `unigram::Model::EncodeOptimized` and HF tokenizers' `Unigram::encode_optimized`, which is a port
+/// of it).
+///
+/// ## The algorithm
+///
+/// For every character start `s` (left to right) and every vocabulary piece that starts there
+/// (found by walking the trie from `s`, shortest first), the path score `best[s] + score(piece)`
+/// is offered to the piece's end position; a position keeps the first candidate that reached it
+/// unless a later one is strictly better. A character no single-character piece covers gets an
+/// unknown node scored `min_score - 10`. Backtracking from the end then gives the segmentation.
+///
+/// ## What the two references do differently (and nothing else)
+///
+/// | | sentencepiece | HF tokenizers |
+/// |---|---|---|
+/// | score type | `float` (float32) | `f64`, parsed by serde_json (``SerdeJSONNumber``) |
+/// | re-basing | scores re-based to 0 when beyond ±100,000 (float32 precision) | none |
+/// | unknown node | always an `<unk>` piece | error only if a missing `unk_id` would be used |
+/// | emission | per unknown piece: byte pieces (byte fallback) or one merged `<unk>` | runs of unknown pieces fused first, then one piece, byte pieces or `<unk>` |
+///
+/// The tie-break (first candidate wins) and the accumulation order are the same in both; on
+/// near-ties such as runs of one character (`ああ ああ ああ あ` vs `あ ああ ああ ああ`) the exact
+/// float rounding of each score decides, which is why the score type and the score parser are
+/// part of each behaviour. The policy is a type parameter so each behaviour's loop is compiled
+/// on its own, without a run-time branch for the differences.
+protocol UnigramScorePolicy {
+    associatedtype Score: BinaryFloatingPoint
+    /// Whether path scores are re-based when they leave ±``rebaseThreshold``.
+    static var rebasesScores: Bool { get }
+    static var rebaseThreshold: Score { get }
+}
+
+/// sentencepiece: float32 scores, re-based beyond ±100,000.
+enum SentencePieceScores: UnigramScorePolicy {
+    typealias Score = Float
+    static var rebasesScores: Bool { true }
+    static var rebaseThreshold: Float { 100_000 }
+}
+
+/// HF tokenizers: float64 scores, never re-based.
+enum HuggingFaceScores: UnigramScorePolicy {
+    typealias Score = Double
+    static var rebasesScores: Bool { false }
+    static var rebaseThreshold: Double { .infinity }
+}
+
+enum UnigramViterbi {
+    /// Runs the forward pass over `text`, leaving in `scratch` the best path ending at every
+    /// position (its score, start and last piece id).
+    ///
+    /// - Parameters:
+    ///   - scores: the piece scores, by id, in the policy's score type.
+    ///   - unknownID: the id of unknown nodes; when nil an unknown node is never placed.
+    /// - Returns: whether an unknown node was needed but `unknownID` is nil (HF's
+    ///   `MissingUnkId`).
+    @inline(__always)
+    static func forward<Policy: UnigramScorePolicy>(
+        _ policy: Policy.Type, _ text: UnsafePointer<UInt8>, count size: Int, trie: DoubleArrayTrie,
+        scores: UnsafeBufferPointer<Policy.Score>, unknownScore: Policy.Score, unknownID: Int32?,
+        scratch: inout ViterbiScratch<Policy.Score>
+    ) -> Bool {
+        scratch.reset(count: size + 1)
+        var missingUnknown = false
+        scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
+        scratch.start.withUnsafeMutableBufferPointer { startBuffer in
+        scratch.id.withUnsafeMutableBufferPointer { idBuffer in
+            let bestScore = scoreBuffer.baseAddress!
+            let bestStart = startBuffer.baseAddress!
+            let bestID = idBuffer.baseAddress!
+            var maxFrontier = 0
+            var startsAt = 0
+            while startsAt < size {
+                var scoreTillHere = bestScore[startsAt]
+                if Policy.rebasesScores && (scoreTillHere < -Policy.rebaseThreshold || scoreTillHere > Policy.rebaseThreshold) {
+                    let offset = scoreTillHere
+                    var i = startsAt
+                    while i <= maxFrontier {
+                        if i == startsAt || bestStart[i] != -1 { bestScore[i] -= offset }
+                        i += 1
+                    }
+                    scoreTillHere = 0
+                }
+                var hasSingleNode = false
+                let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
+                trie.forEachPrefix(text, from: startsAt, to: size) { length, pieceID in
+                    let endsAt = startsAt + length
+                    if Policy.rebasesScores && endsAt > maxFrontier { maxFrontier = endsAt }
+                    let candidate = scores[Int(pieceID)] + scoreTillHere
+                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                        bestScore[endsAt] = candidate
+                        bestStart[endsAt] = Int32(startsAt)
+                        bestID[endsAt] = pieceID
+                    }
+                    if length == characterLength { hasSingleNode = true }
+                }
+                if !hasSingleNode {
+                    let endsAt = startsAt + characterLength
+                    if Policy.rebasesScores && endsAt > maxFrontier { maxFrontier = endsAt }
+                    let candidate = unknownScore + scoreTillHere
+                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                        if let unknownID {
+                            bestScore[endsAt] = candidate
+                            bestStart[endsAt] = Int32(startsAt)
+                            bestID[endsAt] = unknownID
+                        } else {
+                            missingUnknown = true
+                        }
+                    }
+                }
+                startsAt += characterLength
+            }
+        }}}
+        return missingUnknown
+    }
+}
