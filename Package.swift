@@ -6,9 +6,11 @@ let package = Package(
     name: "CorpusKit",
     platforms: [.macOS(.v13)],
     products: [
+        .library(name: "CorpusKitSystem", targets: ["CorpusKitSystem"]),
         .library(name: "CorpusKitTokenizer", targets: ["CorpusKitTokenizer"]),
         .library(name: "CorpusKitReaders", targets: ["CorpusKitReaders"]),
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
+        .library(name: "CorpusKitMegatron", targets: ["CorpusKitMegatron"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
@@ -23,24 +25,33 @@ let package = Package(
         // ICU behind a plain C API: importing ICU headers into Swift clashes with Foundation's bundled ICU.
         .target(name: "CICUShim", dependencies: ["CICU"]),
 
+        // Files, mappings, errno-level errors and standard error, for every module below.
+        .target(name: "CorpusKitSystem"),
         .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib"]),
-        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim"]),
-        .target(name: "CorpusKitShards", dependencies: [], exclude: ["FORMAT.md"]),
+        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CorpusKitSystem"]),
+        .target(name: "CorpusKitShards", dependencies: ["CorpusKitSystem"], exclude: ["FORMAT.md"]),
+        // What llm-jp Megatron-LM's tokenizer wrappers mean (DocumentEncoder), for every command that
+        // reads or writes shards.
+        .target(name: "CorpusKitMegatron", dependencies: ["CorpusKitTokenizer", "CorpusKitShards"]),
         // Corpus files → tokenizer → Megatron shards, in parallel (corpuskit tokenize).
-        .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards"]),
+        .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards", "CorpusKitMegatron"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline",
+                "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
 
-        .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer"]),
+        // Paths, the shared data, reference files, scratch directories and the built executable,
+        // for every test target (tests only; nothing in Sources imports it).
+        .target(name: "CorpusKitTestSupport", path: "Tests/CorpusKitTestSupport"),
+        .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
-        .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
-        .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
+        .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitMegatronTests", dependencies: ["CorpusKitMegatron", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,5 +1,6 @@
 import CorpusKitReaders
 import CorpusKitTokenizer
+import CorpusKitMegatron
 
 /// The worker stage: parses and tokenizes whole batches, each worker with its own JSON extractor
 /// and tokenizer scratch storage.

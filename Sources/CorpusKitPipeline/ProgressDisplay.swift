@@ -3,35 +3,8 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 import Foundation
-
-/// Writes text to standard error, unbuffered.
-public enum StandardError {
-    /// Writes `text` as is, retrying short writes.
-    public static func write(_ text: String) {
-        var text = text
-        text.withUTF8 { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = systemWrite(2, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return
-                }
-                offset += written
-            }
-        }
-    }
-
-    /// Whether standard error is a terminal.
-    public static var isTerminal: Bool { isatty(2) != 0 }
-}
-
-/// `write(2)`, under a name that ``StandardError/write(_:)`` does not shadow.
-@inline(__always)
-private func systemWrite(_ fd: Int32, _ base: UnsafePointer<UInt8>, _ count: Int) -> Int {
-    write(fd, base, count)
-}
 
 enum ProgressFormat {
     /// `1,234,567`.

@@ -1,4 +1,5 @@
 import CorpusKitReaders
+import CorpusKitMegatron
 
 /// What to do with an input line that cannot become a document (`--on-error`).
 public enum ErrorPolicy: String, Sendable, CaseIterable {

@@ -6,6 +6,7 @@ import Darwin
 import Dispatch
 import CorpusKitReaders
 import CorpusKitShards
+import CorpusKitMegatron
 
 /// `corpuskit tokenize`: JSON Lines corpora in, Megatron indexed datasets out, byte-identical to
 /// llm-jp Megatron-LM's `tools/preprocess_data.py` (no `--split-sentences`, one partition).

@@ -111,6 +111,14 @@ public final class Tokenizer: Sendable {
         try behavior.decode(ids, skipSpecialTokens: skipSpecialTokens)
     }
 
+    /// The token ids that written integers (for example a JSON array of ids) stand for, as the
+    /// reference library takes them: tokenizer.json ids are `u32` (negative or too large ones
+    /// are an error, unmappable ones are dropped by decode), sentencepiece refuses any id
+    /// outside the vocabulary.
+    public func tokenIDs(_ values: [Int64]) throws(TokenizerError) -> [Int32] {
+        try behavior.tokenIDs(values)
+    }
+
     /// Decodes ids to a string the way the reference library does.
     public func decode(_ ids: [Int32], skipSpecialTokens: Bool = false) throws(TokenizerError) -> String {
         String(decoding: try decodeUTF8(ids, skipSpecialTokens: skipSpecialTokens), as: UTF8.self)

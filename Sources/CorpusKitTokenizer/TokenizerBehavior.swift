@@ -14,6 +14,9 @@ protocol TokenizerBehavior: Sendable {
     func encode(_ text: UnsafeBufferPointer<UInt8>, addSpecialTokens: Bool,
                 into output: inout [Int32], workspace: inout EncodingWorkspace) throws(TokenizerError)
 
+    /// The ids that written integers (a JSON array of ids) are to the reference library's decode.
+    func tokenIDs(_ values: [Int64]) throws(TokenizerError) -> [Int32]
+
     /// Decodes ids as the reference library does.
     func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws(TokenizerError) -> [UInt8]
 

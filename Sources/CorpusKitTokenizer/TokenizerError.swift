@@ -12,6 +12,8 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible, Sendable 
     case idOutOfRange(id: Int, vocabularySize: Int)
     /// The tokenizer has no such special token (e.g. bos requested but undefined).
     case missingSpecialToken(String)
+    /// A written id HF tokenizers cannot take at all (negative, or 2^32 and above: its ids are `u32`).
+    case notATokenID(Int64)
 
     public var description: String {
         switch self {
@@ -21,6 +23,7 @@ public enum TokenizerError: Error, Equatable, CustomStringConvertible, Sendable 
         case .invalidUTF8(let offset): return "input is not valid UTF-8 (byte offset \(offset))"
         case .idOutOfRange(let id, let size): return "id \(id) is outside the vocabulary (size \(size))"
         case .missingSpecialToken(let what): return "the tokenizer defines no \(what) token"
+        case .notATokenID(let value): return "id \(value) is not a u32 token id (tokenizers raises OverflowError)"
         }
     }
 }

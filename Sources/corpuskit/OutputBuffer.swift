@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
 /// Buffered writes to a file descriptor (stdout by default): one `write(2)` per megabyte
 /// instead of one per line. The buffer is raw memory rather than `[UInt8]`, so appending a byte
@@ -84,14 +85,10 @@ final class OutputBuffer {
     }
 
     func flush() throws {
-        var written = 0
-        while written < count {
-            let result = write(descriptor, storage + written, count - written)
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw CLIError("cannot write output: \(String(cString: strerror(errno)))")
-            }
-            written += result
+        do {
+            try POSIXFile.writeAll(descriptor, storage, count, path: "<output>")
+        } catch {
+            throw CLIError("cannot write output: \(error.message)")
         }
         count = 0
     }

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import CorpusKitPipeline
+import CorpusKitMegatron
 import CorpusKitShards
 import CorpusKitTokenizer
 
@@ -52,24 +52,12 @@ struct ShardDecodeCommand: ParsableCommand {
         let reader: MegatronIndexReader
         do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CLIError("\(prefix): \(error)") }
         guard let range = try Self.parseRange(docs, count: reader.documentCount) else { return }
-        let appended = Self.appendedSpecials(tokenizer)
+        let decoder = ShardTextDecoder(tokenizer: tokenizer)
         let output = OutputBuffer()
         for d in range {
-            var text: [UInt8] = []
+            let text: [UInt8]
             do {
-                // Decode runs of vocabulary ids; ids Megatron's SentencePieceTokenizer appended after
-                // the vocabulary (<MASK>, <PAD>, ...) are written as their token text.
-                var run: [Int32] = []
-                for id in try reader.documentTokens(d) {
-                    if let special = appended[id] {
-                        text += try tokenizer.decodeUTF8(run, skipSpecialTokens: skipSpecialTokens)
-                        run.removeAll()
-                        if !skipSpecialTokens { text += special.utf8 }
-                    } else {
-                        run.append(id)
-                    }
-                }
-                text += try tokenizer.decodeUTF8(run, skipSpecialTokens: skipSpecialTokens)
+                text = try decoder.decode(try reader.documentTokens(d), skipSpecialTokens: skipSpecialTokens)
             } catch {
                 throw CLIError("\(prefix): document \(d): \(error)")
             }
@@ -79,19 +67,6 @@ struct ShardDecodeCommand: ParsableCommand {
             try output.endLine()
         }
         try output.flush()
-    }
-
-    /// The special tokens Megatron's `SentencePieceTokenizer` gives ids beyond a sentencepiece
-    /// model's vocabulary, by id (empty for tokenizer.json files).
-    static func appendedSpecials(_ tokenizer: Tokenizer) -> [Int32: String] {
-        guard tokenizer.format == .sentencePiece,
-              let encoder = try? DocumentEncoder(tokenizer: tokenizer, type: .sentencePiece, appendEOD: false)
-        else { return [:] }
-        var result: [Int32: String] = [:]
-        for special in encoder.specialTokens where Int(special.id) >= tokenizer.vocabularySize {
-            result[special.id] = special.text
-        }
-        return result
     }
 
     /// The documents selected by `--docs`, or nil when the dataset has none.

@@ -1,7 +1,9 @@
 import ArgumentParser
 import Foundation
 import CorpusKitPipeline
+import CorpusKitSystem
 import CorpusKitShards
+import CorpusKitMegatron
 
 /// `corpuskit tokenize`: a drop-in for llm-jp Megatron-LM's `tools/preprocess_data.py`.
 ///

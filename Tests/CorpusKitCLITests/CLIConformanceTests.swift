@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// `corpuskit encode` / `decode`, run as the built executable, against the reference outputs
 /// `Tools/make_references.py` wrote with sentencepiece and HF tokenizers: the same comparisons as

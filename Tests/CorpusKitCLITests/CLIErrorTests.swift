@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Error paths of the command line: each must end with a non-zero exit status (never a crash) and
 /// a message on stderr that names the problem.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// `--input-format lines`, `--output-format pieces`, standard input, `--json-key`, a directory as
 /// `--tokenizer`, and `corpuskit info`, against `Tests/Fixtures/cli/expectations.json`

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Runs the built `corpuskit` executable with Foundation `Process`, with standard output and error
 /// going to files (so large outputs cannot fill a pipe), and parses its line formats.
@@ -20,42 +21,9 @@ enum CorpusKitCLI {
         }
     }
 
-    /// The `corpuskit` executable: `$CORPUSKIT_EXECUTABLE`, else the products directory that holds
-    /// the test bundle (SwiftPM builds the executable next to it with `--build-tests`). On Linux the
-    /// `.xctest` bundle is itself the running executable, so `Bundle.main` and `CommandLine.arguments[0]`
-    /// point into that directory; on macOS the bundle is loaded by `xctest`, so `Bundle.allBundles` has it.
-    static let executable: String? = {
-        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_EXECUTABLE"], !path.isEmpty {
-            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-        }
-        var directories: [URL] = []
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            directories.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath))
-        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent())
-        if let path = Bundle.main.executablePath { directories.append(URL(fileURLWithPath: path).deletingLastPathComponent()) }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return directories.map { $0.appendingPathComponent("corpuskit").resolvingSymlinksInPath().path }
-            .first { path in
-                var isDirectory: ObjCBool = false
-                return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-                    && FileManager.default.isExecutableFile(atPath: path)
-            }
-    }()
-
-    static func requireExecutable(file: StaticString = #filePath, line: UInt = #line) throws -> String {
-        guard let executable else {
-            XCTFail("the corpuskit executable was not found next to the test bundle (\(Bundle.main.bundlePath)); build with --build-tests or set CORPUSKIT_EXECUTABLE",
-                    file: file, line: line)
-            throw CLITestFailure("no corpuskit executable")
-        }
-        return executable
-    }
-
     /// Runs `corpuskit arguments`, with standard input read from `stdinFile` (else /dev/null).
     static func run(_ arguments: [String], stdinFile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let executable = try requireExecutable(file: file, line: line)
+        let executable = try CorpusKitExecutable.require(file: file, line: line)
         let scratch = try Scratch()
         let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
         _ = FileManager.default.createFile(atPath: outPath, contents: nil)

@@ -1,6 +1,7 @@
 import CorpusKitTokenizer
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Library-level checks of `Tokenizer.load(path:)` on directories, piece/id round trips and the
 /// special ids, against `Tests/Fixtures/cli/expectations.json` (sentencepiece / tokenizers).

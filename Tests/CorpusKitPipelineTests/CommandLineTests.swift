@@ -1,28 +1,13 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitPipeline
 import CorpusKitShards
 
 /// The `corpuskit tokenize` and `corpuskit shard` commands, run as the built executable.
 final class CommandLineTests: XCTestCase {
-    /// The `corpuskit` executable next to the test bundle (SwiftPM builds it with the tests).
-    static let executable: String? = {
-        var directories: [URL] = []
-        if let path = Bundle.main.executablePath { directories.append(URL(fileURLWithPath: path).deletingLastPathComponent()) }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            directories.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        return directories.map { $0.appendingPathComponent("corpuskit").path }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
-
     private func corpuskit(_ arguments: [String]) throws -> Subprocess.Result {
-        guard let executable = Self.executable else {
-            XCTFail("the corpuskit executable was not found next to the test bundle; build it (swift build --build-tests)")
-            throw TestFailure("no corpuskit executable")
-        }
-        return try Subprocess.run(executable, arguments)
+        try Subprocess.run(try CorpusKitExecutable.require(), arguments)
     }
 
     private func standardInput(_ scratch: ScratchDirectory) throws -> String {
@@ -112,7 +97,7 @@ final class CommandLineTests: XCTestCase {
 
     /// SIGINT and SIGTERM in the middle of a run: exit status 128+signal, nothing left behind.
     func testInterruptedRunLeavesNoOutput() throws {
-        guard let executable = Self.executable else { return XCTFail("the corpuskit executable was not found") }
+        let executable = try CorpusKitExecutable.require()
         let scratch = try ScratchDirectory()
         // Large enough to still be running when the signal arrives.
         let chunk = try TestCorpus.standard()

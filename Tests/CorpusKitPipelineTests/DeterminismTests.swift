@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitTestSupport
 
 /// Output bytes do not depend on the worker count, the batch size or the run; cancellation
 /// leaves nothing behind.

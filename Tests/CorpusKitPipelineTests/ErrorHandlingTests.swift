@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitTestSupport
 
 /// Bad lines and unreadable inputs: `--on-error fail` stops with `file:line` and leaves nothing;
 /// `--on-error skip` counts them per reason and writes the rest.

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitTestSupport
 
 /// Byte-identical outputs against `Tools/megatron_reference.py` with the small fixture tokenizers
 /// (always run; they need only the repository and `.venv`).

@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
 import CorpusKitPipeline
+import CorpusKitMegatron
+import CorpusKitTestSupport
 
 /// Input container formats the comparisons read.
 enum InputFormat: String, CaseIterable {

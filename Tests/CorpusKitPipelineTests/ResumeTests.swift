@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitTestSupport
 
 /// `--resume`: complete outputs (checked by reading them) are kept, anything else is redone.
 final class ResumeTests: XCTestCase {

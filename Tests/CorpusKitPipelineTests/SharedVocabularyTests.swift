@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitTestSupport
 
 /// Byte-identical outputs against `Tools/megatron_reference.py` with llm-jp's real vocabularies
 /// from `$CORPUSKIT_SHARED` (default `../shared`); skipped with a message when it is absent.

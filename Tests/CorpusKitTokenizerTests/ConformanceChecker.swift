@@ -1,6 +1,7 @@
 @testable import CorpusKitTokenizer
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Compares CorpusKit with reference outputs of sentencepiece / HF tokenizers, document by
 /// document, and fails with the first differences.

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// The same comparison on the small fixture tokenizers the project generates itself
 /// (Tools/make_fixture_tokenizers.py), with references committed in Tests/Fixtures/references:

@@ -1,6 +1,7 @@
 @testable import CorpusKitTokenizer
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Numbers must come out with exactly the bits HF tokenizers gives them (serde_json's default,
 /// not correctly rounded, parser). The expected bits are HF's own: `Tools/make_number_fixture.py`

@@ -1,6 +1,7 @@
 @testable import CorpusKitTokenizer
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Ids and decoded text of all eight llm-jp tokenizer files must equal sentencepiece's (for
 /// `.model`) and HF tokenizers' (for `tokenizer.json`) over ../shared/corpora and adversarial text.

@@ -1,3 +1,4 @@
+import CorpusKitSystem
 /// Errors from writing, reading, merging and inspecting Megatron indexed datasets.
 ///
 /// Every case that concerns a file names it; index problems also give the byte offset.
@@ -50,6 +51,22 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
             return reason
         case let .noInputs(reason):
             return reason
+        }
+    }
+}
+
+extension ShardError {
+    /// A failed system call, as ``ShardError/io(path:operation:errno:)``.
+    public init(_ error: SystemError) {
+        self = .io(path: error.path, operation: error.operation, errno: error.code)
+    }
+
+    /// Runs `body`, reporting a failed system call as a ``ShardError``.
+    static func system<T>(_ body: () throws -> T) throws -> T {
+        do {
+            return try body()
+        } catch let error as SystemError {
+            throw ShardError(error)
         }
     }
 }

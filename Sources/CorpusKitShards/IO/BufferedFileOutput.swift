@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
 /// An append-only file written through one large buffer, so the kernel sees few, big writes.
 final class BufferedFileOutput {
@@ -19,13 +20,13 @@ final class BufferedFileOutput {
     /// Creates `path`, which must not exist.
     init(creatingExclusively path: String, capacity: Int = 8 << 20) throws {
         self.path = path
-        self.fd = try POSIX.createExclusive(path)
+        self.fd = try ShardError.system { try POSIXFile.createExclusive(path) }
         self.capacity = max(capacity, 64)
         self.buffer = UnsafeMutableRawPointer.allocate(byteCount: self.capacity, alignment: 16)
     }
 
     deinit {
-        if fd >= 0 { try? POSIX.close(fd, path: path) }
+        if fd >= 0 { try? POSIXFile.close(fd, path: path) }
         buffer.deallocate()
     }
 
@@ -42,7 +43,7 @@ final class BufferedFileOutput {
         if bytes.count > capacity - used || bytes.count >= Self.directWriteThreshold {
             try flush()
             if bytes.count >= min(capacity, Self.directWriteThreshold) {
-                try POSIX.writeAll(fd, base, bytes.count, path: path)
+                try ShardError.system { try POSIXFile.writeAll(fd, base, bytes.count, path: path) }
                 byteCount += bytes.count
                 return
             }
@@ -96,7 +97,7 @@ final class BufferedFileOutput {
     /// Writes the buffered bytes to the file.
     func flush() throws {
         guard used > 0 else { return }
-        try POSIX.writeAll(fd, buffer, used, path: path)
+        try ShardError.system { try POSIXFile.writeAll(fd, buffer, used, path: path) }
         used = 0
     }
 
@@ -107,16 +108,16 @@ final class BufferedFileOutput {
         do {
             try flush()
         } catch {
-            try? POSIX.close(fd, path: path)
+            try? POSIXFile.close(fd, path: path)
             throw error
         }
-        try POSIX.close(fd, path: path)
+        try ShardError.system { try POSIXFile.close(fd, path: path) }
     }
 
     /// Closes without flushing (for abandoning a temporary file).
     func discard() {
         guard fd >= 0 else { return }
-        try? POSIX.close(fd, path: path)
+        try? POSIXFile.close(fd, path: path)
         fd = -1
         used = 0
     }

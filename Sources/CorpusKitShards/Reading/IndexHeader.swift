@@ -1,3 +1,5 @@
+import CorpusKitSystem
+
 /// The fixed 34-byte `.idx` header, checked field by field against what Megatron writes.
 struct IndexHeader {
     let dtype: TokenDType

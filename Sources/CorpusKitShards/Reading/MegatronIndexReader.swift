@@ -1,3 +1,4 @@
+import CorpusKitSystem
 /// A Megatron indexed dataset (`.idx` + `.bin`) mapped read-only into memory and fully validated.
 ///
 /// Opening checks everything Megatron's writer guarantees, and reports the first violation with the
@@ -40,10 +41,10 @@ public final class MegatronIndexReader: @unchecked Sendable {
     public init(indexPath: String, dataPath: String) throws {
         self.indexPath = indexPath
         self.dataPath = dataPath
-        let index = try MappedFile(path: indexPath)
+        let index = try ShardError.system { try MappedFile(path: indexPath) }
         let header = try IndexHeader(file: index)
         let tokens = try Self.validateSections(index, header)
-        let data = try MappedFile(path: dataPath)
+        let data = try ShardError.system { try MappedFile(path: dataPath) }
         let expectedBytes = tokens.multipliedReportingOverflow(by: header.dtype.itemSize)
         guard !expectedBytes.overflow, data.count == expectedBytes.partialValue else {
             let expected = expectedBytes.overflow ? Int.max : expectedBytes.partialValue

@@ -5,6 +5,7 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
 /// The `--output-result-total-token-info` file of llm-jp's `preprocess_data.py`: one line appended per run,
 /// `{input},{output_prefix}_{key}_document,{tokens}` and a newline — no header, no quoting
@@ -23,10 +24,10 @@ public enum TokenInfoCSV {
         var bytes = Array(line.utf8)
         bytes.withUnsafeMutableBytes { buffer in
             do {
-                if let base = buffer.baseAddress { try POSIX.writeAll(fd, base, buffer.count, path: path) }
+                if let base = buffer.baseAddress { try ShardError.system { try POSIXFile.writeAll(fd, base, buffer.count, path: path) } }
             } catch { failure = error }
         }
-        try POSIX.close(fd, path: path)
+        try ShardError.system { try POSIXFile.close(fd, path: path) }
         if let failure { throw failure }
     }
 }

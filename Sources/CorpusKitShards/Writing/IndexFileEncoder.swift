@@ -1,3 +1,4 @@
+import CorpusKitSystem
 /// Writes the `.idx` bytes exactly as Megatron's `MMapIndexedDataset.Index.writer` does:
 /// header, `Int32` sizes, `Int64` pointers (running byte address before each sequence),
 /// `Int64` document index (a leading 0, then the sequence count after each document).

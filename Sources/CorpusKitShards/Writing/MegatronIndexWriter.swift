@@ -1,3 +1,4 @@
+import CorpusKitSystem
 /// Streams one Megatron indexed dataset (`{prefix}.bin` + `{prefix}.idx`) to disk, producing the same
 /// bytes as Megatron's `MMapIndexedDatasetBuilder` given the same calls.
 ///
@@ -217,15 +218,15 @@ public final class MegatronIndexWriter {
             let summary = ShardSummary(
                 prefix: prefix, dtype: dtype, documents: documentEnds.count, sequences: sizes.count,
                 tokens: tokenCount, indexBytes: idx.byteCount, dataBytes: output.byteCount)
-            try POSIX.rename(output.path, to: binPath)
-            try POSIX.rename(idx.path, to: idxPath)
+            try ShardError.system { try POSIXFile.rename(output.path, to: binPath) }
+            try ShardError.system { try POSIXFile.rename(idx.path, to: idxPath) }
             data = nil
             sizes = []
             documentEnds = []
             return summary
         } catch {
             indexOutput?.discard()
-            if let indexOutput { POSIX.removeQuietly(indexOutput.path) }
+            if let indexOutput { POSIXFile.removeQuietly(indexOutput.path) }
             discardTemporaries()
             throw error
         }
@@ -247,7 +248,7 @@ public final class MegatronIndexWriter {
     private func discardTemporaries() {
         if let data {
             data.discard()
-            POSIX.removeQuietly(data.path)
+            POSIXFile.removeQuietly(data.path)
         }
         data = nil
         sizes = []

@@ -109,6 +109,19 @@ struct HuggingFaceTokenizer: TokenizerBehavior {
         }
     }
 
+    /// HF tokenizers takes `u32` ids: a negative id or one of 2^32 and above is an
+    /// `OverflowError`; ids it cannot map to a token (any id of 2^31 and above is beyond every
+    /// vocabulary) are dropped by its decode.
+    func tokenIDs(_ values: [Int64]) throws(TokenizerError) -> [Int32] {
+        var ids: [Int32] = []
+        ids.reserveCapacity(values.count)
+        for value in values {
+            guard value >= 0, value <= Int64(UInt32.max) else { throw .notATokenID(value) }
+            if let id = Int32(exactly: value) { ids.append(id) }
+        }
+        return ids
+    }
+
     /// `tokenizer.decode(ids, skip_special_tokens:)`.
     func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws(TokenizerError) -> [UInt8] {
         var tokens: [[UInt8]] = []

@@ -100,6 +100,18 @@ struct SentencePieceTokenizer: TokenizerBehavior {
         }
     }
 
+    /// sentencepiece refuses any id outside the vocabulary (``decode(_:skipSpecialTokens:)``
+    /// reports those within `Int32`; larger ones are refused here with the same error).
+    func tokenIDs(_ values: [Int64]) throws(TokenizerError) -> [Int32] {
+        var ids: [Int32] = []
+        ids.reserveCapacity(values.count)
+        for value in values {
+            guard let id = Int32(exactly: value) else { throw .idOutOfRange(id: Int(value), vocabularySize: vocabulary.count) }
+            ids.append(id)
+        }
+        return ids
+    }
+
     /// `sp.decode(ids)`.
     func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws(TokenizerError) -> [UInt8] {
         try decoder.decode(ids)

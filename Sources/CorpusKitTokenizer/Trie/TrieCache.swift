@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
 /// An on-disk cache of built double-array tries, so that loading a large vocabulary a second
 /// time maps the finished trie instead of building it again.
@@ -92,18 +93,24 @@ struct TrieCache: Sendable {
     /// Failures are ignored: the cache only saves time.
     func store(key: UInt64, units: UnsafeRawBufferPointer, unitStride: Int, duplicateKeyPosition: Int?) {
         guard let directory, let path = path(for: key) else { return }
-        guard Self.makeDirectories(directory) else { return }
-        let temporary = path + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return }
-        var header: [UInt64] = [
+        guard POSIXFile.makeDirectories(directory) else { return }
+        let temporary = path + ".tmp-\(POSIXFile.processID)-\(UInt32.random(in: 0...UInt32.max))"
+        guard let descriptor = try? POSIXFile.createExclusive(temporary) else { return }
+        let header: [UInt64] = [
             Self.magic, UInt64(unitStride), key, UInt64(units.count / unitStride),
             UInt64(bitPattern: Int64(duplicateKeyPosition ?? -1)), Self.hash([units]),
         ]
-        let complete = header.withUnsafeMutableBytes { Self.writeAll(descriptor, UnsafeRawBufferPointer($0)) }
-            && Self.writeAll(descriptor, units)
-        if close(descriptor) == 0 && complete && rename(temporary, path) == 0 { return }
-        unlink(temporary)
+        // Best effort by design: any failure only means the next load builds the trie again.
+        var complete = true
+        do {
+            try header.withUnsafeBytes { try POSIXFile.writeAll(descriptor, $0, path: temporary) }
+            try POSIXFile.writeAll(descriptor, units, path: temporary)
+        } catch {
+            complete = false
+        }
+        let closed = (try? POSIXFile.close(descriptor, path: temporary)) != nil
+        if closed && complete && (try? POSIXFile.rename(temporary, to: path)) != nil { return }
+        POSIXFile.removeQuietly(temporary)
     }
 
     // MARK: Keys
@@ -159,26 +166,4 @@ struct TrieCache: Sendable {
         return state ^ (state >> 33)
     }
 
-    // MARK: Files
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
-    }
-
-    /// `mkdir -p`; true when the directory exists afterwards.
-    private static func makeDirectories(_ path: String) -> Bool {
-        var info = stat()
-        if stat(path, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR }
-        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
-            guard makeDirectories(String(path[..<slash])) else { return false }
-        }
-        return mkdir(path, 0o755) == 0 || errno == EEXIST
-    }
 }

@@ -63,6 +63,7 @@ indirect enum HuggingFacePreTokenizer: Sendable {
     }
 
     private static func metaspace(_ split: Split, replacement: [UInt8], scheme: PrependScheme, split doSplit: Bool) -> [Split] {
+        guard !split.bytes.isEmpty else { return [] }   // HF prepends nothing to an empty split
         var text = ReplacePattern.spaceLiteral.replace(in: split.bytes, with: replacement)
         let startsWithReplacement = text.starts(with: replacement)
         switch scheme {

@@ -1,14 +1,14 @@
 import Foundation
 import XCTest
-import CorpusKitPipeline
-import CorpusKitShards
 import CorpusKitTokenizer
+import CorpusKitMegatron
+import CorpusKitTestSupport
 
 /// The wrapper semantics of each tokenizer type, on the fixture models.
 final class DocumentEncoderTests: XCTestCase {
     func testLlama2AddsBOSAndEODEvenToEmptyText() throws {
-        let plain = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: false)
-        let withEOD = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        let plain = try DocumentEncoder.load(type: .llama2, modelPath: TestPaths.fixtureLLMJP, appendEOD: false)
+        let withEOD = try DocumentEncoder.load(type: .llama2, modelPath: TestPaths.fixtureLLMJP, appendEOD: true)
         let bos = try XCTUnwrap(plain.tokenizer.bosID), eos = try XCTUnwrap(plain.tokenizer.eosID)
         XCTAssertEqual(try plain.encode(""), [bos])
         XCTAssertEqual(try withEOD.encode(""), [bos, eos])
@@ -20,14 +20,14 @@ final class DocumentEncoderTests: XCTestCase {
 
     func testEmptyDocumentsGetNoEODForOtherTypes() throws {
         for type in [MegatronTokenizerType.sentencePiece, .gptSentencePiece, .japaneseSentencePiece] {
-            let encoder = try Run.encoder(type, TestPaths.fixtureLLMJP, appendEOD: true)
+            let encoder = try DocumentEncoder.load(type: type, modelPath: TestPaths.fixtureLLMJP, appendEOD: true)
             XCTAssertEqual(try encoder.encode(""), [], "\(type)")
             XCTAssertEqual(try encoder.encode("a").last, encoder.eodID, "\(type)")
         }
     }
 
     func testSentencePieceTokenizerCutsSpecialsOutEarliestFirst() throws {
-        let encoder = try Run.encoder(.sentencePiece, TestPaths.fixtureLLMJP, appendEOD: false)
+        let encoder = try DocumentEncoder.load(type: .sentencePiece, modelPath: TestPaths.fixtureLLMJP, appendEOD: false)
         let tokenizer = encoder.tokenizer
         let eod = try XCTUnwrap(tokenizer.id(for: "<EOD>")), cls = try XCTUnwrap(tokenizer.id(for: "<CLS>"))
         let sep = try XCTUnwrap(tokenizer.id(for: "<SEP>"))
@@ -45,14 +45,14 @@ final class DocumentEncoderTests: XCTestCase {
     }
 
     func testJapaneseSentencePieceReplacesCRLFLeftToRight() throws {
-        let encoder = try Run.encoder(.japaneseSentencePiece, TestPaths.fixtureLLMJP, appendEOD: false)
+        let encoder = try DocumentEncoder.load(type: .japaneseSentencePiece, modelPath: TestPaths.fixtureLLMJP, appendEOD: false)
         XCTAssertEqual(try encoder.encode("a\r\nb"), try encoder.tokenizer.encode("a\nb"))
         XCTAssertEqual(try encoder.encode("a\r\r\nb\r"), try encoder.tokenizer.encode("a\r\nb\r"))
         XCTAssertEqual(encoder.eodID, encoder.tokenizer.id(for: "</s>"))
     }
 
     func testHuggingFaceTokenizerAddsPostProcessorTokens() throws {
-        let encoder = try Run.encoder(.huggingFace, TestPaths.fixtureLLMJPJSON, appendEOD: false)
+        let encoder = try DocumentEncoder.load(type: .huggingFace, modelPath: TestPaths.fixtureLLMJPJSON, appendEOD: false)
         XCTAssertEqual(try encoder.encode("abc"), try encoder.tokenizer.encode("abc", addSpecialTokens: true))
         XCTAssertEqual(encoder.eodID, nil)  // no tokenizer_config.json next to the fixture
     }
@@ -69,5 +69,31 @@ final class DocumentEncoderTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("eos_token"), "\($0)")
         }
         XCTAssertThrowsError(try DocumentEncoder.load(type: .llama2, modelPath: "/nonexistent.model", appendEOD: false))
+    }
+
+    /// Shards written with SentencePieceTokenizer hold ids appended after the model's vocabulary:
+    /// they decode to their token text (and vanish with skipSpecialTokens); the rest decodes as the
+    /// tokenizer does.
+    func testShardTextDecoderWritesAppendedSpecials() throws {
+        let encoder = try DocumentEncoder.load(type: .sentencePiece, modelPath: TestPaths.fixtureLLMJP, appendEOD: true)
+        let decoder = ShardTextDecoder(tokenizer: encoder.tokenizer)
+        let appended = encoder.specialTokens.filter { Int($0.id) >= encoder.tokenizer.vocabularySize }
+        XCTAssertFalse(appended.isEmpty, "the fixture model lacks some of Megatron's specials")
+        XCTAssertEqual(decoder.appendedSpecials.count, appended.count)
+        let body = try encoder.tokenizer.encode("こんにちは world")
+        let eod = try XCTUnwrap(encoder.eodID)
+        let ids = body + [eod] + body
+        let text = String(decoding: try decoder.decode(ids, skipSpecialTokens: false), as: UTF8.self)
+        let plain = try encoder.tokenizer.decode(body)
+        let eodText = encoder.specialTokens.first { $0.id == eod }!.text
+        if Int(eod) >= encoder.tokenizer.vocabularySize {
+            XCTAssertEqual(text, plain + eodText + plain)
+            XCTAssertEqual(String(decoding: try decoder.decode(ids, skipSpecialTokens: true), as: UTF8.self), plain + plain)
+        } else {
+            XCTAssertEqual(text, try encoder.tokenizer.decode(ids))
+        }
+        // A tokenizer.json has no appended ids.
+        let hf = try DocumentEncoder.load(type: .huggingFace, modelPath: TestPaths.fixtureLLMJPJSON, appendEOD: false)
+        XCTAssertTrue(ShardTextDecoder(tokenizer: hf.tokenizer).appendedSpecials.isEmpty)
     }
 }

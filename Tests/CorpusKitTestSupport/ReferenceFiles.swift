@@ -3,36 +3,36 @@ import XCTest
 
 /// Locations of the reference outputs that `Tools/make_references.py` writes with the real
 /// sentencepiece and HF tokenizers packages.
-enum ReferenceFiles {
+public enum ReferenceFiles {
     /// The package root (two levels above this file's folder).
-    static let packageRoot: URL = URL(fileURLWithPath: #filePath)
+    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     /// `CORPUSKIT_SHARED`, default `../shared` next to the package.
-    static var sharedDirectory: URL {
+    public static var sharedDirectory: URL {
         if let path = ProcessInfo.processInfo.environment["CORPUSKIT_SHARED"], !path.isEmpty {
             return URL(fileURLWithPath: path, relativeTo: packageRoot)
         }
         return packageRoot.appendingPathComponent("../shared").standardized
     }
 
-    static var sharedIsPresent: Bool {
+    public static var sharedIsPresent: Bool {
         FileManager.default.fileExists(atPath: sharedDirectory.appendingPathComponent("vocab").path)
     }
 
     /// Where `Tools/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
-    static var sharedReferences: URL {
+    public static var sharedReferences: URL {
         if let path = ProcessInfo.processInfo.environment["CORPUSKIT_REFERENCES"], !path.isEmpty {
             return URL(fileURLWithPath: path, relativeTo: packageRoot)
         }
         return packageRoot.appendingPathComponent("references")
     }
 
-    static let fixtureReferences = packageRoot.appendingPathComponent("Tests/Fixtures/references")
-    static let fixtureTokenizers = packageRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
+    public static let fixtureReferences = packageRoot.appendingPathComponent("Tests/Fixtures/references")
+    public static let fixtureTokenizers = packageRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
 
     /// The llm-jp tokenizer files in `../shared/vocab`, by reference name.
-    static func sharedTokenizer(_ name: String) -> URL {
+    public static func sharedTokenizer(_ name: String) -> URL {
         let vocab = sharedDirectory.appendingPathComponent("vocab")
         let files: [String: String] = [
             "llm-jp-v2.1.model": "llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model",
@@ -49,7 +49,7 @@ enum ReferenceFiles {
 
     /// Skips when `../shared` is absent (with a message); fails when it is present but the
     /// references were not generated, so a missing comparison never passes silently.
-    static func requireSharedReferences(_ name: String) throws -> URL {
+    public static func requireSharedReferences(_ name: String) throws -> URL {
         guard sharedIsPresent else {
             throw XCTSkip("\(sharedDirectory.path) not found: the llm-jp conformance test for \(name) needs CORPUSKIT_SHARED")
         }
@@ -66,18 +66,18 @@ enum ReferenceFiles {
 }
 
 /// Reads a JSONL file line by line (test helper; not for hot paths).
-struct JSONLines: Sequence, IteratorProtocol {
+public struct JSONLines: Sequence, IteratorProtocol {
     private let lines: [Data]
     private var index = 0
-    let url: URL
+    public let url: URL
 
-    init(_ url: URL) throws {
+    public init(_ url: URL) throws {
         self.url = url
         let data = try Data(contentsOf: url, options: .mappedIfSafe)
         lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast(data.last == 0x0A ? 1 : 0).map { Data($0) }
     }
 
-    mutating func next() -> [String: Any]? {
+    public mutating func next() -> [String: Any]? {
         guard index < lines.count else { return nil }
         defer { index += 1 }
         guard let object = try? JSONSerialization.jsonObject(with: lines[index]) as? [String: Any] else {

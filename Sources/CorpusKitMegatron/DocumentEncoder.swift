@@ -47,21 +47,21 @@ public struct DocumentEncoder: Sendable {
     /// Loads `modelPath` and wraps it. `HuggingFaceTokenizer` takes a `tokenizer.json` or a
     /// directory holding one; the others take a sentencepiece `.model` (``Tokenizer/load(path:)``
     /// resolves directories).
-    public static func load(type: MegatronTokenizerType, modelPath: String, appendEOD: Bool) throws(PipelineError) -> DocumentEncoder {
+    public static func load(type: MegatronTokenizerType, modelPath: String, appendEOD: Bool) throws(MegatronTokenizerError) -> DocumentEncoder {
         let tokenizer: Tokenizer
         do {
             tokenizer = try Tokenizer.load(path: modelPath)
         } catch {
-            throw .tokenizer(path: modelPath, reason: error.description)
+            throw MegatronTokenizerError(path: modelPath, reason: error.description)
         }
         return try DocumentEncoder(tokenizer: tokenizer, type: type, appendEOD: appendEOD)
     }
 
     /// Wraps a loaded tokenizer.
-    /// - Throws: ``PipelineError/tokenizer(path:reason:)`` when the file format does not fit the
+    /// - Throws: ``MegatronTokenizerError`` when the file format does not fit the
     ///   type, or a token the type needs (BOS for Llama2, the EOD with `appendEOD`) is missing.
-    public init(tokenizer: Tokenizer, type: MegatronTokenizerType, appendEOD: Bool) throws(PipelineError) {
-        func fail(_ reason: String) -> PipelineError { .tokenizer(path: tokenizer.path, reason: reason) }
+    public init(tokenizer: Tokenizer, type: MegatronTokenizerType, appendEOD: Bool) throws(MegatronTokenizerError) {
+        func fail(_ reason: String) -> MegatronTokenizerError { MegatronTokenizerError(path: tokenizer.path, reason: reason) }
         if type.usesSentencePieceModel && tokenizer.format != .sentencePiece {
             throw fail("\(type) needs a sentencepiece .model file (use HuggingFaceTokenizer for tokenizer.json)")
         }
@@ -93,16 +93,15 @@ public struct DocumentEncoder: Sendable {
             eodID = eod
             vocabularySize = size
         case .huggingFace:
-            if let eos = HuggingFaceEOS.token(nextTo: tokenizer.path) {
-                eodID = tokenizer.id(for: eos)
-            }
+            // AutoTokenizer's eos_token: tokenizer_config.json / special_tokens_map.json beside the file.
+            eodID = tokenizer.eosID
         }
         if appendEOD && eodID == nil {
             switch type {
             case .huggingFace:
-                throw fail("--append-eod needs an eos_token in tokenizer_config.json or special_tokens_map.json next to tokenizer.json, present in the vocabulary")
+                throw fail("appending an EOD needs an eos_token in tokenizer_config.json or special_tokens_map.json next to tokenizer.json, present in the vocabulary")
             default:
-                throw fail("--append-eod needs an EOS control piece (sp.eos_id() is -1 for this model)")
+                throw fail("appending an EOD needs an EOS control piece (sp.eos_id() is -1 for this model)")
             }
         }
         self.bosID = bosID
@@ -113,7 +112,7 @@ public struct DocumentEncoder: Sendable {
 
     /// Megatron `SentencePieceTokenizer`'s special tokens in registration order with their ids,
     /// the `<EOD>` id, and the vocabulary size after appending the specials missing from the model.
-    private static func sentencePieceSpecials(_ tokenizer: Tokenizer) -> ([(String, Int32)], Int32, Int) {
+    static func sentencePieceSpecials(_ tokenizer: Tokenizer) -> ([(String, Int32)], Int32, Int) {
         var size = tokenizer.vocabularySize
         var tokens: [(String, Int32)] = []
         var known: [String: Int32] = [:]

@@ -1,0 +1,95 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Thin wrappers over the file system calls CorpusKit needs, reporting failures as
+/// ``SystemError`` naming the file. Hand-written over `FileHandle`/swift-system because the
+/// writers need `O_EXCL` creation, exact short-write handling and errno-level errors on every
+/// platform Swift runs on, in a few lines.
+public enum POSIXFile {
+    /// Opens `path` for writing, creating it; fails with EEXIST if it exists.
+    public static func createExclusive(_ path: String) throws(SystemError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        if fd < 0 { throw SystemError(path: path, operation: "create", code: errno) }
+        return fd
+    }
+
+    /// Opens `path` read-only.
+    public static func openForReading(_ path: String) throws(SystemError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { throw SystemError(path: path, operation: "open", code: errno) }
+        return fd
+    }
+
+    /// The size of an open file.
+    public static func size(of fd: Int32, path: String) throws(SystemError) -> Int {
+        var info = stat()
+        if fstat(fd, &info) != 0 { throw SystemError(path: path, operation: "stat", code: errno) }
+        return Int(info.st_size)
+    }
+
+    /// Writes all `count` bytes at `base`, retrying short writes and EINTR.
+    public static func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, path: String) throws(SystemError) {
+        var offset = 0
+        while offset < count {
+            let written = write(fd, base + offset, count - offset)
+            if written < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(path: path, operation: "write", code: errno)
+            }
+            offset += written
+        }
+    }
+
+    /// ``writeAll(_:_:_:path:)`` for a buffer.
+    public static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws(SystemError) {
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return }
+        try writeAll(fd, base, bytes.count, path: path)
+    }
+
+    /// Closes `fd`; a failure (for example a deferred write error) is reported.
+    public static func close(_ fd: Int32, path: String) throws(SystemError) {
+        #if canImport(Darwin)
+        let result = Darwin.close(fd)
+        #elseif canImport(Glibc)
+        let result = Glibc.close(fd)
+        #else
+        let result = Musl.close(fd)
+        #endif
+        if result != 0 && errno != EINTR { throw SystemError(path: path, operation: "close", code: errno) }
+    }
+
+    /// Renames `from` to `to`, replacing `to`.
+    public static func rename(_ from: String, to: String) throws(SystemError) {
+        #if canImport(Darwin)
+        let result = Darwin.rename(from, to)
+        #elseif canImport(Glibc)
+        let result = Glibc.rename(from, to)
+        #else
+        let result = Musl.rename(from, to)
+        #endif
+        if result != 0 { throw SystemError(path: to, operation: "rename from \(from)", code: errno) }
+    }
+
+    /// Removes `path`, ignoring failures (used for cleanup).
+    public static func removeQuietly(_ path: String) {
+        _ = unlink(path)
+    }
+
+    /// `mkdir -p`; true when the directory exists afterwards.
+    public static func makeDirectories(_ path: String) -> Bool {
+        var info = stat()
+        if stat(path, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR }
+        if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
+            guard makeDirectories(String(path[..<slash])) else { return false }
+        }
+        return mkdir(path, 0o755) == 0 || errno == EEXIST
+    }
+
+    /// The process id, used in temporary file names.
+    public static var processID: Int32 { getpid() }
+}

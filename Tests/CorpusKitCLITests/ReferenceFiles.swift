@@ -1,1 +1,0 @@
-../CorpusKitTokenizerTests/ReferenceFiles.swift
