@@ -10,10 +10,12 @@ let package = Package(
         .library(name: "CorpusKitReaders", targets: ["CorpusKitReaders"]),
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
+        .library(name: "CorpusKitReport", targets: ["CorpusKitReport"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -28,10 +30,18 @@ let package = Package(
         .target(name: "CorpusKitShards", dependencies: [], exclude: ["FORMAT.md"]),
         // Corpus files → tokenizer → Megatron shards, in parallel (corpuskit tokenize).
         .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards"]),
+        // Token counts per dataset, training mixtures, their tables and chart (corpuskit count / mixture).
+        .target(
+            name: "CorpusKitReport",
+            dependencies: [
+                "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline",
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitReport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -40,6 +50,7 @@ let package = Package(
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
+        .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitShards", "CorpusKitPipeline"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
     ],
     swiftLanguageModes: [.v6]
