@@ -11,6 +11,7 @@ let package = Package(
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
         .library(name: "CorpusKitReport", targets: ["CorpusKitReport"]),
+        .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
@@ -38,10 +39,12 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
+        .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitReport",
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitReport", "CorpusKitLaunch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -51,6 +54,7 @@ let package = Package(
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitShards", "CorpusKitPipeline"]),
+        .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitShards"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,7 @@ struct CorpusKitCommand: ParsableCommand {
         commandName: "corpuskit",
         abstract: "Exact, fast tokenization and Megatron shards for Japanese-centred LLM corpora.",
         subcommands: [
-            EncodeCommand.self, DecodeCommand.self, InfoCommand.self, TokenizeCommand.self, ShardCommand.self,
+            EncodeCommand.self, DecodeCommand.self, InfoCommand.self, TokenizeCommand.self, LaunchCommand.self, ShardCommand.self,
             CountCommand.self, MixtureCommand.self,
         ])
 }
