@@ -4,6 +4,7 @@
 # Usage: Tools/slurm_test_cluster.sh start DIR   # prints `export SLURM_CONF=DIR/slurm.conf` on success
 #        Tools/slurm_test_cluster.sh stop DIR    # stops munged, slurmctld and slurmd by their PIDs
 #
+# Environment: CORPUSKIT_SLURM_PORT (default 16817): slurmctld's port; slurmd takes the next one.
 # Everything lives under DIR: slurm.conf, the munge key and socket, state and spool directories,
 # logs and PID files. Needs root (SlurmUser=root, munged as root) and Debian's slurmctld, slurmd,
 # slurm-client and munge packages (Tools/install_deps.sh installs them when running as root).
@@ -62,6 +63,7 @@ dir="$(cd "$dir" && pwd)"
 chmod 700 "$dir/munge"
 
 host="$(hostname -s)"
+port="${CORPUSKIT_SLURM_PORT:-16817}"
 cpus="$(nproc --all)"
 memory_mb="$(awk '/MemTotal/ { printf "%d", $2 / 1024 * 0.9 }' /proc/meminfo)"
 
@@ -87,8 +89,8 @@ TaskPlugin=task/none
 ReturnToService=2
 SlurmctldPidFile=$dir/run/slurmctld.pid
 SlurmdPidFile=$dir/run/slurmd.pid
-SlurmctldPort=16817
-SlurmdPort=16818
+SlurmctldPort=$port
+SlurmdPort=$((port + 1))
 StateSaveLocation=$dir/state
 SlurmdSpoolDir=$dir/spool
 SlurmctldLogFile=$dir/log/slurmctld.log
