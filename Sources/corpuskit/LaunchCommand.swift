@@ -34,7 +34,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Input files, directories or glob patterns.")
     var input: [String]
 
-    @Option(help: "One root for all output names (default: per input, see below).")
+    @Option(help: "One root for all output names (default: each --input's own, see the discussion).")
     var inputRoot: String?
 
     @Option(help: "The output tree (datasets, num_tokens.tsv, token_info.csv, .corpuskit/).")

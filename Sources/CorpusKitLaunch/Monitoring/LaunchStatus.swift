@@ -130,7 +130,7 @@ public struct LaunchStatus: Sendable {
             let rate = task.seconds > 0 ? String(format: "%.1f", Double(task.bytesDone) / 1e6 / task.seconds) : "-"
             let row = [pad(String(task.task), 4, right: true), pad(task.phase.rawValue, 8),
                        pad("\(task.filesDone)/\(task.files)", 10), pad(String(task.tokensDone), 14, right: true),
-                       pad(String(format: "%.1f", Double(task.bytesDone) / 1e6), 11, right: true), pad(rate, 6, right: true),
+                       pad(String(format: "%.2f", Double(task.bytesDone) / 1e6), 11, right: true), pad(rate, 6, right: true),
                        task.detail ?? ""]
             lines.append(row.joined(separator: "  "))
         }
@@ -141,7 +141,7 @@ public struct LaunchStatus: Sendable {
             return n > 0 ? "\(n) \(phase.rawValue)" : nil
         }
         lines.append("tasks: " + counts.joined(separator: ", "))
-        var total = String(format: "files: %d/%d done, %d tokens, %.1f of %.1f MB", filesDone, files, tokens,
+        var total = String(format: "files: %d/%d done, %d tokens, %.2f of %.2f MB", filesDone, files, tokens,
                            Double(bytes) / 1e6, Double(totalBytes) / 1e6)
         if wallSeconds > 0 { total += String(format: ", %.1f MB/s over %.1f s", Double(bytes) / 1e6 / wallSeconds, wallSeconds) }
         lines.append(total)
