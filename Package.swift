@@ -12,10 +12,13 @@ let package = Package(
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
         .library(name: "CorpusKitMegatron", targets: ["CorpusKitMegatron"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
+        .library(name: "CorpusKitReport", targets: ["CorpusKitReport"]),
+        .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -35,10 +38,21 @@ let package = Package(
         .target(name: "CorpusKitMegatron", dependencies: ["CorpusKitTokenizer", "CorpusKitShards"]),
         // Corpus files → tokenizer → Megatron shards, in parallel (corpuskit tokenize).
         .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards", "CorpusKitMegatron"]),
+        // Token counts per dataset, training mixtures, their tables and chart (corpuskit count / mixture).
+        .target(
+            name: "CorpusKitReport",
+            dependencies: [
+                "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
+        .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
                 "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
+                "CorpusKitReport", "CorpusKitLaunch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -52,6 +66,8 @@ let package = Package(
         .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitMegatronTests", dependencies: ["CorpusKitMegatron", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

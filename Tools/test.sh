@@ -36,4 +36,16 @@ if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
 fi
 .venv/bin/python Tools/fuzz_conformance.py --texts 5000 --decode 2000 --seed 20261201 \
     --corpuskit .build/release/corpuskit "${fuzz_files[@]}"
+
+# A single-node Slurm for the `corpuskit launch` tests (LaunchSlurmTests), stopped by PID on exit.
+# As root it must start (CI); otherwise those tests skip with a message.
+if [[ "$(id -u)" == 0 ]]; then
+    slurm_dir="$(mktemp -d "${TMPDIR:-/tmp}/corpuskit-slurm.XXXXXX")"
+    trap 'Tools/slurm_test_cluster.sh stop "$slurm_dir"; rm -rf "$slurm_dir"' EXIT
+    slurm_env="$(Tools/slurm_test_cluster.sh start "$slurm_dir")"
+    eval "$slurm_env"
+    echo "test: Slurm test cluster up (SLURM_CONF=$SLURM_CONF)" >&2
+else
+    echo "test: not root: no Slurm test cluster, the Slurm launch tests will be skipped" >&2
+fi
 swift test -c release -Xswiftc -enable-testing --skip-build "$@"

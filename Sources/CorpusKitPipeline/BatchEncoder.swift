@@ -13,6 +13,8 @@ struct BatchEncoder: Sendable {
     let keys: [String]
     let extraction: JSONExtractionOptions
     let policy: ErrorPolicy
+    /// Whether to record each kept document's text bytes and characters.
+    let measuresText: Bool
     let pending: BlockingQueue<DocumentBatch>
     let reorder: ReorderBuffer
 
@@ -59,7 +61,22 @@ struct BatchEncoder: Sendable {
             for k in 0..<keyCount {
                 outputs[k].lengths.append(outputs[k].tokens.count - state.starts[k])
             }
+            if measuresText {
+                // The extracted values are still those of this line.
+                for k in 0..<keyCount {
+                    let text = state.fields[k]
+                    outputs[k].textBytes.append(text.count)
+                    outputs[k].textCharacters.append(Self.scalarCount(text))
+                }
+            }
         }) ?? 0
+    }
+
+    /// Unicode scalars in valid UTF-8: the bytes that are not continuation bytes (`10xxxxxx`).
+    static func scalarCount(_ text: UnsafeRawBufferPointer) -> Int {
+        var continuation = 0
+        for byte in text where byte & 0xC0 == 0x80 { continuation += 1 }
+        return text.count - continuation
     }
 
     /// Appends the tokens of one line's keys to `outputs` (from `state.starts`); the problem when

@@ -6,6 +6,10 @@ struct EncodedKey {
     var tokens: [Int32] = []
     /// Token count of each kept document (0 for a document stored without sequences).
     var lengths: [Int] = []
+    /// With ``TokenizeConfiguration/measuresText``: UTF-8 bytes of each kept document's text.
+    var textBytes: [Int] = []
+    /// With ``TokenizeConfiguration/measuresText``: Unicode scalars (Python `len`) of each kept document's text.
+    var textCharacters: [Int] = []
 }
 
 /// A run of consecutive lines from one input file: filled by the reader, parsed and tokenized by
@@ -70,6 +74,8 @@ final class DocumentBatch: @unchecked Sendable {
             } else {
                 outputs[k].tokens.removeAll(keepingCapacity: true)
                 outputs[k].lengths.removeAll(keepingCapacity: true)
+                outputs[k].textBytes.removeAll(keepingCapacity: true)
+                outputs[k].textCharacters.removeAll(keepingCapacity: true)
             }
         }
     }

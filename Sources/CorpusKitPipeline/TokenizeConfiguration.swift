@@ -34,13 +34,22 @@ public struct TokenizeConfiguration: Sendable {
     public static let defaultBatchBytes = LineBlockReader.defaultReadSize
     /// How JSON lines are parsed (defaults match Python's text-mode reading with `json.loads`).
     public var extraction: JSONExtractionOptions
+    /// Whether the run writes Megatron datasets (and the token-info CSV). `false` is the count-only
+    /// mode of `corpuskit count`: the same reading, parsing, bad-line policy and tokenization, but
+    /// the documents go only to the run's ``DocumentSink``; ``outputPrefix``, ``resume`` and
+    /// ``tokenInfoCSV`` are then not used.
+    public var writesShards: Bool
+    /// Whether workers also measure each document's text (UTF-8 bytes and characters) for the
+    /// ``DocumentSink``; off for plain tokenize runs, which do not need it.
+    public var measuresText: Bool
 
     /// Creates a configuration with `preprocess_data.py`'s defaults for everything not given.
     public init(
         inputs: [String], outputPrefix: String, jsonKeys: [String] = ["text"], workers: Int = 1,
         errorPolicy: ErrorPolicy = .fail, resume: Bool = false, tokenInfoCSV: String? = nil,
         batchBytes: Int = TokenizeConfiguration.defaultBatchBytes,
-        extraction: JSONExtractionOptions = JSONExtractionOptions()
+        extraction: JSONExtractionOptions = JSONExtractionOptions(),
+        writesShards: Bool = true, measuresText: Bool = false
     ) {
         self.inputs = inputs
         self.outputPrefix = outputPrefix
@@ -51,6 +60,8 @@ public struct TokenizeConfiguration: Sendable {
         self.tokenInfoCSV = tokenInfoCSV
         self.batchBytes = batchBytes
         self.extraction = extraction
+        self.writesShards = writesShards
+        self.measuresText = measuresText
     }
 
     /// The `input` column of the token-info CSV: the inputs as given, separated by spaces
@@ -60,7 +71,7 @@ public struct TokenizeConfiguration: Sendable {
     /// Checks the values; the message names the option.
     public func validate() throws(PipelineError) {
         if inputs.isEmpty { throw .configuration("--input: at least one input is required") }
-        if outputPrefix.isEmpty { throw .configuration("--output-prefix must not be empty") }
+        if writesShards && outputPrefix.isEmpty { throw .configuration("--output-prefix must not be empty") }
         if jsonKeys.isEmpty { throw .configuration("--json-keys: at least one key is required") }
         var seen = Set<String>()
         for key in jsonKeys where !seen.insert(key).inserted {

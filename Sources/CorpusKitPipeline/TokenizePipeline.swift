@@ -65,9 +65,12 @@ public final class TokenizePipeline {
     /// - Parameters:
     ///   - progress: receives a snapshot after every batch written, on the calling thread.
     ///   - cancellation: stops the run early (see ``SignalCancellation``).
+    ///   - sink: receives every batch's documents in input order, on the calling thread (with
+    ///     ``TokenizeConfiguration/writesShards`` off, the only consumer of the documents).
     /// - Throws: ``PipelineError``; no output is then left under a final name.
     public func run(
-        progress: ProgressReporter? = nil, cancellation: PipelineCancellation = PipelineCancellation()
+        progress: ProgressReporter? = nil, cancellation: PipelineCancellation = PipelineCancellation(),
+        sink: DocumentSink? = nil
     ) throws(PipelineError) -> TokenizeSummary {
         let started = DispatchTime.now()
         try configuration.validate()
@@ -80,6 +83,9 @@ public final class TokenizePipeline {
         let keys = configuration.jsonKeys
         let prefixes = keys.map(datasetPrefix(forKey:))
         let dtype = encoder.dtype
+        if !configuration.writesShards {
+            return try count(files: files, keys: keys, progress: progress, cancellation: cancellation, sink: sink, started: started)
+        }
 
         if configuration.resume, let complete = Self.completeOutputs(prefixes: prefixes, dtype: dtype) {
             let outputs = zip(keys, complete).map { key, info in
@@ -103,7 +109,7 @@ public final class TokenizePipeline {
         }
         let totals: StreamTotals
         do {
-            totals = try stream(files: files, writers: writers, progress: progress, cancellation: cancellation)
+            totals = try stream(files: files, writers: writers, progress: progress, cancellation: cancellation, sink: sink)
         } catch {
             writers.forEach { $0.abort() }
             progress?.abandon()
@@ -132,6 +138,29 @@ public final class TokenizePipeline {
                                seconds: Self.seconds(since: started), cpu: totals.cpu)
     }
 
+    /// The count-only run: everything but the writers.
+    private func count(
+        files: [String], keys: [String], progress: ProgressReporter?, cancellation: PipelineCancellation,
+        sink: DocumentSink?, started: DispatchTime
+    ) throws(PipelineError) -> TokenizeSummary {
+        let totals: StreamTotals
+        do {
+            totals = try stream(files: files, writers: [], progress: progress, cancellation: cancellation, sink: sink)
+        } catch {
+            progress?.abandon()
+            throw error
+        }
+        progress?.finish(totals.progress)
+        let outputs = keys.enumerated().map { k, key in
+            TokenizeSummary.Output(
+                key: key, prefix: "", dtype: encoder.dtype, documents: totals.progress.documents,
+                sequences: totals.keySequences[k], tokens: totals.keyTokens[k], alreadyComplete: false)
+        }
+        return TokenizeSummary(outputs: outputs, inputFiles: files, documents: totals.progress.documents,
+                               inputBytes: totals.progress.inputBytes, problems: totals.problems,
+                               seconds: Self.seconds(since: started), cpu: totals.cpu)
+    }
+
     // MARK: - Streaming
 
     private struct StreamTotals {
@@ -140,11 +169,15 @@ public final class TokenizePipeline {
         var cpu = TokenizeSummary.StageCPU()
         /// Lines of the current input file in the batches written so far.
         var linesInFile = 0
+        /// Tokens and sequences (non-empty documents) per key.
+        var keyTokens: [Int] = []
+        var keySequences: [Int] = []
     }
 
     /// Starts the reader and workers, writes batches in order on this thread, joins the threads.
     private func stream(
-        files: [String], writers: [MegatronIndexWriter], progress: ProgressReporter?, cancellation: PipelineCancellation
+        files: [String], writers: [MegatronIndexWriter], progress: ProgressReporter?, cancellation: PipelineCancellation,
+        sink: DocumentSink?
     ) throws(PipelineError) -> StreamTotals {
         let workers = configuration.workers
         let keyCount = configuration.jsonKeys.count
@@ -170,7 +203,8 @@ public final class TokenizePipeline {
             clock.add("reader", threadCPUSeconds())
         }
         let worker = BatchEncoder(encoder: encoder, keys: configuration.jsonKeys, extraction: configuration.extraction,
-                                  policy: configuration.errorPolicy, pending: pending, reorder: reorder)
+                                  policy: configuration.errorPolicy, measuresText: configuration.measuresText,
+                                  pending: pending, reorder: reorder)
         for index in 0..<workers {
             threads.spawn(name: "corpuskit-worker-\(index)") {
                 worker.run()
@@ -181,12 +215,14 @@ public final class TokenizePipeline {
         let started = DispatchTime.now()
         let writerCPUStart = threadCPUSeconds()
         var totals = StreamTotals()
+        totals.keyTokens = Array(repeating: 0, count: keyCount)
+        totals.keySequences = Array(repeating: 0, count: keyCount)
         totals.progress.inputTotal = Self.totalSize(of: files)
         var failure: PipelineError?
         var sequence = 0
         while let batch = reorder.take(sequence) {
             sequence += 1
-            if let problem = write(batch, to: writers, totals: &totals) {
+            if let problem = write(batch, to: writers, sink: sink, totals: &totals) {
                 failure = problem
                 break
             }
@@ -208,7 +244,9 @@ public final class TokenizePipeline {
     }
 
     /// Appends one batch to the writers; returns the error that ends the run, if any.
-    private func write(_ batch: DocumentBatch, to writers: [MegatronIndexWriter], totals: inout StreamTotals) -> PipelineError? {
+    private func write(
+        _ batch: DocumentBatch, to writers: [MegatronIndexWriter], sink: DocumentSink?, totals: inout StreamTotals
+    ) -> PipelineError? {
         // Line numbers: workers number from the batch's first line, stream problems come after
         // the batch's lines; the lines of the file's earlier batches go before both.
         if batch.startsFile { totals.linesInFile = 0 }
@@ -230,7 +268,21 @@ public final class TokenizePipeline {
             } catch {
                 return .output("cannot write \(writer.prefix): \(error)")
             }
-            totals.progress.tokens += batch.outputs[k].tokens.count
+        }
+        for k in 0..<batch.outputs.count {
+            let output = batch.outputs[k]
+            totals.progress.tokens += output.tokens.count
+            totals.keyTokens[k] += output.tokens.count
+            for length in output.lengths where length > 0 { totals.keySequences[k] += 1 }
+        }
+        if let sink, !(batch.outputs.first?.lengths.isEmpty ?? true) {
+            do {
+                try sink.consume(SinkBatch(
+                    path: batch.path, startsFile: batch.startsFile, lengths: batch.outputs.map(\.lengths),
+                    textBytes: batch.outputs.map(\.textBytes), textCharacters: batch.outputs.map(\.textCharacters)))
+            } catch {
+                return .output("\(error)")
+            }
         }
         totals.progress.documents += batch.outputs.first?.lengths.count ?? 0
         totals.progress.inputBytes += batch.inputBytes

@@ -1,0 +1,23 @@
+/// Why a `corpuskit launch` step stopped; every message names the file, task or option concerned.
+public enum LaunchError: Error, Sendable, CustomStringConvertible {
+    /// The options cannot be honoured.
+    case configuration(String)
+    /// An input file is missing, unreadable or not what the manifest recorded.
+    case input(String)
+    /// The manifest or a completion record is missing or unreadable, or OUT is not a launch directory.
+    case manifest(String)
+    /// A scheduler command (sbatch, squeue, ...) failed.
+    case scheduler(String)
+    /// A task's tokenizing failed.
+    case task(String)
+    /// Outputs are missing or damaged (the final step).
+    case incomplete(String)
+
+    public var description: String {
+        switch self {
+        case let .configuration(message), let .input(message), let .manifest(message),
+             let .scheduler(message), let .task(message), let .incomplete(message):
+            return message
+        }
+    }
+}

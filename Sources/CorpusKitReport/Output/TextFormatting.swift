@@ -1,0 +1,73 @@
+import Foundation
+
+/// Small helpers the writers share: JSON strings, CSV fields, fixed decimals, atomic files.
+enum TextFormatting {
+    /// A JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
+    static func json(_ string: String) -> String {
+        var out = "\""
+        for scalar in string.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 {
+                    out += String(format: "\\u%04x", scalar.value)
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// A JSON number for a double: the shortest representation that reads back to the same value
+    /// (Python's `repr`), `null` when not finite.
+    static func json(_ value: Double?) -> String {
+        guard let value, value.isFinite else { return "null" }
+        return "\(value)"
+    }
+
+    /// A CSV field, quoted only when needed (RFC 4180).
+    static func csv(_ field: String) -> String {
+        guard field.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return field }
+        return "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// A Markdown table cell (pipes escaped).
+    static func markdown(_ cell: String) -> String {
+        cell.replacingOccurrences(of: "|", with: "\\|")
+    }
+
+    /// `value` with `digits` decimals, or `-` when absent.
+    static func fixed(_ value: Double?, _ digits: Int) -> String {
+        guard let value, value.isFinite else { return "-" }
+        return String(format: "%.\(digits)f", value)
+    }
+
+    /// An integer with thousands separators: `1,234,567`.
+    static func grouped(_ value: Int) -> String {
+        let digits = String(value.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return value < 0 ? "-" + out : out
+    }
+}
+
+/// Writes whole files atomically: the text goes to a temporary name in the same directory, which
+/// is renamed to the final name only once complete, so a failure never leaves a partial file.
+public enum AtomicFile {
+    /// Writes `text` to `path`.
+    public static func write(_ text: String, to path: String) throws(ReportError) {
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw .output(path: path, reason: error.localizedDescription)
+        }
+    }
+}

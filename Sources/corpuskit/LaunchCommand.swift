@@ -1,0 +1,269 @@
+import ArgumentParser
+import Foundation
+import CorpusKitLaunch
+import CorpusKitPipeline
+import CorpusKitMegatron
+import CorpusKitSystem
+
+/// `corpuskit launch`: a corpus tokenized as a Slurm array job (or local processes), one dataset
+/// per input file, with status and resume. The logic is in CorpusKitLaunch.
+struct LaunchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "launch",
+        abstract: "Tokenize a whole corpus as a Slurm array job (or local processes): plan, submit, status, resume.",
+        subcommands: [LaunchTokenizeCommand.self, LaunchStatusCommand.self, LaunchResumeCommand.self,
+                      LaunchRunTaskCommand.self, LaunchFinishCommand.self])
+}
+
+struct LaunchTokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Plan one dataset per input file, balanced over --tasks, and submit it.",
+        discussion: """
+            IN/ja/ja_wiki_0000.jsonl.gz becomes OUT/ja/ja_wiki_0000_text_document.bin/.idx, byte-identical \
+            to corpuskit tokenize on that file alone. Names are relative to each --input (a directory), \
+            its directory (a file) or its directory before the first wildcard (a glob); --input-root sets \
+            one root for all. Files are assigned to tasks by compressed size, largest first.
+
+            Writes OUT/.corpuskit/plan.json (inputs with sizes and SHA-256 of their first and last MiB, \
+            flags, tokenizer SHA-256, assignment), tokenize.sbatch (--array=0-(N-1), each task runs \
+            corpuskit launch run-task OUT TASK) and final.sbatch (after the array: corpuskit launch \
+            finish, then corpuskit count → OUT/num_tokens.tsv; finish also writes OUT/token_info.csv). \
+            --backend slurm submits them with sbatch --parsable and --dependency=afterok; --backend local \
+            runs the same scripts as local processes, all tasks at once, and waits.
+            """)
+
+    @Option(parsing: .upToNextOption, help: "Input files, directories or glob patterns.")
+    var input: [String]
+
+    @Option(help: "One root for all output names (default: each --input's own, see the discussion).")
+    var inputRoot: String?
+
+    @Option(help: "The output tree (datasets, num_tokens.tsv, token_info.csv, .corpuskit/).")
+    var outputDir: String
+
+    @Option(help: "Number of tasks (array size); at most one per input file.")
+    var tasks: Int
+
+    @Option(help: "slurm (sbatch) or local (processes on this machine).")
+    var backend: BackendKind = .slurm
+
+    @Flag(help: "Print the plan and the sbatch scripts; write and submit nothing.")
+    var dryRun = false
+
+    @Option(help: ArgumentHelp("The corpuskit executable the scripts call (default: this one).", valueName: "path"))
+    var corpuskit: String?
+
+    // MARK: tokenize flags
+
+    @Option(help: ArgumentHelp("As corpuskit tokenize.", valueName: "type"))
+    var tokenizerType: String
+
+    @Option(help: "As corpuskit tokenize.")
+    var tokenizerModel: String?
+
+    @Option(help: "As corpuskit tokenize (JapaneseSentencePiece).")
+    var vocabFile: String?
+
+    @Option(parsing: .upToNextOption, help: "As corpuskit tokenize.")
+    var jsonKeys: [String] = ["text"]
+
+    @Flag(help: "As corpuskit tokenize.")
+    var appendEod = false
+
+    @Option(help: "Tokenizing threads per task (default: the task's CPUs).")
+    var workers: Int?
+
+    @Option(help: "fail or skip, as corpuskit tokenize.")
+    var onError: ErrorPolicy = .fail
+
+    @Option(help: .hidden)
+    var batchBytes = TokenizeConfiguration.defaultBatchBytes
+
+    // MARK: sbatch options
+
+    @Option(help: "sbatch --partition.")
+    var partition: String?
+
+    @Option(help: "sbatch --time (per task).")
+    var time: String?
+
+    @Option(help: "sbatch --cpus-per-task (each task tokenizes with that many workers).")
+    var cpusPerTask: Int?
+
+    @Option(help: "sbatch --mem (per task).")
+    var mem: String?
+
+    @Option(help: "sbatch --account.")
+    var account: String?
+
+    @Option(help: ArgumentHelp("An extra #SBATCH line, e.g. --sbatch-arg=--qos=high (repeatable).", valueName: "arg"))
+    var sbatchArg: [String] = []
+
+    func validate() throws {
+        if MegatronTokenizerType(rawValue: tokenizerType) == nil {
+            let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--tokenizer-type \(tokenizerType) is not supported (supported: \(supported))")
+        }
+        if tokenizerModel == nil && !(tokenizerType == MegatronTokenizerType.japaneseSentencePiece.rawValue && vocabFile != nil) {
+            throw ValidationError("--tokenizer-model is required for \(tokenizerType)")
+        }
+        if tasks < 1 { throw ValidationError("--tasks must be at least 1") }
+        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if let cpusPerTask, cpusPerTask < 1 { throw ValidationError("--cpus-per-task must be at least 1") }
+    }
+
+    func run() throws {
+        let type = MegatronTokenizerType(rawValue: tokenizerType)!
+        let model = type == .japaneseSentencePiece ? (vocabFile ?? tokenizerModel!) : tokenizerModel!
+        let request = LaunchRequest(
+            inputs: input, inputRoot: inputRoot, outputDirectory: outputDir, tasks: tasks, backend: backend,
+            flags: TokenizeFlags(tokenizerType: tokenizerType, tokenizerModel: model, jsonKeys: jsonKeys, appendEod: appendEod,
+                                 onError: onError.rawValue, workers: workers, batchBytes: batchBytes),
+            slurm: SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask, mem: mem, account: account,
+                                extraArguments: sbatchArg),
+            executable: corpuskit ?? LaunchExecutable.current)
+        do {
+            if dryRun {
+                print(Launcher.describe(try Planner.plan(request)), terminator: "")
+                return
+            }
+            let outcome = try Launcher.launch(request)
+            LaunchReport.print(outcome)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+struct LaunchStatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Per task done / running / pending / failed, files and tokens done, throughput; exit 0 only when complete.")
+
+    @Argument(help: "The launch's --output-dir.")
+    var outputDir: String
+
+    func run() throws {
+        let status: LaunchStatus
+        do {
+            status = LaunchStatus.gather(try LaunchPlan.load(outputDirectory: outputDir))
+        } catch {
+            throw CLIError(error.description)
+        }
+        print(status.render(), terminator: "")
+        if !status.isComplete { throw ExitCode(1) }
+    }
+}
+
+struct LaunchResumeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resume",
+        abstract: "Verify every finished dataset and resubmit only the tasks with missing or damaged outputs.",
+        discussion: "Refuses when the tokenizer or an input file differs from the manifest (naming it).")
+
+    @Argument(help: "The launch's --output-dir.")
+    var outputDir: String
+
+    @Option(help: "Run on another backend than the plan's (slurm or local).")
+    var backend: BackendKind?
+
+    func run() throws {
+        do {
+            let outcome = try Launcher.resume(outputDirectory: outputDir, backend: backend)
+            LaunchReport.print(outcome)
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+struct LaunchRunTaskCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run-task",
+        abstract: "Tokenize one task's files (what each array task runs).")
+
+    @Argument(help: "The launch's --output-dir.")
+    var outputDir: String
+
+    @Argument(help: "The task id (SLURM_ARRAY_TASK_ID).")
+    var task: Int
+
+    @Option(help: "Tokenizing threads (default: the plan's --workers, else the task's CPUs).")
+    var workers: Int?
+
+    func run() throws {
+        let cancellation = PipelineCancellation()
+        let signals = SignalCancellation(cancellation: cancellation)
+        defer { signals.stop() }
+        do {
+            let runner = try TaskRunner(plan: try LaunchPlan.load(outputDirectory: outputDir), task: task, workers: workers)
+            StandardError.write("corpuskit launch run-task: task \(task) on \(ProcessInfo.processInfo.hostName), \(runner.workers) worker(s)\n")
+            let outcome = try runner.run(cancellation: cancellation) { StandardError.write($0 + "\n") }
+            StandardError.write("task \(task): \(outcome.tokenized) file(s) tokenized, \(outcome.skipped) already done, \(outcome.tokens) tokens\n")
+        } catch {
+            if let signal = cancellation.signal {
+                StandardError.write("corpuskit launch run-task: task \(task): \(error)\n")
+                throw ExitCode(128 + signal)
+            }
+            throw CLIError(error.description)
+        }
+    }
+}
+
+struct LaunchFinishCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "finish",
+        abstract: "Check that every planned dataset is there and valid (else fail naming them) and write OUT/token_info.csv.")
+
+    @Argument(help: "The launch's --output-dir.")
+    var outputDir: String
+
+    func run() throws {
+        do {
+            let result = try Finisher.finish(try LaunchPlan.load(outputDirectory: outputDir))
+            StandardError.write("\(result.datasets) datasets, \(result.tokens) tokens; wrote token_info.csv\n")
+        } catch {
+            throw CLIError(error.description)
+        }
+    }
+}
+
+/// The absolute path of the running corpuskit (what the scripts call by default).
+enum LaunchExecutable {
+    static var current: String {
+        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
+    }
+}
+
+/// What launch and resume print.
+enum LaunchReport {
+    static func print(_ outcome: Launcher.Outcome) {
+        let plan = outcome.plan
+        for reason in outcome.reasons.prefix(20) { StandardError.write("\(reason)\n") }
+        if outcome.reasons.count > 20 { StandardError.write("… and \(outcome.reasons.count - 20) more\n") }
+        if outcome.nothingToDo {
+            Swift.print("\(plan.outputDirectory): complete (\(plan.inputs.count) files in \(plan.taskCount) tasks); nothing to do")
+            return
+        }
+        if !outcome.activeTasks.isEmpty {
+            Swift.print("still pending or running, left alone: tasks \(SlurmBackend.arraySpec(outcome.activeTasks))")
+        }
+        guard let submission = outcome.submission else {
+            Swift.print("nothing submitted; see corpuskit launch status \(plan.outputDirectory)")
+            return
+        }
+        let tasks = outcome.submittedTasks.isEmpty ? "no tasks" : "tasks \(SlurmBackend.arraySpec(outcome.submittedTasks))"
+        switch submission.backend {
+        case .slurm:
+            let array = submission.arrayJobID.map { "array job \($0) (\(tasks))" } ?? "no array job (\(tasks))"
+            Swift.print("submitted \(array), final job \(submission.finalJobID ?? "-")")
+        case .local:
+            Swift.print("ran \(tasks) locally")
+            Swift.print(LaunchStatus.gather(plan).render(), terminator: "")
+        }
+    }
+}
+
+extension BackendKind: ExpressibleByArgument {}

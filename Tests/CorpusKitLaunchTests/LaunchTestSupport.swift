@@ -1,0 +1,191 @@
+import Foundation
+import XCTest
+
+/// Paths of the repository and its fixtures.
+enum LaunchTestPaths {
+    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func repo(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
+    static let fixtureModel = repo("Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model")
+    static let sampleCorpus = repo("Corpora/sample.jsonl")
+}
+
+struct LaunchTestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A temporary directory removed when released.
+final class LaunchScratch {
+    let path: String
+    init() throws {
+        path = NSTemporaryDirectory() + "corpuskit-launch-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
+}
+
+/// Runs programs (the built corpuskit, gzip, zstd, Slurm's tools) with output captured in files.
+enum Run {
+    struct Result {
+        let status: Int32
+        let reason: Process.TerminationReason
+        let stdout: String
+        let stderr: String
+        let command: String
+        var summary: String { "\(command) → status \(status)\(reason == .exit ? "" : " (signal)")\nstdout: \(stdout.prefix(3000))\nstderr: \(stderr.prefix(3000))" }
+    }
+
+    /// The corpuskit executable: `$CORPUSKIT_EXECUTABLE`, else the one built next to the test bundle.
+    static let corpuskit: String? = {
+        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_EXECUTABLE"], !path.isEmpty {
+            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+        }
+        var directories: [URL] = []
+        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
+            directories.append(bundle.bundleURL.deletingLastPathComponent())
+        }
+        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath))
+        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent())
+        if let path = Bundle.main.executablePath { directories.append(URL(fileURLWithPath: path).deletingLastPathComponent()) }
+        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
+        return directories.map { $0.appendingPathComponent("corpuskit").resolvingSymlinksInPath().path }.first { path in
+            var isDirectory: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+                && FileManager.default.isExecutableFile(atPath: path)
+        }
+    }()
+
+    static func requireCorpuskit() throws -> String {
+        guard let corpuskit else {
+            XCTFail("the corpuskit executable was not found next to the test bundle; build with --build-tests or set CORPUSKIT_EXECUTABLE")
+            throw LaunchTestFailure("no corpuskit executable")
+        }
+        return corpuskit
+    }
+
+    static func program(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                        stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {
+        let scratch = try LaunchScratch()
+        let outPath = stdoutFile ?? scratch.file("stdout"), errPath = scratch.file("stderr")
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = stdinFile.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        try out.close()
+        try err.close()
+        return Result(status: process.terminationStatus, reason: process.terminationReason,
+                      stdout: stdoutFile == nil ? (try String(contentsOfFile: outPath, encoding: .utf8)) : "",
+                      stderr: try String(contentsOfFile: errPath, encoding: .utf8),
+                      command: ([executable] + arguments).joined(separator: " "))
+    }
+
+    static func corpuskit(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
+        try program(try requireCorpuskit(), arguments, environment: environment)
+    }
+
+    @discardableResult
+    static func succeed(_ arguments: [String], environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
+        let result = try corpuskit(arguments, environment: environment)
+        guard result.reason == .exit, result.status == 0 else {
+            XCTFail(result.summary, file: file, line: line)
+            throw LaunchTestFailure("corpuskit failed")
+        }
+        return result
+    }
+
+    /// `/usr/bin/env NAME ARGS` (tools found on PATH).
+    static func tool(_ name: String, _ arguments: [String], stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {
+        try program("/usr/bin/env", [name] + arguments, stdinFile: stdinFile, stdoutFile: stdoutFile)
+    }
+}
+
+/// A corpus of ~20 small files (.jsonl, .jsonl.gz, .jsonl.zst) in nested directories, cut from
+/// `Corpora/sample.jsonl`, with the per-file reference made by `corpuskit tokenize`.
+struct LaunchCorpus {
+    let input: String
+    /// Relative names (without suffix) → input file.
+    let files: [(name: String, path: String)]
+
+    static let directories = ["ja", "ja/wiki", "en", "en/web/2024", "code"]
+
+    static func make(in scratch: LaunchScratch, count: Int = 20) throws -> LaunchCorpus {
+        let lines = try String(contentsOfFile: LaunchTestPaths.sampleCorpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+            .filter { !$0.isEmpty }
+        let input = scratch.file("in")
+        var files: [(String, String)] = []
+        var start = 0
+        for i in 0..<count {
+            let directory = directories[i % directories.count]
+            let stem = "\(directory.replacingOccurrences(of: "/", with: "_"))_\(String(format: "%04d", i))"
+            let take = 3 + (i * 7) % 17
+            let text = (0..<take).map { lines[(start + $0) % lines.count] }.joined(separator: "\n") + "\n"
+            start += take
+            try FileManager.default.createDirectory(atPath: "\(input)/\(directory)", withIntermediateDirectories: true)
+            let plain = "\(input)/\(directory)/\(stem).jsonl"
+            try text.write(toFile: plain, atomically: true, encoding: .utf8)
+            var path = plain
+            switch i % 3 {
+            case 1:
+                let result = try Run.tool("gzip", ["-n", plain])
+                guard result.status == 0 else { throw LaunchTestFailure(result.summary) }
+                path = plain + ".gz"
+            case 2:
+                let result = try Run.tool("zstd", ["-q", "--rm", plain])
+                guard result.status == 0 else { throw LaunchTestFailure(result.summary) }
+                path = plain + ".zst"
+            default:
+                break
+            }
+            files.append(("\(directory)/\(stem)", path))
+        }
+        return LaunchCorpus(input: input, files: files.sorted { $0.0 < $1.0 })
+    }
+
+    static let tokenizerFlags = ["--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", LaunchTestPaths.fixtureModel, "--append-eod"]
+
+    /// `corpuskit tokenize` on each file alone into `reference/NAME`, with the token-info CSV of
+    /// those runs; returns the expected `num_tokens.tsv` built from that CSV.
+    func tokenizeEachAlone(into reference: String) throws -> String {
+        let csv = (reference as NSString).appendingPathComponent("token_info.csv")
+        for (name, path) in files {
+            let prefix = (reference as NSString).appendingPathComponent(name)
+            try FileManager.default.createDirectory(atPath: (prefix as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try Run.succeed(["tokenize", "--input", path, "--output-prefix", prefix, "--quiet",
+                             "--output-result-total-token-info", csv] + Self.tokenizerFlags)
+        }
+        // llm-jp's num_tokens.tsv: filename (the prefix relative to the root, without
+        // _text_document) and tokens, sorted by filename.
+        var rows: [(String, String)] = []
+        for line in try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n") {
+            let fields = line.split(separator: ",").map(String.init)
+            let prefix = String(fields[1].dropFirst(reference.count + 1).dropLast("_text_document".count))
+            rows.append((prefix, fields[2]))
+        }
+        rows.sort { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
+        return "filename\ttokens\n" + rows.map { "\($0.0)\t\($0.1)\n" }.joined()
+    }
+
+    /// Fails unless every dataset under `output` equals the reference byte for byte.
+    func assertSameDatasets(_ output: String, _ reference: String, file: StaticString = #filePath, line: UInt = #line) {
+        for (name, _) in files {
+            for suffix in ["_text_document.bin", "_text_document.idx"] {
+                let actual = FileManager.default.contents(atPath: "\(output)/\(name)\(suffix)")
+                let expected = FileManager.default.contents(atPath: "\(reference)/\(name)\(suffix)")
+                XCTAssertNotNil(expected, "reference \(name)\(suffix) missing", file: file, line: line)
+                XCTAssertNotNil(actual, "\(output)/\(name)\(suffix) missing", file: file, line: line)
+                XCTAssertTrue(actual == expected, "\(output)/\(name)\(suffix) differs from corpuskit tokenize on the file alone", file: file, line: line)
+            }
+        }
+    }
+}
