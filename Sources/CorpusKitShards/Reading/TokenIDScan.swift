@@ -1,8 +1,8 @@
 /// The largest token id of a `.bin`, found with a vectorised scan of the mapped file.
 ///
 /// Why vectorised: checking that every id of a multi-gigabyte shard is below the vocabulary size
-/// must run near disk speed. The scan keeps four SIMD running maxima (32 × UInt16 or 16 × UInt32
-/// lanes each) so the loop is one load and one `max` per 64 bytes with no branch; `int32` ids are
+/// must run near disk speed. The scan is a branch-free max-reduction that the compiler vectorises
+/// (vector unsigned-max over the mapped UInt16 / UInt32 buffer); `int32` ids are
 /// compared as their unsigned bit pattern, so a negative id counts as huge (out of range). Only
 /// when the maximum is out of range does a second, scalar pass find the first offending position.
 public struct TokenIDScan: Sendable {
@@ -49,60 +49,32 @@ public struct TokenIDScan: Sendable {
         return next < reader.sequenceCount ? reader.sequencePointer(next) / reader.dtype.itemSize : reader.tokenCount
     }
 
-    @inline(__always)
+    /// A plain max-reduction over the mapped ids: LLVM turns it into vector `umax` instructions
+    /// (measured: Swift's generic `SIMD` `pointwiseMax` was not specialised into vector code and ran
+    /// at under 0.1 GB/s). The mapping is page-aligned, so binding to the element type is valid.
     static func maximumUInt16(_ bytes: UnsafeRawBufferPointer) -> UInt16 {
-        typealias V = SIMD32<UInt16>
-        let count = bytes.count / 2
-        guard count > 0, let base = bytes.baseAddress else { return 0 }
-        var m0 = V(repeating: 0), m1 = m0, m2 = m0, m3 = m0
-        let stride = 4 * V.scalarCount
-        var i = 0
-        while i + stride <= count {
-            let p = base + 2 * i
-            m0 = pointwiseMax(m0, p.loadUnaligned(as: V.self))
-            m1 = pointwiseMax(m1, p.loadUnaligned(fromByteOffset: 64, as: V.self))
-            m2 = pointwiseMax(m2, p.loadUnaligned(fromByteOffset: 128, as: V.self))
-            m3 = pointwiseMax(m3, p.loadUnaligned(fromByteOffset: 192, as: V.self))
-            i += stride
-        }
-        var result = pointwiseMax(pointwiseMax(m0, m1), pointwiseMax(m2, m3)).max()
-        while i < count {
-            result = max(result, UInt16(littleEndian: base.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
-            i += 1
-        }
         #if _endian(big)
         return maximumScalar16(bytes)
         #else
-        return result
+        guard let base = bytes.baseAddress, bytes.count >= 2 else { return 0 }
+        return reduceMaximum(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt16.self), count: bytes.count / 2))
+        #endif
+    }
+
+    static func maximumUInt32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+        #if _endian(big)
+        return maximumScalar32(bytes)
+        #else
+        guard let base = bytes.baseAddress, bytes.count >= 4 else { return 0 }
+        return reduceMaximum(UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt32.self), count: bytes.count / 4))
         #endif
     }
 
     @inline(__always)
-    static func maximumUInt32(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
-        typealias V = SIMD16<UInt32>
-        let count = bytes.count / 4
-        guard count > 0, let base = bytes.baseAddress else { return 0 }
-        var m0 = V(repeating: 0), m1 = m0, m2 = m0, m3 = m0
-        let stride = 4 * V.scalarCount
-        var i = 0
-        while i + stride <= count {
-            let p = base + 4 * i
-            m0 = pointwiseMax(m0, p.loadUnaligned(as: V.self))
-            m1 = pointwiseMax(m1, p.loadUnaligned(fromByteOffset: 64, as: V.self))
-            m2 = pointwiseMax(m2, p.loadUnaligned(fromByteOffset: 128, as: V.self))
-            m3 = pointwiseMax(m3, p.loadUnaligned(fromByteOffset: 192, as: V.self))
-            i += stride
-        }
-        var result = pointwiseMax(pointwiseMax(m0, m1), pointwiseMax(m2, m3)).max()
-        while i < count {
-            result = max(result, UInt32(littleEndian: base.loadUnaligned(fromByteOffset: 4 * i, as: UInt32.self)))
-            i += 1
-        }
-        #if _endian(big)
-        return maximumScalar32(bytes)
-        #else
-        return result
-        #endif
+    private static func reduceMaximum<T: FixedWidthInteger & UnsignedInteger>(_ ids: UnsafeBufferPointer<T>) -> T {
+        var m: T = 0
+        for id in ids { m = Swift.max(m, id) }
+        return m
     }
 
     #if _endian(big)
