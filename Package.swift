@@ -1,7 +1,9 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Data flow: readers → tokenization → shards (→ reports). The CLI is a thin layer on top; nothing imports it.
+// Data flow (ARCHITECTURE.md): readers → tokenizer → shards → (Megatron semantics) → pipeline →
+// reports, plans, compatibility, scale-out. CorpusKitSystem is below everything; the CLI is a
+// thin layer on top that nothing imports.
 let package = Package(
     name: "CorpusKit",
     platforms: [.macOS(.v13)],
@@ -13,6 +15,8 @@ let package = Package(
         .library(name: "CorpusKitMegatron", targets: ["CorpusKitMegatron"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
         .library(name: "CorpusKitReport", targets: ["CorpusKitReport"]),
+        .library(name: "CorpusKitCheckpoint", targets: ["CorpusKitCheckpoint"]),
+        .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
         .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
@@ -30,8 +34,11 @@ let package = Package(
 
         // Files, mappings, errno-level errors and standard error, for every module below.
         .target(name: "CorpusKitSystem"),
+        // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction.
         .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib"]),
+        // Vocabulary, segmentation models, the sentencepiece and HF tokenizers behaviours.
         .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CorpusKitSystem"]),
+        // Megatron indexed datasets (.bin/.idx): writer, reader, merge.
         .target(name: "CorpusKitShards", dependencies: ["CorpusKitSystem"], exclude: ["FORMAT.md"]),
         // What llm-jp Megatron-LM's tokenizer wrappers mean (DocumentEncoder), for every command that
         // reads or writes shards.
@@ -46,13 +53,17 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
+        // megatron-core's blending, sample and shuffle indices (corpuskit plan / replay).
+        // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
+        .target(name: "CorpusKitCheckpoint", dependencies: []),
+        // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
+        .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
         // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
         .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
                 "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
-                "CorpusKitReport", "CorpusKitLaunch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -63,10 +74,13 @@ let package = Package(
         .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
-        .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
+        // The CLI tests run the built executable (swift build --build-tests builds it; a target
+        // dependency on the executable would make them import its Yams module map).
+        .testTarget(name: "CorpusKitCLITests", dependencies: ["CorpusKitTokenizer", "CorpusKitShards", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitMegatronTests", dependencies: ["CorpusKitMegatron", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
