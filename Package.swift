@@ -10,6 +10,7 @@ let package = Package(
         .library(name: "CorpusKitReaders", targets: ["CorpusKitReaders"]),
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
+        .library(name: "CorpusKitPlan", targets: ["CorpusKitPlan"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
@@ -28,10 +29,12 @@ let package = Package(
         .target(name: "CorpusKitShards", dependencies: [], exclude: ["FORMAT.md"]),
         // Corpus files → tokenizer → Megatron shards, in parallel (corpuskit tokenize).
         .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards"]),
+        // Shards → what megatron-core's GPTDataset / BlendedDataset train on (corpuskit plan, replay).
+        .target(name: "CorpusKitPlan", dependencies: ["CorpusKitShards"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline",
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitPlan",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +44,7 @@ let package = Package(
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
+        .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards"]),
     ],
     swiftLanguageModes: [.v6]
 )
