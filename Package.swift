@@ -42,7 +42,7 @@ let package = Package(
         .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
-        .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
+        .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer", "CorpusKitShards"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
         .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards"]),
     ],

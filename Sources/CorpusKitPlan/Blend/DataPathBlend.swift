@@ -48,7 +48,8 @@ public struct DataPathBlend: Sendable, Equatable {
 
     /// Reads a data-path file: the plain `w1 p1 w2 p2 …` form (any whitespace, `#` comments), or
     /// llm-jp's bash array `TRAIN_DATA_PATH=( --data-path w1 p1 … )` / `TRAIN_DATA_PATH="${…} w p"` lines,
-    /// where `--data-path`, variable assignments and `${VAR}` references are dropped.
+    /// where `--data-path`, assignments and words that are a bare `${VAR}` reference are dropped, and
+    /// `${VAR}` / `$VAR` inside a prefix are replaced from the environment where set.
     public init(contentsOfFile path: String) throws {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             throw PlanError.missingFile(path: path)
@@ -65,11 +66,43 @@ public struct DataPathBlend: Sendable, Equatable {
                 }
                 word = word.trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
                 if word.isEmpty || word == "export" || word == "--data-path" || word == "--train-data-path" { continue }
-                if word.hasPrefix("${") || word.hasPrefix("$") { continue }
-                words.append(word)
+                if Self.isVariableReference(word) { continue }
+                words.append(Self.expandVariables(word))
             }
         }
         try self.init(words: words, source: path)
+    }
+
+    static func isVariableReference(_ word: String) -> Bool {
+        guard word.hasPrefix("$") else { return false }
+        let name = word.hasPrefix("${") && word.hasSuffix("}") ? word.dropFirst(2).dropLast() : word.dropFirst()
+        return !name.isEmpty && name.allSatisfy { $0.isLetter || $0.isNumber || $0 == "_" }
+    }
+
+    static func expandVariables(_ word: String) -> String {
+        guard word.contains("$") else { return word }
+        let environment = ProcessInfo.processInfo.environment
+        var out = ""
+        var rest = Substring(word)
+        while let dollar = rest.firstIndex(of: "$") {
+            out += rest[..<dollar]
+            var after = rest[rest.index(after: dollar)...]
+            let braced = after.first == "{"
+            if braced { after = after.dropFirst() }
+            let name = after.prefix { $0.isLetter || $0.isNumber || $0 == "_" }
+            var end = name.endIndex
+            if braced {
+                guard end < after.endIndex, after[end] == "}" else { out += rest[dollar...]; return out }
+                end = after.index(after: end)
+            }
+            if !name.isEmpty, let value = environment[String(name)] {
+                out += value
+            } else {
+                out += rest[dollar..<end]
+            }
+            rest = rest[end...]
+        }
+        return out + rest
     }
 
     /// Python's `float(str)` for the forms data paths use (digits, sign, point, exponent, `_`).
