@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CorpusKitMegatron", targets: ["CorpusKitMegatron"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
         .library(name: "CorpusKitReport", targets: ["CorpusKitReport"]),
+        .library(name: "CorpusKitPlan", targets: ["CorpusKitPlan"]),
         .library(name: "CorpusKitCheckpoint", targets: ["CorpusKitCheckpoint"]),
         .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
         .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
@@ -54,6 +55,7 @@ let package = Package(
             ]
         ),
         // megatron-core's blending, sample and shuffle indices (corpuskit plan / replay).
+        .target(name: "CorpusKitPlan", dependencies: ["CorpusKitShards"]),
         // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
         .target(name: "CorpusKitCheckpoint", dependencies: []),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
@@ -64,6 +66,7 @@ let package = Package(
             name: "corpuskit",
             dependencies: [
                 "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
+                "CorpusKitReport", "CorpusKitPlan", "CorpusKitCompat", "CorpusKitLaunch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -80,6 +83,7 @@ let package = Package(
         .testTarget(name: "CorpusKitMegatronTests", dependencies: ["CorpusKitMegatron", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
     ],

@@ -117,6 +117,28 @@ public final class MegatronIndexReader: @unchecked Sendable {
         return tokens(from: start, to: start + sequenceLength(i))
     }
 
+    /// The whole sizes section: the token count of every sequence.
+    public func sequenceLengths() -> [Int32] {
+        [Int32](unsafeUninitializedCapacity: sequenceCount) { buffer, initialized in
+            for i in 0..<sequenceCount {
+                buffer[i] = index.load(Int32.self, at: header.sizesOffset + 4 * i)
+            }
+            initialized = sequenceCount
+        }
+    }
+
+    /// `length` token ids of sequence `i` from token `offset` (megatron-core's `IndexedDataset.get`).
+    public func sequenceTokens(_ i: Int, offset: Int, length: Int) throws -> [Int32] {
+        guard i >= 0 && i < sequenceCount else {
+            throw ShardError.sequenceOutOfRange(index: i, count: sequenceCount)
+        }
+        guard offset >= 0, length >= 0, offset + length <= sequenceLength(i) else {
+            throw ShardError.sequenceOutOfRange(index: i, count: sequenceCount)
+        }
+        let start = sequencePointer(i) / dtype.itemSize + offset
+        return tokens(from: start, to: start + length)
+    }
+
     /// The raw `.bin` bytes.
     var dataBytes: UnsafeRawBufferPointer { data.bytes }
 
