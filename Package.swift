@@ -50,12 +50,12 @@ let package = Package(
         .target(
             name: "CorpusKitReport",
             dependencies: [
-                "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
+                "CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
         // megatron-core's blending, sample and shuffle indices (corpuskit plan / replay).
-        .target(name: "CorpusKitPlan", dependencies: ["CorpusKitShards"]),
+        .target(name: "CorpusKitPlan", dependencies: ["CorpusKitSystem", "CorpusKitShards"]),
         // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
         .target(name: "CorpusKitCheckpoint", dependencies: []),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)

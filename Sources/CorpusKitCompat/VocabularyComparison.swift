@@ -224,13 +224,20 @@ public struct VocabularyComparison: Sendable {
     }
 
     /// Ids whose scores differ (nil when either side has none).
+    ///
+    /// A `.model` stores float32 scores; a tokenizer.json converted from it prints them as
+    /// doubles, which HF tokenizers (and so CorpusKit) reads back up to one ulp off (serde_json's
+    /// parser is not correctly rounded). Across formats the scores are therefore compared at the
+    /// `.model`'s float32 precision, where that ulp vanishes.
     static func scoreDifferences(_ a: VocabularyView, _ b: VocabularyView, skipSpecial: Bool,
                                  isSpecial: (VocabularyView, Int) -> Bool) -> [Int]? {
         guard let x = a.scores, let y = b.scores else { return nil }
         let n = min(a.count, b.count)
+        let float32 = a.format != b.format
         return (0..<n).filter { id in
             if skipSpecial && (isSpecial(a, id) || isSpecial(b, id)) { return false }
-            return x[id] != y[id] && !(x[id].isNaN && y[id].isNaN)
+            if x[id].isNaN && y[id].isNaN { return false }
+            return float32 ? Float(x[id]) != Float(y[id]) : x[id] != y[id]
         }
     }
 

@@ -8,15 +8,7 @@ import Foundation
 
 enum ProgressFormat {
     /// `1,234,567`.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var result = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { result.append(",") }
-            result.append(c)
-        }
-        return value < 0 ? "-" + result : result
-    }
+    static func grouped(_ value: Int) -> String { TextFormat.grouped(value) }
 
     /// `12.3M`, `4.5k`, `999`.
     static func compact(_ value: Int) -> String {

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// A read-only view of a vocabulary file — pieces, ids, types, scores, special tokens and the
 /// settings that decide how text becomes ids — that needs no encoder.
@@ -248,20 +249,7 @@ public struct VocabularyView: Sendable {
         case let bool as Bool: return bool ? "true" : "false"
         case let int as Int: return String(int)
         case let double as Double: return "\(double)"
-        case let string as String:
-            var out = "\""
-            for scalar in string.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default:
-                    if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-                }
-            }
-            return out + "\""
+        case let string as String: return TextFormat.jsonString(string)
         case let array as [Any]: return "[" + array.map(canonicalJSON).joined(separator: ",") + "]"
         case let object as [String: Any]:
             // Keys compared as UTF-8 bytes, not as `String` (canonical equivalence).

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// Paths of the repository and its fixtures.
 enum LaunchTestPaths {
@@ -10,21 +11,9 @@ enum LaunchTestPaths {
     static let sampleCorpus = repo("Corpora/sample.jsonl")
 }
 
-struct LaunchTestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
+typealias LaunchTestFailure = TestFailure
 
-/// A temporary directory removed when released.
-final class LaunchScratch {
-    let path: String
-    init() throws {
-        path = NSTemporaryDirectory() + "corpuskit-launch-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-}
+typealias LaunchScratch = ScratchDirectory
 
 /// Runs programs (the built corpuskit, gzip, zstd, Slurm's tools) with output captured in files.
 enum Run {
@@ -37,33 +26,8 @@ enum Run {
         var summary: String { "\(command) → status \(status)\(reason == .exit ? "" : " (signal)")\nstdout: \(stdout.prefix(3000))\nstderr: \(stderr.prefix(3000))" }
     }
 
-    /// The corpuskit executable: `$CORPUSKIT_EXECUTABLE`, else the one built next to the test bundle.
-    static let corpuskit: String? = {
-        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_EXECUTABLE"], !path.isEmpty {
-            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
-        }
-        var directories: [URL] = []
-        for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {
-            directories.append(bundle.bundleURL.deletingLastPathComponent())
-        }
-        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath))
-        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent())
-        if let path = Bundle.main.executablePath { directories.append(URL(fileURLWithPath: path).deletingLastPathComponent()) }
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return directories.map { $0.appendingPathComponent("corpuskit").resolvingSymlinksInPath().path }.first { path in
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
-                && FileManager.default.isExecutableFile(atPath: path)
-        }
-    }()
-
-    static func requireCorpuskit() throws -> String {
-        guard let corpuskit else {
-            XCTFail("the corpuskit executable was not found next to the test bundle; build with --build-tests or set CORPUSKIT_EXECUTABLE")
-            throw LaunchTestFailure("no corpuskit executable")
-        }
-        return corpuskit
-    }
+    /// The built corpuskit (CorpusKitTestSupport finds it).
+    static func requireCorpuskit() throws -> String { try CorpusKitExecutable.require() }
 
     static func program(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                         stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {

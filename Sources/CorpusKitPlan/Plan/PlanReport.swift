@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// A `TrainingPlan` as a terminal table, a Markdown report, or one JSON object.
 public enum PlanReport {
@@ -89,15 +90,7 @@ public enum PlanReport {
 
     // MARK: - Formatting
 
-    static func grouped(_ n: Int) -> String {
-        let digits = String(n.magnitude)
-        var out = ""
-        for (k, ch) in digits.enumerated() {
-            if k > 0 && (digits.count - k) % 3 == 0 { out.append(",") }
-            out.append(ch)
-        }
-        return (n < 0 ? "-" : "") + out
-    }
+    static func grouped(_ n: Int) -> String { TextFormat.grouped(n) }
 
     static func compact(_ x: Double) -> String {
         if x == x.rounded(), abs(x) < 1e15 { return String(Int(x)) }
@@ -111,21 +104,7 @@ public enum PlanReport {
     }
 
     /// A string as a JSON string literal.
-    public static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    public static func jsonString(_ s: String) -> String { TextFormat.jsonString(s) }
 }
 
 extension ReplaySample {

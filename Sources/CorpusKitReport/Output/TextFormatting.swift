@@ -1,27 +1,10 @@
 import Foundation
+import CorpusKitSystem
 
 /// Small helpers the writers share: JSON strings, CSV fields, fixed decimals, atomic files.
 enum TextFormatting {
     /// A JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
-    static func json(_ string: String) -> String {
-        var out = "\""
-        for scalar in string.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
-    }
+    static func json(_ string: String) -> String { TextFormat.jsonString(string) }
 
     /// A JSON number for a double: the shortest representation that reads back to the same value
     /// (Python's `repr`), `null` when not finite.
@@ -48,15 +31,7 @@ enum TextFormatting {
     }
 
     /// An integer with thousands separators: `1,234,567`.
-    static func grouped(_ value: Int) -> String {
-        let digits = String(value.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return value < 0 ? "-" + out : out
-    }
+    static func grouped(_ value: Int) -> String { TextFormat.grouped(value) }
 }
 
 /// Writes whole files atomically: the text goes to a temporary name in the same directory, which
