@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "CorpusKitReaders", targets: ["CorpusKitReaders"]),
         .library(name: "CorpusKitShards", targets: ["CorpusKitShards"]),
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
+        .library(name: "CorpusKitCheckpoint", targets: ["CorpusKitCheckpoint"]),
+        .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
@@ -28,10 +30,14 @@ let package = Package(
         .target(name: "CorpusKitShards", dependencies: [], exclude: ["FORMAT.md"]),
         // Corpus files → tokenizer → Megatron shards, in parallel (corpuskit tokenize).
         .target(name: "CorpusKitPipeline", dependencies: ["CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitShards"]),
+        // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
+        .target(name: "CorpusKitCheckpoint", dependencies: []),
+        // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
+        .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline",
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitCompat",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -41,6 +47,7 @@ let package = Package(
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
+        .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer"]),
     ],
     swiftLanguageModes: [.v6]
 )

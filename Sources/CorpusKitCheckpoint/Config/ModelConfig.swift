@@ -1,0 +1,77 @@
+/// The fields of a checkpoint's `config.json` that vocabulary and tensor checks need.
+///
+/// Field names and defaults follow transformers' config classes for the supported architectures;
+/// GPT-2's own names (`n_embd`, `n_layer`, `n_head`, `n_inner`, `n_positions`) are read for it.
+public struct ModelConfig: Sendable {
+    public let path: String
+    /// `architectures[0]` (e.g. `LlamaForCausalLM`), or `model_type` when absent.
+    public let architecture: String?
+    public let modelType: String?
+    public let vocabularySize: Int?
+    public let hiddenSize: Int?
+    public let layerCount: Int?
+    public let intermediateSize: Int?
+    public let attentionHeads: Int?
+    public let keyValueHeads: Int?
+    public let headDimension: Int?
+    /// `tie_word_embeddings` as written (nil when absent: the architecture's default applies).
+    public let tieWordEmbeddings: Bool?
+    public let bosTokenIDs: [Int]?
+    public let eosTokenIDs: [Int]?
+    public let padTokenIDs: [Int]?
+    public let attentionBias: Bool
+    public let mlpBias: Bool
+    /// Mixtral `num_local_experts`, Qwen3-MoE `num_experts`.
+    public let expertCount: Int?
+    /// Qwen3-MoE `moe_intermediate_size`.
+    public let moeIntermediateSize: Int?
+    /// Qwen3-MoE `decoder_sparse_step` (default 1) and `mlp_only_layers` (default []).
+    public let decoderSparseStep: Int
+    public let mlpOnlyLayers: [Int]
+    /// GPT-2 `n_positions`.
+    public let positionCount: Int?
+
+    /// Reads `path` (a `config.json`).
+    public init(path: String) throws(CheckpointError) {
+        let o = try JSONFile.object(at: path)
+        self.path = path
+        modelType = o["model_type"] as? String
+        architecture = (o["architectures"] as? [Any])?.first as? String ?? modelType
+        let isGPT2 = modelType == "gpt2" || architecture == "GPT2LMHeadModel"
+        func int(_ key: String) -> Int? { JSONValue.int(o[key]) }
+        vocabularySize = int("vocab_size")
+        hiddenSize = isGPT2 ? (int("n_embd") ?? int("hidden_size")) : int("hidden_size")
+        layerCount = isGPT2 ? (int("n_layer") ?? int("num_hidden_layers")) : int("num_hidden_layers")
+        attentionHeads = isGPT2 ? (int("n_head") ?? int("num_attention_heads")) : int("num_attention_heads")
+        if isGPT2 {
+            intermediateSize = int("n_inner") ?? hiddenSize.map { 4 * $0 }
+        } else {
+            intermediateSize = int("intermediate_size")
+        }
+        keyValueHeads = int("num_key_value_heads") ?? attentionHeads
+        if let explicit = int("head_dim") {
+            headDimension = explicit
+        } else if let h = hiddenSize, let a = attentionHeads, a > 0 {
+            headDimension = h / a
+        } else {
+            headDimension = nil
+        }
+        tieWordEmbeddings = o["tie_word_embeddings"] as? Bool
+        bosTokenIDs = JSONValue.ids(o["bos_token_id"])
+        eosTokenIDs = JSONValue.ids(o["eos_token_id"])
+        padTokenIDs = JSONValue.ids(o["pad_token_id"])
+        attentionBias = o["attention_bias"] as? Bool ?? false
+        mlpBias = o["mlp_bias"] as? Bool ?? false
+        expertCount = int("num_local_experts") ?? int("num_experts")
+        moeIntermediateSize = int("moe_intermediate_size")
+        decoderSparseStep = int("decoder_sparse_step") ?? 1
+        mlpOnlyLayers = (o["mlp_only_layers"] as? [Any] ?? []).compactMap { JSONValue.int($0) }
+        positionCount = int("n_positions") ?? int("max_position_embeddings")
+    }
+
+    /// `tie_word_embeddings` with the architecture's default (transformers: true for GPT-2, false
+    /// for Llama, Mixtral and Qwen3-MoE configs).
+    public var tiesWordEmbeddings: Bool {
+        tieWordEmbeddings ?? (architecture == "GPT2LMHeadModel" || modelType == "gpt2")
+    }
+}

@@ -1,0 +1,121 @@
+import ArgumentParser
+import Foundation
+import CorpusKitCompat
+import CorpusKitPipeline
+import CorpusKitTokenizer
+
+/// `corpuskit compat`: do a vocabulary, another vocabulary, a checkpoint, shards fit together?
+/// Exit status 0 compatible, 1 incompatible (or a warning with --strict), 2 bad input.
+struct CompatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compat",
+        abstract: "Check that vocabularies, checkpoints and shards fit together (exit 0 compatible, 1 incompatible, 2 bad input).",
+        subcommands: [CompatVocabCommand.self, CompatModelCommand.self, CompatShardsCommand.self])
+}
+
+/// Flags every form shares.
+struct CompatOutputOptions: ParsableArguments {
+    @Flag(name: .long, help: "Print the report as one JSON object (\"verdict\", \"checks\", …).")
+    var json = false
+
+    @Flag(name: .long, help: "Treat warnings as incompatible (exit 1).")
+    var strict = false
+
+    /// Prints `make()`'s report and exits with its status; bad input exits 2.
+    func run(_ make: () throws(CompatError) -> CompatReport) throws {
+        let report: CompatReport
+        do {
+            report = try make()
+        } catch {
+            FileHandle.standardError.write(Data("corpuskit compat: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(json ? report.json() : report.text())
+        let status = report.exitStatus(strict: strict)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+struct CompatVocabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vocab",
+        abstract: "Compare two vocabularies: identical, same-ids, extension, remapped or incompatible.")
+
+    @Argument(help: "Vocabulary A: a .model, a tokenizer.json, or a directory holding either.")
+    var a: String
+    @Argument(help: "Vocabulary B.")
+    var b: String
+    @Option(name: .long, help: "A JSONL corpus both tokenizers encode (Unigram only).")
+    var corpus: String?
+    @Option(name: .long, help: "JSON key of the corpus text.")
+    var corpusKey = "text"
+    @Option(name: .long, help: "Documents of --corpus to encode.")
+    var corpusDocuments = 1000
+    @Option(name: .long, help: "For a remapped verdict: write the id permutation (id_in_a, id_in_b, piece) to FILE.")
+    var map: String?
+    @OptionGroup var output: CompatOutputOptions
+
+    func run() throws {
+        try output.run { () throws(CompatError) -> CompatReport in
+            let va: VocabularyView, vb: VocabularyView
+            do { va = try VocabularyView.load(path: a) } catch { throw CompatError("\(a): \(error)") }
+            do { vb = try VocabularyView.load(path: b) } catch { throw CompatError("\(b): \(error)") }
+            let comparison = try VocabularyComparison(a: va, b: vb, corpus: corpus, corpusKey: corpusKey, corpusLimit: corpusDocuments)
+            if let map { try comparison.writePermutation(to: map) }
+            return comparison.report
+        }
+    }
+}
+
+struct CompatModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Check a Hugging Face checkpoint (configs and safetensors headers only) against a vocabulary.")
+
+    @Argument(help: "The vocabulary: a .model, a tokenizer.json, or a directory holding either.")
+    var tokenizer: String
+    @Argument(help: "The checkpoint directory (config.json, model.safetensors or model.safetensors.index.json).")
+    var modelDirectory: String
+    @OptionGroup var output: CompatOutputOptions
+
+    func run() throws {
+        try output.run { () throws(CompatError) -> CompatReport in
+            try CheckpointCompatibility(tokenizerPath: tokenizer, modelDirectory: modelDirectory).report
+        }
+    }
+}
+
+struct CompatShardsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "shards",
+        abstract: "Check Megatron shards against a vocabulary: dtype, id range, BOS/EOD, and a decode/re-encode round trip.")
+
+    @Argument(help: "The vocabulary the shards should have been made with.")
+    var tokenizer: String
+    @Argument(help: "Dataset prefixes (or .idx/.bin paths, or directories of them).")
+    var shards: [String]
+    @Option(name: .long, help: "The run's --tokenizer-type (\(MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", "))); inferred when absent.")
+    var tokenizerType: String?
+    @Option(name: .long, help: "The run's --append-eod: true or false; inferred when absent.")
+    var appendEod: Bool?
+    @Option(name: .long, help: "Documents to round-trip per shard (evenly spaced).")
+    var sample = 300
+    @Flag(name: .long, help: "Round-trip every document.")
+    var all = false
+    @OptionGroup var output: CompatOutputOptions
+
+    func run() throws {
+        var type: MegatronTokenizerType?
+        if let tokenizerType {
+            guard let parsed = MegatronTokenizerType(rawValue: tokenizerType) else {
+                FileHandle.standardError.write(Data("corpuskit compat: unknown --tokenizer-type \(tokenizerType)\n".utf8))
+                throw ExitCode(2)
+            }
+            type = parsed
+        }
+        let options = ShardCompatibility.Options(tokenizerType: type, appendEOD: appendEod, sample: sample, all: all)
+        try output.run { () throws(CompatError) -> CompatReport in
+            try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options).report
+        }
+    }
+}
