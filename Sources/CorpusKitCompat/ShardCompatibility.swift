@@ -99,38 +99,6 @@ public struct ShardCompatibility: Sendable {
             }
         }
         guard !encoders.isEmpty else { throw CompatError("\(tokenizer.path): no tokenizer type fits: \(refusals.joined(separator: "; "))") }
-        let vocabularySize = encoders.map(\.1.vocabularySize).max()!
-
-        // dtype.
-        let optimal = TokenDType.optimal(vocabularySize: vocabularySize)
-        if reader.dtype == optimal {
-            add("dtype", .ok, "\(reader.dtype), as preprocess_data.py picks for a vocabulary of \(vocabularySize)")
-        } else if reader.dtype == .uint16 {
-            add("dtype", .error, "uint16 cannot hold this vocabulary's ids (\(vocabularySize) ≥ 65,500): made with a smaller vocabulary")
-        } else {
-            add("dtype", .warning, "int32, but preprocess_data.py writes uint16 for a vocabulary of \(vocabularySize) (< 65,500): made with a larger vocabulary?")
-        }
-
-        // Id range (vectorised scan).
-        let clock = ContinuousClock()
-        let start = clock.now
-        let scan = TokenIDScan(reader)
-        let elapsed = clock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        let bytes = reader.tokenCount * reader.dtype.itemSize
-        facts["scan_seconds"] = seconds
-        facts["scan_bytes"] = bytes
-        facts["max_id"] = Int(scan.maximum)
-        let speed = seconds > 0 ? String(format: "%.2f GB/s", Double(bytes) / seconds / 1e9) : "-"
-        if scan.count == 0 || Int(scan.maximum) < vocabularySize {
-            add("id range", .ok, "all \(scan.count) ids below \(vocabularySize) (max \(scan.count == 0 ? "-" : "\(scan.maximum)"); scanned \(bytes) bytes in \(String(format: "%.3f", seconds)) s, \(speed))")
-        } else {
-            let position = TokenIDScan.firstPosition(in: reader, atOrAbove: UInt32(vocabularySize)) ?? -1
-            let document = TokenIDScan.document(in: reader, containing: position).map { "document \($0)" } ?? "?"
-            let shown = scan.maximum > UInt32(Int32.max) ? "\(Int32(bitPattern: scan.maximum)) (negative)" : "\(scan.maximum)"
-            add("id range", .error, "ids up to \(shown) but the vocabulary has \(vocabularySize); the first out of range is at token \(position) (\(document))")
-        }
-
         // Round trip per candidate type, on a deterministic sample.
         let documentCount = reader.documentCount
         let wanted = options.all ? documentCount : min(options.sample, documentCount)
@@ -180,6 +148,38 @@ public struct ShardCompatibility: Sendable {
         add("tokenizer type", .ok, "\(best.type)\(inferred); --append-eod \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
         facts["tokenizer_type"] = best.type.rawValue
         facts["append_eod"] = appendEOD
+
+        let vocabularySize = best.encoder.vocabularySize
+
+        // dtype.
+        let optimal = TokenDType.optimal(vocabularySize: vocabularySize)
+        if reader.dtype == optimal {
+            add("dtype", .ok, "\(reader.dtype), as preprocess_data.py picks for a vocabulary of \(vocabularySize)")
+        } else if reader.dtype == .uint16 {
+            add("dtype", .error, "uint16 cannot hold this vocabulary's ids (\(vocabularySize) ≥ 65,500): made with a smaller vocabulary")
+        } else {
+            add("dtype", .warning, "int32, but preprocess_data.py writes uint16 for a vocabulary of \(vocabularySize) (< 65,500): made with a larger vocabulary?")
+        }
+
+        // Id range (vectorised scan).
+        let clock = ContinuousClock()
+        let start = clock.now
+        let scan = TokenIDScan(reader)
+        let elapsed = clock.now - start
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+        let bytes = reader.tokenCount * reader.dtype.itemSize
+        facts["scan_seconds"] = seconds
+        facts["scan_bytes"] = bytes
+        facts["max_id"] = Int(scan.maximum)
+        let speed = seconds > 0 ? String(format: "%.2f GB/s", Double(bytes) / seconds / 1e9) : "-"
+        if scan.count == 0 || Int(scan.maximum) < vocabularySize {
+            add("id range", .ok, "all \(scan.count) ids below \(vocabularySize) (max \(scan.count == 0 ? "-" : "\(scan.maximum)"); scanned \(bytes) bytes in \(String(format: "%.3f", seconds)) s, \(speed))")
+        } else {
+            let position = TokenIDScan.firstPosition(in: reader, atOrAbove: UInt32(vocabularySize)) ?? -1
+            let document = TokenIDScan.document(in: reader, containing: position).map { "document \($0)" } ?? "?"
+            let shown = scan.maximum > UInt32(Int32.max) ? "\(Int32(bitPattern: scan.maximum)) (negative)" : "\(scan.maximum)"
+            add("id range", .error, "ids up to \(shown) but the vocabulary has \(vocabularySize); the first out of range is at token \(position) (\(document))")
+        }
 
         // Placement over every document.
         var missingBOS: Int?, missingEOD: Int?, unexpectedEOD = 0

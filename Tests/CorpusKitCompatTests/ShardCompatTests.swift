@@ -1,0 +1,107 @@
+import Foundation
+import XCTest
+import CorpusKitCompat
+import CorpusKitPipeline
+import CorpusKitShards
+
+/// Form 3, `compat shards`: shards written as `corpuskit tokenize` writes them (DocumentEncoder +
+/// MegatronIndexWriter), checked against the right and the wrong vocabulary.
+final class ShardCompatTests: XCTestCase {
+    private func facts(_ report: CompatReport) -> [String: any Sendable] {
+        (report.facts["shards"] as? [[String: any Sendable]])?.first ?? [:]
+    }
+
+    private func status(_ report: CompatReport, _ suffix: String) -> CheckStatus? {
+        report.checks.first { $0.name.hasSuffix(": " + suffix) }?.status
+    }
+
+    private var sampleTexts: [String] {
+        get throws {
+            try textLines(Paths.repo("Corpora/sample-ja.txt"), limit: 200) + textLines(Paths.repo("Corpora/sample-en.txt"), limit: 100)
+        }
+    }
+
+    func testShardOfTheFixtureTokenizerRoundTripsAndTypeIsInferred() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        let prefix = (directory as NSString).appendingPathComponent("ok_text_document")
+        try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .llama2, appendEOD: true, texts: try sampleTexts)
+        let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory]).report
+        XCTAssertEqual(report.verdict, "compatible", report.text())
+        XCTAssertEqual(facts(report)["round_trip_share"] as? Double, 1.0)
+        XCTAssertEqual(facts(report)["tokenizer_type"] as? String, "Llama2Tokenizer")
+        XCTAssertEqual(facts(report)["append_eod"] as? Bool, true)
+        XCTAssertEqual(report.exitStatus(strict: true), 0)
+    }
+
+    func testIDOutOfRange() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        let prefix = (directory as NSString).appendingPathComponent("bad")
+        try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .gptSentencePiece, appendEOD: true,
+                       texts: Array(try sampleTexts.prefix(50)), extraDocuments: [[10, 20, 1500, 2]])
+        let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix]).report
+        XCTAssertEqual(status(report, "id range"), .error, report.text())
+        XCTAssertTrue(report.checks.first { $0.name.hasSuffix("id range") }!.detail.contains("document 50"), report.text())
+        XCTAssertEqual(report.exitStatus(strict: false), 1)
+    }
+
+    func testMissingEOD() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        let prefix = (directory as NSString).appendingPathComponent("noeod")
+        try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .gptSentencePiece, appendEOD: false, texts: try sampleTexts)
+        let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix],
+                                            options: .init(tokenizerType: .gptSentencePiece, appendEOD: true)).report
+        XCTAssertEqual(status(report, "EOD"), .error, report.text())
+        // Inferred, the same shard is consistent (no EOD expected).
+        let inferred = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix],
+                                              options: .init(tokenizerType: .gptSentencePiece)).report
+        XCTAssertEqual(status(inferred, "EOD"), .ok, inferred.text())
+        XCTAssertEqual(facts(inferred)["append_eod"] as? Bool, false)
+    }
+
+    func testTokenIDScanMatchesAScalarMaximum() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        for dtype in [TokenDType.uint16, .int32] {
+            let prefix = (directory as NSString).appendingPathComponent("scan-\(dtype)")
+            let writer = try MegatronIndexWriter(prefix: prefix, dtype: dtype)
+            var generator = SystemRandomNumberGenerator()
+            var expected: Int32 = 0
+            for length in [0, 1, 7, 63, 64, 65, 129, 1000] {
+                let tokens = (0..<length).map { _ in Int32.random(in: 0..<60000, using: &generator) }
+                expected = max(expected, tokens.max() ?? 0)
+                try writer.addDocument(tokens)
+            }
+            _ = try writer.finish()
+            let reader = try MegatronIndexReader(prefix: prefix)
+            XCTAssertEqual(TokenIDScan(reader).maximum, UInt32(expected))
+        }
+    }
+
+    /// v3.0 shards, v3.1 shards and v4.0 shards of the same text, checked against v3.0.
+    func testRoundTripShareTellsV30FromV31AndV40() throws {
+        let v30 = try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let v31 = try Paths.shared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model")
+        let v40 = try Paths.shared("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model")
+        // Documents of 20 lines each, as pretraining documents are (pages, not sentences).
+        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: 2000) + textLines(try Paths.shared("corpora/jsts-v1.1-train.txt"), limit: 2000)
+        let texts = stride(from: 0, to: lines.count, by: 20).map { lines[$0..<min($0 + 20, lines.count)].joined(separator: "\n") }
+        let directory = try Paths.temporaryDirectory(self)
+        var shares: [String: Double] = [:]
+        for (name, model) in [("v3.0", v30), ("v3.1", v31), ("v4.0", v40)] {
+            let prefix = (directory as NSString).appendingPathComponent("\(name)_text_document")
+            try writeShard(prefix: prefix, tokenizer: model, type: .llama2, appendEOD: true, texts: texts)
+            let report = try ShardCompatibility(tokenizerPath: v30, shards: [prefix],
+                                                options: .init(tokenizerType: .llama2, appendEOD: true, sample: 200)).report
+            shares[name] = facts(report)["round_trip_share"] as? Double
+            if name == "v3.0" {
+                XCTAssertEqual(report.verdict, "compatible", report.text())
+            } else {
+                XCTAssertEqual(status(report, "round trip"), .error, report.text())
+            }
+            if name == "v4.0" { XCTAssertEqual(status(report, "id range"), .error, report.text()) }
+        }
+        print("round-trip share against v3.0:", shares.sorted { $0.key < $1.key })
+        XCTAssertEqual(shares["v3.0"], 1.0)
+        XCTAssertLessThan(try XCTUnwrap(shares["v3.1"]), ShardCompatibility.roundTripErrorThreshold)
+        XCTAssertLessThan(try XCTUnwrap(shares["v4.0"]), ShardCompatibility.roundTripErrorThreshold)
+    }
+}

@@ -1,0 +1,145 @@
+import Foundation
+import XCTest
+import CorpusKitCompat
+import CorpusKitTokenizer
+
+/// Form 1, `compat vocab`: every verdict, on fixture-derived files and on the real llm-jp / Llama 2 pairs.
+final class VocabularyCompatTests: XCTestCase {
+    private func compare(_ a: String, _ b: String, corpus: String? = nil) throws -> VocabularyComparison {
+        try VocabularyComparison(a: try VocabularyView.load(path: a), b: try VocabularyView.load(path: b), corpus: corpus)
+    }
+
+    private func check(_ report: CompatReport, _ name: String) -> CompatCheck? { report.checks.first { $0.name == name } }
+
+    func testSameFileTwiceIsIdentical() throws {
+        let c = try compare(Paths.fixtureModel, Paths.fixtureModel)
+        XCTAssertEqual(c.report.verdict, "identical")
+        XCTAssertEqual(c.report.exitStatus(strict: true), 0)
+    }
+
+    func testRescoredFixtureIsSameIds() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        let rescored = (directory as NSString).appendingPathComponent("rescored.model")
+        let data = try ModelProtoEditor.edit(try Data(contentsOf: URL(fileURLWithPath: Paths.fixtureModel))) { pieces in
+            pieces.enumerated().map { id, piece in
+                var p = piece
+                if p.type == 1 && id % 7 == 0 { p.score -= 1.5 }
+                return p
+            }
+        }
+        try data.write(to: URL(fileURLWithPath: rescored))
+        let c = try compare(Paths.fixtureModel, rescored)
+        XCTAssertEqual(c.report.verdict, "same-ids", c.report.text())
+        XCTAssertEqual(check(c.report, "scores")?.status, .warning)
+        XCTAssertEqual(c.report.exitStatus(strict: false), 0)
+        XCTAssertEqual(c.report.exitStatus(strict: true), 1)
+    }
+
+    func testChangedNormalizationIsSameIds() throws {
+        // The same pieces and scores, another normalizer (the fixture's tokenizer.json vs a copy with
+        // its normalizer removed): ids stay meaningful, segmentation changes.
+        let directory = try Paths.temporaryDirectory(self)
+        var json = try String(contentsOfFile: Paths.fixtureJSON, encoding: .utf8)
+        let original = json
+        json = json.replacingOccurrences(of: "\"Regex\": \" \"", with: "\"Regex\": \"  \"")
+            .replacingOccurrences(of: "\"Regex\":\" \"", with: "\"Regex\":\"  \"")
+        XCTAssertNotEqual(json, original, "the fixture tokenizer.json no longer has the expected Replace(\" \") normalizer")
+        let changed = (directory as NSString).appendingPathComponent("tokenizer.json")
+        try json.write(toFile: changed, atomically: true, encoding: .utf8)
+        let c = try compare(Paths.fixtureJSON, changed)
+        XCTAssertEqual(c.report.verdict, "same-ids", c.report.text())
+        XCTAssertEqual(check(c.report, "behaviour")?.status, .warning)
+    }
+
+    func testPermutedFixtureIsRemappedAndWritesTheMap() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        let permuted = (directory as NSString).appendingPathComponent("permuted.model")
+        let data = try ModelProtoEditor.edit(try Data(contentsOf: URL(fileURLWithPath: Paths.fixtureModel))) { pieces in
+            var p = pieces
+            p.swapAt(300, 301)
+            p.swapAt(400, 1200)
+            return p
+        }
+        try data.write(to: URL(fileURLWithPath: permuted))
+        let c = try compare(Paths.fixtureModel, permuted)
+        XCTAssertEqual(c.report.verdict, "remapped", c.report.text())
+        XCTAssertEqual(c.permutation?[300], 301)
+        XCTAssertEqual(c.permutation?[1200], 400)
+        XCTAssertEqual(c.permutation?[5], 5)
+        let map = (directory as NSString).appendingPathComponent("map.tsv")
+        try c.writePermutation(to: map)
+        let lines = try String(contentsOfFile: map, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(lines.count, 1 + 1500)
+        XCTAssertTrue(lines[1 + 300].hasPrefix("300\t301\t"))
+    }
+
+    func testFixtureModelAndItsTokenizerJSONAreOneVocabularyInTwoFormats() throws {
+        let c = try compare(Paths.fixtureModel, Paths.fixtureJSON)
+        XCTAssertEqual(c.report.verdict, "identical", c.report.text())
+        XCTAssertNotNil(check(c.report, "formats"))
+    }
+
+    func testCorpusComparison() throws {
+        let c = try compare(Paths.fixtureModel, Paths.fixtureJSON, corpus: Paths.repo("Corpora/sample.jsonl"))
+        let corpus = try XCTUnwrap(check(c.report, "corpus"))
+        XCTAssertTrue(corpus.detail.contains("documents encode to identical ids"), corpus.detail)
+        XCTAssertTrue(corpus.detail.contains("tokens per byte"), corpus.detail)
+    }
+
+    // MARK: - The real pairs
+
+    func testLLMjpV30ModelVersusItsTokenizerJSON() throws {
+        let model = try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let json = try Paths.shared("vocab/llm-jp-v3.0/tokenizer.json")
+        let c = try compare(model, json)
+        XCTAssertEqual(c.report.verdict, "identical", c.report.text())
+        let formats = try XCTUnwrap(check(c.report, "formats"))
+        XCTAssertTrue(formats.detail.contains("one vocabulary in two formats"))
+        XCTAssertTrue(try XCTUnwrap(check(c.report, "special pieces")).detail.contains("<EOD|LLM-jp>"))
+    }
+
+    func testLLMjpV30VersusV31IsIncompatible() throws {
+        let c = try compare(try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"),
+                            try Paths.shared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model"))
+        XCTAssertEqual(c.report.verdict, "incompatible", c.report.text())
+        XCTAssertEqual(c.report.exitStatus(strict: false), 1)
+        XCTAssertNotNil(c.report.facts["first_difference"])
+        XCTAssertNotNil(check(c.report, "special tokens"))
+    }
+
+    func testLLMjpV21VersusV30IsIncompatible() throws {
+        let c = try compare(try Paths.shared("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model"),
+                            try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"))
+        XCTAssertEqual(c.report.verdict, "incompatible", c.report.text())
+    }
+
+    func testSharedFileTwiceIsIdentical() throws {
+        let json = try Paths.shared("vocab/llm-jp-v4.0/tokenizer.json")
+        XCTAssertEqual(try compare(json, json).report.verdict, "identical")
+    }
+
+    /// Llama 2 (sentencepiece BPE, which CorpusKit cannot encode yet) against a Swallow-style
+    /// extension made by Tools/make_llama2_extension.py in a temporary directory.
+    func testLlama2VersusItsExtension() throws {
+        let llama2 = try Paths.shared("vocab/llama2/tokenizer.model")
+        let neko = try Paths.shared("corpora/neko.txt")
+        let python = Paths.repo(".venv/bin/python")
+        guard FileManager.default.isExecutableFile(atPath: python) else {
+            throw XCTSkip("\(python) not found (run Tools/setup_venv.sh): Llama 2 extension test skipped")
+        }
+        let directory = try Paths.temporaryDirectory(self)
+        let extended = (directory as NSString).appendingPathComponent("llama2-extended.model")
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: python)
+        process.arguments = [Paths.repo("Tools/make_llama2_extension.py"), llama2, neko, extended, "--pieces", "1500"]
+        try process.run()
+        process.waitUntilExit()
+        XCTAssertEqual(process.terminationStatus, 0, "make_llama2_extension.py failed")
+        let c = try compare(llama2, extended)
+        XCTAssertEqual(c.report.verdict, "extension", c.report.text())
+        XCTAssertEqual(c.report.facts["added_count"] as? Int, 1500)
+        XCTAssertEqual(c.report.facts["extended"] as? String, "A")
+        XCTAssertEqual(c.report.exitStatus(strict: true), 0, c.report.text())
+        XCTAssertEqual(try VocabularyView.load(path: llama2).modelType, "BPE")
+    }
+}
