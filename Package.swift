@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "CorpusKitPipeline", targets: ["CorpusKitPipeline"]),
         .library(name: "CorpusKitCheckpoint", targets: ["CorpusKitCheckpoint"]),
         .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
+        .library(name: "CorpusKitInference", targets: ["CorpusKitInference"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
@@ -22,6 +23,7 @@ let package = Package(
         .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // ICU behind a plain C API: importing ICU headers into Swift clashes with Foundation's bundled ICU.
         .target(name: "CICUShim", dependencies: ["CICU"]),
 
@@ -34,10 +36,13 @@ let package = Package(
         .target(name: "CorpusKitCheckpoint", dependencies: []),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
         .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
+        // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS): logits, greedy
+        // generation, perplexity, weight health (corpuskit model).
+        .target(name: "CorpusKitInference", dependencies: ["COpenBLAS", "CorpusKitCheckpoint", "CorpusKitCompat", "CorpusKitTokenizer", "CorpusKitReaders"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
-                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitCompat",
+                "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitCompat", "CorpusKitInference",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -47,6 +52,7 @@ let package = Package(
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitCLITests", dependencies: ["corpuskit", "CorpusKitTokenizer"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders"]),
+        .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "corpuskit"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer"]),
     ],
     swiftLanguageModes: [.v6]

@@ -5,5 +5,5 @@ struct CorpusKitCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "corpuskit",
         abstract: "Exact, fast tokenization and Megatron shards for Japanese-centred LLM corpora.",
-        subcommands: [EncodeCommand.self, DecodeCommand.self, InfoCommand.self, TokenizeCommand.self, ShardCommand.self, CompatCommand.self])
+        subcommands: [EncodeCommand.self, DecodeCommand.self, InfoCommand.self, TokenizeCommand.self, ShardCommand.self, CompatCommand.self, ModelCommand.self])
 }
