@@ -116,6 +116,17 @@ struct ModelGenerateCommand: ParsableCommand {
     var ignoreEos = false
     @Flag(name: .long, help: "With --prompt: do not prepend the checkpoint's bos id.")
     var noAddBos = false
+    @Flag(name: .long, help: "Print prompt and decode speeds (tokens/s) to stderr.")
+    var timing = false
+
+    private func report(_ run: GreedyGenerator.Run, promptTokens: Int) {
+        guard timing else { return }
+        let decoded = max(run.ids.count - 1, 0)
+        let line = String(format: "timing: prompt %d tokens in %.4f s (%.1f tokens/s); decode %d tokens in %.4f s (%.2f tokens/s)\n",
+                          promptTokens, run.promptSeconds, Double(promptTokens) / run.promptSeconds,
+                          decoded, run.decodeSeconds, decoded > 0 ? Double(decoded) / run.decodeSeconds : 0)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
 
     func validate() throws {
         guard (idsFile == nil) != (prompt == nil) else { throw ValidationError("give exactly one of --ids-file and --prompt") }
@@ -129,8 +140,9 @@ struct ModelGenerateCommand: ParsableCommand {
             let lm = try model.load()
             let generator = GreedyGenerator(model: lm)
             for prompt in inputs {
-                let produced = try inference { () throws(InferenceError) in try generator.generate(prompt: prompt, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
-                print(IDLines.json(produced))
+                let run = try inference { () throws(InferenceError) in try generator.run(prompt: prompt, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
+                print(IDLines.json(run.ids))
+                report(run, promptTokens: prompt.count)
             }
             return
         }
@@ -139,7 +151,9 @@ struct ModelGenerateCommand: ParsableCommand {
         var promptIDs: [Int] = []
         if !noAddBos, let bos = lm.spec.bosTokenIDs.first ?? tok.bosID.map(Int.init) { promptIDs.append(bos) }
         do { promptIDs += try tok.encode(prompt!).map(Int.init) } catch { throw CLIError("cannot encode --prompt: \(error)") }
-        let produced = try inference { () throws(InferenceError) in try GreedyGenerator(model: lm).generate(prompt: promptIDs, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
+        let run = try inference { () throws(InferenceError) in try GreedyGenerator(model: lm).run(prompt: promptIDs, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
+        report(run, promptTokens: promptIDs.count)
+        let produced = run.ids
         if ids {
             print(IDLines.json(produced))
         } else {

@@ -138,10 +138,16 @@ public final class CausalLM: @unchecked Sendable {
     /// returns float32 logits: of every new position (`[ids.count, vocab]`) when `allPositions`,
     /// else of the last one only (`[vocab]`).
     public func forward(_ ids: [Int], cache: KVCache, allPositions: Bool = false) throws(InferenceError) -> [Float] {
+        let final = try finalHiddenStates(ids, cache: cache, lastOnly: !allPositions)
+        return logits(final, rows: allPositions ? ids.count : 1)
+    }
+
+    /// The final-norm hidden states (`[ids.count, hidden]`, or `[hidden]` of the last position when
+    /// `lastOnly`), ready for ``logits(_:rows:)``; the cache advances as in ``forward(_:cache:allPositions:)``.
+    public func finalHiddenStates(_ ids: [Int], cache: KVCache, lastOnly: Bool) throws(InferenceError) -> [Float] {
         let s = spec
         let t = ids.count
         guard t > 0 else { throw InferenceError("no input ids") }
-        let vocab = s.vocabularySize
         for id in ids where id < 0 || id >= embedding.rows {
             throw InferenceError("token id \(id) is outside the embedding's \(embedding.rows) rows")
         }
@@ -175,13 +181,20 @@ public final class CausalLM: @unchecked Sendable {
             for i in 0..<hidden.count { hidden[i] += mlpOut[i] }
         }
         cache.advance(t)
-        let outRows = allPositions ? t : 1
-        let last = Array(hidden[((t - outRows) * hSize)...])
+        let outRows = lastOnly ? 1 : t
+        if lastOnly { hidden = Array(hidden[((t - 1) * hSize)...]) }
         var final = [Float](repeating: 0, count: outRows * hSize)
-        norm(last, rows: outRows, weight: finalNorm, bias: finalNormBias, into: &final)
-        var logits = [Float](repeating: 0, count: outRows * vocab)
-        final.withUnsafeBufferPointer { x in
-            logits.withUnsafeMutableBufferPointer { y in head.apply(x.baseAddress!, rows: outRows, into: y.baseAddress!, pool: pool) }
+        norm(hidden, rows: outRows, weight: finalNorm, bias: finalNormBias, into: &final)
+        return final
+    }
+
+    /// `lm_head` over `rows` final hidden states starting at row `first` of `hidden`: `[rows, vocab]` float32.
+    public func logits(_ hidden: [Float], rows: Int, first: Int = 0) -> [Float] {
+        var logits = [Float](repeating: 0, count: rows * spec.vocabularySize)
+        hidden.withUnsafeBufferPointer { x in
+            logits.withUnsafeMutableBufferPointer { y in
+                head.apply(x.baseAddress! + first * spec.hiddenSize, rows: rows, into: y.baseAddress!, pool: pool)
+            }
         }
         return logits
     }

@@ -86,10 +86,18 @@ public struct PerplexityEvaluator {
             cache.reset()
             let first = max(1, window.count - targets)
             if first < window.count {
-                let logits = try model.forward(window, cache: cache, allPositions: true)
-                for j in first..<window.count {
-                    total += Self.negativeLogLikelihood(logits, row: j - 1, width: vocab, target: window[j])
-                    scored += 1
+                // Logits in blocks of rows: a whole window's would be context × vocab floats
+                // (2048 × 99,584 × 4 bytes = 815 MB for llm-jp-3).
+                let hidden = try model.finalHiddenStates(window, cache: cache, lastOnly: false)
+                var row = first - 1
+                while row < window.count - 1 {
+                    let count = min(Self.logitRows, window.count - 1 - row)
+                    let logits = model.logits(hidden, rows: count, first: row)
+                    for i in 0..<count {
+                        total += Self.negativeLogLikelihood(logits, row: i, width: vocab, target: window[row + i + 1])
+                        scored += 1
+                    }
+                    row += count
                 }
             }
             previousEnd = end
@@ -98,6 +106,9 @@ public struct PerplexityEvaluator {
         }
         return (total, scored)
     }
+
+    /// Rows of logits computed at once.
+    static let logitRows = 64
 
     /// `-log_softmax(row)[target]` in float32.
     static func negativeLogLikelihood(_ logits: [Float], row: Int, width: Int, target: Int) -> Double {
