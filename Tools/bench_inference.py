@@ -6,7 +6,7 @@ Usage (after Tools/setup_inference_venv.sh and `swift build -c release`):
                                                       [--binary .build/release/corpuskit] [--work /tmp/ck-bench]
 
 The model (hidden 768, 12 layers, 12 heads / 4 kv heads, intermediate 2048, vocab 32,000, untied:
-~162M parameters) is built with a fixed seed and saved as float32 safetensors under --work.
+~125M parameters) is built with a fixed seed and saved as float32 safetensors under --work.
 Prompt processing = one forward pass over the prompt (transformers: `model(ids, use_cache=True)`;
 corpuskit: the prompt pass of `model generate --timing`); decode = the following one-token greedy
 steps with the KV cache (transformers: a loop over `model(next, past_key_values=...)`, as
@@ -25,7 +25,7 @@ from transformers import LlamaConfig, LlamaForCausalLM
 
 
 def build(work):
-    directory = os.path.join(work, "llama-162m-f32")
+    directory = os.path.join(work, "llama-125m-f32")
     if os.path.exists(os.path.join(directory, "model.safetensors")):
         return directory
     torch.manual_seed(0)

@@ -205,7 +205,7 @@ struct ModelPerplexityCommand: ParsableCommand {
 struct ModelCheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "check", abstract: "Weight health, compat checks, and with --corpus a perplexity and a greedy continuation; a verdict (exit 0 sane, 1 not, 2 bad input).")
     @OptionGroup var model: ModelOptions
-    @Option(name: .long, help: "The tokenizer (enables the corpuskit compat model checks and padding-row statistics).")
+    @Option(name: .long, help: "The tokenizer (enables the corpuskit compat model checks and padding-row statistics); default: the one in MODEL_DIR, if any.")
     var tokenizer: String?
     @Option(name: .long, help: "A JSONL corpus: adds a perplexity and a greedy continuation check (needs --tokenizer).")
     var corpus: String?

@@ -51,9 +51,11 @@ public struct ModelHealthCheck {
     public let corpusDocuments: Int
     public let threads: Int
 
+    /// Without `tokenizerPath`, a `tokenizer.model` or `tokenizer.json` in `directory` is used when present.
     public init(directory: String, tokenizerPath: String?, corpus: String?, corpusDocuments: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.directory = directory
-        self.tokenizerPath = tokenizerPath
+        let own = ["tokenizer.model", "tokenizer.json"].contains { FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) }
+        self.tokenizerPath = tokenizerPath ?? (own ? directory : nil)
         self.corpus = corpus
         self.corpusDocuments = corpusDocuments
         self.threads = threads
