@@ -98,6 +98,42 @@ final class TransformersReferenceTests: XCTestCase {
         }
     }
 
+    /// The same weights stored as F32 (read in place by sgemm) and F16 (converted per tile): F32 holds
+    /// the bf16 values exactly, so it must match as closely; F16 rounds none of these bf16 values
+    /// except below its normal range, so it must match nearly as closely.
+    func testFloat32AndFloat16Storage() throws {
+        for name in ["llama-gqa-llama3rope", "gpt2", "qwen3moe-normtopk"] {
+            let reference = try Fixtures.reference(name)
+            for dtype in ["F32", "F16"] {
+                let directory = try Fixtures.copy(name)
+                defer { try? FileManager.default.removeItem(atPath: directory) }
+                var editor = try SafetensorsEditor(path: directory + "/model.safetensors")
+                for (key, var entry) in editor.tensors {
+                    let values: [Float] = entry.data.withUnsafeBytes { raw in
+                        (0..<(raw.count / 2)).map { Float(bitPattern: UInt32(raw.loadUnaligned(fromByteOffset: 2 * $0, as: UInt16.self)) << 16) }
+                    }
+                    var data = Data()
+                    for v in values {
+                        if dtype == "F32" {
+                            withUnsafeBytes(of: v.bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                        } else {
+                            withUnsafeBytes(of: Float16(v).bitPattern.littleEndian) { data.append(contentsOf: $0) }
+                        }
+                    }
+                    entry.dtype = dtype
+                    entry.data = data
+                    editor.tensors[key] = entry
+                }
+                try editor.write(to: directory + "/model.safetensors")
+                let model = try CausalLM(directory: directory, threads: 2)
+                for (prompt, expected) in zip(reference.prompts, reference.logits) {
+                    let logits = try model.forward(prompt, cache: model.makeCache())
+                    XCTAssertLessThan(Fixtures.relativeError(logits, expected), dtype == "F32" ? 1e-4 : 1e-3, "\(name) \(dtype)")
+                }
+            }
+        }
+    }
+
     /// GPT-2 tensors named as the base `GPT2Model` saves them (no `transformer.` prefix) load as transformers loads them.
     func testGPT2WithoutTransformerPrefix() throws {
         let reference = try Fixtures.reference("gpt2")
