@@ -88,13 +88,14 @@ FIXTURES = [
         norm_topk_prob=True, decoder_sparse_step=1, mlp_only_layers=[0], max_position_embeddings=512,
         rms_norm_eps=1e-6, rope_theta=1000000.0, use_sliding_window=False, tie_word_embeddings=False,
         **common(1536))),
-    # Qwen3-MoE without renormalisation, decoder_sparse_step 2 (layers 1 and 3 MoE), tied.
+    # Qwen3-MoE without renormalisation, decoder_sparse_step 2 (layers 1 and 3 MoE), tied, attention
+    # bias (q/k/v and o_proj).
     dict(name="qwen3moe-step2", cls=Qwen3MoeForCausalLM, config=Qwen3MoeConfig(
         hidden_size=32, intermediate_size=48, moe_intermediate_size=16, num_hidden_layers=4,
         num_attention_heads=2, num_key_value_heads=1, head_dim=16, num_experts=6, num_experts_per_tok=2,
         norm_topk_prob=False, decoder_sparse_step=2, mlp_only_layers=[], max_position_embeddings=512,
         rms_norm_eps=1e-6, rope_theta=10000.0, use_sliding_window=False, tie_word_embeddings=True,
-        **common(1536))),
+        attention_bias=True, **common(1536))),
 ]
 
 CONTEXT, STRIDE, MAX_NEW = 32, 12, 12
