@@ -203,6 +203,17 @@ final class ModelCommandTests: XCTestCase {
         try assertCleanError(directory, "overlaps")
     }
 
+    func testShardIndexProblems() throws {
+        let directory = try Fixtures.copy("mixtral-8x-top2")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        try FileManager.default.removeItem(atPath: directory + "/model-00003-of-00005.safetensors")
+        let ids = try self.ids([[1, 2]])
+        let result = try CLI.run(["model", "logits", directory, "--ids-file", ids])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertFalse(result.crashed)
+        XCTAssertTrue(result.stderr.contains("model-00003-of-00005.safetensors"), result.stderr)
+    }
+
     func testBadIDsFile() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).jsonl").path
         try "[1, 2]\n[3, \"x\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
