@@ -77,6 +77,12 @@ FIXTURES = [
         num_local_experts=8, num_experts_per_tok=2, max_position_embeddings=512, rms_norm_eps=1e-5,
         rope_theta=1000000.0, sliding_window=None, router_jitter_noise=0.0,
         tie_word_embeddings=False, **common(1536)), shard="60KB"),
+    # Mixtral with a sliding window (6) shorter than most prompts and perplexity windows.
+    dict(name="mixtral-sliding", cls=MixtralForCausalLM, config=MixtralConfig(
+        hidden_size=32, intermediate_size=32, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=1,
+        num_local_experts=4, num_experts_per_tok=2, max_position_embeddings=512, rms_norm_eps=1e-5,
+        rope_theta=10000.0, sliding_window=6, router_jitter_noise=0.0,
+        tie_word_embeddings=True, **common(1536))),
     # GPT-2: learned positions, LayerNorm, gelu_new, Conv1D weights, tied lm_head.
     dict(name="gpt2", cls=GPT2LMHeadModel, config=GPT2Config(
         n_embd=48, n_layer=2, n_head=4, n_positions=128, n_inner=None, activation_function="gelu_new",

@@ -7,7 +7,7 @@ enum Fixtures {
     static let directory = root.appendingPathComponent("Tests/Fixtures/inference")
     static let tokenizer = root.appendingPathComponent("Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model").path
     static let corpus = directory.appendingPathComponent("corpus.jsonl").path
-    static let names = ["llama-gqa-llama3rope", "llama-tied-linear", "llama-bigvocab", "mixtral-8x-top2", "gpt2", "qwen3moe-normtopk", "qwen3moe-step2"]
+    static let names = ["llama-gqa-llama3rope", "llama-tied-linear", "llama-bigvocab", "mixtral-8x-top2", "mixtral-sliding", "gpt2", "qwen3moe-normtopk", "qwen3moe-step2"]
 
     static func path(_ name: String) -> String { directory.appendingPathComponent(name).path }
 

@@ -152,7 +152,8 @@ final class TransformersReferenceTests: XCTestCase {
         let cases: [(String, (inout [String: Any]) -> Void, String)] = [
             ("llama-gqa-llama3rope", { $0["hidden_act"] = "gelu" }, "hidden_act"),
             ("llama-gqa-llama3rope", { $0["rope_scaling"] = ["rope_type": "yarn", "factor": 2.0] }, "rope_type"),
-            ("mixtral-8x-top2", { $0["sliding_window"] = 16 }, "sliding_window"),
+            ("qwen3moe-normtopk", { $0["use_sliding_window"] = true }, "use_sliding_window"),
+            ("mixtral-8x-top2", { $0["sliding_window"] = "wide" }, "sliding_window"),
             ("gpt2", { $0["activation_function"] = "relu" }, "activation_function"),
             ("llama-gqa-llama3rope", { $0["architectures"] = ["FalconForCausalLM"] }, "architectures"),
         ]

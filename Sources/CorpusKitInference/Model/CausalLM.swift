@@ -268,6 +268,7 @@ public final class CausalLM: @unchecked Sendable {
         let scale: Float = s.scaleAttention ? 1 / Float(d).squareRoot() : 1
         var output = [Float](repeating: 0, count: t * qWidth)
         let group = heads / kvHeads
+        let window = s.slidingWindow
         output.withUnsafeMutableBufferPointer { outBuffer in
             q.withUnsafeBufferPointer { qBuffer in
                 let out = SharedPointer(outBuffer.baseAddress!)
@@ -283,7 +284,9 @@ public final class CausalLM: @unchecked Sendable {
                         for r in 0..<t {
                             let row = scores + r * total
                             let visible = start + r + 1
-                            Ops.softmax(row, count: visible)
+                            let first = window.map { max(0, visible - $0) } ?? 0
+                            for j in 0..<first { row[j] = 0 }
+                            Ops.softmax(row + first, count: visible - first)
                             for j in visible..<total { row[j] = 0 }
                         }
                         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(total), 1,

@@ -40,6 +40,9 @@ public struct ModelSpec: Sendable {
     public let routing: Routing?
     /// Which layers are MoE (Mixtral: all; Qwen3-MoE: `decoder_sparse_step`, `mlp_only_layers`).
     public let sparseLayers: Set<Int>
+    /// Mixtral `sliding_window`: position `p` attends to keys `p - window < j <= p` (transformers'
+    /// `sliding_window_overlay`); nil when null.
+    public let slidingWindow: Int?
     /// GPT-2 `scale_attn_weights`.
     public let scaleAttention: Bool
     public let bosTokenIDs: [Int]
@@ -105,6 +108,7 @@ public struct ModelSpec: Sendable {
             }
             if let dim = config.hiddenSize, dim % headCount != 0 { throw refuse("n_head", headCount, "must divide n_embd") }
             scaleAttention = o["scale_attn_weights"] as? Bool ?? true
+            slidingWindow = nil
             maximumPositions = try need(config.positionCount, "n_positions")
             rope = nil
             routing = nil
@@ -118,7 +122,10 @@ public struct ModelSpec: Sendable {
         guard activation == "silu" else { throw refuse("hidden_act", activation, "only silu") }
         for key in ["use_sliding_window"] where o[key] as? Bool == true { throw refuse(key, true, "sliding-window attention is not implemented") }
         if family == .mixtral, let window = o["sliding_window"], !(window is NSNull) {
-            throw refuse("sliding_window", window, "sliding-window attention is not implemented; only null")
+            guard let w = JSONValueInt(window), w > 0 else { throw refuse("sliding_window", window, "a positive integer or null") }
+            slidingWindow = w
+        } else {
+            slidingWindow = nil
         }
         if let tp = JSONValueInt(o["pretraining_tp"]), tp != 1 { throw refuse("pretraining_tp", tp, "only 1") }
         if let partial = (o["partial_rotary_factor"] as? NSNumber)?.doubleValue, partial != 1 {
