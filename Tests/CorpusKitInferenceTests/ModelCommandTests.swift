@@ -34,6 +34,27 @@ final class ModelCommandTests: XCTestCase {
         }
     }
 
+    /// `--prompt TEXT --tokenizer T` decodes [bos] + the tokenizer's ids of TEXT, as `--ids-file` would.
+    func testGenerateFromPromptText() throws {
+        let name = "llama-tied-linear"
+        let text = "The lighthouse stood at the end"
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("text-\(UUID().uuidString).txt").path
+        try (text + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let encoded = try CLI.run(["encode", "--tokenizer", Fixtures.tokenizer, "--input", input, "--input-format", "lines"])
+        XCTAssertEqual(encoded.status, 0, encoded.stderr)
+        let promptIDs = [1] + (try JSONSerialization.jsonObject(with: Data(encoded.stdout.utf8)) as! [Int])
+        let viaIDs = try CLI.run(["model", "generate", Fixtures.path(name), "--ids-file", try ids([promptIDs]), "--max-new-tokens", "6", "--ignore-eos"])
+        let viaText = try CLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--tokenizer", Fixtures.tokenizer,
+                                   "--max-new-tokens", "6", "--ignore-eos", "--ids"])
+        XCTAssertEqual(viaText.status, 0, viaText.stderr)
+        XCTAssertEqual(viaText.stdout, viaIDs.stdout)
+        let asText = try CLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--tokenizer", Fixtures.tokenizer, "--max-new-tokens", "6", "--ignore-eos"])
+        XCTAssertEqual(asText.status, 0, asText.stderr)
+        let missing = try CLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--max-new-tokens", "6"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.stderr.contains("--tokenizer"), missing.stderr)
+    }
+
     func testPerplexityJSON() throws {
         let name = "qwen3moe-normtopk"
         let reference = try Fixtures.reference(name)
