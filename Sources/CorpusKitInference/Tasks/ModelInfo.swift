@@ -31,10 +31,15 @@ public struct ModelInfo {
     /// The memory-mapped files (resident as they are read) plus the cache and working memory.
     public var memoryBytes: Int { fileBytes + kvCacheBytes + workingBytes }
 
-    /// Shapes of the non-layer tensors and of layer 0's.
+    /// Shapes of the non-layer tensors, of layer 0's and of the first MoE layer's (expert 0 standing for all).
     public var shapes: [(String, [Int])] {
-        spec.expected.shapes.filter { name, _ in
-            !(name.contains(".layers.") || name.hasPrefix("transformer.h.")) || name.contains(".layers.0.") || name.hasPrefix("transformer.h.0.")
+        var shown: Set<Int> = [0]
+        if let sparse = spec.sparseLayers.min() { shown.insert(sparse) }
+        let prefixes = shown.flatMap { ["model.layers.\($0).", "transformer.h.\($0)."] }
+        return spec.expected.shapes.filter { name, _ in
+            let inLayer = name.hasPrefix("model.layers.") || name.hasPrefix("transformer.h.")
+            guard !inLayer || prefixes.contains(where: { name.hasPrefix($0) }) else { return false }
+            return !name.contains(".experts.") || name.contains(".experts.0.")
         }.sorted { $0.key < $1.key }.map { ($0.key, checkpoint.tensors.byName[$0.key]?.shape ?? $0.value) }
     }
 
