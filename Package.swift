@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "CorpusKitPlan", targets: ["CorpusKitPlan"]),
         .library(name: "CorpusKitCheckpoint", targets: ["CorpusKitCheckpoint"]),
         .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
+        .library(name: "CorpusKitInference", targets: ["CorpusKitInference"]),
         .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
@@ -30,6 +31,7 @@ let package = Package(
         .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "COpenBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         // ICU behind a plain C API: importing ICU headers into Swift clashes with Foundation's bundled ICU.
         .target(name: "CICUShim", dependencies: ["CICU"]),
 
@@ -60,13 +62,16 @@ let package = Package(
         .target(name: "CorpusKitCheckpoint", dependencies: []),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
         .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
+        // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS): logits, greedy
+        // decoding, perplexity, weight health (corpuskit model).
+        .target(name: "CorpusKitInference", dependencies: ["COpenBLAS", "CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitCompat", "CorpusKitTokenizer", "CorpusKitReaders"]),
         // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
         .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
                 "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
-                "CorpusKitReport", "CorpusKitPlan", "CorpusKitCompat", "CorpusKitLaunch",
+                "CorpusKitReport", "CorpusKitPlan", "CorpusKitCompat", "CorpusKitInference", "CorpusKitLaunch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -85,6 +90,7 @@ let package = Package(
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

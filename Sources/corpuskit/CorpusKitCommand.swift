@@ -7,6 +7,6 @@ struct CorpusKitCommand: ParsableCommand {
         abstract: "Exact, fast tokenization and Megatron shards for Japanese-centred LLM corpora.",
         subcommands: [
             EncodeCommand.self, DecodeCommand.self, InfoCommand.self, TokenizeCommand.self, LaunchCommand.self, ShardCommand.self,
-            CountCommand.self, MixtureCommand.self, PlanCommand.self, ReplayCommand.self, CompatCommand.self,
+            CountCommand.self, MixtureCommand.self, PlanCommand.self, ReplayCommand.self, CompatCommand.self, ModelCommand.self,
         ])
 }

@@ -71,8 +71,9 @@ public struct ExpectedTensors: Sendable {
                     shapes[p + "self_attn.q_proj.bias"] = [heads * hd]
                     shapes[p + "self_attn.k_proj.bias"] = [kv * hd]
                     shapes[p + "self_attn.v_proj.bias"] = [kv * hd]
-                    // Llama's o_proj takes the bias too; Qwen3 (and Mixtral, which has none) does not.
-                    if architecture == "LlamaForCausalLM" { shapes[p + "self_attn.o_proj.bias"] = [h] }
+                    // Llama's and Qwen3-MoE's o_proj take the bias too (transformers:
+                    // `nn.Linear(..., bias=config.attention_bias)`); Mixtral has no attention_bias.
+                    if architecture != "MixtralForCausalLM" { shapes[p + "self_attn.o_proj.bias"] = [h] }
                 }
                 shapes[p + "input_layernorm.weight"] = [h]
                 shapes[p + "post_attention_layernorm.weight"] = [h]

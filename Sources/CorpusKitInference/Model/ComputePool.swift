@@ -1,0 +1,51 @@
+import Foundation
+import COpenBLAS
+
+/// A raw pointer that may cross into the parallel workers (each writes a disjoint part).
+struct SharedPointer<T>: @unchecked Sendable {
+    let pointer: UnsafeMutablePointer<T>
+    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
+}
+
+/// The worker threads and their scratch memory.
+///
+/// OpenBLAS runs single-threaded inside each worker (`openblas_set_num_threads(1)`): the work is
+/// split here, by output rows (matrix products) or heads (attention), so that the bf16 → f32 tile
+/// conversion runs in parallel too and `threads` bounds the cores used.
+public final class ComputePool: @unchecked Sendable {
+    public let threads: Int
+    /// Floats of one worker's conversion tile (512 KiB: stays in L2 while sgemm reads it).
+    static let tileFloats = 131_072
+    private var tiles: [UnsafeMutablePointer<Float>]
+
+    public init(threads: Int) {
+        self.threads = max(1, threads)
+        openblas_set_num_threads(1)
+        tiles = (0..<self.threads).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: ComputePool.tileFloats) }
+    }
+
+    deinit { for tile in tiles { tile.deallocate() } }
+
+    /// Runs `body(worker, range)` over `count` items split into at most `threads` contiguous ranges.
+    func parallel(_ count: Int, minimumPerWorker: Int = 1, _ body: (Int, Range<Int>) -> Void) {
+        let workers = min(threads, max(1, count / max(1, minimumPerWorker)))
+        if workers <= 1 {
+            body(0, 0..<count)
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                let lo = count * w / workers, hi = count * (w + 1) / workers
+                box.value(w, lo..<hi)
+            }
+        }
+    }
+
+    func tile(_ worker: Int) -> UnsafeMutablePointer<Float> { tiles[worker] }
+}
+
+struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,84 @@
+import COpenBLAS
+
+/// A linear layer over a memory-mapped weight: `y = x W^T + b` for `[out, in]` weights (nn.Linear),
+/// `y = x W + b` for `[in, out]` (GPT-2's Conv1D).
+struct Linear: @unchecked Sendable {
+    let weight: WeightTensor
+    let bias: [Float]?
+    /// True for GPT-2's Conv1D layout `[in, out]`.
+    let inputMajor: Bool
+    var inFeatures: Int { inputMajor ? weight.shape[0] : weight.shape[1] }
+    var outFeatures: Int { inputMajor ? weight.shape[1] : weight.shape[0] }
+
+    init(_ weight: WeightTensor, bias: [Float]? = nil, inputMajor: Bool = false) {
+        self.weight = weight
+        self.bias = bias
+        self.inputMajor = inputMajor
+    }
+
+    /// `y[rows, out] = x[rows, in] · W` (+ bias).
+    func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
+        let n = inFeatures, m = outFeatures
+        let out = SharedPointer(y)
+        let direct = weight.alignedFloat32
+        let w = weight
+        if !inputMajor {
+            // Output features are weight rows: each worker takes a band of rows, tile by tile.
+            pool.parallel(m, minimumPerWorker: max(1, 16_384 / max(n, 1))) { worker, band in
+                if let direct {
+                    gemmNT(x, rows, direct + band.lowerBound * n, band.count, n, out.pointer + band.lowerBound, m)
+                    return
+                }
+                let tile = pool.tile(worker)
+                let step = max(1, ComputePool.tileFloats / n)
+                var r = band.lowerBound
+                while r < band.upperBound {
+                    let count = min(step, band.upperBound - r)
+                    w.convert(from: r * n, count: count * n, into: tile)
+                    gemmNT(x, rows, tile, count, n, out.pointer + r, m)
+                    r += count
+                }
+            }
+        } else {
+            // Output features are weight columns: each worker takes a band of columns, input rows by tiles.
+            pool.parallel(m, minimumPerWorker: max(1, 16_384 / max(n, 1))) { worker, band in
+                let width = band.count
+                if let direct {
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(n), 1,
+                                x, Int32(n), direct + band.lowerBound, Int32(m), 0, out.pointer + band.lowerBound, Int32(m))
+                    return
+                }
+                let tile = pool.tile(worker)
+                let step = max(1, ComputePool.tileFloats / width)
+                var k = 0
+                while k < n {
+                    let count = min(step, n - k)
+                    for i in 0..<count {
+                        w.convert(from: (k + i) * m + band.lowerBound, count: width, into: tile + i * width)
+                    }
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(count), 1,
+                                x + k, Int32(n), tile, Int32(width), k == 0 ? 0 : 1, out.pointer + band.lowerBound, Int32(m))
+                    k += count
+                }
+            }
+        }
+        if let bias {
+            bias.withUnsafeBufferPointer { b in
+                for r in 0..<rows {
+                    let row = y + r * m
+                    for j in 0..<m { row[j] += b[j] }
+                }
+            }
+        }
+    }
+}
+
+/// `c[rows, cols] (ldc) = a[rows, k] · b[cols, k]^T`; matrix-vector when `rows == 1`.
+@inline(__always)
+func gemmNT(_ a: UnsafePointer<Float>, _ rows: Int, _ b: UnsafePointer<Float>, _ cols: Int, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
+    if rows == 1 {
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(cols), Int32(k), 1, b, Int32(k), a, 1, 0, c, 1)
+    } else {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols), Int32(k), 1, a, Int32(k), b, Int32(k), 0, c, Int32(ldc))
+    }
+}

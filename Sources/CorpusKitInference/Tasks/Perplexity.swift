@@ -1,0 +1,151 @@
+import Foundation
+import CorpusKitReaders
+import CorpusKitTokenizer
+
+/// Sliding-window perplexity as the Hugging Face guide "Perplexity of fixed-length models" defines it.
+///
+/// Windows of `context` tokens start every `stride` tokens; a window scores the tokens not scored
+/// by the previous one (`end - previous_end`), each conditioned on all earlier tokens of its window;
+/// the document's first token is never scored; the last window is the one reaching the end. Token
+/// NLLs are `-log_softmax(logits)[target]` in float32 (max-subtracted, as torch's), summed in
+/// float64. Bits per byte = total NLL / ln 2 / UTF-8 bytes of the texts, which compares models with
+/// different vocabularies.
+public struct PerplexityEvaluator {
+    public struct Options: Sendable {
+        public var context: Int
+        public var stride: Int
+        public var addBOS: Bool
+        public var textKey: String
+        public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text") {
+            self.context = context
+            self.stride = stride
+            self.addBOS = addBOS
+            self.textKey = textKey
+        }
+    }
+
+    /// One document's score.
+    public struct Document: Sendable {
+        public var line: Int
+        public var tokens: Int
+        public var nll: Double
+        public var bytes: Int
+        public var perplexity: Double { tokens > 0 ? exp(nll / Double(tokens)) : .nan }
+    }
+
+    /// Totals over documents.
+    public struct Summary: Sendable {
+        public var documents: [Document] = []
+        public var tokens: Int { documents.reduce(0) { $0 + $1.tokens } }
+        public var nll: Double { documents.reduce(0) { $0 + $1.nll } }
+        public var bytes: Int { documents.reduce(0) { $0 + $1.bytes } }
+        public var meanNLL: Double { tokens > 0 ? nll / Double(tokens) : .nan }
+        public var perplexity: Double { exp(meanNLL) }
+        public var bitsPerByte: Double { bytes > 0 ? nll / log(2) / Double(bytes) : .nan }
+        public init() {}
+    }
+
+    public let model: CausalLM
+    public let tokenizer: Tokenizer
+    public let options: Options
+
+    public init(model: CausalLM, tokenizer: Tokenizer, options: Options) throws(InferenceError) {
+        guard options.context >= 2 else { throw InferenceError("--context must be at least 2") }
+        guard options.stride >= 1, options.stride <= options.context else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
+        if let limit = model.spec.maximumPositions, options.context > limit {
+            throw InferenceError("--context \(options.context) exceeds the model's n_positions \(limit)")
+        }
+        self.model = model
+        self.tokenizer = tokenizer
+        self.options = options
+    }
+
+    /// The ids scored for `text`: bos (when asked; the checkpoint's, else the tokenizer's) then the encoding.
+    public func ids(for text: String) throws(InferenceError) -> [Int] {
+        var ids: [Int] = []
+        if options.addBOS {
+            guard let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) else {
+                throw InferenceError("--add-bos: neither the checkpoint nor the tokenizer declares a bos id")
+            }
+            ids.append(bos)
+        }
+        do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw InferenceError("cannot encode: \(error)") }
+        return ids
+    }
+
+    /// Total NLL and tokens scored for `ids`.
+    public func score(_ ids: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
+        var total = 0.0, scored = 0, previousEnd = 0
+        let cache = model.makeCache(capacity: min(options.context, max(ids.count, 1)))
+        var begin = 0
+        let vocab = model.spec.vocabularySize
+        while begin < ids.count {
+            let end = min(begin + options.context, ids.count)
+            let targets = end - previousEnd
+            let window = Array(ids[begin..<end])
+            cache.reset()
+            let first = max(1, window.count - targets)
+            if first < window.count {
+                // Logits in blocks of rows: a whole window's would be context × vocab floats
+                // (2048 × 99,584 × 4 bytes = 815 MB for llm-jp-3).
+                let hidden = try model.finalHiddenStates(window, cache: cache, lastOnly: false)
+                var row = first - 1
+                while row < window.count - 1 {
+                    let count = min(Self.logitRows, window.count - 1 - row)
+                    let logits = model.logits(hidden, rows: count, first: row)
+                    for i in 0..<count {
+                        total += Self.negativeLogLikelihood(logits, row: i, width: vocab, target: window[row + i + 1])
+                        scored += 1
+                    }
+                    row += count
+                }
+            }
+            previousEnd = end
+            if end == ids.count { break }
+            begin += options.stride
+        }
+        return (total, scored)
+    }
+
+    /// Rows of logits computed at once.
+    static let logitRows = 64
+
+    /// `-log_softmax(row)[target]` in float32.
+    static func negativeLogLikelihood(_ logits: [Float], row: Int, width: Int, target: Int) -> Double {
+        logits.withUnsafeBufferPointer { p in
+            let x = p.baseAddress! + row * width
+            var m = -Float.infinity
+            for i in 0..<width where x[i] > m { m = x[i] }
+            var sum: Float = 0
+            for i in 0..<width { sum += expf(x[i] - m) }
+            return -Double((x[target] - m) - logf(sum))
+        }
+    }
+
+    /// Scores every document of a JSONL corpus (field ``Options/textKey``); `progress(documents, bytesRead)`
+    /// after each document.
+    public func evaluate(corpus path: String, progress: (Int, Int) -> Void = { _, _ in }) throws(InferenceError) -> Summary {
+        let reader: CorpusDocumentReader
+        do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw InferenceError("\(path): \(error)") }
+        var summary = Summary()
+        while true {
+            let outcome: CorpusLineOutcome?
+            do { outcome = try reader.next() } catch { throw InferenceError("\(path): \(error)") }
+            guard let outcome else { break }
+            switch outcome {
+            case .blank: continue
+            case .invalid(let error): throw InferenceError("\(path): \(error)")
+            case .document(let document):
+                let bytes = document[0]
+                let text = String(decoding: bytes, as: UTF8.self)
+                let line = document.lineNumber
+                let offset = document.byteOffset + document.line.count
+                let ids = try ids(for: text)
+                let (nll, tokens) = try score(ids)
+                summary.documents.append(Document(line: line, tokens: tokens, nll: nll, bytes: bytes.count))
+                progress(summary.documents.count, offset)
+            }
+        }
+        return summary
+    }
+}

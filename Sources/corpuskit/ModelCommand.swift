@@ -1,0 +1,236 @@
+import ArgumentParser
+import Foundation
+import CorpusKitInference
+import CorpusKitTokenizer
+
+/// `corpuskit model`: run a Hugging Face checkpoint on the CPU (logits, greedy generation,
+/// perplexity) and check its weights. The logic is in CorpusKitInference.
+struct ModelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "model",
+        abstract: "Run and sanity-check a Hugging Face checkpoint on the CPU (Llama, Mixtral, GPT-2, Qwen3-MoE).",
+        subcommands: [ModelInfoCommand.self, ModelLogitsCommand.self, ModelGenerateCommand.self, ModelPerplexityCommand.self, ModelCheckCommand.self])
+}
+
+/// `MODEL_DIR` and `--threads`, shared by every form.
+struct ModelOptions: ParsableArguments {
+    @Argument(help: "The checkpoint directory (config.json, model.safetensors or model.safetensors.index.json).")
+    var modelDirectory: String
+
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    func load() throws -> CausalLM {
+        do { return try CausalLM(directory: modelDirectory, threads: threads) } catch { throw CLIError("\(error)") }
+    }
+}
+
+/// Writes lines to `--output` (through a temporary name, renamed when complete) or stdout.
+final class LineSink {
+    private let final: String?
+    private let temporary: String?
+    private let handle: FileHandle
+
+    init(output: String?) throws {
+        final = output
+        if let output {
+            let temporary = output + ".tmp-\(getpid())"
+            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+                throw CLIError("cannot create \(temporary)")
+            }
+            self.temporary = temporary
+            self.handle = handle
+        } else {
+            temporary = nil
+            handle = FileHandle.standardOutput
+        }
+    }
+
+    func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
+
+    func finish() throws {
+        guard let temporary, let final else { return }
+        try handle.close()
+        if rename(temporary, final) != 0 { throw CLIError("cannot rename \(temporary) to \(final): \(String(cString: strerror(errno)))") }
+    }
+
+    deinit {
+        if let temporary, FileManager.default.fileExists(atPath: temporary) { unlink(temporary) }
+    }
+}
+
+/// Runs library code, reporting its error as a CLI error.
+func inference<T>(_ body: () throws(InferenceError) -> T) throws -> T {
+    do { return try body() } catch { throw CLIError("\(error)") }
+}
+
+struct ModelInfoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "info", abstract: "Architecture, parameters (total and active), dtype, shapes, memory needed.")
+    @Argument(help: "The checkpoint directory.")
+    var modelDirectory: String
+    @Option(name: .long, help: "Context length for the KV cache estimate.")
+    var context = 2048
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let info = try inference { () throws(InferenceError) in try ModelInfo(directory: modelDirectory, context: context) }
+        print(json ? info.json() : info.text())
+    }
+}
+
+struct ModelLogitsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "logits", abstract: "Float32 logits of the last position of each input line (a JSON array of ids).")
+    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "Input: one JSON array of token ids per line.")
+    var idsFile: String
+    @Option(name: .long, help: "Write to FILE instead of stdout.")
+    var output: String?
+
+    func run() throws {
+        let inputs = try inference { () throws(InferenceError) in try IDLines.read(path: idsFile) }
+        let lm = try model.load()
+        let sink = try LineSink(output: output)
+        for ids in inputs {
+            let logits = try inference { () throws(InferenceError) in try lm.forward(ids, cache: lm.makeCache(capacity: ids.count)) }
+            sink.write(IDLines.json(logits))
+        }
+        try sink.finish()
+    }
+}
+
+struct ModelGenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "generate", abstract: "Greedy decoding from --ids-file lines or a --prompt text.")
+    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "Input: one JSON array of prompt ids per line; prints the new ids per line.")
+    var idsFile: String?
+    @Option(name: .long, help: "A prompt text (needs --tokenizer); prints the continuation's text.")
+    var prompt: String?
+    @Option(name: .long, help: "The tokenizer for --prompt: a .model, a tokenizer.json, or a directory.")
+    var tokenizer: String?
+    @Option(name: .long, help: "Tokens to generate at most.")
+    var maxNewTokens: Int
+    @Flag(name: .long, help: "With --prompt: print the new ids (a JSON array) instead of the text.")
+    var ids = false
+    @Flag(name: .long, help: "Do not stop at the checkpoint's eos.")
+    var ignoreEos = false
+    @Flag(name: .long, help: "With --prompt: do not prepend the checkpoint's bos id.")
+    var noAddBos = false
+    @Flag(name: .long, help: "Print prompt and decode speeds (tokens/s) to stderr.")
+    var timing = false
+
+    private func report(_ run: GreedyGenerator.Run, promptTokens: Int) {
+        guard timing else { return }
+        let decoded = max(run.ids.count - 1, 0)
+        let line = String(format: "timing: prompt %d tokens in %.4f s (%.1f tokens/s); decode %d tokens in %.4f s (%.2f tokens/s)\n",
+                          promptTokens, run.promptSeconds, Double(promptTokens) / run.promptSeconds,
+                          decoded, run.decodeSeconds, decoded > 0 ? Double(decoded) / run.decodeSeconds : 0)
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+
+    func validate() throws {
+        guard (idsFile == nil) != (prompt == nil) else { throw ValidationError("give exactly one of --ids-file and --prompt") }
+        if prompt != nil && tokenizer == nil { throw ValidationError("--prompt needs --tokenizer") }
+        guard maxNewTokens >= 0 else { throw ValidationError("--max-new-tokens must be ≥ 0") }
+    }
+
+    func run() throws {
+        if let idsFile {
+            let inputs = try inference { () throws(InferenceError) in try IDLines.read(path: idsFile) }
+            let lm = try model.load()
+            let generator = GreedyGenerator(model: lm)
+            for prompt in inputs {
+                let run = try inference { () throws(InferenceError) in try generator.run(prompt: prompt, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
+                print(IDLines.json(run.ids))
+                report(run, promptTokens: prompt.count)
+            }
+            return
+        }
+        let tok = try loadTokenizer(tokenizer!)
+        let lm = try model.load()
+        var promptIDs: [Int] = []
+        if !noAddBos, let bos = lm.spec.bosTokenIDs.first ?? tok.bosID.map(Int.init) { promptIDs.append(bos) }
+        do { promptIDs += try tok.encode(prompt!).map(Int.init) } catch { throw CLIError("cannot encode --prompt: \(error)") }
+        let run = try inference { () throws(InferenceError) in try GreedyGenerator(model: lm).run(prompt: promptIDs, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
+        report(run, promptTokens: promptIDs.count)
+        let produced = run.ids
+        if ids {
+            print(IDLines.json(produced))
+        } else {
+            let inVocabulary = produced.filter { $0 < tok.vocabularySize }.map(Int32.init)
+            do { print(try tok.decode(inVocabulary)) } catch { throw CLIError("cannot decode: \(error)") }
+        }
+    }
+}
+
+struct ModelPerplexityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "perplexity", abstract: "Sliding-window perplexity and bits per byte of a JSONL corpus (Hugging Face's definition).")
+    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "The tokenizer the model was trained with.")
+    var tokenizer: String
+    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
+    var input: String
+    @Option(name: .long, help: "JSON key of the text.")
+    var jsonKey = "text"
+    @Option(name: .long, help: "Window length in tokens.")
+    var context = 2048
+    @Option(name: .long, help: "Window step in tokens.")
+    var stride = 512
+    @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
+    var addBos = true
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func run() throws {
+        let tok = try loadTokenizer(tokenizer)
+        let lm = try model.load()
+        let evaluator = try inference { () throws(InferenceError) in
+            try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: context, stride: stride, addBOS: addBos, textKey: jsonKey))
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+        let showProgress = isatty(STDERR_FILENO) != 0
+        let summary = try inference { () throws(InferenceError) in
+            try evaluator.evaluate(corpus: input) { documents, offset in
+                if showProgress {
+                    let percent = size > 0 ? min(100, offset * 100 / size) : 0
+                    FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: percent / 5).padding(toLength: 20, withPad: " ", startingAt: 0))] \(percent)% \(documents) documents".utf8))
+                }
+            }
+        }
+        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        print(json ? PerplexityReport.json(summary) : PerplexityReport.text(summary))
+    }
+}
+
+struct ModelCheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Weight health, compat checks, and with --corpus a perplexity and a greedy continuation; a verdict (exit 0 sane, 1 not, 2 bad input).")
+    @OptionGroup var model: ModelOptions
+    @Option(name: .long, help: "The tokenizer (enables the corpuskit compat model checks and padding-row statistics); default: the one in MODEL_DIR, if any.")
+    var tokenizer: String?
+    @Option(name: .long, help: "A JSONL corpus: adds a perplexity and a greedy continuation check (needs --tokenizer).")
+    var corpus: String?
+    @Option(name: .long, help: "Documents of --corpus to score.")
+    var corpusDocuments = 50
+    @Flag(name: .long, help: "Print the report as one JSON object.")
+    var json = false
+    @Flag(name: .long, help: "Treat warnings as failures (exit 1).")
+    var strict = false
+
+    func run() throws {
+        let report: ModelHealthReport
+        do {
+            report = try ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: corpus,
+                                          corpusDocuments: corpusDocuments, threads: model.threads).run()
+        } catch {
+            FileHandle.standardError.write(Data("corpuskit model check: \(error)\n".utf8))
+            throw ExitCode(2)
+        }
+        print(json ? report.compat.json() : report.compat.text())
+        let status = report.compat.exitStatus(strict: strict)
+        if status != 0 { throw ExitCode(status) }
+    }
+}
+
+func loadTokenizer(_ path: String) throws -> Tokenizer {
+    do { return try Tokenizer.load(path: path) } catch { throw CLIError("\(path): \(error)") }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Tiny random Hugging Face checkpoints with transformers' own outputs, for `corpuskit model` tests.
+
+Usage:
+    Tools/setup_inference_venv.sh
+    .venv-inference/bin/python Tools/make_inference_fixtures.py [OUT_DIR]   # default Tests/Fixtures/inference
+
+For each fixture a model is built with transformers (`<Arch>ForCausalLM(config)`, eager attention),
+every parameter is redrawn from a seeded normal distribution (matrices ~ N(0, 1.2/sqrt(fan_in)), norm
+weights ~ 1 + N(0, 0.1), biases ~ N(0, 0.05): large enough that logits are far from uniform, so greedy
+ties do not occur), rounded to bfloat16 and saved with `save_pretrained` as bf16 safetensors. The
+references are then computed by transformers from exactly those bf16 weights upcast to float32:
+
+  reference.json   prompts (token ids), greedy continuations (`max_new_tokens`, eos ignored; the
+                   step-by-step full forward that generate() performs without a cache), and the
+                   perplexity corpus scored with the sliding-window definition of the Hugging Face
+                   guide "Perplexity of fixed-length models" (windows of `context` tokens moved by
+                   `stride`; each token scored once with the preceding context; per-token NLL from
+                   float32 log_softmax, summed in float64)
+  logits.f32       the float32 logits of the last position of each prompt, little-endian,
+                   prompts × vocab_size
+
+A seed is accepted only when every greedy step's top-1 logit beats the runner-up by more than 1e-3 of
+the largest |logit| (so an exact comparison of greedy ids is meaningful at float32 rounding noise).
+The perplexity corpus is tokenized with sentencepiece and the fixture tokenizer
+(Tests/Fixtures/tokenizers/fixture-llmjp), whose ids CorpusKit reproduces exactly.
+"""
+import json
+import math
+import os
+import shutil
+import sys
+
+import numpy as np
+import sentencepiece as spm
+import torch
+import transformers
+from transformers import (GPT2Config, GPT2LMHeadModel, LlamaConfig, LlamaForCausalLM, MixtralConfig,
+                          MixtralForCausalLM, Qwen3MoeConfig, Qwen3MoeForCausalLM)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+TOKENIZER = os.path.join(ROOT, "Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model")
+CORPUS_LINES = [
+    "The lighthouse stood at the end of a narrow spit of land, white against the grey sea.",
+    "Every evening at dusk, Marta climbed the 117 steps to light the lamp. She had done this for nearly twenty years, and she still counted the steps out loud.",
+    "朝の六時に目を覚ますと、窓の外はまだ薄暗く、遠くで始発電車の走る音が聞こえた。台所でお湯を沸かし、緑茶を一杯いれてから、今日の予定を手帳に書き出した。",
+    "短い文。",
+]
+
+
+def common(vocab):
+    return dict(vocab_size=vocab, bos_token_id=1, eos_token_id=2, pad_token_id=None)
+
+
+FIXTURES = [
+    # Llama 3 style: GQA, llama3 rope scaling, untied lm_head, vocab padded past the tokenizer's 1,500.
+    dict(name="llama-gqa-llama3rope", cls=LlamaForCausalLM, config=LlamaConfig(
+        hidden_size=64, intermediate_size=160, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        max_position_embeddings=512, rms_norm_eps=1e-5, rope_theta=500000.0,
+        rope_scaling=dict(rope_type="llama3", factor=8.0, low_freq_factor=1.0, high_freq_factor=4.0,
+                          original_max_position_embeddings=64),
+        tie_word_embeddings=False, **common(1536))),
+    # Tied embeddings, explicit head_dim (≠ hidden/heads), attention bias, linear rope scaling, MHA.
+    dict(name="llama-tied-linear", cls=LlamaForCausalLM, config=LlamaConfig(
+        hidden_size=48, intermediate_size=96, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=4,
+        head_dim=16, max_position_embeddings=512, rms_norm_eps=1e-6, rope_theta=10000.0,
+        rope_scaling=dict(rope_type="linear", factor=2.0), attention_bias=True,
+        tie_word_embeddings=True, **common(1536))),
+    # A real-size padded vocabulary (llm-jp-3: 99,584 rows) with a tiny hidden size; tied, default rope.
+    dict(name="llama-bigvocab", cls=LlamaForCausalLM, config=LlamaConfig(
+        hidden_size=16, intermediate_size=32, num_hidden_layers=2, num_attention_heads=2, num_key_value_heads=1,
+        max_position_embeddings=256, rms_norm_eps=1e-5, rope_theta=10000.0,
+        tie_word_embeddings=True, **common(99584)), perplexity=False, prompts=2),
+    # Mixtral: 8 experts, top-2, GQA; saved in shards with model.safetensors.index.json.
+    dict(name="mixtral-8x-top2", cls=MixtralForCausalLM, config=MixtralConfig(
+        hidden_size=32, intermediate_size=48, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=2,
+        num_local_experts=8, num_experts_per_tok=2, max_position_embeddings=512, rms_norm_eps=1e-5,
+        rope_theta=1000000.0, sliding_window=None, router_jitter_noise=0.0,
+        tie_word_embeddings=False, **common(1536)), shard="60KB"),
+    # Mixtral with a sliding window (6) shorter than most prompts and perplexity windows.
+    dict(name="mixtral-sliding", cls=MixtralForCausalLM, config=MixtralConfig(
+        hidden_size=32, intermediate_size=32, num_hidden_layers=2, num_attention_heads=4, num_key_value_heads=1,
+        num_local_experts=4, num_experts_per_tok=2, max_position_embeddings=512, rms_norm_eps=1e-5,
+        rope_theta=10000.0, sliding_window=6, router_jitter_noise=0.0,
+        tie_word_embeddings=True, **common(1536))),
+    # GPT-2: learned positions, LayerNorm, gelu_new, Conv1D weights, tied lm_head.
+    dict(name="gpt2", cls=GPT2LMHeadModel, config=GPT2Config(
+        n_embd=48, n_layer=2, n_head=4, n_positions=128, n_inner=None, activation_function="gelu_new",
+        layer_norm_epsilon=1e-5, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0, **common(1536))),
+    # Qwen3-MoE: q/k norm, 8 experts top-3 renormalised, layer 0 dense (mlp_only_layers), layers 1-2 MoE.
+    dict(name="qwen3moe-normtopk", cls=Qwen3MoeForCausalLM, config=Qwen3MoeConfig(
+        hidden_size=32, intermediate_size=64, moe_intermediate_size=24, num_hidden_layers=3,
+        num_attention_heads=4, num_key_value_heads=2, head_dim=16, num_experts=8, num_experts_per_tok=3,
+        norm_topk_prob=True, decoder_sparse_step=1, mlp_only_layers=[0], max_position_embeddings=512,
+        rms_norm_eps=1e-6, rope_theta=1000000.0, use_sliding_window=False, tie_word_embeddings=False,
+        **common(1536))),
+    # Qwen3-MoE without renormalisation, decoder_sparse_step 2 (layers 1 and 3 MoE), tied, attention
+    # bias (q/k/v and o_proj).
+    dict(name="qwen3moe-step2", cls=Qwen3MoeForCausalLM, config=Qwen3MoeConfig(
+        hidden_size=32, intermediate_size=48, moe_intermediate_size=16, num_hidden_layers=4,
+        num_attention_heads=2, num_key_value_heads=1, head_dim=16, num_experts=6, num_experts_per_tok=2,
+        norm_topk_prob=False, decoder_sparse_step=2, mlp_only_layers=[], max_position_embeddings=512,
+        rms_norm_eps=1e-6, rope_theta=10000.0, use_sliding_window=False, tie_word_embeddings=True,
+        attention_bias=True, **common(1536))),
+]
+
+CONTEXT, STRIDE, MAX_NEW = 32, 12, 12
+
+
+def randomize(model, seed):
+    g = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for name, p in sorted(model.named_parameters()):
+            if p.dim() >= 2:
+                fan_in = p.shape[0] if ".c_" in name else p.shape[-1]   # GPT-2 Conv1D stores [in, out]
+                if "wte" in name or "embed_tokens" in name or "wpe" in name:
+                    fan_in = 4
+                p.copy_(torch.randn(p.shape, generator=g) * (1.2 / math.sqrt(fan_in)))
+            elif "norm" in name or ".ln_" in name:
+                p.copy_(1.0 + 0.1 * torch.randn(p.shape, generator=g))
+            else:
+                p.copy_(0.05 * torch.randn(p.shape, generator=g))
+
+
+def logits_of(model, ids):
+    with torch.no_grad():
+        return model(torch.tensor([ids])).logits[0].float()
+
+
+def greedy(model, prompt, n):
+    ids, margins = list(prompt), []
+    for _ in range(n):
+        last = logits_of(model, ids)[-1]
+        top = torch.topk(last, 2).values
+        margins.append(float((top[0] - top[1]) / last.abs().max()))
+        ids.append(int(torch.argmax(last)))
+    return ids[len(prompt):], min(margins)
+
+
+def sliding_nll(model, ids, context, stride):
+    """Per-token NLL sum over the HF sliding-window scheme; (sum, tokens scored)."""
+    total, scored, prev_end = 0.0, 0, 0
+    for begin in range(0, len(ids), stride):
+        end = min(begin + context, len(ids))
+        trg = end - prev_end
+        logp = torch.log_softmax(logits_of(model, ids[begin:end]), dim=-1)
+        window = ids[begin:end]
+        first = max(1, len(window) - trg)
+        for j in range(first, len(window)):
+            total += -float(logp[j - 1, window[j]])
+            scored += 1
+        prev_end = end
+        if end == len(ids):
+            break
+    return total, scored
+
+
+def build(spec, out, sp):
+    config = spec["config"]
+    config._attn_implementation = "eager"
+    vocab = config.vocab_size
+    rng = np.random.default_rng(7)
+    prompt_count = spec.get("prompts", 5)
+    lengths = [1, 5, 17, 40, 3][:prompt_count]
+    prompts = [[1] + [int(x) for x in rng.integers(3, min(vocab, 1500), size=n - 1)] for n in lengths]
+    for seed in range(1, 200):
+        torch.manual_seed(seed)
+        model = spec["cls"](config).eval()
+        randomize(model, seed)
+        model = model.to(torch.bfloat16)
+        model32 = spec["cls"](config).eval()
+        model32.load_state_dict({k: v.float() for k, v in model.state_dict().items()})
+        model32.eval()
+        runs, ok = [], True
+        for prompt in prompts[:3]:
+            ids, margin = greedy(model32, prompt, MAX_NEW)
+            if margin < 1e-3:
+                ok = False
+                break
+            runs.append(dict(prompt=prompt, new_ids=ids, min_relative_margin=margin))
+        if ok:
+            break
+    else:
+        raise SystemExit(f"{spec['name']}: no seed with clear greedy margins")
+    directory = os.path.join(out, spec["name"])
+    shutil.rmtree(directory, ignore_errors=True)
+    kwargs = dict(safe_serialization=True)
+    if "shard" in spec:
+        kwargs["max_shard_size"] = spec["shard"]
+    model.save_pretrained(directory, **kwargs)
+    for junk in os.listdir(directory):
+        if junk not in ("config.json", "generation_config.json", "model.safetensors", "model.safetensors.index.json") \
+                and not junk.startswith("model-"):
+            os.remove(os.path.join(directory, junk))
+    last = np.stack([logits_of(model32, p)[-1].numpy() for p in prompts]).astype("<f4")
+    last.tofile(os.path.join(directory, "logits.f32"))
+    reference = dict(
+        generator="Tools/make_inference_fixtures.py", transformers=transformers.__version__, torch=torch.__version__,
+        seed=seed, vocab_size=vocab, prompts=prompts, greedy=runs, max_new_tokens=MAX_NEW)
+    if spec.get("perplexity", True):
+        documents = []
+        for text in CORPUS_LINES:
+            ids = [1] + sp.encode(text)
+            total, scored = sliding_nll(model32, ids, CONTEXT, STRIDE)
+            documents.append(dict(text=text, ids=ids, nll=total, tokens=scored))
+        reference["perplexity"] = dict(context=CONTEXT, stride=STRIDE, add_bos=True, documents=documents,
+                                       tokenizer="Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model")
+    with open(os.path.join(directory, "reference.json"), "w") as f:
+        json.dump(reference, f, indent=1)
+        f.write("\n")
+    print(f"{spec['name']}: seed {seed}, {sum(os.path.getsize(os.path.join(directory, n)) for n in os.listdir(directory))} bytes")
+
+
+def main():
+    out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests/Fixtures/inference")
+    os.makedirs(out, exist_ok=True)
+    torch.set_num_threads(1)
+    sp = spm.SentencePieceProcessor(model_file=TOKENIZER)
+    with open(os.path.join(out, "corpus.jsonl"), "w") as f:
+        for text in CORPUS_LINES:
+            f.write(json.dumps({"text": text}, ensure_ascii=False) + "\n")
+    only = set(sys.argv[2:])
+    for spec in FIXTURES:
+        if not only or spec["name"] in only:
+            build(spec, out, sp)
+
+
+if __name__ == "__main__":
+    main()
