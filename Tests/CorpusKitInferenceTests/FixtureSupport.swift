@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// The committed transformers fixtures (Tools/make_inference_fixtures.py) and helpers to damage copies.
 enum Fixtures {
@@ -110,25 +111,10 @@ struct SafetensorsEditor {
 
 /// Runs the built `corpuskit` (next to the test bundle, or `$CORPUSKIT_EXECUTABLE`).
 enum CLI {
-    static let executable: String? = {
-        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_EXECUTABLE"], !path.isEmpty { return path }
-        var directories = Bundle.allBundles.filter { $0.bundlePath.hasSuffix(".xctest") }.map { $0.bundleURL.deletingLastPathComponent() }
-        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath))
-        directories.append(URL(fileURLWithPath: Bundle.main.bundlePath).deletingLastPathComponent())
-        directories.append(URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent())
-        return directories.map { $0.appendingPathComponent("corpuskit").path }.first {
-            var isDirectory: ObjCBool = false
-            return FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && !isDirectory.boolValue
-        }
-    }()
-
     struct Result { let status: Int32; let stdout: String; let stderr: String; let crashed: Bool }
 
     static func run(_ arguments: [String]) throws -> Result {
-        guard let executable else {
-            XCTFail("the corpuskit executable was not found next to the test bundle; build with --build-tests or set CORPUSKIT_EXECUTABLE")
-            throw NSError(domain: "CLI", code: 1)
-        }
+        let executable = try CorpusKitExecutable.require()
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
