@@ -65,6 +65,7 @@ public struct Vocabulary: Sendable {
         }
         addedContents = contents
         addedIDs = ids
+        count = max(table.count, (contents.keys.max().map { Int($0) + 1 }) ?? 0)
         switch rule {
         case .sentencePiece:
             let types = table.types
@@ -82,7 +83,7 @@ public struct Vocabulary: Sendable {
     }
 
     /// Number of ids: the model's pieces plus added tokens beyond them.
-    public var count: Int { max(table.count, (addedContents.keys.max().map { Int($0) + 1 }) ?? 0) }
+    public let count: Int
 
     /// Number of pieces of the model itself (without added tokens beyond it).
     public var modelPieceCount: Int { table.count }
