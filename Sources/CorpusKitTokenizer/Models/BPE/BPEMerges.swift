@@ -1,0 +1,151 @@
+/// The merge loop both BPE behaviours share (sentencepiece's `bpe::Model::SampleEncode` and HF
+/// tokenizers' `Word::merge_all`).
+///
+/// ## The algorithm
+///
+/// The text is first split into symbols, one per character (sentencepiece: a user-defined symbol
+/// is one frozen symbol; HF: a character missing from the vocabulary becomes byte pieces or an
+/// unknown symbol). Every adjacent pair that forms a mergeable piece is a candidate in a priority
+/// queue. The best candidate is popped; if it is stale (one of its symbols has since been merged
+/// away or has grown) it is dropped, otherwise the two symbols become one and the new pairs with
+/// its two neighbours are offered. Each merge costs O(log n): no rescans of the whole word, unlike
+/// the textbook loop that looks for the best pair again after every merge.
+///
+/// ## What the two references do differently (and nothing else)
+///
+/// | | sentencepiece (`.model`, `model_type: BPE`) | HF tokenizers (`tokenizer.json`, `BPE`) |
+/// |---|---|---|
+/// | pair → piece | the concatenated string is a normal, user-defined or unused piece | the id pair is in `merges` |
+/// | priority | the merged piece's float32 score, highest first | the merge's rank (line in `merges`), lowest first |
+/// | ties | leftmost pair first | (ranks are unique) leftmost first |
+/// | stale entry | a symbol emptied or the pair's byte length changed | a symbol emptied, no right neighbour, or the pair now merges to another id |
+/// | unit | the whole normalized text (no pre-tokenizer; `split_by_whitespace` and `split_digits` only affect training) | each pre-tokenized word (Llama files: the whole segment, `Metaspace` with `split: false`) |
+/// | unknown characters | after merging: `<unk>` (runs merged) or byte pieces when `byte_fallback` | before merging: byte pieces when `byte_fallback` and all `<0xXX>` exist, else `unk_token` (runs fused with `fuse_unk`) or dropped |
+/// | unused pieces | may be merged, then split back into the two symbols last recorded for that piece | (no such type) |
+///
+/// Both queues order their entries totally (priority, then left position), so which of two equal
+/// entries a heap returns first never matters: this binary heap gives the references' results.
+struct BPECandidate {
+    /// Smaller pops first: the priority in the high 32 bits, the left symbol's index in the low 32.
+    var key: UInt64
+    /// Behaviour-specific: what the validity check and the merge need.
+    var payload: UInt64
+}
+
+/// One symbol of the word being merged, in a doubly linked list over the symbol array.
+struct BPESymbol {
+    /// Byte offset in the text.
+    var start: Int32
+    /// Byte length; 0 once merged into its left neighbour.
+    var length: Int32
+    var prev: Int32
+    var next: Int32
+    /// Piece id (-1: not resolved yet / unknown).
+    var id: Int32
+    /// sentencepiece: a user-defined symbol, never merged.
+    var frozen: Bool
+}
+
+/// A binary min-heap of ``BPECandidate``s, keeping its storage between words.
+struct BPEMergeQueue {
+    private(set) var heap: [BPECandidate] = []
+
+    mutating func removeAll() { heap.removeAll(keepingCapacity: true) }
+
+    @inline(__always)
+    mutating func push(_ candidate: BPECandidate) {
+        heap.append(candidate)
+        heap.withUnsafeMutableBufferPointer { buffer in
+            var child = buffer.count - 1
+            while child > 0 {
+                let parent = (child - 1) >> 1
+                guard candidate.key < buffer[parent].key else { break }
+                buffer[child] = buffer[parent]
+                child = parent
+            }
+            buffer[child] = candidate
+        }
+    }
+
+    @inline(__always)
+    mutating func popMin() -> BPECandidate? {
+        guard let last = heap.popLast() else { return nil }
+        guard !heap.isEmpty else { return last }
+        return heap.withUnsafeMutableBufferPointer { buffer -> BPECandidate in
+            let top = buffer[0]
+            let count = buffer.count
+            var parent = 0
+            while true {
+                var child = 2 * parent + 1
+                guard child < count else { break }
+                if child + 1 < count && buffer[child + 1].key < buffer[child].key { child += 1 }
+                guard buffer[child].key < last.key else { break }
+                buffer[parent] = buffer[child]
+                parent = child
+            }
+            buffer[parent] = last
+            return top
+        }
+    }
+}
+
+/// The BPE models' scratch storage.
+struct BPEScratch {
+    var symbols: [BPESymbol] = []
+    var queue = BPEMergeQueue()
+    /// sentencepiece: unused piece id → byte length of its left part, as last recorded (`rev_merge`).
+    var unusedSplits: [Int32: Int32] = [:]
+}
+
+/// `(left id, right id) → (rank, merged id)`: HF's `MergeMap`, open addressing on one 64-bit key.
+struct BPEPairTable: Sendable {
+    private let keys: [UInt64]
+    private let values: [UInt64]
+    private let mask: Int
+    private static let empty = UInt64.max
+
+    /// Later entries for the same pair replace earlier ones (a Rust `HashMap` collected in order).
+    init(_ entries: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)]) {
+        var capacity = 16
+        while capacity < entries.count * 2 { capacity <<= 1 }
+        var keys = [UInt64](repeating: Self.empty, count: capacity)
+        var values = [UInt64](repeating: 0, count: capacity)
+        let mask = capacity - 1
+        for entry in entries {
+            let key = Self.key(entry.left, entry.right)
+            var slot = Self.hash(key) & mask
+            while keys[slot] != Self.empty && keys[slot] != key { slot = (slot + 1) & mask }
+            keys[slot] = key
+            values[slot] = UInt64(entry.rank) << 32 | UInt64(UInt32(bitPattern: entry.merged))
+        }
+        self.keys = keys
+        self.values = values
+        self.mask = mask
+    }
+
+    @inline(__always)
+    private static func key(_ left: Int32, _ right: Int32) -> UInt64 {
+        UInt64(UInt32(bitPattern: left)) << 32 | UInt64(UInt32(bitPattern: right))
+    }
+
+    @inline(__always)
+    private static func hash(_ key: UInt64) -> Int {
+        let h = key &* 0x9E37_79B9_7F4A_7C15
+        return Int(truncatingIfNeeded: h ^ (h >> 31))
+    }
+
+    /// `rank << 32 | merged id` of the pair, or nil.
+    @inline(__always)
+    func lookup(_ left: Int32, _ right: Int32) -> UInt64? {
+        let key = Self.key(left, right)
+        return keys.withUnsafeBufferPointer { keys -> UInt64? in
+            var slot = Self.hash(key) & mask
+            while true {
+                let found = keys[slot]
+                if found == key { return values[slot] }
+                if found == Self.empty { return nil }
+                slot = (slot + 1) & mask
+            }
+        }
+    }
+}

@@ -1,0 +1,130 @@
+/// HF tokenizers' BPE model (`BPE::tokenize` without dropout: `merge_word` + `Word::merge_all`):
+/// the shared merge loop (``BPEMergeQueue``) over one pre-tokenized word, pairs of ids ranked by
+/// their line in `merges`, ties (equal rank: the same pair) to the leftmost.
+///
+/// Symbols start as one character each, looked up in the model vocabulary (added tokens are
+/// split out before the model runs). A missing character becomes its `<0xXX>` pieces when
+/// `byte_fallback` is set and every byte has one; otherwise `unk_token` (a run of them fused into
+/// one with `fuse_unk`), or nothing when the model has no `unk_token`. As in `merge_word`, a
+/// pending unknown symbol is flushed only before a known character, so byte pieces can come
+/// before it. With `ignore_merges`, a word that is itself in the vocabulary is one token.
+struct HuggingFaceBPE: SegmentationModel {
+    let table: PieceTable
+    /// The model vocabulary, piece → id.
+    let vocabulary: PieceIndex
+    /// Id of each one-byte (ASCII) character, or -1.
+    let asciiIDs: [Int32]
+    let merges: BPEPairTable
+    /// The `unk_token` string, and its id when the vocabulary has it.
+    let unknownToken: String?
+    let unknownID: Int32?
+    let byteFallback: Bool
+    let fuseUnknown: Bool
+    let ignoreMerges: Bool
+    /// Id of `<0xXX>` per byte, or -1 when the vocabulary lacks it.
+    let byteIDs: [Int32]
+
+    init(table: PieceTable, merges: BPEPairTable, unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool) {
+        self.table = table
+        let vocabulary = PieceIndex(table: table)
+        self.vocabulary = vocabulary
+        self.merges = merges
+        self.unknownToken = unknownToken
+        unknownID = unknownToken.flatMap { vocabulary.id(Array($0.utf8)) }
+        self.byteFallback = byteFallback
+        self.fuseUnknown = fuseUnknown
+        self.ignoreMerges = ignoreMerges
+        asciiIDs = (0..<128).map { vocabulary.id([UInt8($0)]) ?? -1 }
+        byteIDs = (0..<256).map { byte in
+            vocabulary.id(Array(("<0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">").utf8)) ?? -1
+        }
+    }
+
+    var typeName: String { "BPE" }
+    var vocabularyTrie: DoubleArrayTrie? { nil }
+
+    func segment(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
+                 scratch: inout ModelScratch) throws(TokenizerError) {
+        let size = text.count
+        guard size > 0, let bytes = text.baseAddress else { return }
+        if ignoreMerges, let id = vocabulary.id(bytes, count: size) {
+            output.append(id)
+            return
+        }
+        var symbols = scratch.bpe.symbols
+        var queue = scratch.bpe.queue
+        scratch.bpe.symbols = []
+        scratch.bpe.queue = BPEMergeQueue()
+        defer {
+            scratch.bpe.symbols = symbols
+            scratch.bpe.queue = queue
+        }
+        symbols.removeAll(keepingCapacity: true)
+        queue.removeAll()
+
+        // `merge_word`: characters to ids.
+        func add(_ id: Int32, start: Int, length: Int) {
+            let index = Int32(symbols.count)
+            if index > 0 { symbols[Int(index) - 1].next = index }
+            symbols.append(BPESymbol(start: Int32(start), length: Int32(length), prev: index - 1, next: -1, id: id, frozen: false))
+        }
+        var pendingUnknown: (start: Int, length: Int)?
+        var position = 0
+        while position < size {
+            let lead = bytes[position]
+            let length = min(UTF8Scalars.sequenceLength(lead: lead), size - position)
+            let id = lead < 0x80 ? asciiIDs[Int(lead)] : (vocabulary.id(bytes + position, count: length) ?? -1)
+            if id >= 0 {
+                if let pending = pendingUnknown {
+                    add(unknownID!, start: pending.start, length: pending.length)
+                    pendingUnknown = nil
+                }
+                add(id, start: position, length: length)
+            } else if byteFallback && (position..<position + length).allSatisfy({ byteIDs[Int(bytes[$0])] >= 0 }) {
+                for i in position..<position + length { add(byteIDs[Int(bytes[i])], start: i, length: 1) }
+            } else if let unknownToken {
+                guard unknownID != nil else { throw .malformedModel("the BPE unk_token \(unknownToken.debugDescription) is not in the vocabulary") }
+                if let pending = pendingUnknown {
+                    if fuseUnknown {
+                        pendingUnknown = (pending.start, pending.length + length)
+                    } else {
+                        add(unknownID!, start: pending.start, length: pending.length)
+                        pendingUnknown = (position, length)
+                    }
+                } else {
+                    pendingUnknown = (position, length)
+                }
+            }
+            position += length
+        }
+        if let pending = pendingUnknown { add(unknownID!, start: pending.start, length: pending.length) }
+        guard !symbols.isEmpty else { return }
+
+        // `merge_all`.
+        symbols.withUnsafeMutableBufferPointer { symbols in
+            @inline(__always) func offer(_ left: Int32) {
+                let next = symbols[Int(left)].next
+                guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
+                queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
+            }
+            for left in 0..<Int32(symbols.count - 1) { offer(left) }
+            while let top = queue.popMin() {
+                let position = Int(UInt32(truncatingIfNeeded: top.key))
+                let l = symbols[position]
+                guard l.length > 0, l.next >= 0 else { continue }
+                let right = Int(l.next)
+                let r = symbols[right]
+                let merged = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
+                guard let current = merges.lookup(l.id, r.id), Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) == merged else { continue }
+                symbols[position].id = merged
+                symbols[position].length = l.length + r.length
+                symbols[position].next = r.next
+                symbols[right].length = 0
+                if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
+                if l.prev >= 0 { offer(l.prev) }
+                offer(Int32(position))
+            }
+        }
+        for symbol in symbols where symbol.length != 0 { output.append(symbol.id) }
+    }
+}

@@ -1,0 +1,184 @@
+/// sentencepiece's BPE segmentation (`bpe::Model::SampleEncode` without dropout, v0.2.x, and the
+/// unknown-piece handling of `SentencePieceProcessor::PopulateSentencePieceText`): the shared
+/// merge loop (``BPEMergeQueue``) over the whole normalized text, pairs ranked by the float32
+/// score of the piece they form, ties to the leftmost pair.
+///
+/// Symbols start as one character each, or one frozen user-defined symbol (the longest
+/// user-defined piece at that position). A pair is a candidate when its concatenated bytes are a
+/// normal, user-defined or unused piece (sentencepiece's `pieces_`; control, unknown and byte
+/// pieces never merge). A merged unused piece is split back, recursively, into the two symbols
+/// last recorded for its string. Each final symbol gets `PieceToId`'s id (the reserved pieces
+/// first, then the others, else `<unk>`); unknown symbols become byte pieces with byte fallback,
+/// else runs of them one `<unk>`.
+struct SentencePieceBPE: SegmentationModel {
+    let table: PieceTable
+    /// sentencepiece's `pieces_`: normal, user-defined and unused pieces.
+    let pieces: PieceIndex
+    /// float32 score by id, `-0` made `+0` (C++ compares them equal).
+    let scores: [Float]
+    /// `PieceToId` of each piece's string (the reserved map wins over `pieces_` for a shared name).
+    let outputIDs: [Int32]
+    /// One-character reserved pieces (control, unknown, byte) not in `pieces_` (usually none).
+    let reservedCharacters: [[UInt8]: Int32]
+    /// Longest-prefix matcher over the user-defined pieces (nil when there are none).
+    let userDefinedSymbols: DoubleArrayTrie?
+    let unknownID: Int32
+    let byteFallback: Bool
+    /// Id of `<0xXX>` for every byte (unknown id when missing).
+    let byteIDs: [Int32]
+
+    /// - Throws: when a normal, user-defined or unused piece is defined twice.
+    init(table: PieceTable, byteFallback: Bool, unknownID: Int32) throws(TokenizerError) {
+        let types = table.types
+        var duplicate: Int?
+        pieces = PieceIndex(table: table, include: { types[$0] == .normal || types[$0] == .userDefined || types[$0] == .unused },
+                            keepFirst: true, duplicate: { duplicate = duplicate ?? $0 })
+        if let duplicate { throw .malformedModel("piece \(table.piece(duplicate).debugDescription) is defined twice") }
+        self.table = table
+        scores = table.scores.map { $0 == 0 ? Float(0) : Float($0) }
+        var outputIDs = (0..<Int32(table.count)).map { $0 }
+        var reservedCharacters: [[UInt8]: Int32] = [:]
+        var userDefined: [[UInt8]] = []
+        for id in 0..<table.count {
+            switch types[id] {
+            case .control, .unknown, .byte:
+                let bytes = Array(table.bytes(id))
+                if let shadowed = pieces.id(bytes) {
+                    outputIDs[Int(shadowed)] = Int32(id)
+                } else if let length = bytes.withUnsafeBufferPointer({ UTF8Scalars.validCharacterLength($0.baseAddress!, at: 0, end: $0.count) }),
+                          length == bytes.count {
+                    reservedCharacters[bytes] = Int32(id)
+                }
+            case .userDefined:
+                userDefined.append(Array(table.bytes(id)))
+            default:
+                break
+            }
+        }
+        self.outputIDs = outputIDs
+        self.reservedCharacters = reservedCharacters
+        userDefinedSymbols = userDefined.isEmpty ? nil : DoubleArrayTrie(keys: userDefined, values: [Int32](repeating: 0, count: userDefined.count))
+        self.unknownID = unknownID
+        self.byteFallback = byteFallback
+        var byteIDs = [Int32](repeating: unknownID, count: 256)
+        for id in 0..<table.count where types[id] == .byte {
+            if let byte = SentencePieceDecoder.byteValue(table.bytes(id)) { byteIDs[Int(byte)] = Int32(id) }
+        }
+        self.byteIDs = byteIDs
+    }
+
+    var typeName: String { "BPE" }
+    var vocabularyTrie: DoubleArrayTrie? { nil }
+
+    /// The priority key: higher score first, then the leftmost pair.
+    @inline(__always)
+    private static func key(score: Float, left: Int32) -> UInt64 {
+        let bits = score.bitPattern
+        let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return UInt64(~ascending) << 32 | UInt64(UInt32(bitPattern: left))
+    }
+
+    func segment(_ normalized: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
+                 scratch: inout ModelScratch) {
+        let size = normalized.count
+        guard size > 0, let text = normalized.baseAddress else { return }
+        var symbols = scratch.bpe.symbols
+        var queue = scratch.bpe.queue
+        scratch.bpe.symbols = []
+        scratch.bpe.queue = BPEMergeQueue()
+        defer {
+            scratch.bpe.symbols = symbols
+            scratch.bpe.queue = queue
+        }
+        symbols.removeAll(keepingCapacity: true)
+        queue.removeAll()
+        if !scratch.bpe.unusedSplits.isEmpty { scratch.bpe.unusedSplits.removeAll(keepingCapacity: true) }
+
+        // Characters (or frozen user-defined symbols).
+        var position = 0
+        while position < size {
+            var length = 0
+            var frozen = false
+            if let matcher = userDefinedSymbols {
+                matcher.forEachPrefix(text, from: position, to: size) { matched, _ in length = max(length, matched) }
+                frozen = length > 0
+            }
+            if length == 0 { length = min(UTF8Scalars.sequenceLength(lead: text[position]), size - position) }
+            let index = Int32(symbols.count)
+            symbols.append(BPESymbol(start: Int32(position), length: Int32(length), prev: index - 1,
+                                     next: position + length < size ? index + 1 : -1, id: -1, frozen: frozen))
+            position += length
+        }
+
+        symbols.withUnsafeMutableBufferPointer { symbols in
+            /// `MaybeAddNewSymbolPair`.
+            func offer(_ left: Int32, _ right: Int32, splits: inout [Int32: Int32]) {
+                guard left >= 0 && right >= 0 else { return }
+                let l = symbols[Int(left)], r = symbols[Int(right)]
+                guard !l.frozen && !r.frozen else { return }
+                let length = Int(l.length + r.length)
+                guard let id = pieces.id(text + Int(l.start), count: length) else { return }
+                queue.push(BPECandidate(key: Self.key(score: scores[Int(id)], left: left),
+                                        payload: UInt64(length) << 32 | UInt64(UInt32(bitPattern: id))))
+                if table.types[Int(id)] == .unused { splits[id] = l.length }
+            }
+            var splits = scratch.bpe.unusedSplits
+            scratch.bpe.unusedSplits = [:]
+            for right in 1..<Int32(symbols.count) { offer(right - 1, right, splits: &splits) }
+            while let top = queue.popMin() {
+                let left = Int(UInt32(truncatingIfNeeded: top.key))
+                let mergedLength = Int32(truncatingIfNeeded: top.payload >> 32)
+                let l = symbols[left]
+                guard l.length > 0, l.next >= 0 else { continue }
+                let right = Int(l.next)
+                let r = symbols[right]
+                guard r.length > 0, l.length + r.length == mergedLength else { continue }
+                symbols[left].length = mergedLength
+                symbols[left].id = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
+                symbols[left].next = r.next
+                if r.next >= 0 { symbols[Int(r.next)].prev = Int32(left) }
+                symbols[right].length = 0
+                offer(symbols[left].prev, Int32(left), splits: &splits)
+                offer(Int32(left), symbols[left].next, splits: &splits)
+            }
+            scratch.bpe.unusedSplits = splits
+        }
+
+        // Emission: resegment unused pieces, resolve ids, unknown pieces to bytes or one <unk> per run.
+        var previousUnknown = false
+        var index: Int32 = 0
+        while index >= 0 {
+            let symbol = symbols[Int(index)]
+            let id = symbol.id >= 0 ? symbol.id : pieces.id(text + Int(symbol.start), count: Int(symbol.length))
+            emit(text, start: Int(symbol.start), length: Int(symbol.length), pieceID: id,
+                 splits: scratch.bpe.unusedSplits, previousUnknown: &previousUnknown, into: &output)
+            index = symbol.next
+        }
+    }
+
+    /// `resegment` then the processor's emission for one symbol (`pieceID`: its `pieces_` id, or nil).
+    private func emit(_ text: UnsafePointer<UInt8>, start: Int, length: Int, pieceID: Int32?, splits: [Int32: Int32],
+                      previousUnknown: inout Bool, into output: inout [Int32]) {
+        var id: Int32
+        if let pieceID {
+            id = outputIDs[Int(pieceID)]
+            if id == pieceID && table.types[Int(pieceID)] == .unused, let leftLength = splits[pieceID] {
+                let left = Int(leftLength)
+                emit(text, start: start, length: left, pieceID: pieces.id(text + start, count: left),
+                     splits: splits, previousUnknown: &previousUnknown, into: &output)
+                emit(text, start: start + left, length: length - left, pieceID: pieces.id(text + start + left, count: length - left),
+                     splits: splits, previousUnknown: &previousUnknown, into: &output)
+                return
+            }
+        } else {
+            id = reservedCharacters.isEmpty ? unknownID : reservedCharacters[Array(UnsafeBufferPointer(start: text + start, count: length))] ?? unknownID
+        }
+        let isUnknown = table.types[Int(id)] == .unknown
+        if isUnknown && byteFallback {
+            for i in start..<start + length { output.append(byteIDs[Int(text[i])]) }
+        } else if !(isUnknown && previousUnknown) {
+            output.append(id)
+        }
+        previousUnknown = isUnknown
+    }
+}
