@@ -30,7 +30,10 @@ F=Tests/Fixtures/tokenizers
 fuzz_files=(--tokenizer "$F/fixture-llmjp/fixture-llmjp.model" --tokenizer "$F/fixture-llmjp/tokenizer.json"
             --tokenizer "$F/fixture-nfkc/fixture-nfkc.model" --tokenizer "$F/fixture-nfkc/tokenizer.json")
 if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
-    for file in "$CORPUSKIT_SHARED"/vocab/llm-jp-*/*.model "$CORPUSKIT_SHARED"/vocab/llm-jp-*/tokenizer.json; do
+    for file in "$CORPUSKIT_SHARED"/vocab/llm-jp-*/*.model "$CORPUSKIT_SHARED"/vocab/llm-jp-*/tokenizer.json \
+                "$CORPUSKIT_SHARED"/vocab/llama2/tokenizer.model \
+                references/bpe-vocab/llama2/tokenizer.json references/bpe-vocab/llama2-ja/llama2-ja.model \
+                references/bpe-vocab/llama2-ja/tokenizer.json; do
         fuzz_files+=(--tokenizer "$file")
     done
 fi

@@ -48,12 +48,12 @@ struct ReplacePattern: Sendable, Equatable {
     }
 
     /// The text a regex matches when it is a plain literal (escaped metacharacters allowed).
-    private static func literal(fromRegex regex: String) -> [UInt8]? {
+    static func literal(fromRegex regex: String) -> [UInt8]? {
         var output: [UInt8] = []
         var escaped = false
         for scalar in regex.unicodeScalars {
             if escaped {
-                guard "\\.^$|?*+()[]{}/- ".unicodeScalars.contains(scalar) else {
+                guard "\\.^$|?*+()[]{}/- &~#".unicodeScalars.contains(scalar) else {
                     switch scalar {
                     case "n": output.append(0x0A)
                     case "t": output.append(0x09)
