@@ -163,6 +163,9 @@ final class CLIConformanceTests: XCTestCase {
     func testFixtureLLMjpTokenizerJSON() throws { try checkFixture("fixture-llmjp.tokenizer.json", "fixture-llmjp/tokenizer.json") }
     func testFixtureNFKCModel() throws { try checkFixture("fixture-nfkc.model", "fixture-nfkc/fixture-nfkc.model") }
     func testFixtureNFKCTokenizerJSON() throws { try checkFixture("fixture-nfkc.tokenizer.json", "fixture-nfkc/tokenizer.json") }
+    func testFixtureBPEModel() throws { try checkFixture("fixture-bpe.model", "fixture-bpe/fixture-bpe.model") }
+    func testFixtureBPETokenizerJSON() throws { try checkFixture("fixture-bpe.tokenizer.json", "fixture-bpe/tokenizer.json") }
+    func testFixtureBPEBytesModel() throws { try checkFixture("fixture-bpe-bytes.model", "fixture-bpe-bytes/fixture-bpe-bytes.model") }
 
     // MARK: llm-jp and Llama 2 tokenizers (when ../shared is present)
 
