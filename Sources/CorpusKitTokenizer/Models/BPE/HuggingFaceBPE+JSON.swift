@@ -60,39 +60,54 @@ extension HuggingFaceBPE {
     /// `merges` in order: `(left id, right id, rank, merged id)`.
     private static func readMerges(_ value: Any?, index: PieceIndex) throws(TokenizerError)
         -> [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] {
-        guard let list = value as? [Any] else { throw .malformedModel("the BPE merges are not a list") }
-        var pairs: [([UInt8], [UInt8])] = []
-        pairs.reserveCapacity(list.count)
-        if list.allSatisfy({ $0 is String }) {
-            for item in list {
-                let line = item as! String
-                if line.hasPrefix("#version") { continue }
-                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                guard parts.count == 2 else { throw .malformedModel("BPE merges line \(pairs.count + 1) (\(line.debugDescription)) is not two pieces separated by one space") }
-                pairs.append((Array(parts[0].utf8), Array(parts[1].utf8)))
+        var pairs: JSONDocumentParser.StringPairs
+        if let compact = value as? JSONDocumentParser.StringPairs {
+            pairs = compact
+        } else if let list = value as? [Any] {
+            pairs = JSONDocumentParser.StringPairs()
+            func append(_ a: Substring.UTF8View, _ b: Substring.UTF8View) {
+                pairs.blob.append(contentsOf: a)
+                pairs.offsets.append(Int32(pairs.blob.count))
+                pairs.blob.append(contentsOf: b)
+                pairs.offsets.append(Int32(pairs.blob.count))
+            }
+            if list.allSatisfy({ $0 is String }) {
+                // tokenizers' `convert_merges_to_hashmap`: `#version` lines skipped, then one space.
+                for item in list {
+                    let line = item as! String
+                    if line.hasPrefix("#version") { continue }
+                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                    guard parts.count == 2 else {
+                        throw .malformedModel("BPE merges line \(pairs.count + 1) (\(line.debugDescription)) is not two pieces separated by one space")
+                    }
+                    append(parts[0].utf8, parts[1].utf8)
+                }
+            } else {
+                for (i, item) in list.enumerated() {
+                    guard let pair = item as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String else {
+                        throw .malformedModel("BPE merges[\(i)] is neither \"a b\" nor [\"a\", \"b\"]")
+                    }
+                    append(a[...].utf8, b[...].utf8)
+                }
             }
         } else {
-            for (i, item) in list.enumerated() {
-                guard let pair = item as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String else {
-                    throw .malformedModel("BPE merges[\(i)] is neither \"a b\" nor [\"a\", \"b\"]")
-                }
-                pairs.append((Array(a.utf8), Array(b.utf8)))
+            throw .malformedModel("the BPE merges are not a list")
+        }
+        // Each pair's two strings are adjacent in the blob, so the merged piece is the span of both.
+        var entries: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] = []
+        entries.reserveCapacity(pairs.count)
+        var missing: (rank: Int, piece: String)?
+        pairs.blob.withUnsafeBufferPointer { blob in
+            guard let base = blob.baseAddress else { return }
+            for rank in 0..<pairs.count {
+                let a = Int(pairs.offsets[2 * rank]), b = Int(pairs.offsets[2 * rank + 1]), c = Int(pairs.offsets[2 * rank + 2])
+                guard let left = index.id(base + a, count: b - a) else { missing = (rank, String(decoding: blob[a..<b], as: UTF8.self)); return }
+                guard let right = index.id(base + b, count: c - b) else { missing = (rank, String(decoding: blob[b..<c], as: UTF8.self)); return }
+                guard let merged = index.id(base + a, count: c - a) else { missing = (rank, String(decoding: blob[a..<c], as: UTF8.self)); return }
+                entries.append((left, right, UInt32(rank), merged))
             }
         }
-        return try resolve(pairs.count, { pairs[$0] }, index: index)
-    }
-
-    private static func resolve(_ count: Int, _ pair: (Int) -> ([UInt8], [UInt8]), index: PieceIndex) throws(TokenizerError)
-        -> [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] {
-        var entries: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] = []
-        entries.reserveCapacity(count)
-        for rank in 0..<count {
-            let (a, b) = pair(rank)
-            guard let left = index.id(a) else { throw .malformedModel("BPE merges[\(rank)]: \(String(decoding: a, as: UTF8.self).debugDescription) is not in the vocabulary") }
-            guard let right = index.id(b) else { throw .malformedModel("BPE merges[\(rank)]: \(String(decoding: b, as: UTF8.self).debugDescription) is not in the vocabulary") }
-            guard let merged = index.id(a + b) else { throw .malformedModel("BPE merges[\(rank)]: \(String(decoding: a + b, as: UTF8.self).debugDescription) is not in the vocabulary") }
-            entries.append((left, right, UInt32(rank), merged))
-        }
+        if let missing { throw .malformedModel("BPE merges[\(missing.rank)]: \(missing.piece.debugDescription) is not in the vocabulary") }
         return entries
     }
 }
