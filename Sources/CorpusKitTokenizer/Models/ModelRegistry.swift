@@ -14,7 +14,7 @@ enum ModelRegistry {
             }
             return unigram
         case .bpe:
-            return try SentencePieceBPE(table: table, byteFallback: spec.byteFallback, unknownID: unknownID)
+            return try SentencePieceBPE(table: table, byteFallback: spec.byteFallback, unknownID: unknownID, trieCache: trieCache)
         default:
             let name = SentencePieceModelFile.ModelType(rawValue: spec.rawModelType)?.description ?? "type \(spec.rawModelType)"
             throw .unsupported("sentencepiece model_type \(name) (only Unigram and BPE are implemented)")

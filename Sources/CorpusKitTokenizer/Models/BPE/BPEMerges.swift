@@ -23,6 +23,17 @@
 /// | unknown characters | after merging: `<unk>` (runs merged) or byte pieces when `byte_fallback` | before merging: byte pieces when `byte_fallback` and all `<0xXX>` exist, else `unk_token` (runs fused with `fuse_unk`) or dropped |
 /// | unused pieces | may be merged, then split back into the two symbols last recorded for that piece | (no such type) |
 ///
+/// ## Chunks
+///
+/// Both references merge over a whole unit (sentencepiece: the whole text; Llama-style HF files:
+/// the whole segment, as `Metaspace` does not split), so the queue holds thousands of entries.
+/// CorpusKit first cuts the unit into chunks that no merge can cross (``BPEChunking``) and runs
+/// the loop on each: the first symbol to span a position is made by a merge whose two parts meet
+/// exactly there, so where the characters on either side never meet inside a mergeable piece
+/// (sentencepiece) or a merge (HF), nothing ever spans the cut. Merges in different chunks never
+/// interact, and inside a chunk they keep their relative order (same priorities, positions
+/// shifted alike), so the result is the references' exactly, with small queues.
+///
 /// Both queues order their entries totally (priority, then left position), so which of two equal
 /// entries a heap returns first never matters: this binary heap gives the references' results.
 struct BPECandidate {
@@ -40,7 +51,8 @@ struct BPESymbol {
     var length: Int32
     var prev: Int32
     var next: Int32
-    /// Piece id (-1: not resolved yet / unknown).
+    /// HF: the piece id. sentencepiece: the trie state reached by the symbol's bytes from the root
+    /// (-1: none), so a pair is looked up by walking only the right symbol's bytes from there.
     var id: Int32
     /// sentencepiece: a user-defined symbol, never merged.
     var frozen: Bool
@@ -92,6 +104,8 @@ struct BPEMergeQueue {
 /// The BPE models' scratch storage.
 struct BPEScratch {
     var symbols: [BPESymbol] = []
+    /// Index of the first symbol of each chunk, then the symbol count.
+    var chunkStarts: [Int32] = []
     var queue = BPEMergeQueue()
     /// sentencepiece: unused piece id → byte length of its left part, as last recorded (`rev_merge`).
     var unusedSplits: [Int32: Int32] = [:]
@@ -147,5 +161,59 @@ struct BPEPairTable: Sendable {
                 slot = (slot + 1) & mask
             }
         }
+    }
+}
+
+/// Where a unit may be cut into independently merged chunks (see "Chunks" above): a set of
+/// adjacent character pairs `(x, y)` (Unicode scalars) that may end up inside one symbol.
+enum BPEChunking {
+    /// sentencepiece: adjacent characters inside any mergeable piece (`ids` into `table`); nil
+    /// (never cut) when a piece is not valid UTF-8.
+    static func joinableCharacters(table: PieceTable, ids: [Int32]) -> BPEPairTable? {
+        var entries: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] = []
+        let valid = table.blob.withUnsafeBufferPointer { blob -> Bool in
+            guard let base = blob.baseAddress else { return true }
+            for id in ids {
+                let start = Int(table.offsets[Int(id)]), end = Int(table.offsets[Int(id) + 1])
+                var position = start
+                var previous: UInt32?
+                while position < end {
+                    guard let length = UTF8Scalars.validCharacterLength(base, at: position, end: end) else { return false }
+                    let scalar = UTF8Scalars.decode(base, at: position).scalar
+                    if let previous { entries.append((Int32(bitPattern: previous), Int32(bitPattern: scalar), 0, 0)) }
+                    previous = scalar
+                    position += length
+                }
+            }
+            return true
+        }
+        return valid ? BPEPairTable(entries) : nil
+    }
+
+    /// HF: the last character of each merge's left piece with the first of its right piece.
+    static func joinableCharacters(merges: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)],
+                                   lastScalar: [UInt32], firstScalar: [UInt32]) -> BPEPairTable {
+        BPEPairTable(merges.map { (Int32(bitPattern: lastScalar[Int($0.left)]), Int32(bitPattern: firstScalar[Int($0.right)]), 0, 0) })
+    }
+
+    /// The first and last Unicode scalar of every piece (`UInt32.max` where a piece is empty or not
+    /// valid UTF-8: the same value on both sides, so such pieces are never cut apart wrongly).
+    static func edgeScalars(table: PieceTable) -> (first: [UInt32], last: [UInt32]) {
+        var first = [UInt32](repeating: .max, count: table.count)
+        var last = [UInt32](repeating: .max, count: table.count)
+        table.blob.withUnsafeBufferPointer { blob in
+            guard let base = blob.baseAddress else { return }
+            for id in 0..<table.count {
+                let start = Int(table.offsets[id]), end = Int(table.offsets[id + 1])
+                guard start < end, UTF8Scalars.validCharacterLength(base, at: start, end: end) != nil else { continue }
+                first[id] = UTF8Scalars.decode(base, at: start).scalar
+                var lead = end - 1
+                while lead > start && base[lead] & 0xC0 == 0x80 { lead -= 1 }
+                if UTF8Scalars.validCharacterLength(base, at: lead, end: end) == end - lead {
+                    last[id] = UTF8Scalars.decode(base, at: lead).scalar
+                }
+            }
+        }
+        return (first, last)
     }
 }

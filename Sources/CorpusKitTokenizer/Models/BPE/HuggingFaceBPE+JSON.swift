@@ -26,7 +26,7 @@ extension HuggingFaceBPE {
             guard let bool = value as? Bool else { throw .malformedModel("BPE \(key) is not a boolean") }
             return bool
         }
-        let bpe = HuggingFaceBPE(table: table, merges: BPEPairTable(entries), unknownToken: unknownToken,
+        let bpe = HuggingFaceBPE(table: table, merges: BPEPairTable(entries), mergeList: entries, unknownToken: unknownToken,
                                  byteFallback: try flag("byte_fallback"), fuseUnknown: try flag("fuse_unk"),
                                  ignoreMerges: try flag("ignore_merges"))
         return (bpe, table)

@@ -7,7 +7,9 @@
 /// `byte_fallback` is set and every byte has one; otherwise `unk_token` (a run of them fused into
 /// one with `fuse_unk`), or nothing when the model has no `unk_token`. As in `merge_word`, a
 /// pending unknown symbol is flushed only before a known character, so byte pieces can come
-/// before it. With `ignore_merges`, a word that is itself in the vocabulary is one token.
+/// before it. With `ignore_merges`, a word that is itself in the vocabulary is one token. The
+/// symbols are then cut into chunks no merge can cross (``BPEChunking``: between two symbols
+/// whose pieces' last and first characters no merge joins) and each chunk is merged on its own.
 struct HuggingFaceBPE: SegmentationModel {
     let table: PieceTable
     /// The model vocabulary, piece → id.
@@ -23,12 +25,19 @@ struct HuggingFaceBPE: SegmentationModel {
     let ignoreMerges: Bool
     /// Id of `<0xXX>` per byte, or -1 when the vocabulary lacks it.
     let byteIDs: [Int32]
+    /// (last character of a merge's left piece, first character of its right piece) for every merge.
+    let joinable: BPEPairTable
+    /// First and last character of each piece.
+    let firstScalar: [UInt32]
+    let lastScalar: [UInt32]
 
-    init(table: PieceTable, merges: BPEPairTable, unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool) {
+    init(table: PieceTable, merges: BPEPairTable, mergeList: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)], unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool) {
         self.table = table
         let vocabulary = PieceIndex(table: table)
         self.vocabulary = vocabulary
         self.merges = merges
+        (firstScalar, lastScalar) = BPEChunking.edgeScalars(table: table)
+        joinable = BPEChunking.joinableCharacters(merges: mergeList, lastScalar: lastScalar, firstScalar: firstScalar)
         self.unknownToken = unknownToken
         unknownID = unknownToken.flatMap { vocabulary.id(Array($0.utf8)) }
         self.byteFallback = byteFallback
@@ -107,7 +116,22 @@ struct HuggingFaceBPE: SegmentationModel {
                 guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
                 queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
             }
-            for left in 0..<Int32(symbols.count - 1) { offer(left) }
+            var first = 0
+            while first < symbols.count {
+            // The chunk: up to the first pair no merge joins.
+            var end = first + 1
+            while end < symbols.count
+                    && joinable.lookup(Int32(bitPattern: lastScalar[Int(symbols[end - 1].id)]), Int32(bitPattern: firstScalar[Int(symbols[end].id)])) != nil {
+                end += 1
+            }
+            if end < symbols.count {
+                symbols[end - 1].next = -1
+                symbols[end].prev = -1
+            }
+            defer { first = end }
+            guard end - first > 1 else { continue }
+            queue.removeAll()
+            for left in Int32(first)..<Int32(end - 1) { offer(left) }
             while let top = queue.popMin() {
                 let position = Int(UInt32(truncatingIfNeeded: top.key))
                 let l = symbols[position]
@@ -123,6 +147,7 @@ struct HuggingFaceBPE: SegmentationModel {
                 if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
                 if l.prev >= 0 { offer(l.prev) }
                 offer(Int32(position))
+            }
             }
         }
         for symbol in symbols where symbol.length != 0 { output.append(symbol.id) }
