@@ -109,6 +109,68 @@ struct BPEScratch {
     var queue = BPEMergeQueue()
     /// sentencepiece: unused piece id → byte length of its left part, as last recorded (`rev_merge`).
     var unusedSplits: [Int32: Int32] = [:]
+    /// HF: merge results of chunks seen before.
+    var chunkCache = BPEChunkCache()
+}
+
+/// Merge results by chunk (the sequence of its initial symbol ids), per thread: natural text
+/// repeats its words, so most chunks are found here instead of being merged again. Merging is a
+/// function of the symbol ids alone, so a hit gives exactly what merging would. Direct-mapped (a
+/// colliding entry replaces the older one); everything is dropped when the pool fills up.
+struct BPEChunkCache {
+    private static let slotCount = 1 << 14
+    private static let poolLimit = 1 << 20
+    /// Per slot: hash, then offsets into `pool` of the key and the value (`keyStart, valueStart, valueEnd`).
+    /// Allocated on first use (an empty cache costs nothing to create or move).
+    private var hashes: [UInt64] = []
+    private var ranges: [Int32] = []
+    /// Keys (initial symbol ids) and values (output ids), back to back.
+    private var pool: [Int32] = []
+
+    @inline(__always) static func start(_ id: Int32) -> UInt64 { combine(0x9E37_79B9_7F4A_7C15, id) }
+
+    @inline(__always) static func combine(_ hash: UInt64, _ id: Int32) -> UInt64 {
+        let h = (hash ^ UInt64(UInt32(bitPattern: id))) &* 0xBF58_476D_1CE4_E5B9
+        return h ^ (h >> 29)
+    }
+
+    /// Appends the cached ids of `chunk` to `output`; false when it is not cached.
+    @inline(__always)
+    func append(hash: UInt64, chunk: UnsafeMutableBufferPointer<BPESymbol>, to output: inout [Int32]) -> Bool {
+        guard !hashes.isEmpty else { return false }
+        let slot = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
+        guard hashes[slot] == hash, ranges[3 * slot] >= 0 else { return false }
+        let keyStart = Int(ranges[3 * slot]), valueStart = Int(ranges[3 * slot + 1]), valueEnd = Int(ranges[3 * slot + 2])
+        guard valueStart - keyStart == chunk.count else { return false }
+        for i in 0..<chunk.count where pool[keyStart + i] != chunk[i].id { return false }
+        output.append(contentsOf: pool[valueStart..<valueEnd])
+        return true
+    }
+
+    /// Records the key of a chunk about to be merged; returns the slot.
+    mutating func beginEntry(hash: UInt64, chunk: UnsafeMutableBufferPointer<BPESymbol>) -> Int {
+        if hashes.isEmpty {
+            hashes = [UInt64](repeating: 0, count: Self.slotCount)
+            ranges = [Int32](repeating: -1, count: 3 * Self.slotCount)
+        }
+        if pool.count + 2 * chunk.count > Self.poolLimit {
+            pool.removeAll(keepingCapacity: true)
+            for i in ranges.indices { ranges[i] = -1 }
+        }
+        let slot = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
+        hashes[slot] = hash
+        ranges[3 * slot] = Int32(pool.count)
+        for symbol in chunk { pool.append(symbol.id) }
+        ranges[3 * slot + 1] = Int32(pool.count)
+        ranges[3 * slot + 2] = -1
+        return slot
+    }
+
+    /// Stores the merge result for the entry `beginEntry` started.
+    mutating func finishEntry(_ slot: Int, values: ArraySlice<Int32>) {
+        pool.append(contentsOf: values)
+        ranges[3 * slot + 2] = Int32(pool.count)
+    }
 }
 
 /// `(left id, right id) → (rank, merged id)`: HF's `MergeMap`, open addressing on one 64-bit key.

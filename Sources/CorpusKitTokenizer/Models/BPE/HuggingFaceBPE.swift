@@ -14,8 +14,8 @@ struct HuggingFaceBPE: SegmentationModel {
     let table: PieceTable
     /// The model vocabulary, piece → id.
     let vocabulary: PieceIndex
-    /// Id of each one-byte (ASCII) character, or -1.
-    let asciiIDs: [Int32]
+    /// Id of each character of the Basic Multilingual Plane (one to three UTF-8 bytes), or -1.
+    let bmpIDs: [Int32]
     let merges: BPEPairTable
     /// The `unk_token` string, and its id when the vocabulary has it.
     let unknownToken: String?
@@ -43,7 +43,18 @@ struct HuggingFaceBPE: SegmentationModel {
         self.byteFallback = byteFallback
         self.fuseUnknown = fuseUnknown
         self.ignoreMerges = ignoreMerges
-        asciiIDs = (0..<128).map { vocabulary.id([UInt8($0)]) ?? -1 }
+        var bmpIDs = [Int32](repeating: -1, count: 0x10000)
+        table.blob.withUnsafeBufferPointer { blob in
+            guard let base = blob.baseAddress else { return }
+            for id in 0..<table.count {
+                let start = Int(table.offsets[id]), end = Int(table.offsets[id + 1])
+                guard end - start < 4, let length = UTF8Scalars.validCharacterLength(base, at: start, end: end), length == end - start else { continue }
+                let scalar = Int(UTF8Scalars.decode(base, at: start).scalar)
+                // The vocabulary's lookup decides between repeated pieces, as HF's map does.
+                if bmpIDs[scalar] < 0 { bmpIDs[scalar] = vocabulary.id(base + start, count: end - start) ?? -1 }
+            }
+        }
+        self.bmpIDs = bmpIDs
         byteIDs = (0..<256).map { byte in
             vocabulary.id(Array(("<0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">").utf8)) ?? -1
         }
@@ -82,7 +93,13 @@ struct HuggingFaceBPE: SegmentationModel {
         while position < size {
             let lead = bytes[position]
             let length = min(UTF8Scalars.sequenceLength(lead: lead), size - position)
-            let id = lead < 0x80 ? asciiIDs[Int(lead)] : (vocabulary.id(bytes + position, count: length) ?? -1)
+            let id: Int32
+            if length < 4 {
+                let scalar = UTF8Scalars.decode(bytes, at: position).scalar
+                id = bmpIDs[Int(scalar)]
+            } else {
+                id = vocabulary.id(bytes + position, count: length) ?? -1
+            }
             if id >= 0 {
                 if let pending = pendingUnknown {
                     add(unknownID!, start: pending.start, length: pending.length)
@@ -109,7 +126,10 @@ struct HuggingFaceBPE: SegmentationModel {
         if let pending = pendingUnknown { add(unknownID!, start: pending.start, length: pending.length) }
         guard !symbols.isEmpty else { return }
 
-        // `merge_all`.
+        // `merge_all`, chunk by chunk; a chunk seen before (same symbol ids) is taken from the cache.
+        var cache = scratch.bpe.chunkCache
+        scratch.bpe.chunkCache = BPEChunkCache()
+        defer { scratch.bpe.chunkCache = cache }
         symbols.withUnsafeMutableBufferPointer { symbols in
             @inline(__always) func offer(_ left: Int32) {
                 let next = symbols[Int(left)].next
@@ -120,16 +140,21 @@ struct HuggingFaceBPE: SegmentationModel {
             while first < symbols.count {
             // The chunk: up to the first pair no merge joins.
             var end = first + 1
+            var hash = BPEChunkCache.start(symbols[first].id)
             while end < symbols.count
                     && joinable.lookup(Int32(bitPattern: lastScalar[Int(symbols[end - 1].id)]), Int32(bitPattern: firstScalar[Int(symbols[end].id)])) != nil {
+                hash = BPEChunkCache.combine(hash, symbols[end].id)
                 end += 1
             }
-            if end < symbols.count {
-                symbols[end - 1].next = -1
-                symbols[end].prev = -1
-            }
             defer { first = end }
-            guard end - first > 1 else { continue }
+            if end - first == 1 {
+                output.append(symbols[first].id)
+                continue
+            }
+            let chunk = UnsafeMutableBufferPointer(rebasing: symbols[first..<end])
+            if cache.append(hash: hash, chunk: chunk, to: &output) { continue }
+            let entry = cache.beginEntry(hash: hash, chunk: chunk)
+            symbols[end - 1].next = -1
             queue.removeAll()
             for left in Int32(first)..<Int32(end - 1) { offer(left) }
             while let top = queue.popMin() {
@@ -145,11 +170,13 @@ struct HuggingFaceBPE: SegmentationModel {
                 symbols[position].next = r.next
                 symbols[right].length = 0
                 if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
-                if l.prev >= 0 { offer(l.prev) }
+                if l.prev >= 0 && l.prev >= Int32(first) { offer(l.prev) }
                 offer(Int32(position))
             }
+            let outputStart = output.count
+            for i in first..<end where symbols[i].length != 0 { output.append(symbols[i].id) }
+            cache.finishEntry(entry, values: output[outputStart...])
             }
         }
-        for symbol in symbols where symbol.length != 0 { output.append(symbol.id) }
     }
 }
