@@ -30,6 +30,9 @@ struct HuggingFaceBPE: SegmentationModel {
     /// First and last character of each piece.
     let firstScalar: [UInt32]
     let lastScalar: [UInt32]
+    /// Per id: bit 0 when its last character starts some joinable pair, bit 1 when its first ends one
+    /// (most symbols fail one test, which saves the pair lookup).
+    let joinFlags: [UInt8]
 
     init(table: PieceTable, merges: BPEPairTable, mergeList: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)], unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool) {
         self.table = table
@@ -38,6 +41,13 @@ struct HuggingFaceBPE: SegmentationModel {
         self.merges = merges
         (firstScalar, lastScalar) = BPEChunking.edgeScalars(table: table)
         joinable = BPEChunking.joinableCharacters(merges: mergeList, lastScalar: lastScalar, firstScalar: firstScalar)
+        var lefts = Set<UInt32>(), rights = Set<UInt32>()
+        for merge in mergeList {
+            lefts.insert(lastScalar[Int(merge.left)])
+            rights.insert(firstScalar[Int(merge.right)])
+        }
+        let (first, last) = (firstScalar, lastScalar)
+        joinFlags = (0..<table.count).map { id in (lefts.contains(last[id]) ? 1 : 0) | (rights.contains(first[id]) ? 2 : 0) }
         self.unknownToken = unknownToken
         unknownID = unknownToken.flatMap { vocabulary.id(Array($0.utf8)) }
         self.byteFallback = byteFallback
@@ -63,6 +73,13 @@ struct HuggingFaceBPE: SegmentationModel {
     var typeName: String { "BPE" }
     var vocabularyTrie: DoubleArrayTrie? { nil }
 
+    /// Whether a merge could ever join a symbol `left` with a following symbol `right`.
+    @inline(__always)
+    private func mayJoin(_ left: Int32, _ right: Int32) -> Bool {
+        joinFlags[Int(left)] & 1 != 0 && joinFlags[Int(right)] & 2 != 0
+            && joinable.lookup(Int32(bitPattern: lastScalar[Int(left)]), Int32(bitPattern: firstScalar[Int(right)])) != nil
+    }
+
     func segment(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
                  scratch: inout ModelScratch) throws(TokenizerError) {
         let size = text.count
@@ -71,23 +88,18 @@ struct HuggingFaceBPE: SegmentationModel {
             output.append(id)
             return
         }
-        var symbols = scratch.bpe.symbols
-        var queue = scratch.bpe.queue
+        var chunk = ChunkMerger(model: self, symbols: scratch.bpe.symbols, queue: scratch.bpe.queue, cache: scratch.bpe.chunkCache)
         scratch.bpe.symbols = []
         scratch.bpe.queue = BPEMergeQueue()
+        scratch.bpe.chunkCache = BPEChunkCache()
         defer {
-            scratch.bpe.symbols = symbols
-            scratch.bpe.queue = queue
+            scratch.bpe.symbols = chunk.symbols
+            scratch.bpe.queue = chunk.queue
+            scratch.bpe.chunkCache = chunk.cache
         }
-        symbols.removeAll(keepingCapacity: true)
-        queue.removeAll()
+        chunk.symbols.removeAll(keepingCapacity: true)
 
-        // `merge_word`: characters to ids.
-        func add(_ id: Int32, start: Int, length: Int) {
-            let index = Int32(symbols.count)
-            if index > 0 { symbols[Int(index) - 1].next = index }
-            symbols.append(BPESymbol(start: Int32(start), length: Int32(length), prev: index - 1, next: -1, id: id, frozen: false))
-        }
+        // `merge_word`: characters to ids, streamed into chunks (merged as soon as they end).
         var pendingUnknown: (start: Int, length: Int)?
         var position = 0
         while position < size {
@@ -102,19 +114,19 @@ struct HuggingFaceBPE: SegmentationModel {
             }
             if id >= 0 {
                 if let pending = pendingUnknown {
-                    add(unknownID!, start: pending.start, length: pending.length)
+                    chunk.add(unknownID!, length: pending.length, into: &output)
                     pendingUnknown = nil
                 }
-                add(id, start: position, length: length)
+                chunk.add(id, length: length, into: &output)
             } else if byteFallback && (position..<position + length).allSatisfy({ byteIDs[Int(bytes[$0])] >= 0 }) {
-                for i in position..<position + length { add(byteIDs[Int(bytes[i])], start: i, length: 1) }
+                for i in position..<position + length { chunk.add(byteIDs[Int(bytes[i])], length: 1, into: &output) }
             } else if let unknownToken {
                 guard unknownID != nil else { throw .malformedModel("the BPE unk_token \(unknownToken.debugDescription) is not in the vocabulary") }
                 if let pending = pendingUnknown {
                     if fuseUnknown {
                         pendingUnknown = (pending.start, pending.length + length)
                     } else {
-                        add(unknownID!, start: pending.start, length: pending.length)
+                        chunk.add(unknownID!, length: pending.length, into: &output)
                         pendingUnknown = (position, length)
                     }
                 } else {
@@ -123,59 +135,66 @@ struct HuggingFaceBPE: SegmentationModel {
             }
             position += length
         }
-        if let pending = pendingUnknown { add(unknownID!, start: pending.start, length: pending.length) }
-        guard !symbols.isEmpty else { return }
+        if let pending = pendingUnknown { chunk.add(unknownID!, length: pending.length, into: &output) }
+        chunk.flush(into: &output)
+    }
 
-        // `merge_all`, chunk by chunk; a chunk seen before (same symbol ids) is taken from the cache.
-        var cache = scratch.bpe.chunkCache
-        scratch.bpe.chunkCache = BPEChunkCache()
-        defer { scratch.bpe.chunkCache = cache }
-        symbols.withUnsafeMutableBufferPointer { symbols in
-            @inline(__always) func offer(_ left: Int32) {
-                let next = symbols[Int(left)].next
-                guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
-                queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
+    /// The symbols of the current chunk and the merge loop (`merge_all`) that runs when it ends.
+    private struct ChunkMerger {
+        let model: HuggingFaceBPE
+        var symbols: [BPESymbol]
+        var queue: BPEMergeQueue
+        var cache: BPEChunkCache
+        var hash: UInt64 = 0
+
+        /// Appends a symbol; first merges and emits the chunk so far when no merge can join them.
+        @inline(__always)
+        mutating func add(_ id: Int32, length: Int, into output: inout [Int32]) {
+            if let last = symbols.last, !model.mayJoin(last.id, id) { flush(into: &output) }
+            let index = Int32(symbols.count)
+            if index > 0 { symbols[Int(index) - 1].next = index }
+            hash = index == 0 ? BPEChunkCache.start(id) : BPEChunkCache.combine(hash, id)
+            symbols.append(BPESymbol(start: 0, length: Int32(length), prev: index - 1, next: -1, id: id, frozen: false))
+        }
+
+        /// Merges the chunk (or takes it from the cache), appends its ids and empties it.
+        mutating func flush(into output: inout [Int32]) {
+            defer { symbols.removeAll(keepingCapacity: true) }
+            guard symbols.count > 1 else {
+                if let only = symbols.first { output.append(only.id) }
+                return
             }
-            var first = 0
-            while first < symbols.count {
-            // The chunk: up to the first pair no merge joins.
-            var end = first + 1
-            var hash = BPEChunkCache.start(symbols[first].id)
-            while end < symbols.count
-                    && joinable.lookup(Int32(bitPattern: lastScalar[Int(symbols[end - 1].id)]), Int32(bitPattern: firstScalar[Int(symbols[end].id)])) != nil {
-                hash = BPEChunkCache.combine(hash, symbols[end].id)
-                end += 1
-            }
-            defer { first = end }
-            if end - first == 1 {
-                output.append(symbols[first].id)
-                continue
-            }
-            let chunk = UnsafeMutableBufferPointer(rebasing: symbols[first..<end])
-            if cache.append(hash: hash, chunk: chunk, to: &output) { continue }
-            let entry = cache.beginEntry(hash: hash, chunk: chunk)
-            symbols[end - 1].next = -1
-            queue.removeAll()
-            for left in Int32(first)..<Int32(end - 1) { offer(left) }
-            while let top = queue.popMin() {
-                let position = Int(UInt32(truncatingIfNeeded: top.key))
-                let l = symbols[position]
-                guard l.length > 0, l.next >= 0 else { continue }
-                let right = Int(l.next)
-                let r = symbols[right]
-                let merged = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
-                guard let current = merges.lookup(l.id, r.id), Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) == merged else { continue }
-                symbols[position].id = merged
-                symbols[position].length = l.length + r.length
-                symbols[position].next = r.next
-                symbols[right].length = 0
-                if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
-                if l.prev >= 0 && l.prev >= Int32(first) { offer(l.prev) }
-                offer(Int32(position))
-            }
-            let outputStart = output.count
-            for i in first..<end where symbols[i].length != 0 { output.append(symbols[i].id) }
-            cache.finishEntry(entry, values: output[outputStart...])
+            let merges = model.merges
+            let hash = self.hash
+            symbols.withUnsafeMutableBufferPointer { symbols in
+                if cache.append(hash: hash, chunk: symbols, to: &output) { return }
+                let entry = cache.beginEntry(hash: hash, chunk: symbols)
+                queue.removeAll()
+                @inline(__always) func offer(_ left: Int32) {
+                    let next = symbols[Int(left)].next
+                    guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
+                    queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
+                }
+                for left in 0..<Int32(symbols.count - 1) { offer(left) }
+                while let top = queue.popMin() {
+                    let position = Int(UInt32(truncatingIfNeeded: top.key))
+                    let l = symbols[position]
+                    guard l.length > 0, l.next >= 0 else { continue }
+                    let right = Int(l.next)
+                    let r = symbols[right]
+                    let merged = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
+                    guard let current = merges.lookup(l.id, r.id), Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) == merged else { continue }
+                    symbols[position].id = merged
+                    symbols[position].length = l.length + r.length
+                    symbols[position].next = r.next
+                    symbols[right].length = 0
+                    if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
+                    if l.prev >= 0 { offer(l.prev) }
+                    offer(Int32(position))
+                }
+                let outputStart = output.count
+                for symbol in symbols where symbol.length != 0 { output.append(symbol.id) }
+                cache.finishEntry(entry, values: output[outputStart...])
             }
         }
     }
