@@ -174,9 +174,11 @@ struct BPEChunkCache {
 }
 
 /// `(left id, right id) → (rank, merged id)`: HF's `MergeMap`, open addressing on one 64-bit key.
-struct BPEPairTable: Sendable {
-    private let keys: [UInt64]
-    private let values: [UInt64]
+/// A class over raw memory, allocated once: the hot loops look pairs up without reference
+/// counting or bounds checks.
+final class BPEPairTable: @unchecked Sendable {
+    private let keys: UnsafeMutablePointer<UInt64>
+    private let values: UnsafeMutablePointer<UInt64>
     private let mask: Int
     private static let empty = UInt64.max
 
@@ -184,9 +186,11 @@ struct BPEPairTable: Sendable {
     init(_ entries: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)]) {
         var capacity = 16
         while capacity < entries.count * 2 { capacity <<= 1 }
-        var keys = [UInt64](repeating: Self.empty, count: capacity)
-        var values = [UInt64](repeating: 0, count: capacity)
-        let mask = capacity - 1
+        keys = .allocate(capacity: capacity)
+        keys.initialize(repeating: Self.empty, count: capacity)
+        values = .allocate(capacity: capacity)
+        values.initialize(repeating: 0, count: capacity)
+        mask = capacity - 1
         for entry in entries {
             let key = Self.key(entry.left, entry.right)
             var slot = Self.hash(key) & mask
@@ -194,9 +198,11 @@ struct BPEPairTable: Sendable {
             keys[slot] = key
             values[slot] = UInt64(entry.rank) << 32 | UInt64(UInt32(bitPattern: entry.merged))
         }
-        self.keys = keys
-        self.values = values
-        self.mask = mask
+    }
+
+    deinit {
+        keys.deallocate()
+        values.deallocate()
     }
 
     @inline(__always)
@@ -214,14 +220,12 @@ struct BPEPairTable: Sendable {
     @inline(__always)
     func lookup(_ left: Int32, _ right: Int32) -> UInt64? {
         let key = Self.key(left, right)
-        return keys.withUnsafeBufferPointer { keys -> UInt64? in
-            var slot = Self.hash(key) & mask
-            while true {
-                let found = keys[slot]
-                if found == key { return values[slot] }
-                if found == Self.empty { return nil }
-                slot = (slot + 1) & mask
-            }
+        var slot = Self.hash(key) & mask
+        while true {
+            let found = keys[slot]
+            if found == key { return values[slot] }
+            if found == Self.empty { return nil }
+            slot = (slot + 1) & mask
         }
     }
 }

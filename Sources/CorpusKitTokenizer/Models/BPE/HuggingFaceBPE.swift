@@ -97,7 +97,6 @@ struct HuggingFaceBPE: SegmentationModel {
             scratch.bpe.queue = chunk.queue
             scratch.bpe.chunkCache = chunk.cache
         }
-        chunk.symbols.removeAll(keepingCapacity: true)
 
         // `merge_word`: characters to ids, streamed into chunks (merged as soon as they end).
         var pendingUnknown: (start: Int, length: Int)?
@@ -142,31 +141,44 @@ struct HuggingFaceBPE: SegmentationModel {
     /// The symbols of the current chunk and the merge loop (`merge_all`) that runs when it ends.
     private struct ChunkMerger {
         let model: HuggingFaceBPE
+        /// Storage; the chunk is `symbols[0 ..< count]`.
         var symbols: [BPESymbol]
+        var count = 0
         var queue: BPEMergeQueue
         var cache: BPEChunkCache
         var hash: UInt64 = 0
 
+        init(model: HuggingFaceBPE, symbols: [BPESymbol], queue: BPEMergeQueue, cache: BPEChunkCache) {
+            self.model = model
+            self.symbols = symbols
+            self.queue = queue
+            self.cache = cache
+        }
+
         /// Appends a symbol; first merges and emits the chunk so far when no merge can join them.
         @inline(__always)
         mutating func add(_ id: Int32, length: Int, into output: inout [Int32]) {
-            if let last = symbols.last, !model.mayJoin(last.id, id) { flush(into: &output) }
-            let index = Int32(symbols.count)
-            if index > 0 { symbols[Int(index) - 1].next = index }
-            hash = index == 0 ? BPEChunkCache.start(id) : BPEChunkCache.combine(hash, id)
-            symbols.append(BPESymbol(start: 0, length: Int32(length), prev: index - 1, next: -1, id: id, frozen: false))
+            if count > 0 && !model.mayJoin(symbols[count - 1].id, id) { flush(into: &output) }
+            let index = Int32(count)
+            if count > 0 { symbols[count - 1].next = index }
+            hash = count == 0 ? BPEChunkCache.start(id) : BPEChunkCache.combine(hash, id)
+            let symbol = BPESymbol(start: 0, length: Int32(length), prev: index - 1, next: -1, id: id, frozen: false)
+            if count < symbols.count { symbols[count] = symbol } else { symbols.append(symbol) }
+            count += 1
         }
 
         /// Merges the chunk (or takes it from the cache), appends its ids and empties it.
         mutating func flush(into output: inout [Int32]) {
-            defer { symbols.removeAll(keepingCapacity: true) }
-            guard symbols.count > 1 else {
-                if let only = symbols.first { output.append(only.id) }
+            defer { count = 0 }
+            guard count > 1 else {
+                if count == 1 { output.append(symbols[0].id) }
                 return
             }
             let merges = model.merges
             let hash = self.hash
-            symbols.withUnsafeMutableBufferPointer { symbols in
+            let count = self.count
+            symbols.withUnsafeMutableBufferPointer { storage in
+                let symbols = UnsafeMutableBufferPointer(rebasing: storage[0..<count])
                 if cache.append(hash: hash, chunk: symbols, to: &output) { return }
                 let entry = cache.beginEntry(hash: hash, chunk: symbols)
                 queue.removeAll()
@@ -175,7 +187,7 @@ struct HuggingFaceBPE: SegmentationModel {
                     guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
                     queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
                 }
-                for left in 0..<Int32(symbols.count - 1) { offer(left) }
+                for left in 0..<Int32(count - 1) { offer(left) }
                 while let top = queue.popMin() {
                     let position = Int(UInt32(truncatingIfNeeded: top.key))
                     let l = symbols[position]
