@@ -174,40 +174,48 @@ struct HuggingFaceBPE: SegmentationModel {
                 if count == 1 { output.append(symbols[0].id) }
                 return
             }
-            let merges = model.merges
             let hash = self.hash
             let count = self.count
+            let merges = model.merges
             symbols.withUnsafeMutableBufferPointer { storage in
                 let symbols = UnsafeMutableBufferPointer(rebasing: storage[0..<count])
                 if cache.append(hash: hash, chunk: symbols, to: &output) { return }
                 let entry = cache.beginEntry(hash: hash, chunk: symbols)
-                queue.removeAll()
-                @inline(__always) func offer(_ left: Int32) {
-                    let next = symbols[Int(left)].next
-                    guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
-                    queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
-                }
-                for left in 0..<Int32(count - 1) { offer(left) }
-                while let top = queue.popMin() {
-                    let position = Int(UInt32(truncatingIfNeeded: top.key))
-                    let l = symbols[position]
-                    guard l.length > 0, l.next >= 0 else { continue }
-                    let right = Int(l.next)
-                    let r = symbols[right]
-                    let merged = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
-                    guard let current = merges.lookup(l.id, r.id), Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) == merged else { continue }
-                    symbols[position].id = merged
-                    symbols[position].length = l.length + r.length
-                    symbols[position].next = r.next
-                    symbols[right].length = 0
-                    if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
-                    if l.prev >= 0 { offer(l.prev) }
-                    offer(Int32(position))
-                }
+                Self.merge(symbols, merges: merges, queue: &queue)
                 let outputStart = output.count
                 for symbol in symbols where symbol.length != 0 { output.append(symbol.id) }
                 cache.finishEntry(entry, values: output[outputStart...])
             }
+        }
+
+        /// `Word::merge_all` over one chunk (explicit `inout` arguments: static exclusivity checks).
+        private static func merge(_ symbols: UnsafeMutableBufferPointer<BPESymbol>, merges: BPEPairTable, queue: inout BPEMergeQueue) {
+            queue.removeAll()
+            for left in 0..<Int32(symbols.count - 1) { offer(symbols, left, merges: merges, queue: &queue) }
+            while let top = queue.popMin() {
+                let position = Int(UInt32(truncatingIfNeeded: top.key))
+                let l = symbols[position]
+                guard l.length > 0, l.next >= 0 else { continue }
+                let right = Int(l.next)
+                let r = symbols[right]
+                let merged = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
+                guard let current = merges.lookup(l.id, r.id), Int32(truncatingIfNeeded: current & 0xFFFF_FFFF) == merged else { continue }
+                symbols[position].id = merged
+                symbols[position].length = l.length + r.length
+                symbols[position].next = r.next
+                symbols[right].length = 0
+                if r.next >= 0 { symbols[Int(r.next)].prev = Int32(position) }
+                if l.prev >= 0 { offer(symbols, l.prev, merges: merges, queue: &queue) }
+                offer(symbols, Int32(position), merges: merges, queue: &queue)
+            }
+        }
+
+        /// Queues the pair starting at `left` when a merge joins it.
+        @inline(__always)
+        private static func offer(_ symbols: UnsafeMutableBufferPointer<BPESymbol>, _ left: Int32, merges: BPEPairTable, queue: inout BPEMergeQueue) {
+            let next = symbols[Int(left)].next
+            guard next >= 0, let merge = merges.lookup(symbols[Int(left)].id, symbols[Int(next)].id) else { return }
+            queue.push(BPECandidate(key: merge & 0xFFFF_FFFF_0000_0000 | UInt64(UInt32(bitPattern: left)), payload: merge))
         }
     }
 }

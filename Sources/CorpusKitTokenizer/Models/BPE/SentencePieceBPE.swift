@@ -161,44 +161,15 @@ struct SentencePieceBPE: SegmentationModel {
         chunkStarts.append(Int32(symbols.count))
         defer { scratch.bpe.chunkStarts = chunkStarts }
 
+        var splits = scratch.bpe.unusedSplits
+        scratch.bpe.unusedSplits = [:]
         symbols.withUnsafeMutableBufferPointer { symbols in
-            /// `MaybeAddNewSymbolPair`.
-            func offer(_ left: Int32, _ right: Int32, splits: inout [Int32: Int32]) {
-                guard left >= 0 && right >= 0 else { return }
-                let l = symbols[Int(left)], r = symbols[Int(right)]
-                guard !l.frozen && !r.frozen && l.id >= 0 else { return }
-                let state = walk(l.id, text + Int(r.start), Int(r.length))
-                guard let id = piece(atState: state) else { return }
-                queue.push(BPECandidate(key: Self.key(score: scores[Int(id)], left: left),
-                                        payload: UInt64(UInt32(l.length + r.length)) << 32 | UInt64(UInt32(bitPattern: state))))
-                if hasUnusedPieces && table.types[Int(id)] == .unused { splits[id] = l.length }
-            }
-            var splits = scratch.bpe.unusedSplits
-            scratch.bpe.unusedSplits = [:]
             for chunk in 0..<chunkStarts.count - 1 {
-            let (first, end) = (chunkStarts[chunk], chunkStarts[chunk + 1])
-            guard end - first > 1 else { continue }
-            queue.removeAll()
-            for right in first + 1..<end { offer(right - 1, right, splits: &splits) }
-            while let top = queue.popMin() {
-                let left = Int(UInt32(truncatingIfNeeded: top.key))
-                let mergedLength = Int32(truncatingIfNeeded: top.payload >> 32)
-                let l = symbols[left]
-                guard l.length > 0, l.next >= 0 else { continue }
-                let right = Int(l.next)
-                let r = symbols[right]
-                guard r.length > 0, l.length + r.length == mergedLength else { continue }
-                symbols[left].length = mergedLength
-                symbols[left].id = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
-                symbols[left].next = r.next
-                if r.next >= 0 { symbols[Int(r.next)].prev = Int32(left) }
-                symbols[right].length = 0
-                offer(symbols[left].prev, Int32(left), splits: &splits)
-                offer(Int32(left), symbols[left].next, splits: &splits)
+                let (first, end) = (Int(chunkStarts[chunk]), Int(chunkStarts[chunk + 1]))
+                if end - first > 1 { merge(symbols, first..<end, text: text, queue: &queue, splits: &splits) }
             }
-            }
-            scratch.bpe.unusedSplits = splits
         }
+        scratch.bpe.unusedSplits = splits
 
         // Emission: resegment unused pieces, resolve ids, unknown pieces to bytes or one <unk> per run.
         // Symbols merged away have length 0; the rest are in text order.
@@ -207,6 +178,46 @@ struct SentencePieceBPE: SegmentationModel {
             emit(text, start: Int(symbol.start), length: Int(symbol.length), pieceID: piece(atState: symbol.id),
                  splits: scratch.bpe.unusedSplits, previousUnknown: &previousUnknown, into: &output)
         }
+    }
+
+    /// The main loop of `SampleEncode` over one chunk (no captured variables: explicit `inout`
+    /// arguments keep exclusivity checks static).
+    private func merge(_ symbols: UnsafeMutableBufferPointer<BPESymbol>, _ chunk: Range<Int>, text: UnsafePointer<UInt8>,
+                       queue: inout BPEMergeQueue, splits: inout [Int32: Int32]) {
+        queue.removeAll()
+        for right in chunk.lowerBound + 1..<chunk.upperBound {
+            offer(symbols, Int32(right - 1), Int32(right), text: text, queue: &queue, splits: &splits)
+        }
+        while let top = queue.popMin() {
+            let left = Int(UInt32(truncatingIfNeeded: top.key))
+            let mergedLength = Int32(truncatingIfNeeded: top.payload >> 32)
+            let l = symbols[left]
+            guard l.length > 0, l.next >= 0 else { continue }
+            let right = Int(l.next)
+            let r = symbols[right]
+            guard r.length > 0, l.length + r.length == mergedLength else { continue }
+            symbols[left].length = mergedLength
+            symbols[left].id = Int32(truncatingIfNeeded: top.payload & 0xFFFF_FFFF)
+            symbols[left].next = r.next
+            if r.next >= 0 { symbols[Int(r.next)].prev = Int32(left) }
+            symbols[right].length = 0
+            offer(symbols, symbols[left].prev, Int32(left), text: text, queue: &queue, splits: &splits)
+            offer(symbols, Int32(left), symbols[left].next, text: text, queue: &queue, splits: &splits)
+        }
+    }
+
+    /// `MaybeAddNewSymbolPair`: queues the pair when its concatenation is a mergeable piece.
+    @inline(__always)
+    private func offer(_ symbols: UnsafeMutableBufferPointer<BPESymbol>, _ left: Int32, _ right: Int32, text: UnsafePointer<UInt8>,
+                       queue: inout BPEMergeQueue, splits: inout [Int32: Int32]) {
+        guard left >= 0 && right >= 0 else { return }
+        let l = symbols[Int(left)], r = symbols[Int(right)]
+        guard !l.frozen && !r.frozen && l.id >= 0 else { return }
+        let state = walk(l.id, text + Int(r.start), Int(r.length))
+        guard let id = piece(atState: state) else { return }
+        queue.push(BPECandidate(key: Self.key(score: scores[Int(id)], left: left),
+                                payload: UInt64(UInt32(l.length + r.length)) << 32 | UInt64(UInt32(bitPattern: state))))
+        if hasUnusedPieces && table.types[Int(id)] == .unused { splits[id] = l.length }
     }
 
     /// `resegment` then the processor's emission for one symbol (`pieceID`: its `pieces_` id, or nil).
