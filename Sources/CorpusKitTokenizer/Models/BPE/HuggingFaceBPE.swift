@@ -188,8 +188,12 @@ struct HuggingFaceBPE: SegmentationModel {
             }
         }
 
+        /// Chunks up to this many symbols are merged by scanning for the best pair instead of queueing.
+        private static let smallChunk = 24
+
         /// `Word::merge_all` over one chunk (explicit `inout` arguments: static exclusivity checks).
         private static func merge(_ symbols: UnsafeMutableBufferPointer<BPESymbol>, merges: BPEPairTable, queue: inout BPEMergeQueue) {
+            if symbols.count <= smallChunk { return mergeSmall(symbols, merges: merges) }
             queue.removeAll()
             for left in 0..<Int32(symbols.count - 1) { offer(symbols, left, merges: merges, queue: &queue) }
             while let top = queue.popMin() {
@@ -208,6 +212,32 @@ struct HuggingFaceBPE: SegmentationModel {
                 if l.prev >= 0 { offer(symbols, l.prev, merges: merges, queue: &queue) }
                 offer(symbols, Int32(position), merges: merges, queue: &queue)
             }
+        }
+
+        /// The same merges for a short chunk: the queue always pops the valid pair of lowest
+        /// (rank, position), which is the current adjacent pair of lowest rank, leftmost on a tie;
+        /// a scan over a few symbols finds it without the queue. The symbols are compacted in place
+        /// (the merged-away tail gets length 0).
+        private static func mergeSmall(_ symbols: UnsafeMutableBufferPointer<BPESymbol>, merges: BPEPairTable) {
+            var count = symbols.count
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: smallChunk) { pairs in
+                // `rank << 32 | merged id` of each adjacent pair, or .max (no merge).
+                for i in 0..<count - 1 { pairs[i] = merges.lookup(symbols[i].id, symbols[i + 1].id) ?? .max }
+                while count > 1 {
+                    var best = 0
+                    for i in 1..<count - 1 where pairs[i] < pairs[best] { best = i }
+                    guard pairs[best] != .max else { break }
+                    symbols[best].id = Int32(truncatingIfNeeded: pairs[best] & 0xFFFF_FFFF)
+                    for i in best + 1..<count - 1 {
+                        symbols[i].id = symbols[i + 1].id
+                        pairs[i] = pairs[i + 1]
+                    }
+                    count -= 1
+                    if best > 0 { pairs[best - 1] = merges.lookup(symbols[best - 1].id, symbols[best].id) ?? .max }
+                    if best < count - 1 { pairs[best] = merges.lookup(symbols[best].id, symbols[best + 1].id) ?? .max }
+                }
+            }
+            for i in count..<symbols.count { symbols[i].length = 0 }
         }
 
         /// Queues the pair starting at `left` when a merge joins it.
