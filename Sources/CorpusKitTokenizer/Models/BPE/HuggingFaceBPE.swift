@@ -25,29 +25,15 @@ struct HuggingFaceBPE: SegmentationModel {
     let ignoreMerges: Bool
     /// Id of `<0xXX>` per byte, or -1 when the vocabulary lacks it.
     let byteIDs: [Int32]
-    /// (last character of a merge's left piece, first character of its right piece) for every merge.
-    let joinable: BPEPairTable
-    /// First and last character of each piece.
-    let firstScalar: [UInt32]
-    let lastScalar: [UInt32]
-    /// Per id: bit 0 when its last character starts some joinable pair, bit 1 when its first ends one
-    /// (most symbols fail one test, which saves the pair lookup).
-    let joinFlags: [UInt8]
+    /// Whether a merge could ever join two symbols (chunk boundaries).
+    let joins: JoinTable
 
     init(table: PieceTable, merges: BPEPairTable, mergeList: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)], unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool) {
         self.table = table
         let vocabulary = PieceIndex(table: table)
         self.vocabulary = vocabulary
         self.merges = merges
-        (firstScalar, lastScalar) = BPEChunking.edgeScalars(table: table)
-        joinable = BPEChunking.joinableCharacters(merges: mergeList, lastScalar: lastScalar, firstScalar: firstScalar)
-        var lefts = Set<UInt32>(), rights = Set<UInt32>()
-        for merge in mergeList {
-            lefts.insert(lastScalar[Int(merge.left)])
-            rights.insert(firstScalar[Int(merge.right)])
-        }
-        let (first, last) = (firstScalar, lastScalar)
-        joinFlags = (0..<table.count).map { id in (lefts.contains(last[id]) ? 1 : 0) | (rights.contains(first[id]) ? 2 : 0) }
+        joins = JoinTable(table: table, merges: mergeList)
         self.unknownToken = unknownToken
         unknownID = unknownToken.flatMap { vocabulary.id(Array($0.utf8)) }
         self.byteFallback = byteFallback
@@ -73,11 +59,48 @@ struct HuggingFaceBPE: SegmentationModel {
     var typeName: String { "BPE" }
     var vocabularyTrie: DoubleArrayTrie? { nil }
 
-    /// Whether a merge could ever join a symbol `left` with a following symbol `right`.
-    @inline(__always)
-    private func mayJoin(_ left: Int32, _ right: Int32) -> Bool {
-        joinFlags[Int(left)] & 1 != 0 && joinFlags[Int(right)] & 2 != 0
-            && joinable.lookup(Int32(bitPattern: lastScalar[Int(left)]), Int32(bitPattern: firstScalar[Int(right)])) != nil
+    /// Whether a merge could ever join a symbol `left` with a following symbol `right`: the last
+    /// character of `left`'s piece and the first of `right`'s meet in some merge. Raw memory in a
+    /// class, allocated once, so the per-symbol test costs no reference counting.
+    final class JoinTable: @unchecked Sendable {
+        /// (last character of a merge's left piece, first character of its right piece), every merge.
+        private let pairs: BPEPairTable
+        private let first: UnsafeMutablePointer<UInt32>
+        private let last: UnsafeMutablePointer<UInt32>
+        /// Per id: bit 0 when its last character starts some pair, bit 1 when its first ends one
+        /// (most symbols fail one test, which saves the pair lookup).
+        private let flags: UnsafeMutablePointer<UInt8>
+
+        init(table: PieceTable, merges: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)]) {
+            let (firstScalar, lastScalar) = BPEChunking.edgeScalars(table: table)
+            pairs = BPEChunking.joinableCharacters(merges: merges, lastScalar: lastScalar, firstScalar: firstScalar)
+            var lefts = Set<UInt32>(), rights = Set<UInt32>()
+            for merge in merges {
+                lefts.insert(lastScalar[Int(merge.left)])
+                rights.insert(firstScalar[Int(merge.right)])
+            }
+            let count = table.count
+            first = .allocate(capacity: max(1, count))
+            last = .allocate(capacity: max(1, count))
+            flags = .allocate(capacity: max(1, count))
+            for id in 0..<count {
+                first[id] = firstScalar[id]
+                last[id] = lastScalar[id]
+                flags[id] = (lefts.contains(lastScalar[id]) ? 1 : 0) | (rights.contains(firstScalar[id]) ? 2 : 0)
+            }
+        }
+
+        deinit {
+            first.deallocate()
+            last.deallocate()
+            flags.deallocate()
+        }
+
+        @inline(__always)
+        func mayJoin(_ left: Int32, _ right: Int32) -> Bool {
+            flags[Int(left)] & 1 != 0 && flags[Int(right)] & 2 != 0
+                && pairs.lookup(Int32(bitPattern: last[Int(left)]), Int32(bitPattern: first[Int(right)])) != nil
+        }
     }
 
     func segment(_ text: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
@@ -140,7 +163,8 @@ struct HuggingFaceBPE: SegmentationModel {
 
     /// The symbols of the current chunk and the merge loop (`merge_all`) that runs when it ends.
     private struct ChunkMerger {
-        let model: HuggingFaceBPE
+        let merges: BPEPairTable
+        let joins: JoinTable
         /// Storage; the chunk is `symbols[0 ..< count]`.
         var symbols: [BPESymbol]
         var count = 0
@@ -149,7 +173,8 @@ struct HuggingFaceBPE: SegmentationModel {
         var hash: UInt64 = 0
 
         init(model: HuggingFaceBPE, symbols: [BPESymbol], queue: BPEMergeQueue, cache: BPEChunkCache) {
-            self.model = model
+            merges = model.merges
+            joins = model.joins
             self.symbols = symbols
             self.queue = queue
             self.cache = cache
@@ -158,7 +183,7 @@ struct HuggingFaceBPE: SegmentationModel {
         /// Appends a symbol; first merges and emits the chunk so far when no merge can join them.
         @inline(__always)
         mutating func add(_ id: Int32, length: Int, into output: inout [Int32]) {
-            if count > 0 && !model.mayJoin(symbols[count - 1].id, id) { flush(into: &output) }
+            if count > 0 && !joins.mayJoin(symbols[count - 1].id, id) { flush(into: &output) }
             let index = Int32(count)
             if count > 0 { symbols[count - 1].next = index }
             hash = count == 0 ? BPEChunkCache.start(id) : BPEChunkCache.combine(hash, id)
@@ -176,7 +201,7 @@ struct HuggingFaceBPE: SegmentationModel {
             }
             let hash = self.hash
             let count = self.count
-            let merges = model.merges
+            let merges = self.merges
             symbols.withUnsafeMutableBufferPointer { storage in
                 let symbols = UnsafeMutableBufferPointer(rebasing: storage[0..<count])
                 if cache.append(hash: hash, chunk: symbols, to: &output) { return }
