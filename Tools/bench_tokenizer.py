@@ -7,7 +7,9 @@ pinned to CPU 0 (`taskset -c 0`), best of --repeat runs each, checks that the id
 byte-identical, and prints MB/s, tokens/s and the ratio per vocabulary and file format.
 
 Usage: Tools/bench_tokenizer.py [--corpuskit PATH] [--repeat 5] [--vocab v2.1 --vocab v3.0 ...]
-Run through Tools/bench_tokenizer.sh, which builds corpuskit and the venv first.
+Run through Tools/bench_tokenizer.sh, which builds corpuskit and the venv first. The BPE rows
+(llama2: Llama 2's .model and its tokenizer.json; llama2-ja: the Swallow-style extension) read the
+files Tools/make_bpe_vocabularies.py derives into references/bpe-vocab (bench_tokenizer.sh makes them).
 """
 import argparse
 import json
@@ -26,7 +28,11 @@ VOCABS = {
     "v3.0": ("llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model", "llm-jp-v3.0/tokenizer.json"),
     "v3.1": ("llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model", "llm-jp-v3.1/tokenizer.json"),
     "v4.0": ("llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model", "llm-jp-v4.0/tokenizer.json"),
+    # BPE; "derived:" paths are under references/bpe-vocab (Tools/make_bpe_vocabularies.py).
+    "llama2": ("llama2/tokenizer.model", "derived:llama2/tokenizer.json"),
+    "llama2-ja": ("derived:llama2-ja/llama2-ja.model", "derived:llama2-ja/tokenizer.json"),
 }
+DERIVED = ROOT / "references" / "bpe-vocab"
 CORPORA = ["neko.txt", "botchan.txt", "jsts-v1.1-train.txt", "jnli-v1.1-train.txt"]
 
 
@@ -73,10 +79,10 @@ def main() -> None:
     parser.add_argument("--shared", default=os.environ.get("CORPUSKIT_SHARED", str(ROOT.parent / "shared")))
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--chunk-bytes", type=int, default=4096)
-    parser.add_argument("--vocab", action="append", choices=sorted(VOCABS), help="default: v2.1, v3.0, v4.0")
+    parser.add_argument("--vocab", action="append", choices=sorted(VOCABS), help="default: v2.1, v3.0, v4.0, llama2, llama2-ja")
     args = parser.parse_args()
     shared = Path(args.shared)
-    vocabs = args.vocab or ["v2.1", "v3.0", "v4.0"]
+    vocabs = args.vocab or ["v2.1", "v3.0", "v4.0", "llama2", "llama2-ja"]
     if shutil.which("taskset") is None:
         sys.exit("taskset not found (util-linux)")
 
@@ -87,12 +93,12 @@ def main() -> None:
     empty.write_text("")
     env = dict(os.environ, RAYON_NUM_THREADS="1", TOKENIZERS_PARALLELISM="false")
     print(f"# {count} documents, {size / 1e6:.2f} MB of text; best of {args.repeat}; one core (taskset -c 0)")
-    print(f"{'vocab':6} {'file':15} {'ref s':>7} {'ck s':>7} {'ref MB/s':>9} {'ck MB/s':>8} "
+    print(f"{'vocab':9} {'file':15} {'ref s':>7} {'ck s':>7} {'ref MB/s':>9} {'ck MB/s':>8} "
           f"{'ck Mtok/s':>10} {'ratio':>6} {'ref load ms':>11} {'ck load ms':>10}  ids")
     failures = 0
     for vocab in vocabs:
         for kind, relative in zip(("sentencepiece", "tokenizers"), VOCABS[vocab]):
-            path = str(shared / "vocab" / relative)
+            path = str(DERIVED / relative[len("derived:"):]) if relative.startswith("derived:") else str(shared / "vocab" / relative)
             reference_out, corpuskit_out = work / "ref.txt", work / "ck.txt"
             reference_time, log = best_time(
                 [args.python, str(ROOT / "Tools/reference_encode.py"), f"--{kind}", path, str(documents), str(reference_out)],
@@ -105,7 +111,7 @@ def main() -> None:
             failures += not identical
             tokens = sum(line.count(",") + 1 for line in corpuskit_out.read_text().splitlines() if line != "[]")
             name = Path(relative).name if kind == "tokenizers" else ".model"
-            print(f"{vocab:6} {name:15} {reference_time:7.3f} {corpuskit_time:7.3f} {size / 1e6 / reference_time:9.2f} "
+            print(f"{vocab:9} {name:15} {reference_time:7.3f} {corpuskit_time:7.3f} {size / 1e6 / reference_time:9.2f} "
                   f"{size / 1e6 / corpuskit_time:8.2f} {tokens / 1e6 / corpuskit_time:10.2f} "
                   f"{reference_time / corpuskit_time:5.1f}x {reference_load * 1000:11.0f} {corpuskit_load * 1000:10.0f}  "
                   f"{'identical' if identical else 'DIFFER'}")

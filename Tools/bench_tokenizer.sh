@@ -6,5 +6,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 source Tools/install_deps.sh
 Tools/setup_venv.sh
+.venv/bin/python Tools/make_bpe_vocabularies.py --shared "${CORPUSKIT_SHARED:-../shared}" --out references/bpe-vocab
 swift build -c release --product corpuskit
 exec .venv/bin/python Tools/bench_tokenizer.py --corpuskit "$(swift build -c release --show-bin-path)/corpuskit" "$@"

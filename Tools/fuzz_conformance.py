@@ -5,7 +5,8 @@
                         [--decode 20000] [--corpuskit .build/release/corpuskit] [--corpora DIR]
                         [--regressions FILE] [--max-failures 5]
 
-For each tokenizer file (default: the eight llm-jp files in $CORPUSKIT_SHARED/vocab) texts are
+For each tokenizer file (default: the eight llm-jp files and Llama 2's .model in $CORPUSKIT_SHARED/vocab,
+and the BPE files Tools/make_bpe_vocabularies.py derives into references/bpe-vocab) texts are
 generated from the seed in batches: random code points from many Unicode blocks, repeated-character
 runs and alternating patterns (conformance_texts.Runs), concatenations of pieces sampled from the
 vocabulary, the adversarial documents of make_references.py, and real lines of the corpora mutated by
@@ -46,7 +47,11 @@ SHARED_FILES = [
     "llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model", "llm-jp-v3.0/tokenizer.json",
     "llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model", "llm-jp-v3.1/tokenizer.json",
     "llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model", "llm-jp-v4.0/tokenizer.json",
+    "llama2/tokenizer.model",
 ]
+# Derived from shared files by Tools/make_bpe_vocabularies.py (Tools/make_shared_references.sh writes
+# them to references/bpe-vocab); included by default when present.
+DERIVED_FILES = ["llama2/tokenizer.json", "llama2-ja/llama2-ja.model", "llama2-ja/tokenizer.json"]
 
 
 def log(msg: str) -> None:
@@ -258,7 +263,8 @@ def fuzz_one(path: str, args, lines: list[str], workdir: str) -> int:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--tokenizer", action="append", default=[], metavar="PATH",
-                    help="a .model or tokenizer.json (repeatable; default: the eight llm-jp files)")
+                    help="a .model or tokenizer.json (repeatable; default: the eight llm-jp files, Llama 2's "
+                         ".model and the BPE files in references/bpe-vocab)")
     ap.add_argument("--texts", type=int, default=100_000, help="texts per tokenizer file (default 100000)")
     ap.add_argument("--seconds", type=float, default=float("inf"), help="time budget per tokenizer file")
     ap.add_argument("--seed", type=int, default=1)
@@ -272,7 +278,9 @@ def main() -> None:
 
     shared = os.environ.get("CORPUSKIT_SHARED", os.path.join(HERE, "..", "..", "shared"))
     args.shared_vocab = os.path.abspath(os.path.join(shared, "vocab")) + os.sep
-    paths = args.tokenizer or [os.path.join(args.shared_vocab, f) for f in SHARED_FILES]
+    derived = os.path.join(HERE, "..", "references", "bpe-vocab")
+    paths = args.tokenizer or ([os.path.join(args.shared_vocab, f) for f in SHARED_FILES]
+                               + [os.path.join(derived, f) for f in DERIVED_FILES if os.path.isfile(os.path.join(derived, f))])
     missing = [p for p in paths if not os.path.isfile(p)]
     if missing:
         raise SystemExit(f"fuzz: no such tokenizer file: {', '.join(missing)} (set CORPUSKIT_SHARED or --tokenizer)")

@@ -21,10 +21,11 @@ OUT/expectations.json  per tokenizer (ASCII-only JSON):
                                  every unknown/control/user-defined piece (tokenizers: every added token and
                                  unk) and a few normal pieces.
 OUT/unsupported/*.json tokenizer.json files that tokenizers loads but CorpusKit must refuse, each written by
-                       tokenizers itself (Tokenizer.save) and checked to encode: a BPE model, a
-                       BertNormalizer, a Replace with a regex CorpusKit does not implement, a ByteLevel
-                       pre-tokenizer. expectations.json "unsupported" maps each file to the name the error
-                       message must contain.
+                       tokenizers itself (Tokenizer.save) and checked to encode: a BPE model with
+                       dropout (not deterministic), a BertNormalizer, a Replace with a regex CorpusKit
+                       does not implement, a ByteLevel pre-tokenizer; and OUT/unsupported/char-model.model,
+                       a sentencepiece `char` model (trained here, checked to encode). expectations.json
+                       "unsupported" maps each file to the name the error message must contain.
 """
 
 from __future__ import annotations
@@ -147,7 +148,7 @@ def unsupported_files(out: str) -> dict[str, str]:
         return Tokenizer(models.Unigram(vocab, unk_id=0, byte_fallback=False))
 
     made: dict[str, tuple[Tokenizer, str]] = {}
-    made["bpe-model.json"] = (Tokenizer(models.BPE(vocab={"a": 0, "b": 1, "ab": 2}, merges=[("a", "b")])), "BPE")
+    made["bpe-dropout.json"] = (Tokenizer(models.BPE(vocab={"a": 0, "b": 1, "ab": 2}, merges=[("a", "b")], dropout=0.5)), "dropout")
     tok = unigram()
     tok.normalizer = normalizers.BertNormalizer()
     made["bert-normalizer.json"] = (tok, "BertNormalizer")
@@ -165,6 +166,18 @@ def unsupported_files(out: str) -> dict[str, str]:
         reloaded = Tokenizer.from_file(path)
         reloaded.encode("ab cd")  # tokenizers itself can use it
         names[file] = must_name
+
+    import io
+    import sentencepiece as spm
+
+    model = io.BytesIO()
+    spm.SentencePieceTrainer.train(sentence_iterator=iter(["ab cd", "abc abd", "dcba"]), model_writer=model,
+                                   model_type="char", num_threads=1, minloglevel=2)
+    path = os.path.join(directory, "char-model.model")
+    with open(path, "wb") as f:
+        f.write(model.getvalue())
+    spm.SentencePieceProcessor(model_file=path).encode("ab cd")  # sentencepiece itself can use it
+    names["char-model.model"] = "Char"
     return names
 
 

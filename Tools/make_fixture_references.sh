@@ -22,5 +22,8 @@ exec .venv/bin/python Tools/make_references.py \
     --tokenizer "fixture-llmjp.tokenizer.json=$F/fixture-llmjp/tokenizer.json" \
     --tokenizer "fixture-nfkc.model=$F/fixture-nfkc/fixture-nfkc.model" \
     --tokenizer "fixture-nfkc.tokenizer.json=$F/fixture-nfkc/tokenizer.json" \
+    --tokenizer "fixture-bpe.model=$F/fixture-bpe/fixture-bpe.model" \
+    --tokenizer "fixture-bpe.tokenizer.json=$F/fixture-bpe/tokenizer.json" \
+    --tokenizer "fixture-bpe-bytes.model=$F/fixture-bpe-bytes/fixture-bpe-bytes.model" \
     --skip-if-fresh \
     "$@"

@@ -5,8 +5,9 @@
 #        VENV=/some/dir Tools/setup_venv.sh
 #
 # The environment holds the real libraries CorpusKit is compared against, at pinned versions:
-# sentencepiece (Google's C++ library, Python binding) and tokenizers (Hugging Face, Rust);
-# protobuf for sentencepiece_model_pb2 (Tools/make_llama2_extension.py edits a ModelProto).
+# sentencepiece (Google's C++ library, Python binding) and tokenizers (Hugging Face, Rust), and
+# transformers + protobuf for converting the BPE test vocabularies (Tools/make_bpe_vocabularies.py;
+# tokenizer conversion needs no torch, and none is installed).
 # A stamp file inside the venv records the requirement list; when it matches, nothing is done.
 # On a fresh Debian/Ubuntu where `python3 -m venv` lacks ensurepip, python3-venv is installed with
 # apt-get when running as root.
@@ -15,7 +16,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
-REQUIREMENTS="sentencepiece==0.2.3 tokenizers==0.23.3 numpy protobuf==7.36.2"
+REQUIREMENTS="sentencepiece==0.2.3 tokenizers==0.23.3 numpy transformers==5.24.0 protobuf==7.36.2"
 STAMP="$VENV/.corpuskit-requirements"
 
 if [[ -x "$VENV/bin/python" && -f "$STAMP" && "$(cat "$STAMP")" == "$REQUIREMENTS" ]]; then

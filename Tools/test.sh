@@ -28,9 +28,14 @@ swift build -c release -Xswiftc -enable-testing --build-tests
 # libraries on 5,000 generated texts and 2,000 id sequences per tokenizer file, fixed seed.
 F=Tests/Fixtures/tokenizers
 fuzz_files=(--tokenizer "$F/fixture-llmjp/fixture-llmjp.model" --tokenizer "$F/fixture-llmjp/tokenizer.json"
-            --tokenizer "$F/fixture-nfkc/fixture-nfkc.model" --tokenizer "$F/fixture-nfkc/tokenizer.json")
+            --tokenizer "$F/fixture-nfkc/fixture-nfkc.model" --tokenizer "$F/fixture-nfkc/tokenizer.json"
+            --tokenizer "$F/fixture-bpe/fixture-bpe.model" --tokenizer "$F/fixture-bpe/tokenizer.json"
+            --tokenizer "$F/fixture-bpe-bytes/fixture-bpe-bytes.model")
 if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
-    for file in "$CORPUSKIT_SHARED"/vocab/llm-jp-*/*.model "$CORPUSKIT_SHARED"/vocab/llm-jp-*/tokenizer.json; do
+    for file in "$CORPUSKIT_SHARED"/vocab/llm-jp-*/*.model "$CORPUSKIT_SHARED"/vocab/llm-jp-*/tokenizer.json \
+                "$CORPUSKIT_SHARED"/vocab/llama2/tokenizer.model \
+                references/bpe-vocab/llama2/tokenizer.json references/bpe-vocab/llama2-ja/llama2-ja.model \
+                references/bpe-vocab/llama2-ja/tokenizer.json; do
         fuzz_files+=(--tokenizer "$file")
     done
 fi

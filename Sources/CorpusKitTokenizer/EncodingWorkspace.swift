@@ -12,4 +12,5 @@ public struct EncodingWorkspace {
 struct ModelScratch {
     var floatViterbi = ViterbiScratch<Float>()
     var doubleViterbi = ViterbiScratch<Double>()
+    var bpe = BPEScratch()
 }

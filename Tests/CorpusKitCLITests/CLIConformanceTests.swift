@@ -164,8 +164,11 @@ final class CLIConformanceTests: XCTestCase {
     func testFixtureLLMjpTokenizerJSON() throws { try checkFixture("fixture-llmjp.tokenizer.json", "fixture-llmjp/tokenizer.json") }
     func testFixtureNFKCModel() throws { try checkFixture("fixture-nfkc.model", "fixture-nfkc/fixture-nfkc.model") }
     func testFixtureNFKCTokenizerJSON() throws { try checkFixture("fixture-nfkc.tokenizer.json", "fixture-nfkc/tokenizer.json") }
+    func testFixtureBPEModel() throws { try checkFixture("fixture-bpe.model", "fixture-bpe/fixture-bpe.model") }
+    func testFixtureBPETokenizerJSON() throws { try checkFixture("fixture-bpe.tokenizer.json", "fixture-bpe/tokenizer.json") }
+    func testFixtureBPEBytesModel() throws { try checkFixture("fixture-bpe-bytes.model", "fixture-bpe-bytes/fixture-bpe-bytes.model") }
 
-    // MARK: llm-jp tokenizers (when ../shared is present)
+    // MARK: llm-jp and Llama 2 tokenizers (when ../shared is present)
 
     /// Every `stride`-th document of the shared references: all of them by default (measured: the
     /// eight files take about 64 s in release on a 2-core machine, every 3rd document about 34 s).
@@ -188,4 +191,8 @@ final class CLIConformanceTests: XCTestCase {
     func testSharedV30TokenizerJSON() throws { try checkShared("llm-jp-v3.0.tokenizer.json") }
     func testSharedV31TokenizerJSON() throws { try checkShared("llm-jp-v3.1.tokenizer.json") }
     func testSharedV40TokenizerJSON() throws { try checkShared("llm-jp-v4.0.tokenizer.json") }
+    func testSharedLlama2Model() throws { try checkShared("llama2.model") }
+    func testSharedLlama2TokenizerJSON() throws { try checkShared("llama2.tokenizer.json") }
+    func testSharedLlama2ExtendedModel() throws { try checkShared("llama2-ja.model") }
+    func testSharedLlama2ExtendedTokenizerJSON() throws { try checkShared("llama2-ja.tokenizer.json") }
 }

@@ -10,26 +10,15 @@ final class CLIErrorTests: XCTestCase {
 
     // MARK: tokenizer files
 
-    /// sentencepiece BPE (Llama 2's tokenizer.model) is refused naming the model type.
-    func testSentencePieceBPEModelIsRefused() throws {
-        guard ReferenceFiles.sharedIsPresent else {
-            throw XCTSkip("\(ReferenceFiles.sharedDirectory.path) not found: the BPE refusal test needs vocab/llama2/tokenizer.model")
-        }
-        let model = ReferenceFiles.sharedDirectory.appendingPathComponent("vocab/llama2/tokenizer.model").path
-        XCTAssertTrue(FileManager.default.fileExists(atPath: model), model)
-        try CorpusKitCLI.fail(["info", "--tokenizer", model], mentioning: [model, "BPE"])
-        let scratch = try Scratch()
-        let input = try scratch.write("in.txt", "hello\n")
-        try CorpusKitCLI.fail(["encode", "--tokenizer", model, "--input", input, "--input-format", "lines"], mentioning: ["BPE"])
-    }
-
     /// tokenizer.json files that HF tokenizers loads (Tools/make_cli_fixtures.py wrote them with
-    /// tokenizers itself) but CorpusKit does not implement: the message names the component.
+    /// tokenizers itself), and a sentencepiece `char` model, that CorpusKit does not implement: the
+    /// message names the component.
     func testUnsupportedTokenizerJSONComponentsAreNamed() throws {
         let fixtures = try CLIFixtures.load()
         XCTAssertEqual(Set(fixtures.unsupported.keys),
-                       ["bpe-model.json", "bert-normalizer.json", "replace-regex.json", "bytelevel-pretokenizer.json"])
-        XCTAssertEqual(fixtures.unsupported["bpe-model.json"], "BPE")
+                       ["bpe-dropout.json", "bert-normalizer.json", "replace-regex.json", "bytelevel-pretokenizer.json", "char-model.model"])
+        XCTAssertEqual(fixtures.unsupported["bpe-dropout.json"], "dropout")
+        XCTAssertEqual(fixtures.unsupported["char-model.model"], "Char")
         XCTAssertEqual(fixtures.unsupported["bert-normalizer.json"], "BertNormalizer")
         XCTAssertEqual(fixtures.unsupported["replace-regex.json"], "(ab|cd)")
         XCTAssertEqual(fixtures.unsupported["bytelevel-pretokenizer.json"], "ByteLevel")

@@ -161,4 +161,23 @@ final class CLIFormatTests: XCTestCase {
             }
         }
     }
+
+    /// `info` names the model type the file declares (`model.type` of a tokenizer.json; the BPE
+    /// fixtures were trained with `model_type=bpe`, the llm-jp-style one with `unigram`).
+    func testInfoNamesTheModelType() throws {
+        let cases = [("fixture-bpe/fixture-bpe.model", "BPE"), ("fixture-bpe-bytes/fixture-bpe-bytes.model", "BPE"),
+                     ("fixture-llmjp/fixture-llmjp.model", "Unigram")]
+        var all = cases
+        for json in ["fixture-bpe/tokenizer.json", "fixture-llmjp/tokenizer.json"] {
+            let data = try Data(contentsOf: ReferenceFiles.fixtureTokenizers.appendingPathComponent(json))
+            let model = try XCTUnwrap((try JSONSerialization.jsonObject(with: data) as? [String: Any])?["model"] as? [String: Any])
+            all.append((json, try XCTUnwrap(model["type"] as? String)))
+        }
+        for (file, type) in all {
+            let path = ReferenceFiles.fixtureTokenizers.appendingPathComponent(file).path
+            let output = String(decoding: try CorpusKitCLI.succeed(["info", "--tokenizer", path]).stdout, as: UTF8.self)
+            let model = try XCTUnwrap(infoValue(output, "model"), "\(file): no model line: \(output)")
+            XCTAssertTrue(model == type || model.hasPrefix(type + " "), "\(file): model \(model.debugDescription), expected \(type)")
+        }
+    }
 }

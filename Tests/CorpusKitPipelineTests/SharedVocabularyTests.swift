@@ -5,13 +5,27 @@ import CorpusKitShards
 import CorpusKitTestSupport
 
 /// Byte-identical outputs against `Tools/megatron_reference.py` with llm-jp's real vocabularies
-/// from `$CORPUSKIT_SHARED` (default `../shared`); skipped with a message when it is absent.
+/// and Llama 2's BPE vocabulary from `$CORPUSKIT_SHARED` (default `../shared`), and with the
+/// Swallow-style extension of Llama 2 that `Tools/make_bpe_vocabularies.py` derives from them into
+/// `references/bpe-vocab`; skipped with a message when the shared directory is absent.
 final class SharedVocabularyTests: XCTestCase {
     private static let documentCount = 3000
 
     private func sharedModel(_ relative: String) throws -> String {
         guard let path = TestPaths.sharedFile(relative) else {
             throw XCTSkip("\(TestPaths.shared)/\(relative) not found: set CORPUSKIT_SHARED to the shared directory to run the llm-jp vocabulary comparisons")
+        }
+        return path
+    }
+
+    /// A file `Tools/make_shared_references.sh` derives into `references/bpe-vocab`: skipped without
+    /// the shared directory, a failure when it is there but the file was not generated.
+    private func derivedModel(_ relative: String) throws -> String {
+        _ = try sharedModel("vocab/llama2/tokenizer.model")
+        let path = TestPaths.repo("references/bpe-vocab/\(relative)")
+        guard FileManager.default.fileExists(atPath: path) else {
+            XCTFail("\(path) is missing although \(TestPaths.shared) exists: run Tools/make_shared_references.sh first")
+            throw XCTSkip("derived vocabulary missing")
         }
         return path
     }
@@ -60,6 +74,26 @@ final class SharedVocabularyTests: XCTestCase {
 
     func testVersion30HuggingFaceTokenizer() throws {
         let json = try sharedModel("vocab/llm-jp-v3.0/tokenizer.json")
+        try ReferenceComparison(type: .huggingFace, model: json, appendEOD: true, formats: [.zstd], workers: [2])
+            .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
+    }
+
+    /// Llama 2's sentencepiece BPE model (32,000 pieces: uint16).
+    func testLlama2BPE() throws {
+        let model = try sharedModel("vocab/llama2/tokenizer.model")
+        try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: [.jsonl, .zstd])
+            .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
+    }
+
+    /// The Swallow-style extension (Llama 2 + Japanese BPE pieces), as Swallow's data was made:
+    /// Llama2Tokenizer over the extended sentencepiece BPE model, every container format.
+    func testLlama2ExtendedBPE() throws {
+        try compareAllFormats(try derivedModel("llama2-ja/llama2-ja.model"), dtype: .uint16)
+    }
+
+    /// The extension's tokenizer.json (HF BPE) through HuggingFaceTokenizer.
+    func testLlama2ExtendedHuggingFaceTokenizer() throws {
+        let json = try derivedModel("llama2-ja/tokenizer.json")
         try ReferenceComparison(type: .huggingFace, model: json, appendEOD: true, formats: [.zstd], workers: [2])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }

@@ -31,7 +31,8 @@ public enum ReferenceFiles {
     public static let fixtureReferences = packageRoot.appendingPathComponent("Tests/Fixtures/references")
     public static let fixtureTokenizers = packageRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
 
-    /// The llm-jp tokenizer files in `../shared/vocab`, by reference name.
+    /// The tokenizer files of the shared references, by reference name: the llm-jp and Llama 2 files in
+    /// `../shared/vocab`, and the BPE files derived from Llama 2 in `references/bpe-vocab`.
     public static func sharedTokenizer(_ name: String) -> URL {
         let vocab = sharedDirectory.appendingPathComponent("vocab")
         let files: [String: String] = [
@@ -43,7 +44,15 @@ public enum ReferenceFiles {
             "llm-jp-v3.0.tokenizer.json": "llm-jp-v3.0/tokenizer.json",
             "llm-jp-v3.1.tokenizer.json": "llm-jp-v3.1/tokenizer.json",
             "llm-jp-v4.0.tokenizer.json": "llm-jp-v4.0/tokenizer.json",
+            "llama2.model": "llama2/tokenizer.model",
         ]
+        // Derived from shared files at test setup (Tools/make_bpe_vocabularies.py), never committed.
+        let derived: [String: String] = [
+            "llama2.tokenizer.json": "llama2/tokenizer.json",
+            "llama2-ja.model": "llama2-ja/llama2-ja.model",
+            "llama2-ja.tokenizer.json": "llama2-ja/tokenizer.json",
+        ]
+        if let path = derived[name] { return sharedReferences.appendingPathComponent("bpe-vocab").appendingPathComponent(path) }
         return vocab.appendingPathComponent(files[name]!)
     }
 

@@ -3,12 +3,15 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 
-/// Ids and decoded text of all eight llm-jp tokenizer files must equal sentencepiece's (for
-/// `.model`) and HF tokenizers' (for `tokenizer.json`) over ../shared/corpora and adversarial text.
+/// Ids and decoded text of all eight llm-jp tokenizer files (Unigram) and the four Llama 2 files
+/// (BPE: Llama 2 and its Swallow-style extension, `.model` and `tokenizer.json`) must equal
+/// sentencepiece's (for `.model`) and HF tokenizers' (for `tokenizer.json`) over ../shared/corpora
+/// and adversarial text.
 ///
-/// Each file is loaded twice with a fresh trie cache: the first load builds the trie and stores
-/// it, the second maps the stored one. The two tries must be the same cells byte for byte, and
-/// the comparison with the references runs on the cached one; so both ways of loading are covered.
+/// Each Unigram file is loaded twice with a fresh trie cache: the first load builds the trie and
+/// stores it, the second maps the stored one. The two tries must be the same cells byte for byte,
+/// and the comparison with the references runs on the cached one; so both ways of loading are
+/// covered (HF BPE models search no trie).
 final class SharedConformanceTests: XCTestCase {
     private func check(_ name: String) throws {
         let references = try ReferenceFiles.requireSharedReferences(name)
@@ -18,13 +21,17 @@ final class SharedConformanceTests: XCTestCase {
         let path = ReferenceFiles.sharedTokenizer(name).path
         let built = try Tokenizer.load(path: path, trieCache: cache)
         let cached = try Tokenizer.load(path: path, trieCache: cache)
-        let builtTrie = try XCTUnwrap(built.vocabularyTrie, "\(name): the Unigram model searches a trie")
-        let cachedTrie = try XCTUnwrap(cached.vocabularyTrie)
-        XCTAssertFalse(builtTrie.isMappedFromCache, "\(name): the first load must build the trie")
-        XCTAssertTrue(cachedTrie.isMappedFromCache, "\(name): the second load must map the cached trie")
-        XCTAssertEqual(builtTrie.unitCount, cachedTrie.unitCount)
-        let cellBytes = builtTrie.unitCount * MemoryLayout<DoubleArrayTrie.Unit>.stride
-        XCTAssertEqual(memcmp(builtTrie.units, cachedTrie.units, cellBytes), 0, "\(name): cached trie differs from the built one")
+        XCTAssertEqual(cached.summary.modelType, name.hasPrefix("llama2") ? "BPE" : "Unigram", name)
+        // Unigram models and sentencepiece BPE search a trie; HF BPE looks pairs up by id.
+        if !(name.hasPrefix("llama2") && name.hasSuffix(".tokenizer.json")) {
+            let builtTrie = try XCTUnwrap(built.vocabularyTrie, "\(name): the model searches a trie")
+            let cachedTrie = try XCTUnwrap(cached.vocabularyTrie)
+            XCTAssertFalse(builtTrie.isMappedFromCache, "\(name): the first load must build the trie")
+            XCTAssertTrue(cachedTrie.isMappedFromCache, "\(name): the second load must map the cached trie")
+            XCTAssertEqual(builtTrie.unitCount, cachedTrie.unitCount)
+            let cellBytes = builtTrie.unitCount * MemoryLayout<DoubleArrayTrie.Unit>.stride
+            XCTAssertEqual(memcmp(builtTrie.units, cachedTrie.units, cellBytes), 0, "\(name): cached trie differs from the built one")
+        }
         var checker = ConformanceChecker(tokenizer: cached, name: name)
         try checker.checkDocuments(documents: references.appendingPathComponent("documents.jsonl"),
                                    expectations: references.appendingPathComponent("\(name).jsonl"))
@@ -40,4 +47,8 @@ final class SharedConformanceTests: XCTestCase {
     func testV30TokenizerJSON() throws { try check("llm-jp-v3.0.tokenizer.json") }
     func testV31TokenizerJSON() throws { try check("llm-jp-v3.1.tokenizer.json") }
     func testV40TokenizerJSON() throws { try check("llm-jp-v4.0.tokenizer.json") }
+    func testLlama2Model() throws { try check("llama2.model") }
+    func testLlama2TokenizerJSON() throws { try check("llama2.tokenizer.json") }
+    func testLlama2ExtendedModel() throws { try check("llama2-ja.model") }
+    func testLlama2ExtendedTokenizerJSON() throws { try check("llama2-ja.tokenizer.json") }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// A strict JSON parser producing plain Swift values (`String`, `Int`, `Double`, `Bool`,
-/// `NSNull`, `[Any]`, `[String: Any]`, and ``StringNumberPairs``). It knows no schema: the
+/// `NSNull`, `[Any]`, `[String: Any]`, ``StringNumberPairs``, ``StringPairs`` and
+/// ``StringIntegerMembers``). It knows no schema: the
 /// tokenizer.json meaning of the values is read by the `…+JSON.swift` files of each component.
 ///
 /// Hand-written rather than using `JSONSerialization`: Foundation's parser drops a U+FEFF that
@@ -11,8 +12,39 @@ import Foundation
 ///
 /// One shape gets a compact form: an array whose elements are all `[string, number]` pairs (a
 /// Unigram `vocab`) becomes one ``StringNumberPairs`` — contiguous bytes and numbers instead of
-/// 196,608 `[Any]` pairs, which took most of tokenizer.json's load time.
+/// 196,608 `[Any]` pairs, which took most of tokenizer.json's load time; an array of
+/// `[string, string]` pairs (BPE `merges`) likewise becomes one ``StringPairs``. A non-empty object whose
+/// member values are all integers (a BPE `vocab`) becomes one ``StringIntegerMembers``, for the
+/// same reason and because a `[String: Any]` would merge keys that are canonically equivalent
+/// but different bytes (Llama 2's vocabulary has such pieces, which would lose ids).
 struct JSONDocumentParser {
+    /// `[[string, string], ...]` (non-empty) as contiguous bytes: string `i` of pair `p` is
+    /// `blob[offsets[2p + i] ..< offsets[2p + i + 1]]`.
+    struct StringPairs {
+        var blob: [UInt8] = []
+        var offsets: [Int32] = [0]
+
+        var count: Int { (offsets.count - 1) / 2 }
+
+        /// The two strings of pair `index`, as bytes.
+        func pair(_ index: Int) -> (ArraySlice<UInt8>, ArraySlice<UInt8>) {
+            let a = Int(offsets[2 * index]), b = Int(offsets[2 * index + 1]), c = Int(offsets[2 * index + 2])
+            return (blob[a..<b], blob[b..<c])
+        }
+    }
+
+    /// `{string: integer, ...}` (non-empty) as contiguous arrays, members in file order, keys as bytes.
+    struct StringIntegerMembers {
+        /// All keys, concatenated as UTF-8.
+        var blob: [UInt8] = []
+        /// `offsets[i] ..< offsets[i + 1]` is key `i` in `blob`.
+        var offsets: [Int32] = [0]
+        /// The values.
+        var integers: [Int] = []
+
+        var count: Int { integers.count }
+    }
+
     /// `[[string, number], ...]` as contiguous arrays.
     struct StringNumberPairs {
         /// All strings, concatenated as UTF-8.
@@ -129,7 +161,11 @@ struct JSONDocumentParser {
         if depth > 512 { throw error("nesting deeper than 512 levels") }
     }
 
-    private mutating func parseObject() throws(TokenizerError) -> [String: Any] {
+    private mutating func parseObject() throws(TokenizerError) -> Any {
+        if let parsed = try? lookaheadIntegerMembers() {
+            position = parsed.end
+            return parsed.members
+        }
         try enter()
         defer { depth -= 1 }
         position += 1
@@ -154,9 +190,15 @@ struct JSONDocumentParser {
     }
 
     private mutating func parseArray() throws(TokenizerError) -> Any {
-        if startsPairList, let parsed = try? lookaheadPairs() {
-            position = parsed.end
-            return parsed.pairs
+        if startsPairList {
+            if let parsed = try? lookaheadPairs() {
+                position = parsed.end
+                return parsed.pairs
+            }
+            if let parsed = try? lookaheadStringPairs() {
+                position = parsed.end
+                return parsed.pairs
+            }
         }
         try enter()
         defer { depth -= 1 }
@@ -171,6 +213,68 @@ struct JSONDocumentParser {
             if bytes[position] == UInt8(ascii: ",") { position += 1; continue }
             if bytes[position] == UInt8(ascii: "]") { position += 1; return array }
             throw error("expected ',' or ']'")
+        }
+    }
+
+    /// Tries the array at `position` as ``StringPairs`` without consuming input.
+    private func lookaheadStringPairs() throws(TokenizerError) -> (pairs: StringPairs, end: Int) {
+        var copy = self
+        var pairs = StringPairs()
+        copy.position += 1   // [
+        while true {
+            copy.skipWhitespace()
+            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: "[") else { throw copy.error("not a pair") }
+            copy.position += 1
+            for item in 0..<2 {
+                copy.skipWhitespace()
+                guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: "\"") else { throw copy.error("pair item is not a string") }
+                try copy.appendString(to: &pairs.blob)
+                pairs.offsets.append(Int32(pairs.blob.count))
+                copy.skipWhitespace()
+                guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: item == 0 ? "," : "]") else { throw copy.error("not a pair") }
+                copy.position += 1
+            }
+            copy.skipWhitespace()
+            guard copy.position < bytes.count else { throw copy.error("unterminated array") }
+            if bytes[copy.position] == UInt8(ascii: ",") { copy.position += 1; continue }
+            if bytes[copy.position] == UInt8(ascii: "]") { copy.position += 1; return (pairs, copy.position) }
+            throw copy.error("expected ',' or ']'")
+        }
+    }
+
+    /// Tries the object at `position` as ``StringIntegerMembers`` without consuming input; fails
+    /// (and the object is parsed generically) at the first value that is not an integer.
+    private func lookaheadIntegerMembers() throws(TokenizerError) -> (members: StringIntegerMembers, end: Int) {
+        var copy = self
+        var members = StringIntegerMembers()
+        copy.position += 1   // {
+        while true {
+            copy.skipWhitespace()
+            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: "\"") else { throw copy.error("expected a key") }
+            try copy.appendString(to: &members.blob)
+            members.offsets.append(Int32(members.blob.count))
+            copy.skipWhitespace()
+            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: ":") else { throw copy.error("expected ':'") }
+            copy.position += 1
+            copy.skipWhitespace()
+            let start = copy.position
+            while copy.position < bytes.count, (0x30...0x39).contains(bytes[copy.position]) || bytes[copy.position] == UInt8(ascii: "-") {
+                copy.position += 1
+            }
+            guard copy.position > start, copy.position < bytes.count, !Self.isNumberByte(bytes[copy.position]) else { throw copy.error("not an integer") }
+            guard case .success(let number) = SerdeJSONNumber.parse(UnsafeBufferPointer(rebasing: bytes[start..<copy.position])) else {
+                throw copy.error("not an integer")
+            }
+            switch number {
+            case .unsigned(let value): guard let int = Int(exactly: value) else { throw copy.error("integer out of range") }; members.integers.append(int)
+            case .signed(let value): members.integers.append(Int(value))
+            case .double: throw copy.error("not an integer")
+            }
+            copy.skipWhitespace()
+            guard copy.position < bytes.count else { throw copy.error("unterminated object") }
+            if bytes[copy.position] == UInt8(ascii: ",") { copy.position += 1; continue }
+            if bytes[copy.position] == UInt8(ascii: "}") { copy.position += 1; return (members, copy.position) }
+            throw copy.error("expected ',' or '}'")
         }
     }
 

@@ -13,9 +13,11 @@ enum ModelRegistry {
                 throw .malformedModel("piece \(table.piece(Int(id)).debugDescription) is defined twice")
             }
             return unigram
+        case .bpe:
+            return try SentencePieceBPE(table: table, byteFallback: spec.byteFallback, unknownID: unknownID, trieCache: trieCache)
         default:
             let name = SentencePieceModelFile.ModelType(rawValue: spec.rawModelType)?.description ?? "type \(spec.rawModelType)"
-            throw .unsupported("sentencepiece model_type \(name) (only Unigram is implemented)")
+            throw .unsupported("sentencepiece model_type \(name) (only Unigram and BPE are implemented)")
         }
     }
 
@@ -27,8 +29,11 @@ enum ModelRegistry {
         case "Unigram":
             let (unigram, table) = try HuggingFaceUnigram.load(json: model, trieCache: trieCache)
             return (unigram, table, unigram.unknownID)
+        case "BPE":
+            let (bpe, table) = try HuggingFaceBPE.load(json: model)
+            return (bpe, table, bpe.unknownID)
         default:
-            throw .unsupported("tokenizer.json model type \(type) (only Unigram is implemented)")
+            throw .unsupported("tokenizer.json model type \(type) (only Unigram and BPE are implemented)")
         }
     }
 }

@@ -9,7 +9,8 @@ import Darwin
 /// HF compiles them with Oniguruma; CorpusKit recognises the shapes found in real Unigram
 /// tokenizer files and refuses any other regex by name instead of guessing:
 /// - a literal string (`{"String": ...}`, or a regex with no metacharacters),
-/// - `(?<!\n)^` followed by an optional literal (llm-jp: matches only at the start of the text),
+/// - `(?<!\n)^` or `\A` followed by an optional literal (llm-jp: matches only at the start of the
+///   text; transformers' Llama conversion: `\A▁`),
 /// - a single character repeated: `X+`, `X{n,}` (transformers' SpmConverter: ` {2,}`).
 struct ReplacePattern: Sendable, Equatable {
     enum Shape: Sendable, Equatable {
@@ -29,10 +30,11 @@ struct ReplacePattern: Sendable, Equatable {
 
     init(regex: String) throws(TokenizerError) {
         source = regex
-        let anchor = "(?<!\\n)^"
-        if regex.hasPrefix(anchor), let rest = Self.literal(fromRegex: String(regex.dropFirst(anchor.count))) {
-            shape = .atTextStart(rest)
-            return
+        for anchor in ["(?<!\\n)^", "\\A"] {
+            if regex.hasPrefix(anchor), let rest = Self.literal(fromRegex: String(regex.dropFirst(anchor.count))) {
+                shape = .atTextStart(rest)
+                return
+            }
         }
         if let literal = Self.literal(fromRegex: regex), !literal.isEmpty {
             shape = .literal(literal)
@@ -42,16 +44,16 @@ struct ReplacePattern: Sendable, Equatable {
             shape = .repeated(character: repeated.0, minimum: repeated.1)
             return
         }
-        throw .unsupported("Replace regex pattern \(regex.debugDescription) (supported: literals, (?<!\\n)^ prefixes, X+ and X{n,})")
+        throw .unsupported("Replace regex pattern \(regex.debugDescription) (supported: literals, (?<!\\n)^ and \\A prefixes, X+ and X{n,})")
     }
 
     /// The text a regex matches when it is a plain literal (escaped metacharacters allowed).
-    private static func literal(fromRegex regex: String) -> [UInt8]? {
+    static func literal(fromRegex regex: String) -> [UInt8]? {
         var output: [UInt8] = []
         var escaped = false
         for scalar in regex.unicodeScalars {
             if escaped {
-                guard "\\.^$|?*+()[]{}/- ".unicodeScalars.contains(scalar) else {
+                guard "\\.^$|?*+()[]{}/- &~#".unicodeScalars.contains(scalar) else {
                     switch scalar {
                     case "n": output.append(0x0A)
                     case "t": output.append(0x09)

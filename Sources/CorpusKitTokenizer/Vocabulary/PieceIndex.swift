@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Piece bytes → id, as an open-addressing hash table over a `PieceTable`'s blob.
 ///
 /// Hand-written rather than `[[UInt8]: Int32]`: a dictionary would allocate an array per piece
@@ -42,6 +48,30 @@ struct PieceIndex: Sendable {
             if occupant < 0 { return nil }
             if table.bytes(Int(occupant)).elementsEqual(key) { return occupant }
             slot = (slot + 1) & mask
+        }
+    }
+
+    /// ``id(_:)`` on raw bytes, for the BPE merge loops (no slices; `memcmp`).
+    @inline(__always)
+    func id(_ key: UnsafePointer<UInt8>, count: Int) -> Int32? {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for i in 0..<count { h = (h ^ UInt64(key[i])) &* 0x100_0000_01b3 }
+        var slot = Int(truncatingIfNeeded: h ^ (h >> 29)) & mask
+        return slots.withUnsafeBufferPointer { slots -> Int32? in
+            table.blob.withUnsafeBufferPointer { blob -> Int32? in
+                table.offsets.withUnsafeBufferPointer { offsets -> Int32? in
+                    while true {
+                        let occupant = slots[slot]
+                        if occupant < 0 { return nil }
+                        let start = Int(offsets[Int(occupant)])
+                        if Int(offsets[Int(occupant) + 1]) - start == count
+                            && (count == 0 || memcmp(blob.baseAddress! + start, key, count) == 0) {
+                            return occupant
+                        }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
         }
     }
 

@@ -1,8 +1,14 @@
-/// The HF `tokenizers` pre-tokenizers used by Unigram tokenizer files.
+/// The HF `tokenizers` pre-tokenizers used by Unigram and Llama-style BPE tokenizer files.
 indirect enum HuggingFacePreTokenizer: Sendable {
     enum PrependScheme: String, Sendable { case always, first, never }
+    /// `Split`'s `SplitDelimiterBehavior` (the two CorpusKit implements).
+    enum SplitBehavior: String, Sendable { case isolated = "Isolated", removed = "Removed" }
 
     case metaspace(replacement: [UInt8], prependScheme: PrependScheme, split: Bool)
+    /// `Split` on literal alternatives (transformers' converters isolate user-defined pieces with
+    /// `Regex("a|b|…")`), matched leftmost-first as Oniguruma does: at each position the first
+    /// alternative that matches wins; `invert: false`.
+    case split(alternatives: [[UInt8]], behavior: SplitBehavior, source: String)
     case whitespaceSplit
     case sequence([HuggingFacePreTokenizer])
 
@@ -18,6 +24,7 @@ indirect enum HuggingFacePreTokenizer: Sendable {
         case .metaspace(let replacement, let scheme, let split):
             return "Metaspace(\(String(decoding: replacement, as: UTF8.self).debugDescription), prepend: \(scheme.rawValue), split: \(split))"
         case .whitespaceSplit: return "WhitespaceSplit"
+        case .split(_, let behavior, let source): return "Split(\(source.debugDescription), \(behavior.rawValue))"
         case .sequence(let list): return list.map(\.summary).joined(separator: " → ")
         }
     }
@@ -31,7 +38,31 @@ indirect enum HuggingFacePreTokenizer: Sendable {
             return splits.flatMap(Self.whitespaceSplit)
         case .metaspace(let replacement, let scheme, let split):
             return splits.flatMap { Self.metaspace($0, replacement: replacement, scheme: scheme, split: split) }
+        case .split(let alternatives, let behavior, _):
+            return splits.flatMap { Self.split($0, alternatives: alternatives, behavior: behavior) }
         }
+    }
+
+    private static func split(_ split: Split, alternatives: [[UInt8]], behavior: SplitBehavior) -> [Split] {
+        let text = split.bytes
+        var result: [Split] = []
+        func piece(_ range: Range<Int>) {
+            if !range.isEmpty { result.append(Split(bytes: Array(text[range]), startsText: split.startsText && range.lowerBound == 0)) }
+        }
+        var start = 0
+        var i = 0
+        while i < text.count {
+            guard let match = alternatives.first(where: { text[i...].starts(with: $0) }) else {
+                i += 1
+                continue
+            }
+            piece(start..<i)
+            if behavior == .isolated { piece(i..<i + match.count) }
+            i += match.count
+            start = i
+        }
+        piece(start..<text.count)
+        return result
     }
 
     private static func whitespaceSplit(_ split: Split) -> [Split] {
