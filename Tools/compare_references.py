@@ -47,7 +47,9 @@ def compare_pair(out: str, manifest: dict, base: str, n_examples: int) -> dict:
     sp_vocab = [p.piece for p in sp_info.pieces]
     sp_special = set(sp_info.ids_of_type(spm_model.UNKNOWN, spm_model.CONTROL, spm_model.USER_DEFINED))
     with open(paths[hf_name], encoding="utf-8") as f:
-        hf_vocab = [p for p, _ in json.load(f)["model"]["vocab"]]
+        vocab = json.load(f)["model"]["vocab"]
+    # Unigram: [[piece, score], ...]; BPE: {piece: id}.
+    hf_vocab = [p for p, _ in sorted(vocab.items(), key=lambda item: item[1])] if isinstance(vocab, dict) else [p for p, _ in vocab]
     docs = [d["text"] for d in read_jsonl(os.path.join(out, "documents.jsonl"))]
     sp = read_jsonl(os.path.join(out, sp_name + ".jsonl"))
     hf = read_jsonl(os.path.join(out, hf_name + ".jsonl"))

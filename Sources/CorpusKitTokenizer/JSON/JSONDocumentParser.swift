@@ -13,7 +13,8 @@ import Foundation
 /// One shape gets a compact form: an array whose elements are all `[string, number]` pairs (a
 /// Unigram `vocab`) becomes one ``StringNumberPairs`` — contiguous bytes and numbers instead of
 /// 196,608 `[Any]` pairs, which took most of tokenizer.json's load time; an array of
-/// `[string, string]` pairs (BPE `merges`) likewise becomes one ``StringPairs``. A non-empty object whose
+/// `[string, string]` pairs (BPE `merges`) likewise becomes one ``StringPairs``. A non-empty nested
+/// object (never the document itself, e.g. a `tokenizer_config.json` of integers) whose
 /// member values are all integers (a BPE `vocab`) becomes one ``StringIntegerMembers``, for the
 /// same reason and because a `[String: Any]` would merge keys that are canonically equivalent
 /// but different bytes (Llama 2's vocabulary has such pieces, which would lose ids).
@@ -162,7 +163,7 @@ struct JSONDocumentParser {
     }
 
     private mutating func parseObject() throws(TokenizerError) -> Any {
-        if let parsed = try? lookaheadIntegerMembers() {
+        if depth > 0, let parsed = try? lookaheadIntegerMembers() {
             position = parsed.end
             return parsed.members
         }

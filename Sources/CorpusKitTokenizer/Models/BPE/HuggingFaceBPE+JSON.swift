@@ -42,8 +42,14 @@ extension HuggingFaceBPE {
                 guard id >= 0 && id < compact.count else { throw .malformedModel("BPE vocab id \(id) is outside 0..<\(compact.count) (gaps are not supported)") }
                 pieces[id] = Array(compact.blob[Int(compact.offsets[i])..<Int(compact.offsets[i + 1])])
             }
-        } else if let object = value as? [String: Any], object.isEmpty {
-            pieces = []
+        } else if let object = value as? [String: Any] {
+            // Only when the parser did not make it compact (an empty vocab).
+            pieces = [[UInt8]?](repeating: nil, count: object.count)
+            for (piece, rawID) in object {
+                guard let id = rawID as? Int else { throw .malformedModel("BPE vocab: the id of \(piece.debugDescription) is not an integer") }
+                guard id >= 0 && id < object.count else { throw .malformedModel("BPE vocab id \(id) is outside 0..<\(object.count) (gaps are not supported)") }
+                pieces[id] = Array(piece.utf8)
+            }
         } else {
             throw .malformedModel("the BPE vocab is not an object of piece: integer id")
         }
