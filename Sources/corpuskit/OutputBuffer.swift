@@ -50,32 +50,61 @@ final class OutputBuffer {
     func append(_ string: String) { append(Array(string.utf8)) }
 
     /// Appends ids as a compact JSON array (`[1,2,3]`), formatting digits straight into the
-    /// buffer (measured: per-byte appends were 16% of an encode run).
+    /// buffer two at a time from a table (measured: per-byte appends were 16 % of an encode run,
+    /// then one division per digit 12 % of its instructions).
     func appendIDArray(_ ids: [Int32]) {
         reserve(ids.count * 12 + 2)
         var p = storage + count
         p.pointee = 0x5B
         p += 1
-        var digits: (UInt64, UInt64) = (0, 0)
-        for (index, id) in ids.enumerated() {
-            if index > 0 { p.pointee = 0x2C; p += 1 }
-            var value = Int64(id)
-            if value < 0 { p.pointee = 0x2D; p += 1; value = -value }
-            var magnitude = UInt64(value)
-            withUnsafeMutableBytes(of: &digits) { scratch in
-                var length = 0
-                repeat {
-                    scratch[15 - length] = UInt8(truncatingIfNeeded: magnitude % 10) &+ 0x30
-                    magnitude /= 10
-                    length += 1
-                } while magnitude > 0
-                UnsafeMutableRawPointer(p).copyMemory(from: scratch.baseAddress! + 16 - length, byteCount: length)
-                p += length
+        Self.digitPairs.withUnsafeBufferPointer { pairs in
+            let table = pairs.baseAddress!
+            var first = true
+            for id in ids {
+                if !first { p.pointee = 0x2C; p += 1 }
+                first = false
+                var value = UInt32(truncatingIfNeeded: id)
+                if id < 0 { p.pointee = 0x2D; p += 1; value = 0 &- value }
+                let length = Self.decimalLength(value)
+                var end = p + length
+                p = end
+                while value >= 100 {
+                    let pair = Int(value % 100) * 2
+                    value /= 100
+                    end -= 2
+                    end[0] = table[pair]
+                    end[1] = table[pair + 1]
+                }
+                if value >= 10 {
+                    end[-2] = table[Int(value) * 2]
+                    end[-1] = table[Int(value) * 2 + 1]
+                } else {
+                    end[-1] = UInt8(truncatingIfNeeded: value) &+ 0x30
+                }
             }
         }
         p.pointee = 0x5D
         p += 1
         count = p - storage
+    }
+
+    /// "00", "01", …, "99".
+    private static let digitPairs: [UInt8] = {
+        var pairs: [UInt8] = []
+        for value in 0..<100 {
+            pairs.append(UInt8(0x30 + value / 10))
+            pairs.append(UInt8(0x30 + value % 10))
+        }
+        return pairs
+    }()
+
+    @inline(__always)
+    private static func decimalLength(_ value: UInt32) -> Int {
+        if value < 100_000 {
+            return value < 100 ? (value < 10 ? 1 : 2) : value < 10_000 ? (value < 1_000 ? 3 : 4) : 5
+        }
+        return value < 10_000_000 ? (value < 1_000_000 ? 6 : 7)
+            : value < 1_000_000_000 ? (value < 100_000_000 ? 8 : 9) : 10
     }
 
     /// Ends a record; flushes when the buffer is large.

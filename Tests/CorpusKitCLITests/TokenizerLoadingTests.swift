@@ -57,6 +57,24 @@ final class TokenizerLoadingTests: XCTestCase {
         }
     }
 
+    /// A tokenizer.json with a byte that is not UTF-8 (in a vocabulary key and in a plain string)
+    /// is refused with the byte offset, whichever of the parser's string paths would read it.
+    func testInvalidUTF8InTokenizerJSONNamesTheOffset() throws {
+        let scratch = try Scratch()
+        let original = try Data(contentsOf: fixtureDirectory.appendingPathComponent("fixture-bpe/tokenizer.json"))
+        for needle in ["\"vocab\"", "\"type\""] {
+            var bytes = [UInt8](original)
+            let key = [UInt8](needle.utf8)
+            let start = try XCTUnwrap((0...(bytes.count - key.count)).first { Array(bytes[$0..<$0 + key.count]) == key })
+            bytes[start + 2] = 0xFF   // inside the key string
+            let path = scratch.file("broken.json")
+            try Data(bytes).write(to: URL(fileURLWithPath: path))
+            XCTAssertThrowsError(try Tokenizer.load(path: path)) { error in
+                XCTAssertEqual("\(error)".contains("invalid UTF-8 at byte offset \(start + 2)"), true, "\(error)")
+            }
+        }
+    }
+
     /// `piece(for:)` equals `id_to_piece` / `id_to_token` and `id(for:)` equals `piece_to_id` /
     /// `token_to_id` for every byte piece, every special piece and a few normal ones.
     func testPieceRoundTrips() throws {

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Finds HF added tokens in text the way `AddedVocabulary::find_matches` does: leftmost-longest
 /// matches, honouring `single_word`, `lstrip` and `rstrip`.
 struct AddedTokenSplitter: Sendable {
@@ -19,6 +25,10 @@ struct AddedTokenSplitter: Sendable {
     private let tokens: [Token]
     /// Bytes that can start a token (quick rejection).
     private let firstBytes: [Bool]
+    /// The one byte every token starts with, when there is one (Llama's `<s>`, `</s>`, `<unk>`):
+    /// candidates are then found with `memchr` instead of a byte-by-byte scan (measured: the scan
+    /// was 7 % of an encode run's instructions).
+    private let onlyFirstByte: UInt8?
 
     init?(tokens: [Token]) {
         guard !tokens.isEmpty else { return nil }
@@ -27,6 +37,20 @@ struct AddedTokenSplitter: Sendable {
         var first = [Bool](repeating: false, count: 256)
         for token in tokens { if let byte = token.content.first { first[Int(byte)] = true } }
         firstBytes = first
+        let starts = (0..<256).filter { first[$0] }
+        onlyFirstByte = starts.count == 1 ? UInt8(starts[0]) : nil
+    }
+
+    /// The first position at or after `position` where a token may start, or `end`.
+    @inline(__always)
+    private func nextCandidate(_ base: UnsafePointer<UInt8>, from position: Int, to end: Int) -> Int {
+        if let byte = onlyFirstByte {
+            guard let found = memchr(base + position, Int32(byte), end - position) else { return end }
+            return base.distance(to: found.assumingMemoryBound(to: UInt8.self))
+        }
+        var position = position
+        while position < end && !firstBytes[Int(base[position])] { position += 1 }
+        return position
     }
 
     /// Splits `text` into plain-text ranges and tokens, covering all of it.
@@ -37,7 +61,8 @@ struct AddedTokenSplitter: Sendable {
         var position = 0
         let end = text.count
         while position < end {
-            guard firstBytes[Int(base[position])] else { position += 1; continue }
+            position = nextCandidate(base, from: position, to: end)
+            guard position < end else { break }
             var longest = 0
             var index: Int32 = -1
             trie.forEachPrefix(base, from: position, to: end) { length, value in

@@ -26,7 +26,7 @@ extension HuggingFaceBPE {
             guard let bool = value as? Bool else { throw .malformedModel("BPE \(key) is not a boolean") }
             return bool
         }
-        let bpe = HuggingFaceBPE(table: table, merges: BPEPairTable(entries), mergeList: entries, unknownToken: unknownToken,
+        let bpe = HuggingFaceBPE(table: table, vocabulary: index, merges: BPEPairTable(entries), mergeList: entries, unknownToken: unknownToken,
                                  byteFallback: try flag("byte_fallback"), fuseUnknown: try flag("fuse_unk"),
                                  ignoreMerges: try flag("ignore_merges"))
         return (bpe, table)
@@ -34,33 +34,41 @@ extension HuggingFaceBPE {
 
     /// `{piece: id}` as a table by id (ids must be 0 ..< count).
     private static func readVocabulary(_ value: Any?) throws(TokenizerError) -> PieceTable {
-        var pieces: [[UInt8]?]
-        if let compact = value as? JSONDocumentParser.StringIntegerMembers {
-            pieces = [[UInt8]?](repeating: nil, count: compact.count)
-            for i in 0..<compact.count {
-                let id = compact.integers[i]
-                guard id >= 0 && id < compact.count else { throw .malformedModel("BPE vocab id \(id) is outside 0..<\(compact.count) (gaps are not supported)") }
-                pieces[id] = Array(compact.blob[Int(compact.offsets[i])..<Int(compact.offsets[i + 1])])
-            }
+        var compact: JSONDocumentParser.StringIntegerMembers
+        if let members = value as? JSONDocumentParser.StringIntegerMembers {
+            compact = members
         } else if let object = value as? [String: Any] {
             // Only when the parser did not make it compact (an empty vocab).
-            pieces = [[UInt8]?](repeating: nil, count: object.count)
+            compact = JSONDocumentParser.StringIntegerMembers()
             for (piece, rawID) in object {
                 guard let id = rawID as? Int else { throw .malformedModel("BPE vocab: the id of \(piece.debugDescription) is not an integer") }
-                guard id >= 0 && id < object.count else { throw .malformedModel("BPE vocab id \(id) is outside 0..<\(object.count) (gaps are not supported)") }
-                pieces[id] = Array(piece.utf8)
+                compact.blob.append(contentsOf: piece.utf8)
+                compact.offsets.append(Int32(compact.blob.count))
+                compact.integers.append(id)
             }
         } else {
             throw .malformedModel("the BPE vocab is not an object of piece: integer id")
         }
-        var complete: [[UInt8]] = []
-        complete.reserveCapacity(pieces.count)
-        for (id, piece) in pieces.enumerated() {
-            guard let piece else { throw .malformedModel("BPE vocab: two pieces share an id, id \(id) has none") }
-            complete.append(piece)
+        // Member index by id, then the pieces copied into one blob in id order.
+        let count = compact.count
+        var member = [Int32](repeating: -1, count: count)
+        for i in 0..<count {
+            let id = compact.integers[i]
+            guard id >= 0 && id < count else { throw .malformedModel("BPE vocab id \(id) is outside 0..<\(count) (gaps are not supported)") }
+            member[id] = Int32(i)
         }
-        return PieceTable(pieces: complete, scores: [Double](repeating: 0, count: complete.count),
-                          types: [PieceType](repeating: .normal, count: complete.count))
+        var blob: [UInt8] = []
+        blob.reserveCapacity(compact.blob.count)
+        var offsets: [Int32] = [0]
+        offsets.reserveCapacity(count + 1)
+        for id in 0..<count {
+            let i = Int(member[id])
+            guard i >= 0 else { throw .malformedModel("BPE vocab: two pieces share an id, id \(id) has none") }
+            blob.append(contentsOf: compact.blob[Int(compact.offsets[i])..<Int(compact.offsets[i + 1])])
+            offsets.append(Int32(blob.count))
+        }
+        return PieceTable(blob: blob, offsets: offsets, scores: [Double](repeating: 0, count: count),
+                          types: [PieceType](repeating: .normal, count: count))
     }
 
     /// `merges` in order: `(left id, right id, rank, merged id)`.

@@ -28,7 +28,7 @@ struct SentencePieceBPE: SegmentationModel {
     /// Whether any piece is unused (only then is `rev_merge` recorded).
     let hasUnusedPieces: Bool
     /// Adjacent characters inside some mergeable piece; nil: the text is never cut (unused pieces).
-    let joinable: BPEPairTable?
+    let joinable: BPECharacterPairs?
     /// Longest-prefix matcher over the user-defined pieces (nil when there are none).
     let userDefinedSymbols: DoubleArrayTrie?
     let unknownID: Int32
@@ -145,7 +145,7 @@ struct SentencePieceBPE: SegmentationModel {
             var prev = index - 1
             if let joinable {
                 let scalar = UTF8Scalars.decode(text, at: position).scalar
-                if index > 0 && (frozen || previousFrozen || joinable.lookup(Int32(bitPattern: previousScalar), Int32(bitPattern: scalar)) == nil) {
+                if index > 0 && (frozen || previousFrozen || !joinable.contains(previousScalar, scalar)) {
                     symbols[Int(index) - 1].next = -1
                     prev = -1
                     chunkStarts.append(index)
