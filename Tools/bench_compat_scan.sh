@@ -12,7 +12,7 @@ cd "$ROOT"
 DIR="${1:-/tmp/corpuskit-bench-scan}"
 REPEAT="${2:-5}"
 Tools/setup_venv.sh
-swift build -c release --product corpuskit >/dev/null
+BIN="$(Tools/build_release.sh 2>/dev/null)"
 mkdir -p "$DIR"
 if [[ ! -f "$DIR/scan.bin" ]]; then
     .venv/bin/python - "$DIR/scan" <<'PY'
@@ -36,7 +36,7 @@ PY
 fi
 for i in $(seq "$REPEAT"); do
     # Random ids do not round-trip: the verdict (exit 1) is not what is measured here.
-    .build/release/corpuskit compat shards Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model "$DIR/scan" \
+    "$BIN" compat shards Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model "$DIR/scan" \
         --tokenizer-type GPTSentencePieceTokenizer --append-eod false --sample 1 --json >"$DIR/report.json" || true
     python3 -c 'import json,sys; s=json.load(sys.stdin)["shards"][0]; b=s["scan_bytes"]; t=s["scan_seconds"]; print("run: %.3f GB in %.3f s = %.2f GB/s" % (b/1e9, t, b/t/1e9))' <"$DIR/report.json"
 done

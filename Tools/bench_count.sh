@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Benchmark: `corpuskit count` on 2,000 tiny shard prefixes (the issue's bound: under 2 s).
-# Builds release, generates the shards with `corpuskit tokenize` (one 1-5 line corpus each, the
+# Builds corpuskit as it ships (Tools/build_release.sh), generates the shards with `corpuskit tokenize` (one 1-5 line corpus each, the
 # fixture tokenizer), then times `count DIR --format tsv` (best of 5, cold and warm page cache
 # are not distinguished: the .idx files are a few hundred bytes).
 #
@@ -9,8 +9,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 N="${1:-2000}"
-swift build -c release --product corpuskit >/dev/null
-BIN="$ROOT/.build/release/corpuskit"
+BIN="$(Tools/build_release.sh 2>/dev/null)"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/in" "$WORK/shards/ja"

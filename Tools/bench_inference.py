@@ -3,7 +3,7 @@
 
 Usage (after Tools/setup_inference_venv.sh and `swift build -c release`):
     .venv-inference/bin/python Tools/bench_inference.py [--threads 1 2] [--prompt 256] [--new 64]
-                                                      [--binary .build/release/corpuskit] [--work /tmp/ck-bench]
+                                                      [--binary .build-static/release/corpuskit] [--work /tmp/ck-bench]
 
 The model (hidden 768, 12 layers, 12 heads / 4 kv heads, intermediate 2048, vocab 32,000, untied:
 ~125M parameters) is built with a fixed seed and saved as float32 safetensors under --work.
@@ -80,7 +80,7 @@ def main():
     parser.add_argument("--prompt", type=int, default=256)
     parser.add_argument("--new", type=int, default=64)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--binary", default=".build/release/corpuskit")
+    parser.add_argument("--binary", default=".build-static/release/corpuskit")
     parser.add_argument("--work", default="/tmp/corpuskit-bench-inference")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)

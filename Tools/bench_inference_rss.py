@@ -2,7 +2,7 @@
 """Peak RSS of `corpuskit model perplexity` on a ~1.1 GB bf16 checkpoint.
 
 Usage (after Tools/setup_inference_venv.sh and `swift build -c release`):
-    .venv-inference/bin/python Tools/bench_inference_rss.py [--tokenizer DIR] [--binary .build/release/corpuskit]
+    .venv-inference/bin/python Tools/bench_inference_rss.py [--tokenizer DIR] [--binary .build-static/release/corpuskit]
 
 The checkpoint is a random Llama shaped like a small llm-jp-3 (hidden 1536, 10 layers, 12 heads / 4 kv
 heads, intermediate 4096, vocab 99,584 untied: ~558M parameters, ~1.12 GB as bf16), saved under --work.
@@ -25,7 +25,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--binary", default=os.path.join(ROOT, ".build/release/corpuskit"))
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build-static/release/corpuskit"))
     parser.add_argument("--tokenizer", default=os.path.join(os.path.realpath(os.environ.get("CORPUSKIT_SHARED", os.path.join(ROOT, "../shared"))), "vocab/llm-jp-v3.0"))
     parser.add_argument("--work", default="/tmp/corpuskit-bench-rss")
     parser.add_argument("--documents", type=int, default=1000)

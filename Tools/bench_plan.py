@@ -67,7 +67,7 @@ def main():
     p.add_argument("--samples", type=int, default=10_000_000)
     p.add_argument("--seq-length", type=int, default=4096)
     p.add_argument("--global-batch-size", type=int, default=1024)
-    p.add_argument("--corpuskit", default=os.path.join(ROOT, ".build/release/corpuskit"))
+    p.add_argument("--corpuskit", default=os.path.join(ROOT, ".build-static/release/corpuskit"))
     args = p.parse_args()
     rng = np.random.RandomState(0)
     with tempfile.TemporaryDirectory() as tmp:

@@ -34,7 +34,7 @@ TYPE="${TYPE:-Llama2Tokenizer}"
 WORKERS="${WORKERS:-1 2}"
 RUNS="${RUNS:-1}"
 WORK="${BENCH_DIR:-${TMPDIR:-/tmp}/corpuskit-bench-preprocess}"
-SCRATCH="${SCRATCH_PATH:-$ROOT/.build}"
+SCRATCH="${SCRATCH_PATH:-$ROOT/.build-static}"   # as Tools/build_release.sh builds it
 PYTHON="$ROOT/.venv/bin/python"
 mkdir -p "$WORK"
 
@@ -43,7 +43,7 @@ command -v zstd >/dev/null || { echo "bench: the zstd CLI is needed (apt-get ins
 [[ -f "$MODEL" ]] || { echo "bench: tokenizer model $MODEL not found (set MODEL or CORPUSKIT_SHARED)" >&2; exit 1; }
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product corpuskit 2>&1 | tail -1) >&2
+    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product corpuskit --static-swift-stdlib 2>&1 | tail -1) >&2
 fi
 CORPUSKIT="$SCRATCH/release/corpuskit"
 

@@ -74,7 +74,7 @@ def best_time(command: list[str], repeat: int, stdout_path: Path | None = None, 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--corpuskit", default=str(ROOT / ".build/release/corpuskit"))
+    parser.add_argument("--corpuskit", default=str(ROOT / ".build-static/release/corpuskit"))
     parser.add_argument("--python", default=str(ROOT / ".venv/bin/python"))
     parser.add_argument("--shared", default=os.environ.get("CORPUSKIT_SHARED", str(ROOT.parent / "shared")))
     parser.add_argument("--repeat", type=int, default=5)

@@ -2,7 +2,7 @@
 """Differential fuzzer: corpuskit encode/decode against sentencepiece and HF tokenizers.
 
     fuzz_conformance.py [--tokenizer PATH ...] [--texts 100000] [--seconds S] [--seed 1]
-                        [--decode 20000] [--corpuskit .build/release/corpuskit] [--corpora DIR]
+                        [--decode 20000] [--corpuskit .build-static/release/corpuskit] [--corpora DIR]
                         [--regressions FILE] [--max-failures 5]
 
 For each tokenizer file (default: the eight llm-jp files and Llama 2's .model in $CORPUSKIT_SHARED/vocab,

@@ -10,8 +10,7 @@ source Tools/install_deps.sh
 
 OUT="${1:-out}"
 mkdir -p "$OUT"
-swift build -c release --product corpuskit
-BIN="$(swift build -c release --show-bin-path)/corpuskit"
+BIN="$(Tools/build_release.sh)"
 MODEL=Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model
 
 "$BIN" tokenize --input Corpora/sample.jsonl --output-prefix "$OUT/sample" \

@@ -23,6 +23,10 @@ fi
 # Release mode: the conformance suites encode ~10 MB per tokenizer file. -enable-testing lets
 # test targets use @testable imports in release builds.
 swift build -c release -Xswiftc -enable-testing --build-tests
+# The command-line tests and the fuzz pass run the binary as it ships (static Swift runtime,
+# Tools/build_release.sh), not the test build's copy.
+CORPUSKIT_EXECUTABLE="$(Tools/build_release.sh)"
+export CORPUSKIT_EXECUTABLE
 
 # A short differential fuzzing pass (TESTING.md): corpuskit encode/decode against the reference
 # libraries on 5,000 generated texts and 2,000 id sequences per tokenizer file, fixed seed.
@@ -40,7 +44,7 @@ if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
     done
 fi
 .venv/bin/python Tools/fuzz_conformance.py --texts 5000 --decode 2000 --seed 20261201 \
-    --corpuskit .build/release/corpuskit "${fuzz_files[@]}"
+    --corpuskit "$CORPUSKIT_EXECUTABLE" "${fuzz_files[@]}"
 
 # A single-node Slurm for the `corpuskit launch` tests (LaunchSlurmTests), stopped by PID on exit.
 # As root it must start (CI); otherwise those tests skip with a message.

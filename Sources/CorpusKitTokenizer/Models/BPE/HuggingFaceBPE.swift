@@ -277,6 +277,18 @@ struct HuggingFaceBPE: SegmentationModel {
                 if count == 1 { out[outCount] = ids[0]; outCount += 1 }
                 return
             }
+            if count == 2 {
+                // One pair: the merge table answers as cheaply as the cache would.
+                if let merge = merges.lookup(ids[0], ids[1]) {
+                    out[outCount] = Int32(truncatingIfNeeded: merge & 0xFFFF_FFFF)
+                    outCount += 1
+                } else {
+                    out[outCount] = ids[0]
+                    out[outCount + 1] = ids[1]
+                    outCount += 2
+                }
+                return
+            }
             let hash = BPEChunkCache.hash(ids, count: count)
             if let values = cache.lookup(hash: hash, ids: ids, count: count) {
                 for value in values { out[outCount] = value; outCount += 1 }
