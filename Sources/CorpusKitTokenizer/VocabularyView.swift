@@ -138,6 +138,28 @@ public struct VocabularyView: Sendable {
 
     // MARK: - tokenizer.json
 
+    /// `model.merges` as `"left right"` strings: from `["a b", …]`, `[["a", "b"], …]`, or the
+    /// parser's compact ``JSONDocumentParser/StringPairs``.
+    private static func mergeStrings(_ value: Any?, _ malformed: (String) -> TokenizerError) throws(TokenizerError) -> [String] {
+        if let pairs = value as? JSONDocumentParser.StringPairs {
+            return (0..<pairs.count).map { index in
+                let (left, right) = pairs.pair(index)
+                return String(decoding: left, as: UTF8.self) + " " + String(decoding: right, as: UTF8.self)
+            }
+        }
+        var merges: [String] = []
+        for (index, merge) in (value as? [Any] ?? []).enumerated() {
+            if let text = merge as? String {
+                merges.append(text)
+            } else if let pair = merge as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
+                merges.append(left + " " + right)
+            } else {
+                throw malformed("model.merges[\(index)] is neither \"a b\" nor [a, b]")
+            }
+        }
+        return merges
+    }
+
     private init(huggingFaceJSON path: String) throws(TokenizerError) {
         let root = try HuggingFaceTokenizerFile.readObject(path)
         func malformed(_ reason: String) -> TokenizerError { .malformedModel("\(path): \(reason)") }
@@ -156,6 +178,22 @@ public struct VocabularyView: Sendable {
                 pieces.append(Array(vocabulary.blob[Int(vocabulary.offsets[id])..<Int(vocabulary.offsets[id + 1])]))
             }
             scores = vocabulary.numbers
+        } else if let members = model["vocab"] as? JSONDocumentParser.StringIntegerMembers {
+            // BPE {piece: id}, as the parser keeps it (keys as bytes: no canonical merging).
+            var byID = [Int](repeating: -1, count: members.count)
+            for i in 0..<members.count {
+                let id = members.integers[i]
+                let piece = String(decoding: members.blob[Int(members.offsets[i])..<Int(members.offsets[i + 1])], as: UTF8.self)
+                guard id >= 0 else { throw malformed("model.vocab[\(piece)] is not a non-negative integer id") }
+                guard id < members.count else { throw malformed("model.vocab has no piece for some id below \(id) (ids must run 0..<\(members.count))") }
+                if byID[id] >= 0 {
+                    let other = String(decoding: members.blob[Int(members.offsets[byID[id]])..<Int(members.offsets[byID[id] + 1])], as: UTF8.self)
+                    throw malformed("model.vocab gives id \(id) to both \(other) and \(piece)")
+                }
+                byID[id] = i
+            }
+            pieces = byID.map { Array(members.blob[Int(members.offsets[$0])..<Int(members.offsets[$0 + 1])]) }
+            merges = try Self.mergeStrings(model["merges"], malformed)
         } else if let dictionary = model["vocab"] as? [String: Any] {
             // BPE / WordPiece / WordLevel: {piece: id}. (Keys went through `String`, whose equality
             // merges canonically equivalent pieces: a merged key shows up below as a missing id.)
@@ -171,15 +209,7 @@ public struct VocabularyView: Sendable {
                 throw malformed("model.vocab has no piece for id \(missing) (ids must run 0..<\(size))")
             }
             pieces = (0..<size).map { Array(byID[$0]!.utf8) }
-            for (index, merge) in (model["merges"] as? [Any] ?? []).enumerated() {
-                if let text = merge as? String {
-                    merges.append(text)
-                } else if let pair = merge as? [Any], pair.count == 2, let left = pair[0] as? String, let right = pair[1] as? String {
-                    merges.append(left + " " + right)
-                } else {
-                    throw malformed("model.merges[\(index)] is neither \"a b\" nor [a, b]")
-                }
-            }
+            merges = try Self.mergeStrings(model["merges"], malformed)
         } else {
             throw malformed("model.vocab is neither a Unigram [[piece, score], ...] list nor a {piece: id} object")
         }

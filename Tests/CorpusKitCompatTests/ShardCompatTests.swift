@@ -105,4 +105,38 @@ final class ShardCompatTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(shares["v3.1"]), ShardCompatibility.roundTripErrorThreshold)
         XCTAssertLessThan(try XCTUnwrap(shares["v4.0"]), ShardCompatibility.roundTripErrorThreshold)
     }
+
+    /// Llama 2 shards and shards of its Swallow-style extension (Tools/make_bpe_vocabularies.py),
+    /// of the same Japanese text, each checked against both `.model` files: against its own
+    /// vocabulary every document round-trips; Llama 2's ids are all inside the extension but it
+    /// re-encodes the text with its new pieces (round trip); the extension's ids overflow Llama 2.
+    func testLlama2AndExtensionShardsAreToldApart() throws {
+        let llama2 = try Paths.shared("vocab/llama2/tokenizer.model")
+        let extended = try Paths.derivedBPE("llama2-ja/llama2-ja.model")
+        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: 1000)
+        let texts = stride(from: 0, to: lines.count, by: 20).map { lines[$0..<min($0 + 20, lines.count)].joined(separator: "\n") }
+        let directory = try Paths.temporaryDirectory(self)
+        var prefixes: [String: String] = [:]
+        for (name, model) in [("llama2", llama2), ("extended", extended)] {
+            let prefix = (directory as NSString).appendingPathComponent("\(name)_text_document")
+            try writeShard(prefix: prefix, tokenizer: model, type: .llama2, appendEOD: true, texts: texts)
+            prefixes[name] = prefix
+        }
+        func report(_ shard: String, _ model: String) throws -> CompatReport {
+            try ShardCompatibility(tokenizerPath: model, shards: [prefixes[shard]!],
+                                   options: .init(tokenizerType: .llama2, appendEOD: true, sample: 200)).report
+        }
+        for (shard, model) in [("llama2", llama2), ("extended", extended)] {
+            let own = try report(shard, model)
+            XCTAssertEqual(own.verdict, "compatible", own.text())
+            XCTAssertEqual(facts(own)["round_trip_share"] as? Double, 1.0, own.text())
+        }
+        let older = try report("llama2", extended)
+        XCTAssertEqual(status(older, "id range"), .ok, older.text())
+        XCTAssertEqual(status(older, "round trip"), .error, older.text())
+        XCTAssertLessThan(try XCTUnwrap(facts(older)["round_trip_share"] as? Double), ShardCompatibility.roundTripErrorThreshold)
+        XCTAssertEqual(older.exitStatus(strict: false), 1)
+        let newer = try report("extended", llama2)
+        XCTAssertEqual(status(newer, "id range"), .error, newer.text())
+    }
 }

@@ -118,28 +118,30 @@ final class VocabularyCompatTests: XCTestCase {
         XCTAssertEqual(try compare(json, json).report.verdict, "identical")
     }
 
-    /// Llama 2 (sentencepiece BPE, which CorpusKit cannot encode yet) against a Swallow-style
-    /// extension made by Tools/make_llama2_extension.py in a temporary directory.
+    /// Llama 2 against its Swallow-style extension (a Japanese BPE trained with sentencepiece,
+    /// its pieces appended: Tools/make_bpe_vocabularies.py), as `.model` files and as the
+    /// tokenizer.json files transformers converts them to; and each `.model` against its own
+    /// tokenizer.json.
     func testLlama2VersusItsExtension() throws {
         let llama2 = try Paths.shared("vocab/llama2/tokenizer.model")
-        let neko = try Paths.shared("corpora/neko.txt")
-        let python = Paths.repo(".venv/bin/python")
-        guard FileManager.default.isExecutableFile(atPath: python) else {
-            throw XCTSkip("\(python) not found (run Tools/setup_venv.sh): Llama 2 extension test skipped")
+        let extended = try Paths.derivedBPE("llama2-ja/llama2-ja.model")
+        let llama2JSON = try Paths.derivedBPE("llama2/tokenizer.json")
+        let extendedJSON = try Paths.derivedBPE("llama2-ja/tokenizer.json")
+        let added = try VocabularyView.load(path: extended).count - VocabularyView.load(path: llama2).count
+        XCTAssertGreaterThan(added, 0)
+        for (a, b) in [(llama2, extended), (llama2JSON, extendedJSON)] {
+            let c = try compare(a, b)
+            XCTAssertEqual(c.report.verdict, "extension", c.report.text())
+            XCTAssertEqual(c.report.facts["added_count"] as? Int, added, c.report.text())
+            XCTAssertEqual(c.report.facts["extended"] as? String, "A")
+            XCTAssertEqual(c.report.exitStatus(strict: true), 0, c.report.text())
+            // The other way round, B is the extended one.
+            XCTAssertEqual(try compare(b, a).report.facts["extended"] as? String, "B")
         }
-        let directory = try Paths.temporaryDirectory(self)
-        let extended = (directory as NSString).appendingPathComponent("llama2-extended.model")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [Paths.repo("Tools/make_llama2_extension.py"), llama2, neko, extended, "--pieces", "1500"]
-        try process.run()
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationStatus, 0, "make_llama2_extension.py failed")
-        let c = try compare(llama2, extended)
-        XCTAssertEqual(c.report.verdict, "extension", c.report.text())
-        XCTAssertEqual(c.report.facts["added_count"] as? Int, 1500)
-        XCTAssertEqual(c.report.facts["extended"] as? String, "A")
-        XCTAssertEqual(c.report.exitStatus(strict: true), 0, c.report.text())
+        for (model, json) in [(llama2, llama2JSON), (extended, extendedJSON)] {
+            let verdict = try compare(model, json).report.verdict
+            XCTAssertTrue(["identical", "same-ids"].contains(verdict), "\(model) vs \(json): \(verdict)")
+        }
         XCTAssertEqual(try VocabularyView.load(path: llama2).modelType, "BPE")
     }
 }

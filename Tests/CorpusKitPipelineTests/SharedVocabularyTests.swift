@@ -1,6 +1,8 @@
 import Foundation
 import XCTest
+import CorpusKitMegatron
 import CorpusKitPipeline
+import CorpusKitReport
 import CorpusKitShards
 import CorpusKitTestSupport
 
@@ -89,6 +91,36 @@ final class SharedVocabularyTests: XCTestCase {
     /// Llama2Tokenizer over the extended sentencepiece BPE model, every container format.
     func testLlama2ExtendedBPE() throws {
         try compareAllFormats(try derivedModel("llama2-ja/llama2-ja.model"), dtype: .uint16)
+    }
+
+    /// `count` on raw corpora with the BPE files (Llama 2 and the extension, `.model` and
+    /// tokenizer.json): per file, the documents and tokens of the shards the reference writer makes
+    /// (no shards written by CorpusKit), and `count` on those reference shards agrees.
+    func testCountWithBPEEqualsTheReferenceShards() throws {
+        let scratch = try ScratchDirectory()
+        let corpus = scratch.file("corpus.jsonl")
+        try TestCorpus.write(try TestCorpus.sharedDocuments(count: 600), to: corpus)
+        let files: [(MegatronTokenizerType, String, String)] = [
+            (.llama2, "Llama2Tokenizer", try sharedModel("vocab/llama2/tokenizer.model")),
+            (.llama2, "Llama2Tokenizer", try derivedModel("llama2-ja/llama2-ja.model")),
+            (.huggingFace, "HuggingFaceTokenizer", try derivedModel("llama2/tokenizer.json")),
+            (.huggingFace, "HuggingFaceTokenizer", try derivedModel("llama2-ja/tokenizer.json")),
+        ]
+        for (index, (type, typeName, model)) in files.enumerated() {
+            let reference = scratch.file("reference\(index)")
+            try MegatronReference.preprocess(["--input", corpus, "--output-prefix", reference, "--tokenizer-type", typeName,
+                                              "--tokenizer-model", model, "--append-eod"])
+            let reader = try MegatronIndexReader(prefix: reference + "_text_document")
+            var tokens = 0
+            for d in 0..<reader.documentCount { tokens += try reader.documentTokens(d).count }
+            let encoder = try DocumentEncoder.load(type: type, modelPath: model, appendEOD: true)
+            let raw = try CorpusCounter.count(configuration: TokenizeConfiguration(inputs: [corpus], outputPrefix: "", workers: 2),
+                                              encoder: encoder)
+            XCTAssertEqual(raw.counts.count, 1)
+            XCTAssertEqual(raw.counts.first?.tokens, tokens, model)
+            XCTAssertEqual(raw.counts.first?.documents, reader.documentCount, model)
+            XCTAssertEqual(try ShardCounter.count(prefix: reference + "_text_document").tokens, tokens, model)
+        }
     }
 
     /// The extension's tokenizer.json (HF BPE) through HuggingFaceTokenizer.
