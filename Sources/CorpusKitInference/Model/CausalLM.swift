@@ -1,5 +1,4 @@
 import Foundation
-import COpenBLAS
 import CorpusKitCheckpoint
 
 /// A decoder-only language model of one of the supported architectures, run in float32 on the CPU.
@@ -60,7 +59,7 @@ public final class CausalLM: @unchecked Sendable {
         if let problem = checkpoint.tensors.indexProblems.first { throw InferenceError("\(directory): model.safetensors.index.json: \(problem)") }
         spec = try ModelSpec(config: checkpoint.config, generation: checkpoint.generationConfig)
         weights = try MappedWeights(checkpoint: checkpoint)
-        pool = ComputePool(threads: threads)
+        pool = try ComputePool(threads: threads)
         let s = spec
         let w = weights
         let shapes = s.expected.shapes
@@ -279,8 +278,8 @@ public final class CausalLM: @unchecked Sendable {
                     defer { scores.deallocate() }
                     for h in headRange {
                         let kvh = h / group
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(t), Int32(total), Int32(d), scale,
-                                    qp.pointer + h * d, Int32(qWidth), kp.pointer + kvh * d, Int32(kvWidth), 0, scores, Int32(total))
+                        OpenBLAS.sgemm(transposeB: true, t, total, d, scale,
+                                       qp.pointer + h * d, qWidth, kp.pointer + kvh * d, kvWidth, 0, scores, total)
                         for r in 0..<t {
                             let row = scores + r * total
                             let visible = start + r + 1
@@ -289,8 +288,8 @@ public final class CausalLM: @unchecked Sendable {
                             Ops.softmax(row + first, count: visible - first)
                             for j in visible..<total { row[j] = 0 }
                         }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(t), Int32(d), Int32(total), 1,
-                                    scores, Int32(total), vp.pointer + kvh * d, Int32(kvWidth), 0, out.pointer + h * d, Int32(qWidth))
+                        OpenBLAS.sgemm(transposeB: false, t, d, total, 1,
+                                       scores, total, vp.pointer + kvh * d, kvWidth, 0, out.pointer + h * d, qWidth)
                     }
                 }
             }

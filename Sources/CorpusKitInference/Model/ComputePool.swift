@@ -1,5 +1,4 @@
 import Foundation
-import COpenBLAS
 
 /// A raw pointer that may cross into the parallel workers (each writes a disjoint part).
 struct SharedPointer<T>: @unchecked Sendable {
@@ -18,9 +17,10 @@ public final class ComputePool: @unchecked Sendable {
     static let tileFloats = 131_072
     private var tiles: [UnsafeMutablePointer<Float>]
 
-    public init(threads: Int) {
+    /// Fails when OpenBLAS cannot be loaded (``OpenBLAS/load()``).
+    public init(threads: Int) throws(InferenceError) {
+        try OpenBLAS.load()
         self.threads = max(1, threads)
-        openblas_set_num_threads(1)
         tiles = (0..<self.threads).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: ComputePool.tileFloats) }
     }
 

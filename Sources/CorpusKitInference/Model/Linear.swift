@@ -1,4 +1,3 @@
-import COpenBLAS
 
 /// A linear layer over a memory-mapped weight: `y = x W^T + b` for `[out, in]` weights (nn.Linear),
 /// `y = x W + b` for `[in, out]` (GPT-2's Conv1D).
@@ -44,8 +43,8 @@ struct Linear: @unchecked Sendable {
             pool.parallel(m, minimumPerWorker: max(1, 16_384 / max(n, 1))) { worker, band in
                 let width = band.count
                 if let direct {
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(n), 1,
-                                x, Int32(n), direct + band.lowerBound, Int32(m), 0, out.pointer + band.lowerBound, Int32(m))
+                    OpenBLAS.sgemm(transposeB: false, rows, width, n, 1,
+                                   x, n, direct + band.lowerBound, m, 0, out.pointer + band.lowerBound, m)
                     return
                 }
                 let tile = pool.tile(worker)
@@ -56,8 +55,8 @@ struct Linear: @unchecked Sendable {
                     for i in 0..<count {
                         w.convert(from: (k + i) * m + band.lowerBound, count: width, into: tile + i * width)
                     }
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(rows), Int32(width), Int32(count), 1,
-                                x + k, Int32(n), tile, Int32(width), k == 0 ? 0 : 1, out.pointer + band.lowerBound, Int32(m))
+                    OpenBLAS.sgemm(transposeB: false, rows, width, count, 1,
+                                   x + k, n, tile, width, k == 0 ? 0 : 1, out.pointer + band.lowerBound, m)
                     k += count
                 }
             }
@@ -77,8 +76,8 @@ struct Linear: @unchecked Sendable {
 @inline(__always)
 func gemmNT(_ a: UnsafePointer<Float>, _ rows: Int, _ b: UnsafePointer<Float>, _ cols: Int, _ k: Int, _ c: UnsafeMutablePointer<Float>, _ ldc: Int) {
     if rows == 1 {
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, Int32(cols), Int32(k), 1, b, Int32(k), a, 1, 0, c, 1)
+        OpenBLAS.sgemv(cols, k, 1, b, k, a, 0, c)
     } else {
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, Int32(rows), Int32(cols), Int32(k), 1, a, Int32(k), b, Int32(k), 0, c, Int32(ldc))
+        OpenBLAS.sgemm(transposeB: true, rows, cols, k, 1, a, k, b, k, 0, c, ldc)
     }
 }
