@@ -18,8 +18,9 @@ import CorpusKitTokenizer
 /// control, user-defined) match any special piece at the same id and only normal and byte pieces
 /// must agree in bytes and score. Their behaviour cannot be compared setting by setting (a
 /// normalizer spec against a chain of HF normalizers), so it is compared by encoding: a fixed set
-/// of probe texts (and the `--corpus` documents) must give the same ids; a file one tokenizer
-/// cannot encode (BPE) leaves the behaviour unverified (a warning, verdict `same-ids` at best).
+/// of probe texts (and the `--corpus` documents) must give the same ids; a file CorpusKit cannot
+/// encode (a model type other than Unigram and BPE) leaves the behaviour unverified (a warning,
+/// verdict `same-ids` at best).
 /// Within one format the parsed settings are compared directly.
 public struct VocabularyComparison: Sendable {
     public let a: VocabularyView
@@ -290,7 +291,7 @@ public struct VocabularyComparison: Sendable {
         } else {
             guard let ta = loadTokenizer(a), let tb = loadTokenizer(b) else {
                 checks.append(CompatCheck("behaviour", .warning,
-                    "not verified: CorpusKit cannot encode \(loadTokenizer(a) == nil ? formatName(a) : formatName(b)) (only Unigram), so the two formats' behaviour could not be compared"))
+                    "not verified: CorpusKit cannot encode \(loadTokenizer(a) == nil ? formatName(a) : formatName(b)) (only Unigram and BPE), so the two formats' behaviour could not be compared"))
                 return (false, checks)
             }
             var firstDifference: String?
@@ -317,7 +318,7 @@ public struct VocabularyComparison: Sendable {
     }
 
     static func loadTokenizer(_ v: VocabularyView) -> Tokenizer? {
-        guard v.modelType == "Unigram" else { return nil }
+        guard v.modelType == "Unigram" || v.modelType == "BPE" else { return nil }
         return try? Tokenizer.load(path: v.path)
     }
 
@@ -325,7 +326,7 @@ public struct VocabularyComparison: Sendable {
     static func corpusChecks(_ a: VocabularyView, _ b: VocabularyView, corpus: String, key: String, limit: Int) throws(CompatError) -> (allSame: Bool, checks: [CompatCheck]) {
         guard let ta = loadTokenizer(a), let tb = loadTokenizer(b) else {
             let which = loadTokenizer(a) == nil ? "A" : "B"
-            return (false, [CompatCheck("corpus", .warning, "not encoded: \(which) is \(which == "A" ? a.modelType : b.modelType), which CorpusKit cannot encode yet (only Unigram)")])
+            return (false, [CompatCheck("corpus", .warning, "not encoded: \(which) is \(which == "A" ? a.modelType : b.modelType), which CorpusKit cannot encode (only Unigram and BPE)")])
         }
         let comparison = try CorpusEncodingComparison(a: ta, b: tb, corpus: corpus, key: key, limit: limit)
         return (comparison.identicalDocuments == comparison.documents, comparison.checks)

@@ -138,10 +138,22 @@ final class VocabularyCompatTests: XCTestCase {
             // The other way round, B is the extended one.
             XCTAssertEqual(try compare(b, a).report.facts["extended"] as? String, "B")
         }
+        // A .model and its conversion: one vocabulary in two formats, and both encode the probe
+        // texts alike (sentencepiece and HF differ only on special-token strings, which they lack).
         for (model, json) in [(llama2, llama2JSON), (extended, extendedJSON)] {
-            let verdict = try compare(model, json).report.verdict
-            XCTAssertTrue(["identical", "same-ids"].contains(verdict), "\(model) vs \(json): \(verdict)")
+            let report = try compare(model, json).report
+            XCTAssertEqual(report.verdict, "identical", report.text())
+            XCTAssertEqual(check(report, "behaviour")?.status, .ok, report.text())
         }
+        // --corpus encodes Japanese documents with both: the extension's new pieces change them.
+        let corpus = (try Paths.temporaryDirectory(self) as NSString).appendingPathComponent("neko.jsonl")
+        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: 200)
+        let json = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
+        try (json.joined(separator: "\n") + "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
+        let withCorpus = try compare(llama2, extended, corpus: corpus).report
+        XCTAssertEqual(withCorpus.verdict, "extension", withCorpus.text())
+        XCTAssertTrue(withCorpus.checks.contains { $0.name.hasPrefix("corpus") }, withCorpus.text())
+        XCTAssertFalse(withCorpus.text().contains("not encoded"), withCorpus.text())
         XCTAssertEqual(try VocabularyView.load(path: llama2).modelType, "BPE")
     }
 }
