@@ -77,7 +77,7 @@ let package = Package(
 
         // Paths, the shared data, reference files, scratch directories and the built executable,
         // for every test target (tests only; nothing in Sources imports it).
-        .target(name: "CorpusKitTestSupport", path: "Tests/CorpusKitTestSupport"),
+        .target(name: "CorpusKitTestSupport", dependencies: ["CorpusKitSystem"], path: "Tests/CorpusKitTestSupport"),
         .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),

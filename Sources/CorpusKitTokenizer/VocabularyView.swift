@@ -67,7 +67,7 @@ public struct VocabularyView: Sendable {
     public static func load(path: String) throws(TokenizerError) -> VocabularyView {
         let file = try resolve(path)
         if file.hasSuffix(".json") { return try VocabularyView(huggingFaceJSON: file) }
-        return try VocabularyView(sentencePiece: try SentencePieceModelFile(contentsOf: file), path: file)
+        return VocabularyView(sentencePiece: try SentencePieceModelFile(contentsOf: file), path: file)
     }
 
     /// The file ``load(path:)`` reads for `path` (a directory resolves to its tokenizer file).

@@ -24,31 +24,9 @@ enum CorpusKitCLI {
     /// Runs `corpuskit arguments`, with standard input read from `stdinFile` (else /dev/null).
     static func run(_ arguments: [String], stdinFile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
         let executable = try CorpusKitExecutable.require(file: file, line: line)
-        let scratch = try Scratch()
-        let outPath = scratch.file("stdout"), errPath = scratch.file("stderr")
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = out
-        process.standardError = err
-        if let stdinFile {
-            guard let input = FileHandle(forReadingAtPath: stdinFile) else { throw CLITestFailure("cannot open \(stdinFile)") }
-            process.standardInput = input
-        } else {
-            process.standardInput = FileHandle.nullDevice
-        }
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Result(status: process.terminationStatus, reason: process.terminationReason,
-                      stdout: try Data(contentsOf: URL(fileURLWithPath: outPath)),
-                      stderr: String(decoding: try Data(contentsOf: URL(fileURLWithPath: errPath)), as: UTF8.self),
-                      arguments: arguments)
+        let result = try FileCapturedProcess.run(executable, arguments, stdinFile: stdinFile)
+        return Result(status: result.status, reason: result.reason, stdout: result.stdout,
+                      stderr: String(decoding: result.stderr, as: UTF8.self), arguments: arguments)
     }
 
     /// Runs and requires exit status 0; returns the result.

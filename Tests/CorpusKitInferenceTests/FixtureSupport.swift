@@ -114,22 +114,8 @@ enum CLI {
     struct Result { let status: Int32; let stdout: String; let stderr: String; let crashed: Bool }
 
     static func run(_ arguments: [String]) throws -> Result {
-        let executable = try CorpusKitExecutable.require()
-        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: scratch) }
-        let out = scratch.appendingPathComponent("out"), err = scratch.appendingPathComponent("err")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.standardOutput = try FileHandle(forWritingTo: out)
-        process.standardError = try FileHandle(forWritingTo: err)
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: try String(contentsOf: out, encoding: .utf8),
-                      stderr: try String(contentsOf: err, encoding: .utf8), crashed: process.terminationReason != .exit)
+        let result = try FileCapturedProcess.run(try CorpusKitExecutable.require(), arguments)
+        return Result(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
+                      stderr: String(decoding: result.stderr, as: UTF8.self), crashed: result.reason != .exit)
     }
 }

@@ -31,27 +31,9 @@ enum Run {
 
     static func program(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
                         stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {
-        let scratch = try LaunchScratch()
-        let outPath = stdoutFile ?? scratch.file("stdout"), errPath = scratch.file("stderr")
-        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
-        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = stdinFile.flatMap { FileHandle(forReadingAtPath: $0) } ?? FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        return Result(status: process.terminationStatus, reason: process.terminationReason,
-                      stdout: stdoutFile == nil ? (try String(contentsOfFile: outPath, encoding: .utf8)) : "",
-                      stderr: try String(contentsOfFile: errPath, encoding: .utf8),
-                      command: ([executable] + arguments).joined(separator: " "))
+        let result = try FileCapturedProcess.run(executable, arguments, environment: environment, stdinFile: stdinFile, stdoutFile: stdoutFile)
+        return Result(status: result.status, reason: result.reason, stdout: String(decoding: result.stdout, as: UTF8.self),
+                      stderr: String(decoding: result.stderr, as: UTF8.self), command: ([executable] + arguments).joined(separator: " "))
     }
 
     static func corpuskit(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {

@@ -3,13 +3,15 @@ import XCTest
 
 /// The built `corpuskit` executable, for every test target that runs it.
 public enum CorpusKitExecutable {
-    /// `$CORPUSKIT_EXECUTABLE`, else the products directory that holds the test bundle (SwiftPM
+    /// `$CORPUSKIT_EXECUTABLE` (symbolic links resolved), else the products directory that holds the test bundle (SwiftPM
     /// builds the executable next to it with `--build-tests`). On Linux the `.xctest` bundle is
     /// itself the running executable, so `Bundle.main` and `CommandLine.arguments[0]` point into
     /// that directory; on macOS the bundle is loaded by `xctest`, so `Bundle.allBundles` has it.
     public static let path: String? = {
         if let path = ProcessInfo.processInfo.environment["CORPUSKIT_EXECUTABLE"], !path.isEmpty {
-            return FileManager.default.isExecutableFile(atPath: path) ? path : nil
+            // Resolved, as the binary sees itself (`/proc/self/exe`; `.build-static/release` is a link).
+            let resolved = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+            return FileManager.default.isExecutableFile(atPath: resolved) ? resolved : nil
         }
         var directories: [URL] = []
         for bundle in Bundle.allBundles where bundle.bundlePath.hasSuffix(".xctest") {

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// Paths of the repository, its fixtures and the shared vocabularies.
 public enum TestPaths {
@@ -58,32 +59,52 @@ public enum Subprocess {
 
     @discardableResult
     public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Result {
+        let result = try ProcessCapture.run(executable, arguments, stdin: stdin)
+        return Result(status: result.status, output: String(decoding: result.output, as: UTF8.self),
+                      error: String(decoding: result.error, as: UTF8.self))
+    }
+}
+
+/// Runs a program with standard output and error going to files (so large outputs cannot fill a
+/// pipe), for the tests that run the built `corpuskit` and other tools.
+public enum FileCapturedProcess {
+    public struct Result {
+        public let status: Int32
+        /// `.exit`, or `.uncaughtSignal` when the process crashed.
+        public let reason: Process.TerminationReason
+        /// Standard output (empty when it went to `stdoutFile`).
+        public let stdout: Data
+        public let stderr: Data
+    }
+
+    /// `environment` is added to this process's; standard input is read from `stdinFile` (else
+    /// /dev/null); standard output goes to `stdoutFile` when given.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                           stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {
+        let scratch = try ScratchDirectory()
+        let outPath = stdoutFile ?? scratch.file("stdout"), errPath = scratch.file("stderr")
+        _ = FileManager.default.createFile(atPath: outPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: errPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        let input = Pipe()
-        process.standardInput = stdin == nil ? FileHandle.nullDevice : input
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
+        process.standardOutput = out
+        process.standardError = err
+        if let stdinFile {
+            guard let input = FileHandle(forReadingAtPath: stdinFile) else { throw TestFailure("cannot open \(stdinFile)") }
+            process.standardInput = input
+        } else {
+            process.standardInput = FileHandle.nullDevice
+        }
         try process.run()
-        if let stdin {
-            input.fileHandleForWriting.write(stdin)
-            try input.fileHandleForWriting.close()
-        }
-        // Read both pipes concurrently so neither fills up.
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errorBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorBox.data = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: outputData, as: UTF8.self),
-                      error: String(decoding: errorBox.data, as: UTF8.self))
+        try out.close()
+        try err.close()
+        return Result(status: process.terminationStatus, reason: process.terminationReason,
+                      stdout: stdoutFile == nil ? try Data(contentsOf: URL(fileURLWithPath: outPath)) : Data(),
+                      stderr: try Data(contentsOf: URL(fileURLWithPath: errPath)))
     }
 }

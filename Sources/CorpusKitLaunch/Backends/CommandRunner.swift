@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// Runs a helper program (sbatch, squeue, bash) and collects what it printed.
 enum CommandRunner {
@@ -11,32 +12,14 @@ enum CommandRunner {
     /// Runs `program` (a name looked up on PATH, or a path) with `arguments`.
     static func run(_ program: String, _ arguments: [String], environment: [String: String]? = nil) throws(LaunchError) -> Result {
         guard let path = locate(program) else { throw .scheduler("\(program) not found on PATH") }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        if let environment { process.environment = environment }
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
+        let result: ProcessCapture.Result
         do {
-            try process.run()
+            result = try ProcessCapture.run(path, arguments, environment: environment)
         } catch {
             throw .scheduler("cannot run \(path): \(error.localizedDescription)")
         }
-        final class Box: @unchecked Sendable { var data = Data() }
-        let errorBox = Box()
-        let group = DispatchGroup()
-        group.enter()
-        DispatchQueue.global().async {
-            errorBox.data = error.fileHandleForReading.readDataToEndOfFile()
-            group.leave()
-        }
-        let out = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, output: String(decoding: out, as: UTF8.self),
-                      error: String(decoding: errorBox.data, as: UTF8.self))
+        return Result(status: result.status, output: String(decoding: result.output, as: UTF8.self),
+                      error: String(decoding: result.error, as: UTF8.self))
     }
 
     /// The full path of `program` on PATH (or `program` itself when it holds a slash).

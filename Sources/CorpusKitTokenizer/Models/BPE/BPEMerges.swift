@@ -140,14 +140,7 @@ final class BPEChunkBuffers {
     }
 
     /// Room for a unit's output ids (its contents are not kept).
-    func outputs(count: Int) -> UnsafeMutablePointer<Int32> {
-        if count > outputCapacity {
-            outputs.deallocate()
-            while outputCapacity < count { outputCapacity *= 2 }
-            outputs = .allocate(capacity: outputCapacity)
-        }
-        return outputs
-    }
+    func outputs(count: Int) -> UnsafeMutablePointer<Int32> { Self.room(&outputs, &outputCapacity, count) }
 
     /// Doubles `ids`, keeping the first `count`.
     func growIDs(keeping count: Int) -> (UnsafeMutablePointer<Int32>, Int) {
@@ -159,14 +152,17 @@ final class BPEChunkBuffers {
         return (ids, idCapacity)
     }
 
-    /// `symbols` with room for `count`.
-    func symbols(count: Int) -> UnsafeMutablePointer<BPESymbol> {
-        if count > symbolCapacity {
-            symbols.deallocate()
-            while symbolCapacity < count { symbolCapacity *= 2 }
-            symbols = .allocate(capacity: symbolCapacity)
+    /// `symbols` with room for `count` (its contents are not kept).
+    func symbols(count: Int) -> UnsafeMutablePointer<BPESymbol> { Self.room(&symbols, &symbolCapacity, count) }
+
+    /// `storage`, reallocated (contents dropped) to a doubled capacity of at least `count`.
+    private static func room<T>(_ storage: inout UnsafeMutablePointer<T>, _ capacity: inout Int, _ count: Int) -> UnsafeMutablePointer<T> {
+        if count > capacity {
+            storage.deallocate()
+            while capacity < count { capacity *= 2 }
+            storage = .allocate(capacity: capacity)
         }
-        return symbols
+        return storage
     }
 }
 
