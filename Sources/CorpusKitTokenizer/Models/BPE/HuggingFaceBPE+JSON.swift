@@ -3,8 +3,9 @@ import Foundation
 /// Reading a BPE model from its tokenizer.json `model` object (tokenizers' `BPEVisitor`).
 extension HuggingFaceBPE {
     /// The model and its vocabulary from `{"type": "BPE", "vocab": {piece: id, …}, "merges": […], …}`;
-    /// `merges` as `"a b"` strings (`#version` lines skipped) or `["a", "b"]` pairs.
-    static func load(json model: [String: Any]) throws(TokenizerError) -> (HuggingFaceBPE, PieceTable) {
+    /// `merges` as `"a b"` strings (`#version` lines skipped) or `["a", "b"]` pairs. `chunking: false`
+    /// merges each word whole (the tests compare the two).
+    static func load(json model: [String: Any], chunking: Bool = true) throws(TokenizerError) -> (HuggingFaceBPE, PieceTable) {
         if let dropout = model["dropout"], !(dropout is NSNull) {
             guard let value = (dropout as? Double) ?? (dropout as? Int).map(Double.init), value == 0 else {
                 throw .unsupported("BPE dropout \(dropout) (only null or 0: encoding must be deterministic)")
@@ -28,7 +29,7 @@ extension HuggingFaceBPE {
         }
         let bpe = HuggingFaceBPE(table: table, vocabulary: index, merges: BPEPairTable(entries), mergeList: entries, unknownToken: unknownToken,
                                  byteFallback: try flag("byte_fallback"), fuseUnknown: try flag("fuse_unk"),
-                                 ignoreMerges: try flag("ignore_merges"))
+                                 ignoreMerges: try flag("ignore_merges"), chunking: chunking)
         return (bpe, table)
     }
 

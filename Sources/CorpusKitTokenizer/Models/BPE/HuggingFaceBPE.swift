@@ -28,11 +28,11 @@ struct HuggingFaceBPE: SegmentationModel {
 
     /// `vocabulary`: the index of `table` (built once by the reader, which needs it for the merges).
     init(table: PieceTable, vocabulary: PieceIndex, merges: BPEPairTable, mergeList: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)],
-         unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool) {
+         unknownToken: String?, byteFallback: Bool, fuseUnknown: Bool, ignoreMerges: Bool, chunking: Bool = true) {
         self.table = table
         self.vocabulary = vocabulary
         self.merges = merges
-        joins = JoinTable(table: table, merges: mergeList, vocabulary: vocabulary)
+        joins = JoinTable(table: table, merges: mergeList, vocabulary: vocabulary, chunking: chunking)
         self.unknownToken = unknownToken
         unknownID = unknownToken.flatMap { vocabulary.id(Array($0.utf8)) }
         self.byteFallback = byteFallback
@@ -67,7 +67,9 @@ struct HuggingFaceBPE: SegmentationModel {
         /// id in the low 32 bits (-1: none), its ``classes(_:)`` in the high 32.
         let characters: UnsafeMutablePointer<UInt64>
 
-        init(table: PieceTable, merges: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)], vocabulary: PieceIndex) {
+        /// `chunking: false`: nothing is cut (as when the classes do not pack).
+        init(table: PieceTable, merges: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)], vocabulary: PieceIndex,
+             chunking: Bool = true) {
             let (firstScalar, lastScalar) = BPEChunking.edgeScalars(table: table)
             var left = ScalarClasses(), right = ScalarClasses()
             var keys: [UInt32] = []
@@ -76,7 +78,7 @@ struct HuggingFaceBPE: SegmentationModel {
                 let l = left.assign(lastScalar[Int(merge.left)]), r = right.assign(firstScalar[Int(merge.right)])
                 keys.append(l << 16 | r)
             }
-            cuts = left.count < Int(Self.none) && right.count < Int(Self.none)
+            cuts = chunking && left.count < Int(Self.none) && right.count < Int(Self.none)
             pairs = BPEKeySet(cuts ? keys : [])
             let count = table.count
             classes = .allocate(capacity: max(1, count))
