@@ -160,7 +160,7 @@ public struct VocabularyComparison: Sendable {
                 verdict = "remapped"
                 permutation = (0..<a.count).map { Int32(idsB[Array(a.pieceBytes($0))]!) }
                 checks.append(CompatCheck("pieces", .warning,
-                    "the same \(a.count) pieces, \(moved) at other ids (e.g. \(movedSample.joined(separator: ", "))): ids must be translated (--map FILE writes the table)"))
+                    "the same \(a.count) pieces, \(moved) at other ids (e.g. \(movedSample.joined(separator: ", "))): ids must be translated (the comparison can write the translation table)"))
             } else {
                 verdict = "incompatible"
                 compatible = false
@@ -193,7 +193,7 @@ public struct VocabularyComparison: Sendable {
 
     /// Writes ``permutation`` as `id_in_A<TAB>id_in_B<TAB>piece` lines (temporary name, then rename).
     public func writePermutation(to path: String) throws(CompatError) {
-        guard let permutation else { throw CompatError("--map: no permutation (the verdict is not remapped)") }
+        guard let permutation else { throw CompatError("no translation table: the verdict is not remapped") }
         var text = "# id_in_a\tid_in_b\tpiece\n"
         for (id, other) in permutation.enumerated() {
             text += "\(id)\t\(other)\t\(Self.show(a.piece(id)))\n"

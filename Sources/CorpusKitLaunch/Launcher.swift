@@ -80,7 +80,7 @@ public enum Launcher {
         if FileManager.default.fileExists(atPath: layout.planFile) {
             let old = try LaunchPlan.load(outputDirectory: plan.outputDirectory)
             if let difference = Planner.difference(plan, from: old) {
-                throw .configuration("\(layout.outputDirectory) already holds a different launch plan: \(difference); use another --output-dir, or corpuskit launch resume to finish the existing one")
+                throw .configuration("\(layout.outputDirectory) already holds a different launch plan: \(difference); use another output directory, or corpuskit launch resume to finish the existing one")
             }
             return try resume(outputDirectory: plan.outputDirectory, backend: request.backend)
         }

@@ -62,7 +62,9 @@ struct CompatVocabCommand: ParsableCommand {
             do { va = try VocabularyView.load(path: a) } catch { throw CompatError("\(a): \(error)") }
             do { vb = try VocabularyView.load(path: b) } catch { throw CompatError("\(b): \(error)") }
             let comparison = try VocabularyComparison(a: va, b: vb, corpus: corpus, corpusKey: corpusKey, corpusLimit: corpusDocuments)
-            if let map { try comparison.writePermutation(to: map) }
+            if let map {
+                do { try comparison.writePermutation(to: map) } catch { throw CompatError("--map: \(error)") }
+            }
             return comparison.report
         }
     }

@@ -41,13 +41,13 @@ public enum InputTree {
                 }
                 let name = stem(String(path.dropFirst(prefix.count)))
                 if let other = owner[name] {
-                    throw .input("\(other) and \(path) would both become the dataset \(name)_*_document (two tasks must never write the same file); rename one or give them different --input-root")
+                    throw .input("\(other) and \(path) would both become the dataset \(name)_*_document (two tasks must never write the same file); rename one or give them different input roots")
                 }
                 owner[name] = path
                 result.append(Entry(path: path, name: name))
             }
         }
-        if result.isEmpty { throw .input("--input: no input files") }
+        if result.isEmpty { throw .input("no input files") }
         return result
     }
 

@@ -40,12 +40,12 @@ public struct LaunchRequest: Sendable {
 public enum Planner {
     /// Builds the plan (reads two MiB per input and the tokenizer file; writes nothing).
     public static func plan(_ request: LaunchRequest) throws(LaunchError) -> LaunchPlan {
-        guard request.tasks >= 1 else { throw .configuration("--tasks must be at least 1") }
+        guard request.tasks >= 1 else { throw .configuration("the task count must be at least 1") }
         guard MegatronTokenizerType(rawValue: request.flags.tokenizerType) != nil else {
-            throw .configuration("--tokenizer-type \(request.flags.tokenizerType) is not supported")
+            throw .configuration("tokenizer type \(request.flags.tokenizerType) is not supported")
         }
         guard ErrorPolicy(rawValue: request.flags.onError) != nil else {
-            throw .configuration("--on-error \(request.flags.onError): expected fail or skip")
+            throw .configuration("bad-line policy \(request.flags.onError): expected fail or skip")
         }
         let out = LaunchPaths.absolute(request.outputDirectory)
         if request.backend == .slurm, let bad = [out, request.executable].first(where: SbatchScript.needsQuoting) {
@@ -114,7 +114,7 @@ public enum Planner {
             if input.name != previous.name { return "input \(input.path) now maps to \(input.name), the plan has \(previous.name)" }
         }
         if new.inputs.count != old.inputs.count { return "the plan has \(old.inputs.count) input files, the inputs now expand to \(new.inputs.count)" }
-        if new.assignment != old.assignment { return "the task assignment differs (--tasks \(old.taskCount) in the plan, \(new.taskCount) now)" }
+        if new.assignment != old.assignment { return "the task assignment differs (\(old.taskCount) tasks in the plan, \(new.taskCount) now)" }
         return nil
     }
 }
