@@ -80,7 +80,7 @@ let package = Package(
         .target(name: "CorpusKitTestSupport", dependencies: ["CorpusKitSystem"], path: "Tests/CorpusKitTestSupport"),
         .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
-        .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer"]),
+        .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         // The CLI tests run the built executable (swift build --build-tests builds it; a target
         // dependency on the executable would make them import its Yams module map).
         .testTarget(name: "CorpusKitCLITests", dependencies: ["CorpusKitTokenizer", "CorpusKitShards", "CorpusKitTestSupport"]),

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import CorpusKitTestSupport
 @testable import CorpusKitShards
 
 /// Runs Tools/megatron_reference.py when a Python with numpy is available and compares its output with
@@ -42,23 +43,10 @@ enum PythonReference {
     }
 }
 
-/// A small deterministic generator (SplitMix64) for test data.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
-
 @Suite(.enabled(if: PythonReference.available, "needs .venv (Tools/setup_venv.sh) or CORPUSKIT_PYTHON with numpy"))
 struct PythonReferenceTests {
     static func randomDocuments(seed: UInt64, count: Int, maxLength: Int, maxToken: Int) -> [[Int32]] {
-        var random = SplitMix64(state: seed)
+        var random = SplitMix64(seed: seed)
         return (0..<count).map { _ in
             let length = random.next(below: 5) == 0 ? 0 : random.next(below: maxLength + 1)
             return (0..<length).map { _ in Int32(random.next(below: maxToken + 1)) }
