@@ -140,28 +140,28 @@ final class BPEChunkBuffers {
     }
 
     /// Room for a unit's output ids (its contents are not kept).
-    func outputs(count: Int) -> UnsafeMutablePointer<Int32> { Self.room(&outputs, &outputCapacity, count) }
+    func outputs(count: Int) -> UnsafeMutablePointer<Int32> { Self.room(&outputs, &outputCapacity, count, keeping: 0) }
 
     /// Doubles `ids`, keeping the first `count`.
     func growIDs(keeping count: Int) -> (UnsafeMutablePointer<Int32>, Int) {
-        let bigger = UnsafeMutablePointer<Int32>.allocate(capacity: idCapacity * 2)
-        bigger.update(from: ids, count: count)
-        ids.deallocate()
-        ids = bigger
-        idCapacity *= 2
-        return (ids, idCapacity)
+        let wanted = idCapacity + 1
+        let grown = Self.room(&ids, &idCapacity, wanted, keeping: count)
+        return (grown, idCapacity)
     }
 
     /// `symbols` with room for `count` (its contents are not kept).
-    func symbols(count: Int) -> UnsafeMutablePointer<BPESymbol> { Self.room(&symbols, &symbolCapacity, count) }
+    func symbols(count: Int) -> UnsafeMutablePointer<BPESymbol> { Self.room(&symbols, &symbolCapacity, count, keeping: 0) }
 
-    /// `storage`, reallocated (contents dropped) to a doubled capacity of at least `count`.
-    private static func room<T>(_ storage: inout UnsafeMutablePointer<T>, _ capacity: inout Int, _ count: Int) -> UnsafeMutablePointer<T> {
-        if count > capacity {
-            storage.deallocate()
-            while capacity < count { capacity *= 2 }
-            storage = .allocate(capacity: capacity)
-        }
+    /// `storage` with room for `count`: when it has less, reallocated to a doubled capacity, its
+    /// first `keeping` elements copied over.
+    private static func room<T>(_ storage: inout UnsafeMutablePointer<T>, _ capacity: inout Int, _ count: Int,
+                                keeping: Int) -> UnsafeMutablePointer<T> {
+        guard count > capacity else { return storage }
+        while capacity < count { capacity *= 2 }
+        let bigger = UnsafeMutablePointer<T>.allocate(capacity: capacity)
+        bigger.update(from: storage, count: keeping)
+        storage.deallocate()
+        storage = bigger
         return storage
     }
 }
