@@ -180,19 +180,17 @@ public struct VocabularyView: Sendable {
             scores = vocabulary.numbers
         } else if let members = model["vocab"] as? JSONDocumentParser.StringIntegerMembers {
             // BPE {piece: id}, as the parser keeps it (keys as bytes: no canonical merging).
-            var byID = [Int](repeating: -1, count: members.count)
-            for i in 0..<members.count {
-                let id = members.integers[i]
-                let piece = String(decoding: members.blob[Int(members.offsets[i])..<Int(members.offsets[i + 1])], as: UTF8.self)
-                guard id >= 0 else { throw malformed("model.vocab[\(piece)] is not a non-negative integer id") }
-                guard id < members.count else { throw malformed("model.vocab has no piece for some id below \(id) (ids must run 0..<\(members.count))") }
-                if byID[id] >= 0 {
-                    let other = String(decoding: members.blob[Int(members.offsets[byID[id]])..<Int(members.offsets[byID[id] + 1])], as: UTF8.self)
-                    throw malformed("model.vocab gives id \(id) to both \(other) and \(piece)")
-                }
-                byID[id] = i
+            func piece(_ i: Int) -> String { String(decoding: members.key(i), as: UTF8.self) }
+            switch members.membersByValue() {
+            case .success(let order):
+                pieces = order.map { Array(members.key(Int($0))) }
+            case .failure(.outOfRange(let i)) where members.integers[i] < 0:
+                throw malformed("model.vocab[\(piece(i))] is not a non-negative integer id")
+            case .failure(.outOfRange(let i)):
+                throw malformed("model.vocab has no piece for some id below \(members.integers[i]) (ids must run 0..<\(members.count))")
+            case .failure(.shared(let id, let first, let second)):
+                throw malformed("model.vocab gives id \(id) to both \(piece(first)) and \(piece(second))")
             }
-            pieces = byID.map { Array(members.blob[Int(members.offsets[$0])..<Int(members.offsets[$0 + 1])]) }
             merges = try Self.mergeStrings(model["merges"], malformed)
         } else if let dictionary = model["vocab"] as? [String: Any] {
             // BPE / WordPiece / WordLevel: {piece: id}. (Keys went through `String`, whose equality

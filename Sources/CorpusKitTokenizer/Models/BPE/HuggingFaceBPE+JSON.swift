@@ -50,22 +50,22 @@ extension HuggingFaceBPE {
         } else {
             throw .malformedModel("the BPE vocab is not an object of piece: integer id")
         }
-        // Member index by id, then the pieces copied into one blob in id order.
+        // The pieces copied into one blob in id order.
         let count = compact.count
-        var member = [Int32](repeating: -1, count: count)
-        for i in 0..<count {
-            let id = compact.integers[i]
-            guard id >= 0 && id < count else { throw .malformedModel("BPE vocab id \(id) is outside 0..<\(count) (gaps are not supported)") }
-            member[id] = Int32(i)
+        let member: [Int32]
+        switch compact.membersByValue() {
+        case .success(let order): member = order
+        case .failure(.outOfRange(let i)):
+            throw .malformedModel("BPE vocab id \(compact.integers[i]) is outside 0..<\(count) (gaps are not supported)")
+        case .failure(.shared(let id, let first, let second)):
+            throw .malformedModel("BPE vocab: \(String(decoding: compact.key(first), as: UTF8.self).debugDescription) and \(String(decoding: compact.key(second), as: UTF8.self).debugDescription) share id \(id)")
         }
         var blob: [UInt8] = []
         blob.reserveCapacity(compact.blob.count)
         var offsets: [Int32] = [0]
         offsets.reserveCapacity(count + 1)
-        for id in 0..<count {
-            let i = Int(member[id])
-            guard i >= 0 else { throw .malformedModel("BPE vocab: two pieces share an id, id \(id) has none") }
-            blob.append(contentsOf: compact.blob[Int(compact.offsets[i])..<Int(compact.offsets[i + 1])])
+        for i in member {
+            blob.append(contentsOf: compact.key(Int(i)))
             offsets.append(Int32(blob.count))
         }
         return PieceTable(blob: blob, offsets: offsets, scores: [Double](repeating: 0, count: count),
