@@ -7,8 +7,6 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
     case counts(path: String, line: Int, reason: String)
     /// A mixture spec that cannot be used: `path:line: reason` (line 0: the whole file).
     case spec(path: String, line: Int, reason: String)
-    /// An output that could not be written.
-    case output(path: String, reason: String)
     /// Anything else that makes the request impossible.
     case invalid(String)
 
@@ -17,7 +15,6 @@ public enum ReportError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .shard(message): return message
         case let .counts(path, line, reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
         case let .spec(path, line, reason): return line > 0 ? "\(path):\(line): \(reason)" : "\(path): \(reason)"
-        case let .output(path, reason): return "cannot write \(path): \(reason)"
         case let .invalid(message): return message
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CorpusKitReport
+import CorpusKitSystem
 
 /// `corpuskit mixture`: the training mixture from token counts and a spec.
 struct MixtureCommand: ParsableCommand {
@@ -81,7 +82,7 @@ struct MixtureCommand: ParsableCommand {
                 FileHandle.standardOutput.write(Data(text.utf8))
             }
         } catch {
-            throw CLIError(error.description)
+            throw CLIError("\(error)")
         }
     }
 }

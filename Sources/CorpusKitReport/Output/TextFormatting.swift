@@ -1,7 +1,7 @@
 import Foundation
 import CorpusKitSystem
 
-/// Small helpers the writers share: JSON strings, CSV fields, fixed decimals, atomic files.
+/// Small helpers the writers share: JSON strings, CSV fields, fixed decimals.
 enum TextFormatting {
     /// A JSON string literal (RFC 8259 escapes; non-ASCII kept as UTF-8).
     static func json(_ string: String) -> String { TextFormat.jsonString(string) }
@@ -32,17 +32,4 @@ enum TextFormatting {
 
     /// An integer with thousands separators: `1,234,567`.
     static func grouped(_ value: Int) -> String { TextFormat.grouped(value) }
-}
-
-/// Writes whole files atomically: the text goes to a temporary name in the same directory, which
-/// is renamed to the final name only once complete, so a failure never leaves a partial file.
-public enum AtomicFile {
-    /// Writes `text` to `path`.
-    public static func write(_ text: String, to path: String) throws(ReportError) {
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        } catch {
-            throw .output(path: path, reason: error.localizedDescription)
-        }
-    }
 }

@@ -7,15 +7,15 @@ import Darwin
 #endif
 import CorpusKitSystem
 
-/// Temporary names next to the final file: `{path}.tmp-{pid}` (then `-1`, `-2`, … if that exists),
-/// so a rename within one directory publishes the file atomically.
+/// The shard writer's temporary outputs, named as every atomic file is (``AtomicFile``:
+/// `{path}.tmp-{pid}`, then `-1`, `-2`, … if that exists), so a rename within one directory
+/// publishes the file atomically and a later run can remove what a dead process left.
 enum TemporaryName {
     /// Creates a fresh temporary output for `finalPath`.
     static func createOutput(for finalPath: String, bufferCapacity: Int) throws -> BufferedFileOutput {
-        let base = "\(finalPath).tmp-\(POSIXFile.processID)"
         var attempt = 0
         while true {
-            let candidate = attempt == 0 ? base : "\(base)-\(attempt)"
+            let candidate = AtomicFile.temporaryPath(for: finalPath, attempt: attempt)
             do {
                 return try BufferedFileOutput(creatingExclusively: candidate, capacity: bufferCapacity)
             } catch let ShardError.io(_, _, code) where code == EEXIST && attempt < 1000 {

@@ -1,0 +1,115 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one way CorpusKit publishes a file: it is written under a temporary name in the same
+/// directory, `{path}.tmp-{pid}` (then `-1`, `-2`, … if that name is taken), and renamed to `path`
+/// only once complete, so a failure or a kill never leaves a partial file under the final name.
+///
+/// The process id in the name lets a later run tell the leftovers of a dead process from the
+/// files a live one is still writing (``removeStaleTemporaries(of:)``).
+public enum AtomicFile {
+    /// The `attempt`-th temporary name for `path` in this process.
+    public static func temporaryPath(for path: String, attempt: Int = 0) -> String {
+        let base = "\(path).tmp-\(POSIXFile.processID)"
+        return attempt == 0 ? base : "\(base)-\(attempt)"
+    }
+
+    /// Creates a fresh temporary file for `path` (exclusively, so two writers never share one) and
+    /// returns its descriptor and name. Pass them to ``publish(_:as:)`` or remove the file.
+    public static func createTemporary(for path: String) throws(SystemError) -> (fd: Int32, path: String) {
+        var attempt = 0
+        while true {
+            let candidate = temporaryPath(for: path, attempt: attempt)
+            do {
+                return (try POSIXFile.createExclusive(candidate), candidate)
+            } catch where error.code == EEXIST && attempt < 1000 {
+                attempt += 1
+            }
+        }
+    }
+
+    /// Renames the finished `temporary` to `path`, replacing what was there.
+    public static func publish(_ temporary: String, as path: String) throws(SystemError) {
+        try POSIXFile.rename(temporary, to: path)
+    }
+
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(SystemError) {
+        let (fd, temporary) = try createTemporary(for: path)
+        do {
+            try POSIXFile.writeAll(fd, bytes, path: temporary)
+            try POSIXFile.close(fd, path: temporary)
+        } catch {
+            try? POSIXFile.close(fd, path: temporary)
+            POSIXFile.removeQuietly(temporary)
+            throw error
+        }
+        do {
+            try publish(temporary, as: path)
+        } catch {
+            POSIXFile.removeQuietly(temporary)
+            throw error
+        }
+    }
+
+    /// Writes `bytes` to `path` atomically.
+    public static func write(_ bytes: [UInt8], to path: String) throws(SystemError) {
+        let result: Result<Void, SystemError> = bytes.withUnsafeBytes { buffer in
+            Result { () throws(SystemError) in try write(buffer, to: path) }
+        }
+        try result.get()
+    }
+
+    /// Writes `text` (UTF-8) to `path` atomically.
+    public static func write(_ text: String, to path: String) throws(SystemError) {
+        try write(Array(text.utf8), to: path)
+    }
+
+    /// Removes the temporary files of `path` (``temporaryPath(for:attempt:)`` names) that were left
+    /// by processes that no longer exist, for example after a SIGKILL; the files of live processes
+    /// (this one included) are kept. Returns the removed paths. Failures to list or remove are
+    /// ignored: this is cleanup, and the run that calls it writes its own, fresh names.
+    @discardableResult
+    public static func removeStaleTemporaries(of path: String) -> [String] {
+        let directory: String
+        let name: Substring
+        if let slash = path.lastIndex(of: "/") {
+            directory = slash == path.startIndex ? "/" : String(path[..<slash])
+            name = path[path.index(after: slash)...]
+        } else {
+            directory = "."
+            name = Substring(path)
+        }
+        let prefix = name + ".tmp-"
+        guard let dir = opendir(directory) else { return [] }
+        defer { closedir(dir) }
+        var removed: [String] = []
+        while let entry = readdir(dir) {
+            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+            guard entryName.hasPrefix(prefix) else { continue }
+            let suffix = entryName.dropFirst(prefix.count)
+            let pidText = suffix.prefix(while: { $0 != "-" })
+            let rest = suffix.dropFirst(pidText.count)
+            guard let pid = Int32(pidText), pid > 0,
+                  rest.isEmpty || (rest.first == "-" && Int(rest.dropFirst()) != nil)
+            else { continue }
+            guard pid != POSIXFile.processID, !processExists(pid) else { continue }
+            let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
+            if unlink(full) == 0 { removed.append(full) }
+        }
+        return removed.sorted()
+    }
+
+    /// Whether a process with this id exists (`kill(pid, 0)`; EPERM means it exists but belongs
+    /// to another user).
+    static func processExists(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
+}
