@@ -116,7 +116,7 @@ public struct TransformersConversion: Sendable {
         } else {
             model = .object([
                 ("type", .string("Unigram")), ("unk_id", .integer(Int64(spec.unkID))),
-                ("vocab", .array(pieces.indices.map { .array([.string(pieces[$0]), .double(Double(file.scores[$0]))]) })),
+                ("vocab", .array(pieces.indices.map { .array([.string(pieces[$0]), .double(Self.asWritten(file.scores[$0]))]) })),
                 ("byte_fallback", .bool(spec.byteFallback)),
             ])
         }
@@ -179,6 +179,22 @@ public struct TransformersConversion: Sendable {
         if spec.unkID >= 0 { members.append(("unk_token", .string(spec.unkPiece))) }
         return PrettyJSONWriter.write(.object(members)) + [0x0A]
     }
+
+    /// A Unigram score as transformers writes it. The score reaches tokenizers as the float32's
+    /// exact double, but transformers deep-copies the built tokenizer (`copy.deepcopy`, i.e.
+    /// `to_str` then `from_str`), and serde_json's parse of the printed value is not correctly
+    /// rounded (``SerdeJSONNumber``): about a quarter of the scores come back one ulp off, and that
+    /// value is what `save_pretrained` prints.
+    static func asWritten(_ score: Float) -> Double {
+        var value = Double(score)
+        for _ in 0..<serdeRoundTrips {
+            let text = Array(PrettyJSONWriter.formatDouble(value).utf8)
+            if case .success(let parsed) = text.withUnsafeBufferPointer({ SerdeJSONNumber.parse($0) }) { value = parsed.doubleValue }
+        }
+        return value
+    }
+
+    static let serdeRoundTrips = 1
 
     /// Python's `re.escape` (3.7+): a backslash before each of `()[]{}?*+-|^$\.&~#` and whitespace.
     static func pythonRegexEscape(_ text: String) -> String {
