@@ -59,7 +59,7 @@ let package = Package(
         // megatron-core's blending, sample and shuffle indices (corpuskit plan / replay).
         .target(name: "CorpusKitPlan", dependencies: ["CorpusKitSystem", "CorpusKitShards"]),
         // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
-        .target(name: "CorpusKitCheckpoint", dependencies: []),
+        .target(name: "CorpusKitCheckpoint", dependencies: ["CorpusKitSystem"]),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
         .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
         // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS through dlopen): logits, greedy
