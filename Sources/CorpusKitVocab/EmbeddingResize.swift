@@ -15,8 +15,9 @@ import CorpusKitTokenizer
 ///   rows of the ids the base model gives the piece's text with its dummy prefix turned off (byte
 ///   fallback included), summed in float64, divided, rounded to float32 and then to the tensor's
 ///   dtype (round to nearest even), as `torch.tensor(float64).to(float32).to(dtype)`.
-/// - The new row count is `T` rounded up to a multiple of `padToMultipleOf`; rows `T ..<` are
-///   zero (no piece maps to them). Rows the input had beyond `B` (its own padding) are not kept.
+/// - The new row count is `T` rounded up to a multiple of `padToMultipleOf`; rows `T ..<` (no
+///   piece maps to them) are the mean of all base rows, computed the same way. Rows the input had
+///   beyond `B` (its own padding) are not kept.
 /// - `config.json`'s `vocab_size` becomes the new row count; the index's `total_size` is updated;
 ///   the extended tokenizer's files replace the input's; other files are copied.
 public struct EmbeddingResize: Sendable {
@@ -34,7 +35,7 @@ public struct EmbeddingResize: Sendable {
 
         public var text: String {
             "resized \(resized.joined(separator: ", ")): \(oldRows) → \(newRows) rows (base tokenizer \(baseSize), extended \(extendedSize); "
-                + "\(extendedSize - baseSize) rows initialised as means, \(newRows - extendedSize) zero padding rows)\n"
+                + "\(extendedSize - baseSize) rows initialised as means, \(newRows - extendedSize) padding rows)\n"
                 + files.map { "wrote \($0)" }.joined(separator: "\n")
         }
     }
@@ -147,9 +148,15 @@ public struct EmbeddingResize: Sendable {
                     for index in 0..<hidden { store(Float(sum[index] / Double(ids.count)), into: &row, index, tensor.dtype) }
                     try writer.write(row)
                 }
-                let zeros = [UInt8](repeating: 0, count: rowBytes)
-                for _ in (baseRows + sources.count)..<newRows {
-                    try writer.write(zeros)
+                if baseRows + sources.count < newRows {
+                    // Padding rows: the mean of all base rows (as HF's resize does on average;
+                    // zero rows would read as dead rows to `compat model`).
+                    for index in 0..<hidden { sum[index] = 0 }
+                    for id in 0..<baseRows {
+                        for index in 0..<hidden { sum[index] += Double(element(data, id * rowBytes, index, tensor.dtype)) }
+                    }
+                    for index in 0..<hidden { store(Float(sum[index] / Double(baseRows)), into: &row, index, tensor.dtype) }
+                    for _ in (baseRows + sources.count)..<newRows { try writer.write(row) }
                 }
             }
             try writer.finish()

@@ -12,7 +12,7 @@ struct ModelResizeEmbeddingsCommand: ParsableCommand {
         discussion: """
             Rows of the base tokenizer's ids and every other tensor are copied byte for byte. With --init mean (Swallow's),
             a new piece's row is the mean of the base rows of the ids the base tokenizer gives its text (no dummy prefix,
-            byte fallback included). Rows beyond the tokenizer (--pad-to-multiple-of) are zero. config.json's vocab_size
+            byte fallback included). Rows beyond the tokenizer (--pad-to-multiple-of) are the mean of all base rows. config.json's vocab_size
             is updated and the extended tokenizer's files are copied next to the weights.
             """)
 
