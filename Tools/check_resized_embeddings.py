@@ -2,7 +2,8 @@
 """Check a checkpoint written by `corpuskit model resize-embeddings` against an independent numpy
 computation of the documented rule (and, with --transformers, load it with transformers).
 
-    check_resized_embeddings.py CKPT CKPT2 BASE.model EXTENDED.model [--transformers]
+    check_resized_embeddings.py CKPT CKPT2 BASE.model EXTENDED.model        # the rule (.venv: numpy, sentencepiece, protobuf)
+    check_resized_embeddings.py CKPT CKPT2 BASE.model EXTENDED.model --transformers   # loading (inference venv)
 
 Checks: every tensor other than the vocabulary tensors (model.embed_tokens.weight,
 transformer.wte.weight, lm_head.weight) is byte-identical; their first B rows (B = the base
@@ -11,8 +12,9 @@ mean of the base rows of the ids sentencepiece gives the piece's text with add_d
 (float64 sum and division, rounded to float32, then to the dtype with round-to-nearest-even); the
 rows from T on equal the mean of all base rows; config.json's vocab_size is the new row count.
 The safetensors files are parsed here with numpy (no torch), so the check runs in the reference
-venv (.venv) and in CI. With --transformers (Tools/setup_inference_venv.sh's venv: torch +
-transformers), AutoModelForCausalLM.from_pretrained(CKPT2) must load and hold the same values.
+venv (.venv) and in CI. With --transformers instead (Tools/setup_inference_venv.sh's venv: torch +
+transformers, no protobuf), AutoModelForCausalLM.from_pretrained(CKPT2) must load and hold the
+values written in CKPT2's files, with as many embedding rows as config.json says.
 Prints one line per check; exit status 1 on any mismatch.
 """
 from __future__ import annotations
@@ -24,8 +26,6 @@ import sys
 from pathlib import Path
 
 import numpy as np
-from sentencepiece import SentencePieceProcessor
-from sentencepiece import sentencepiece_model_pb2 as pb
 
 VOCAB_TENSORS = ("model.embed_tokens.weight", "transformer.wte.weight", "lm_head.weight")
 
@@ -74,7 +74,7 @@ def main() -> int:
     parser.add_argument("resized", type=Path)
     parser.add_argument("base", type=Path)
     parser.add_argument("extended", type=Path)
-    parser.add_argument("--transformers", action="store_true", help="also load CKPT2 with transformers (needs torch)")
+    parser.add_argument("--transformers", action="store_true", help="instead of the rule, load CKPT2 with transformers (needs torch)")
     args = parser.parse_args()
     failures = 0
 
@@ -82,6 +82,24 @@ def main() -> int:
         nonlocal failures
         print(("ok       " if ok else "MISMATCH ") + message)
         failures += not ok
+
+    if args.transformers:
+        import torch
+        from transformers import AutoModelForCausalLM
+
+        model = AutoModelForCausalLM.from_pretrained(str(args.resized), dtype="auto")
+        state = model.state_dict()
+        for name, (dtype, shape, raw) in read_safetensors(args.resized).items():
+            if name not in state:
+                continue
+            tensor = state[name]
+            values = torch.from_numpy(to_float32(dtype, shape, raw).copy()).to(tensor.dtype)
+            check(torch.equal(tensor, values), f"transformers: {name} {list(tensor.shape)} as written")
+        rows = json.loads((args.resized / "config.json").read_text())["vocab_size"]
+        check(model.get_input_embeddings().weight.shape[0] == rows, f"transformers: {rows} embedding rows")
+        return 1 if failures else 0
+    from sentencepiece import SentencePieceProcessor
+    from sentencepiece import sentencepiece_model_pb2 as pb
 
     proto = pb.ModelProto()
     proto.ParseFromString(args.base.read_bytes())
@@ -114,19 +132,6 @@ def main() -> int:
     config = json.loads((args.resized / "config.json").read_text())
     check(config.get("vocab_size") == rows, f"config.json vocab_size {config.get('vocab_size')} == {rows} rows")
 
-    if args.transformers:
-        import torch
-        from transformers import AutoModelForCausalLM
-
-        model = AutoModelForCausalLM.from_pretrained(str(args.resized), torch_dtype="auto")
-        state = model.state_dict()
-        for name, (dtype, shape, raw) in new.items():
-            if name not in state:
-                continue
-            tensor = state[name]
-            values = torch.from_numpy(to_float32(dtype, shape, raw).copy()).to(tensor.dtype)
-            check(torch.equal(tensor, values), f"transformers: {name} {list(tensor.shape)} as written")
-        check(model.get_input_embeddings().weight.shape[0] == rows, f"transformers: {rows} embedding rows")
     return 1 if failures else 0
 
 
