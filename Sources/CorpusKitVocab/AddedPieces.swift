@@ -16,7 +16,7 @@ public struct AddedPieces: Sendable {
         self.path = path
         if path.hasSuffix(".model") {
             let file: SentencePieceModelFile
-            do { file = try SentencePieceModelFile(contentsOf: path) } catch { throw .tokenizer(error) }
+            do { file = try SentencePieceModelFile(contentsOf: path) } catch { throw .model(path: path, error) }
             var pieces: [String] = []
             var notNormal = 0
             for index in 0..<file.pieceCount {

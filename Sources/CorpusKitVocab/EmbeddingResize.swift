@@ -49,12 +49,8 @@ public struct EmbeddingResize: Sendable {
         do { directory = try CheckpointDirectory(path: checkpoint) } catch { throw .checkpoint(error) }
         let base: SentencePieceModelFile
         let extended: SentencePieceModelFile
-        do {
-            base = try SentencePieceModelFile(contentsOf: baseTokenizer)
-            extended = try SentencePieceModelFile(contentsOf: tokenizer)
-        } catch {
-            throw .tokenizer(error)
-        }
+        do { base = try SentencePieceModelFile(contentsOf: baseTokenizer) } catch { throw .model(path: baseTokenizer, error) }
+        do { extended = try SentencePieceModelFile(contentsOf: tokenizer) } catch { throw .model(path: tokenizer, error) }
         let (b, t) = (base.pieceCount, extended.pieceCount)
         guard t > b else { throw .notAnExtension(base: baseTokenizer, extended: tokenizer, reason: "it has \(t) pieces, the base \(b)") }
         for id in 0..<b where base.piece(id) != extended.piece(id) || base.types[id] != extended.types[id] {

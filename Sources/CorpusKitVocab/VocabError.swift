@@ -6,6 +6,8 @@ import CorpusKitTokenizer
 /// Errors of vocabulary extension and embedding resizing; each message names the file at fault.
 public enum VocabError: Error, CustomStringConvertible, Sendable {
     case tokenizer(TokenizerError)
+    /// A sentencepiece `.model` that could not be read or decoded.
+    case model(path: String, TokenizerError)
     case system(SystemError)
     case checkpoint(CheckpointError)
     case input(InputStreamError)
@@ -25,6 +27,11 @@ public enum VocabError: Error, CustomStringConvertible, Sendable {
     public var description: String {
         switch self {
         case .tokenizer(let error): return error.description
+        case .model(let path, let error):
+            if case .unreadable = error { return error.description }
+            return path.hasSuffix(".json")
+                ? "\(path): a tokenizer.json cannot be extended or resized for; give the sentencepiece .model"
+                : "\(path): \(error) (is this a sentencepiece .model file?)"
         case .system(let error): return error.description
         case .checkpoint(let error): return error.description
         case .input(let error): return error.description

@@ -36,7 +36,7 @@ public struct VocabularyExtension: Sendable {
         } catch {
             throw .tokenizer(.unreadable(path: basePath, reason: error.localizedDescription))
         }
-        do { base = try SentencePieceModelFile(serialized: serializedBase) } catch { throw .tokenizer(error) }
+        do { base = try SentencePieceModelFile(serialized: serializedBase) } catch { throw .model(path: basePath, error) }
         guard base.trainerSpec.rawModelType == 1 || base.trainerSpec.rawModelType == 2 else {
             throw .unsupportedBase(path: basePath, modelType: base.trainerSpec.modelType.description)
         }

@@ -42,10 +42,10 @@ struct VocabExtendCommand: ParsableCommand {
     func run() throws {
         do {
             let extension_ = try VocabularyExtension(base: base, add: add)
+            var written: [String] = []
+            if let output, !dryRun { written = try extension_.write(to: output) }
             print(extension_.summary)
-            if let output, !dryRun {
-                for path in try extension_.write(to: output) { print("wrote \(path)") }
-            }
+            for path in written { print("wrote \(path)") }
             if !input.isEmpty {
                 let comparison = try CompressionComparison(extension: extension_, inputs: input, keys: jsonKeys)
                 print(comparison.table)

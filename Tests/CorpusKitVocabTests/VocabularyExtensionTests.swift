@@ -11,6 +11,41 @@ import CorpusKitTokenizer
 /// (sentencepiece on the .model, HF tokenizers on the tokenizer.json: SharedConformanceTests checks
 /// corpuskit against both), and here the two references must agree with each other.
 final class VocabularyExtensionTests: XCTestCase {
+    /// Reference files parsed once for all tests (tens of MB of JSON each).
+    nonisolated(unsafe) private static var parsed: [String: [[String: Any]]] = [:]
+    private static let parsedLock = NSLock()
+
+    nonisolated(unsafe) private static var idLists: [String: [Data]] = [:]
+
+    /// The `"ids"` list of each line of a reference file, as its JSON bytes: equal bytes are equal
+    /// ids (one writer), and slicing is far cheaper than parsing tens of MB of JSON.
+    private func ids(_ references: URL, _ name: String) throws -> [Data] {
+        Self.parsedLock.lock()
+        defer { Self.parsedLock.unlock() }
+        let path = references.appendingPathComponent(name).path
+        if let cached = Self.idLists[path] { return cached }
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        let lists = data.split(separator: 0x0A).map { line -> Data in
+            guard line.starts(with: Array(#"{"ids":["#.utf8)), let end = line.firstIndex(of: 0x5D) else {
+                XCTFail("\(path): a line does not start with {\"ids\":[")
+                return Data()
+            }
+            return Data(line[line.startIndex...end])
+        }
+        Self.idLists[path] = lists
+        return lists
+    }
+
+    private func lines(_ references: URL, _ name: String) throws -> [[String: Any]] {
+        Self.parsedLock.lock()
+        defer { Self.parsedLock.unlock() }
+        let path = references.appendingPathComponent(name).path
+        if let cached = Self.parsed[path] { return cached }
+        let lines = Array(try JSONLines(URL(fileURLWithPath: path)))
+        Self.parsed[path] = lines
+        return lines
+    }
+
     private func derived(_ path: String) throws -> URL {
         _ = try ReferenceFiles.requireSharedReferences("llama2-ja.model")
         return ReferenceFiles.sharedReferences.appendingPathComponent("bpe-vocab").appendingPathComponent(path)
@@ -47,55 +82,78 @@ final class VocabularyExtensionTests: XCTestCase {
     }
 
     /// sentencepiece on the .model and HF tokenizers on transformers' tokenizer.json give the same
-    /// ids on every conformance document that holds no special-token text.
-    private func checkReferencesAgree(_ name: String) throws {
+    /// ids on every conformance document that holds no special-token text, for BPE. For Unigram they
+    /// cannot: transformers' conversion of any llm-jp .model differs from sentencepiece on near-tie
+    /// segmentations (runs of one character, mixed scripts; HF sums float64 scores that serde_json
+    /// parsed not correctly rounded, sentencepiece float32). Measured 2026-12-06: the unextended
+    /// llm-jp v2.1 .model converted by transformers differs from sentencepiece on 759 of the
+    /// documents without special-token text, exactly as many as its extension; so the extension is
+    /// allowed that conversion's own rate (at most 1.5%) and no more.
+    private func checkReferencesAgree(_ name: String, allowedShare: Double) throws {
         let references = try ReferenceFiles.requireSharedReferences("\(name).model")
         let file = try SentencePieceModelFile(contentsOf: ReferenceFiles.sharedTokenizer("\(name).model").path)
         let specials = (0..<file.pieceCount).filter { file.types[$0] == .control || file.types[$0] == .unknown }
             .map { String(decoding: file.piece($0), as: UTF8.self) }
-        let documents = Array(try JSONLines(references.appendingPathComponent("documents.jsonl")))
-        let model = Array(try JSONLines(references.appendingPathComponent("\(name).model.jsonl")))
-        let json = Array(try JSONLines(references.appendingPathComponent("\(name).tokenizer.json.jsonl")))
+        let documents = try lines(references, "documents.jsonl")
+        let model = try ids(references, "\(name).model.jsonl")
+        let json = try ids(references, "\(name).tokenizer.json.jsonl")
         XCTAssertEqual(documents.count, model.count)
         XCTAssertEqual(documents.count, json.count)
         var compared = 0, mismatches = 0
         for (index, document) in documents.enumerated() {
             let text = document["text"] as! String
-            if specials.contains(where: { text.contains($0) }) { continue }
+            // Byte search: Swift's String.contains matches whole characters ("<s>" + a combining mark is not "<s>").
+            if specials.contains(where: { Array(text.utf8).firstRange(of: Array($0.utf8)) != nil }) { continue }
             compared += 1
-            if (model[index]["ids"] as! [Int]) != (json[index]["ids"] as! [Int]) {
+            if model[index] != json[index] {
                 mismatches += 1
-                if mismatches <= 3 { XCTFail("\(name): document \(index + 1): sentencepiece and transformers' tokenizer.json disagree") }
+                if mismatches <= 3 && allowedShare == 0 { XCTFail("\(name): document \(index + 1): sentencepiece and transformers' tokenizer.json disagree") }
             }
         }
-        XCTAssertEqual(mismatches, 0, "\(name): \(mismatches) of \(compared) documents")
+        XCTAssertLessThanOrEqual(Double(mismatches), allowedShare * Double(compared), "\(name): \(mismatches) of \(compared) documents")
         XCTAssertGreaterThan(compared, 10_000)
     }
 
-    /// Text the new pieces cannot match (ASCII only) keeps the base's ids: sentencepiece's reference
-    /// ids of the base and of the extension agree on every ASCII-only conformance document.
-    private func checkASCIIUnchanged(base: String, extended: String) throws {
-        let references = try ReferenceFiles.requireSharedReferences("\(extended).jsonl")
-        let documents = Array(try JSONLines(references.appendingPathComponent("documents.jsonl")))
-        let before = Array(try JSONLines(references.appendingPathComponent("\(base).jsonl")))
-        let after = Array(try JSONLines(references.appendingPathComponent("\(extended).jsonl")))
-        var compared = 0, changed = 0
-        for (index, document) in documents.enumerated() where (document["text"] as! String).utf8.allSatisfy({ $0 < 0x80 }) {
-            compared += 1
-            if (before[index]["ids"] as! [Int]) != (after[index]["ids"] as! [Int]) { changed += 1 }
+    /// Text in which no added piece occurs keeps the base's ids: sentencepiece's reference ids of the
+    /// base and of the extension agree on every ASCII-only conformance document that contains none
+    /// of the added pieces (the Japanese BPE adds a few ASCII ones, such as "▁1": Llama 2 splits
+    /// digits, so " 1" now merges; those documents change, as they must).
+    private func checkASCIIUnchanged(base: String, extended: String, baseSize: Int) throws {
+        let references = try ReferenceFiles.requireSharedReferences(extended)
+        let file = try SentencePieceModelFile(contentsOf: ReferenceFiles.sharedTokenizer(extended).path)
+        let space = Array("▁".utf8)
+        let asciiAdded = (baseSize..<file.pieceCount).map { Array(file.piece($0)) }.filter { piece in
+            var rest = piece[...]
+            while let byte = rest.first {
+                if byte < 0x80 { rest = rest.dropFirst() } else if rest.starts(with: space) { rest = rest.dropFirst(3) } else { return false }
+            }
+            return true
         }
-        XCTAssertEqual(changed, 0, "\(extended): \(changed) of \(compared) ASCII documents segment differently from \(base)")
+        XCTAssertFalse(asciiAdded.isEmpty, "expected a few ASCII pieces among the added ones")
+        let documents = try lines(references, "documents.jsonl")
+        let before = try ids(references, "\(base).jsonl")
+        let after = try ids(references, "\(extended).jsonl")
+        var compared = 0, changed = 0
+        for (index, document) in documents.enumerated() {
+            let text = document["text"] as! String
+            guard text.utf8.allSatisfy({ $0 < 0x80 }) else { continue }
+            let normalized = space + text.utf8.flatMap { $0 == 0x20 ? space : [$0] }
+            if asciiAdded.contains(where: { normalized.firstRange(of: $0) != nil }) { continue }
+            compared += 1
+            if before[index] != after[index] { changed += 1 }
+        }
+        XCTAssertEqual(changed, 0, "\(extended): \(changed) of \(compared) ASCII documents without an added piece segment differently from \(base)")
         XCTAssertGreaterThan(compared, 1000)
     }
 
-    func testLlama2ExtensionKeepsASCIISegmentation() throws { try checkASCIIUnchanged(base: "llama2.model", extended: "llama2-ja.model") }
-    func testLLMJPExtensionKeepsASCIISegmentation() throws { try checkASCIIUnchanged(base: "llm-jp-v2.1.model", extended: "llmjp-ja.model") }
+    func testLlama2ExtensionKeepsASCIISegmentation() throws { try checkASCIIUnchanged(base: "llama2.model", extended: "llama2-ja.model", baseSize: 32000) }
+    func testLLMJPExtensionKeepsASCIISegmentation() throws { try checkASCIIUnchanged(base: "llm-jp-v2.1.model", extended: "llmjp-ja.model", baseSize: 50570) }
 
-    func testLlama2ExtensionReferencesAgree() throws { try checkReferencesAgree("llama2-ja") }
-    func testLLMJPExtensionReferencesAgree() throws { try checkReferencesAgree("llmjp-ja") }
+    func testLlama2ExtensionReferencesAgree() throws { try checkReferencesAgree("llama2-ja", allowedShare: 0) }
+    func testLLMJPExtensionReferencesAgree() throws { try checkReferencesAgree("llmjp-ja", allowedShare: 0.015) }
 
-    /// Japanese text not used to train the added pieces (JSTS) takes markedly fewer tokens with the
-    /// Llama 2 extension; English (Botchan) stays as it was.
+    /// Japanese text (2,000 JSTS lines, part of the Japanese BPE's training text) takes markedly
+    /// fewer tokens with the Llama 2 extension (measured 0.41×); English (Botchan) stays within 1%.
     func testLlama2ExtensionCompressesJapanese() throws {
         let scratch = try ScratchDirectory()
         let corpus = scratch.file("corpus.jsonl")
