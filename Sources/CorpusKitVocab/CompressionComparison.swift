@@ -23,25 +23,16 @@ public struct CompressionComparison: Sendable {
     public let rows: [Row]
 
     public init(extension vocabulary: VocabularyExtension, inputs: [String], keys: [String]) throws(VocabError) {
-        let baseTokenizer: Tokenizer
-        let extendedTokenizer: Tokenizer
-        do {
-            baseTokenizer = try Tokenizer.sentencePiece(file: vocabulary.base, path: vocabulary.basePath)
-            let extended = try SentencePieceModelFile(serialized: try vocabulary.extendedModel())
-            extendedTokenizer = try Tokenizer.sentencePiece(file: extended, path: "the extended model")
-        } catch let error as TokenizerError {
-            throw .tokenizer(error)
-        } catch let error as VocabError {
-            throw error
-        } catch {
-            fatalError("unreachable: \(error)")
+        let (baseTokenizer, extendedTokenizer) = try VocabError.mapping {
+            (try Tokenizer.sentencePiece(file: vocabulary.base, path: vocabulary.basePath),
+             try Tokenizer.sentencePiece(file: try SentencePieceModelFile(serialized: try vocabulary.extendedModel()), path: "the extended model"))
         }
         var rows: [Row] = []
         var workspace = EncodingWorkspace()
         var ids: [Int32] = []
         for path in inputs {
             var byLanguage: [String: Row] = [:]
-            do {
+            try VocabError.mapping {
                 let reader = try CorpusDocumentReader(path: path, keys: keys)
                 while let outcome = try reader.next() {
                     guard case .document(let document) = outcome else {
@@ -64,14 +55,6 @@ public struct CompressionComparison: Sendable {
                         byLanguage[language] = row
                     }
                 }
-            } catch let error as InputStreamError {
-                throw .input(error)
-            } catch let error as TokenizerError {
-                throw .tokenizer(error)
-            } catch let error as VocabError {
-                throw error
-            } catch {
-                fatalError("unreachable: \(error)")
             }
             rows += byLanguage.values.sorted { $0.language < $1.language }
         }

@@ -79,20 +79,13 @@ public struct EmbeddingResize: Sendable {
         // Ids of each new piece's text under the base model without its dummy prefix.
         var noPrefix = base
         noPrefix.normalizerSpec.addDummyPrefix = false
-        var sources: [[Int32]] = []
-        do {
+        let sources: [[Int32]] = try VocabError.mapping {
             let encoder = try Tokenizer.sentencePiece(file: noPrefix, path: baseTokenizer)
-            for id in b..<t {
+            return try (b..<t).map { id in
                 let ids = try encoder.encode(String(decoding: extended.piece(id), as: UTF8.self))
                 guard !ids.isEmpty else { throw VocabError.notAnExtension(base: baseTokenizer, extended: tokenizer, reason: "piece \(id) encodes to nothing") }
-                sources.append(ids)
+                return ids
             }
-        } catch let error as TokenizerError {
-            throw .tokenizer(error)
-        } catch let error as VocabError {
-            throw error
-        } catch {
-            fatalError("unreachable: \(error)")
         }
 
         do {
@@ -206,7 +199,7 @@ public struct EmbeddingResize: Sendable {
                                        tensorFiles: Set<String>, written: inout [String]) throws(VocabError) {
         let names = ((try? FileManager.default.contentsOfDirectory(atPath: checkpoint)) ?? []).sorted()
         func path(_ directory: String, _ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
-        do {
+        try VocabError.mapping {
             for name in names where !tensorFiles.contains(name) && !tokenizerFiles.contains(name) {
                 var isDirectory: ObjCBool = false
                 guard FileManager.default.fileExists(atPath: path(checkpoint, name), isDirectory: &isDirectory), !isDirectory.boolValue else { continue }
@@ -229,12 +222,6 @@ public struct EmbeddingResize: Sendable {
                 try AtomicFile.write([UInt8](data), to: path(output, name))
                 written.append(path(output, name))
             }
-        } catch let error as VocabError {
-            throw error
-        } catch let error as SystemError {
-            throw .system(error)
-        } catch {
-            fatalError("unreachable: \(error)")
         }
     }
 

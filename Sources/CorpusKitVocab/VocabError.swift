@@ -23,6 +23,27 @@ public enum VocabError: Error, CustomStringConvertible, Sendable {
     case notAnExtension(base: String, extended: String, reason: String)
     /// The checkpoint does not fit the base tokenizer or has no embedding tensor.
     case checkpointMismatch(path: String, reason: String)
+    /// An error of another kind (none is expected; kept so that nothing crashes).
+    case unexpected(String)
+
+    /// Runs `body`, mapping the errors of the libraries it calls into ``VocabError``.
+    static func mapping<T>(_ body: () throws -> T) throws(VocabError) -> T {
+        do {
+            return try body()
+        } catch let error as VocabError {
+            throw error
+        } catch let error as TokenizerError {
+            throw .tokenizer(error)
+        } catch let error as InputStreamError {
+            throw .input(error)
+        } catch let error as CheckpointError {
+            throw .checkpoint(error)
+        } catch let error as SystemError {
+            throw .system(error)
+        } catch {
+            throw .unexpected("\(error)")
+        }
+    }
 
     public var description: String {
         switch self {
@@ -42,6 +63,7 @@ public enum VocabError: Error, CustomStringConvertible, Sendable {
         case .nothingToAdd(let path): return "\(path): every normal piece is already in the base vocabulary; nothing to add"
         case .notAnExtension(let base, let extended, let reason): return "\(extended) does not extend \(base): \(reason)"
         case .checkpointMismatch(let path, let reason): return "\(path): \(reason)"
+        case .unexpected(let message): return message
         }
     }
 }

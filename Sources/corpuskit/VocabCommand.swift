@@ -50,7 +50,7 @@ struct VocabExtendCommand: ParsableCommand {
                 let comparison = try CompressionComparison(extension: extension_, inputs: input, keys: jsonKeys)
                 print(comparison.table)
             }
-        } catch let error as VocabError {
+        } catch {
             StandardError.write("corpuskit vocab extend: \(error)\n")
             throw ExitCode(2)
         }
