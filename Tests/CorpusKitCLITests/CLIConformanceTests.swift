@@ -3,7 +3,7 @@ import XCTest
 import CorpusKitTestSupport
 
 /// `corpuskit encode` / `decode`, run as the built executable, against the reference outputs
-/// `Tools/make_references.py` wrote with sentencepiece and HF tokenizers: the same comparisons as
+/// `Tools/references/make_references.py` wrote with sentencepiece and HF tokenizers: the same comparisons as
 /// `CorpusKitTokenizerTests`' ConformanceChecker, but through the command line's readers and writers.
 final class CLIConformanceTests: XCTestCase {
     /// One line of `NAME.jsonl`.

@@ -10,7 +10,7 @@ final class CLIErrorTests: XCTestCase {
 
     // MARK: tokenizer files
 
-    /// tokenizer.json files that HF tokenizers loads (Tools/make_cli_fixtures.py wrote them with
+    /// tokenizer.json files that HF tokenizers loads (Tools/fixtures/make_cli_fixtures.py wrote them with
     /// tokenizers itself), and a sentencepiece `char` model, that CorpusKit does not implement: the
     /// message names the component.
     func testUnsupportedTokenizerJSONComponentsAreNamed() throws {

@@ -4,7 +4,7 @@ import CorpusKitTestSupport
 
 /// `--input-format lines`, `--output-format pieces`, standard input, `--json-key`, a directory as
 /// `--tokenizer`, and `corpuskit info`, against `Tests/Fixtures/cli/expectations.json`
-/// (`Tools/make_cli_fixtures.py`: sentencepiece's `encode(out_type=str)`, tokenizers' `.tokens`).
+/// (`Tools/fixtures/make_cli_fixtures.py`: sentencepiece's `encode(out_type=str)`, tokenizers' `.tokens`).
 final class CLIFormatTests: XCTestCase {
     private let names = ["fixture-llmjp.model", "fixture-llmjp.tokenizer.json", "fixture-nfkc.model", "fixture-nfkc.tokenizer.json"]
 

@@ -200,7 +200,7 @@ enum CLIOutput {
     }
 }
 
-/// The expectations `Tools/make_cli_fixtures.py` wrote with sentencepiece and tokenizers.
+/// The expectations `Tools/fixtures/make_cli_fixtures.py` wrote with sentencepiece and tokenizers.
 struct CLIFixtures {
     static let directory = ReferenceFiles.packageRoot.appendingPathComponent("Tests/Fixtures/cli")
 

@@ -3,12 +3,12 @@ import Foundation
 import XCTest
 
 /// `corpuskit plan` and `corpuskit replay` end to end on one megatron-core fixture
-/// (Tests/Fixtures/plan, Tools/make_plan_fixtures.py), and their error paths.
+/// (Tests/Fixtures/plan, Tools/fixtures/make_plan_fixtures.py), and their error paths.
 final class PlanCommandTests: XCTestCase {
     private static let planFixtures = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/plan")
 
-    /// Writes the fixture's synthetic shards (the formula of Tools/make_plan_fixtures.py); returns the fixture and prefixes.
+    /// Writes the fixture's synthetic shards (the formula of Tools/fixtures/make_plan_fixtures.py); returns the fixture and prefixes.
     private func shards(_ name: String, in scratch: Scratch) throws -> ([String: Any], [String]) {
         let data = try Data(contentsOf: Self.planFixtures.appendingPathComponent(name + ".json"))
         let fixture = try JSONSerialization.jsonObject(with: data) as! [String: Any]

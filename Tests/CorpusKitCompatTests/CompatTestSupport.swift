@@ -24,14 +24,14 @@ enum Paths {
         return path
     }
 
-    /// A BPE file `Tools/make_bpe_vocabularies.py` derives from the shared Llama 2 model into
+    /// A BPE file `Tools/references/make_bpe_vocabularies.py` derives from the shared Llama 2 model into
     /// `references/bpe-vocab` at test setup: a skip without the shared directory, a failure when
     /// it is there but the file was not generated (a comparison that did not run never passes).
     static func derivedBPE(_ relative: String) throws -> String {
         _ = try shared("vocab/llama2/tokenizer.model")
         let path = ReferenceFiles.sharedReferences.appendingPathComponent("bpe-vocab/\(relative)").path
         guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("\(path) is missing although \(shared) exists: run Tools/make_shared_references.sh first")
+            XCTFail("\(path) is missing although \(shared) exists: run Tools/references/make_shared_references.sh first")
             throw XCTSkip("derived vocabulary missing")
         }
         return path

@@ -106,7 +106,7 @@ final class ShardCompatTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(shares["v4.0"]), ShardCompatibility.roundTripErrorThreshold)
     }
 
-    /// Llama 2 shards and shards of its Swallow-style extension (Tools/make_bpe_vocabularies.py),
+    /// Llama 2 shards and shards of its Swallow-style extension (Tools/references/make_bpe_vocabularies.py),
     /// of the same Japanese text, each checked against both `.model` files: against its own
     /// vocabulary every document round-trips; Llama 2's ids are all inside the extension but it
     /// re-encodes the text with its new pieces (round trip); the extension's ids overflow Llama 2.

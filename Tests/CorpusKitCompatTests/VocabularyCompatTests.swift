@@ -119,7 +119,7 @@ final class VocabularyCompatTests: XCTestCase {
     }
 
     /// Llama 2 against its Swallow-style extension (a Japanese BPE trained with sentencepiece,
-    /// its pieces appended: Tools/make_bpe_vocabularies.py), as `.model` files and as the
+    /// its pieces appended: Tools/references/make_bpe_vocabularies.py), as `.model` files and as the
     /// tokenizer.json files transformers converts them to; and each `.model` against its own
     /// tokenizer.json.
     func testLlama2VersusItsExtension() throws {

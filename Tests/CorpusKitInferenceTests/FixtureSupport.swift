@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 
-/// The committed transformers fixtures (Tools/make_inference_fixtures.py) and helpers to damage copies.
+/// The committed transformers fixtures (Tools/fixtures/make_inference_fixtures.py) and helpers to damage copies.
 enum Fixtures {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
     static let directory = root.appendingPathComponent("Tests/Fixtures/inference")

@@ -3,11 +3,11 @@ import XCTest
 @testable import CorpusKitLaunch
 
 /// `corpuskit launch` on a real Slurm: the single-node cluster Tools/test.sh starts with
-/// Tools/slurm_test_cluster.sh (SLURM_CONF points at it). Skipped with a message without one.
+/// Tools/ci/slurm_test_cluster.sh (SLURM_CONF points at it). Skipped with a message without one.
 final class LaunchSlurmTests: XCTestCase {
     override func setUpWithError() throws {
         guard let conf = ProcessInfo.processInfo.environment["SLURM_CONF"], FileManager.default.fileExists(atPath: conf) else {
-            throw XCTSkip("no Slurm test cluster (SLURM_CONF unset): run Tools/test.sh as root, or Tools/slurm_test_cluster.sh start DIR and export SLURM_CONF")
+            throw XCTSkip("no Slurm test cluster (SLURM_CONF unset): run Tools/test.sh as root, or Tools/ci/slurm_test_cluster.sh start DIR and export SLURM_CONF")
         }
         let sinfo = try Run.tool("sinfo", ["--noheader", "--Node", "--format=%T"])
         guard sinfo.status == 0, sinfo.stdout.contains("idle") || sinfo.stdout.contains("mix") || sinfo.stdout.contains("alloc") else {

@@ -6,9 +6,9 @@ import CorpusKitReport
 import CorpusKitShards
 import CorpusKitTestSupport
 
-/// Byte-identical outputs against `Tools/megatron_reference.py` with llm-jp's real vocabularies
+/// Byte-identical outputs against `Tools/references/megatron_reference.py` with llm-jp's real vocabularies
 /// and Llama 2's BPE vocabulary from `$CORPUSKIT_SHARED` (default `../shared`), and with the
-/// Swallow-style extension of Llama 2 that `Tools/make_bpe_vocabularies.py` derives from them into
+/// Swallow-style extension of Llama 2 that `Tools/references/make_bpe_vocabularies.py` derives from them into
 /// `references/bpe-vocab`; skipped with a message when the shared directory is absent.
 final class SharedVocabularyTests: XCTestCase {
     private static let documentCount = 3000
@@ -20,13 +20,13 @@ final class SharedVocabularyTests: XCTestCase {
         return path
     }
 
-    /// A file `Tools/make_shared_references.sh` derives into `references/bpe-vocab`: skipped without
+    /// A file `Tools/references/make_shared_references.sh` derives into `references/bpe-vocab`: skipped without
     /// the shared directory, a failure when it is there but the file was not generated.
     private func derivedModel(_ relative: String) throws -> String {
         _ = try sharedModel("vocab/llama2/tokenizer.model")
         let path = TestPaths.repo("references/bpe-vocab/\(relative)")
         guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("\(path) is missing although \(TestPaths.shared) exists: run Tools/make_shared_references.sh first")
+            XCTFail("\(path) is missing although \(TestPaths.shared) exists: run Tools/references/make_shared_references.sh first")
             throw XCTSkip("derived vocabulary missing")
         }
         return path

@@ -5,17 +5,17 @@ import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitMegatron
 
-/// `Tools/megatron_reference.py`, the oracle: an independent Python implementation of the fork's
+/// `Tools/references/megatron_reference.py`, the oracle: an independent Python implementation of the fork's
 /// `preprocess_data.py` run with the real sentencepiece / tokenizers libraries.
 enum MegatronReference {
     static let python = TestPaths.repo(".venv/bin/python")
-    static let script = TestPaths.repo("Tools/megatron_reference.py")
+    static let script = TestPaths.repo("Tools/references/megatron_reference.py")
 
     /// Fails (never skips) when the virtual environment is missing: a comparison that did not run
     /// must not count as a pass.
     static func requireVenv(file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            XCTFail("\(python) is missing: run Tools/setup_venv.sh first (the comparisons with the Python reference need it)",
+            XCTFail("\(python) is missing: run Tools/setup/setup_venv.sh first (the comparisons with the Python reference need it)",
                     file: file, line: line)
             throw TestFailure("no .venv")
         }

@@ -9,7 +9,7 @@ import Testing
     static let names = PlanFixtures.configurationNames
 
     @Test func fixturesArePresent() {
-        #expect(Self.names.count >= 10, "Tests/Fixtures/plan: run Tools/make_plan_fixtures.py")
+        #expect(Self.names.count >= 10, "Tests/Fixtures/plan: run Tools/fixtures/make_plan_fixtures.py")
     }
 
     @Test(arguments: names) func planAndIndicesMatchMegatron(name: String) throws {

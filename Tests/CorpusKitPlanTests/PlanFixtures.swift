@@ -2,7 +2,7 @@ import CorpusKitPlan
 import CorpusKitShards
 import Foundation
 
-/// Tests/Fixtures/plan: megatron-core 0.16.1's indices for synthetic datasets (Tools/make_plan_fixtures.py).
+/// Tests/Fixtures/plan: megatron-core 0.16.1's indices for synthetic datasets (Tools/fixtures/make_plan_fixtures.py).
 enum PlanFixtures {
     static let repositoryRoot = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
@@ -20,7 +20,7 @@ enum PlanFixtures {
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    /// The synthetic document formula of Tools/make_plan_fixtures.py.
+    /// The synthetic document formula of Tools/fixtures/make_plan_fixtures.py.
     static func documents(_ spec: [String: Any]) -> [[Int32]] {
         let salt = UInt64(spec["salt"] as! Int), n = spec["documents"] as! Int
         let lo = UInt64(spec["min"] as! Int), hi = UInt64(spec["max"] as! Int)

@@ -6,7 +6,7 @@ import XCTest
 import CorpusKitReport
 
 /// The mixture arithmetic against independent references: llm-jp's published train-data files
-/// (shared data) and the CI fixture computed by Tools/make_mixture_fixture.py with numpy.
+/// (shared data) and the CI fixture computed by Tools/fixtures/make_mixture_fixture.py with numpy.
 final class MixtureTests: XCTestCase {
     private func mixture(counts: String, spec: String) throws -> Mixture {
         let rows = try CountsFile.read(path: counts)
@@ -28,7 +28,7 @@ final class MixtureTests: XCTestCase {
     }
 
     /// The project's own counts and spec (integer, fractional, zero and fill rates) against the
-    /// numpy float64 computation committed by Tools/make_mixture_fixture.py.
+    /// numpy float64 computation committed by Tools/fixtures/make_mixture_fixture.py.
     func testCIFixtureAgainstNumpyReference() throws {
         let dir = Paths.mixtureFixtures
         let made = try mixture(counts: "\(dir)/ci-num_tokens.tsv", spec: "\(dir)/ci-spec.yaml")

@@ -1,7 +1,7 @@
 import Foundation
 @testable import CorpusKitShards
 
-/// Access to Tests/Fixtures/shards (made by Tools/make_shard_fixtures.py) and scratch directories.
+/// Access to Tests/Fixtures/shards (made by Tools/fixtures/make_shard_fixtures.py) and scratch directories.
 enum Fixtures {
     static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()

@@ -3,9 +3,9 @@ import Testing
 import CorpusKitTestSupport
 @testable import CorpusKitShards
 
-/// Runs Tools/megatron_reference.py when a Python with numpy is available and compares its output with
+/// Runs Tools/references/megatron_reference.py when a Python with numpy is available and compares its output with
 /// CorpusKit's on generated data. The interpreter is $CORPUSKIT_PYTHON, else <repo>/.venv/bin/python
-/// (made by Tools/setup_venv.sh); without one these tests are skipped.
+/// (made by Tools/setup/setup_venv.sh); without one these tests are skipped.
 enum PythonReference {
     static let python: String? = {
         let candidates: [String?] = [ProcessInfo.processInfo.environment["CORPUSKIT_PYTHON"],
@@ -18,7 +18,7 @@ enum PythonReference {
 
     static var available: Bool { python != nil }
 
-    static let script = Fixtures.repositoryRoot.appendingPathComponent("Tools/megatron_reference.py").path
+    static let script = Fixtures.repositoryRoot.appendingPathComponent("Tools/references/megatron_reference.py").path
 
     @discardableResult
     static func run(_ executable: String, _ arguments: [String]) throws -> String {
@@ -43,7 +43,7 @@ enum PythonReference {
     }
 }
 
-@Suite(.enabled(if: PythonReference.available, "needs .venv (Tools/setup_venv.sh) or CORPUSKIT_PYTHON with numpy"))
+@Suite(.enabled(if: PythonReference.available, "needs .venv (Tools/setup/setup_venv.sh) or CORPUSKIT_PYTHON with numpy"))
 struct PythonReferenceTests {
     static func randomDocuments(seed: UInt64, count: Int, maxLength: Int, maxToken: Int) -> [[Int32]] {
         var random = SplitMix64(seed: seed)

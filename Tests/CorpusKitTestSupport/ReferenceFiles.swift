@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 
-/// Locations of the reference outputs that `Tools/make_references.py` writes with the real
+/// Locations of the reference outputs that `Tools/references/make_references.py` writes with the real
 /// sentencepiece and HF tokenizers packages.
 public enum ReferenceFiles {
     /// The package root (two levels above this file's folder).
@@ -20,7 +20,7 @@ public enum ReferenceFiles {
         FileManager.default.fileExists(atPath: sharedDirectory.appendingPathComponent("vocab").path)
     }
 
-    /// Where `Tools/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
+    /// Where `Tools/references/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
     public static var sharedReferences: URL {
         if let path = ProcessInfo.processInfo.environment["CORPUSKIT_REFERENCES"], !path.isEmpty {
             return URL(fileURLWithPath: path, relativeTo: packageRoot)
@@ -46,7 +46,7 @@ public enum ReferenceFiles {
             "llm-jp-v4.0.tokenizer.json": "llm-jp-v4.0/tokenizer.json",
             "llama2.model": "llama2/tokenizer.model",
         ]
-        // Derived from shared files at test setup (Tools/make_bpe_vocabularies.py), never committed.
+        // Derived from shared files at test setup (Tools/references/make_bpe_vocabularies.py), never committed.
         let derived: [String: String] = [
             "llama2.tokenizer.json": "llama2/tokenizer.json",
             "llama2-ja.model": "llama2-ja/llama2-ja.model",
@@ -66,7 +66,7 @@ public enum ReferenceFiles {
         guard FileManager.default.fileExists(atPath: file.path) else {
             XCTFail("""
                 \(file.path) is missing although \(sharedDirectory.path) exists. \
-                Run Tools/make_shared_references.sh (the README's test command does) before swift test.
+                Run Tools/references/make_shared_references.sh (the README's test command does) before swift test.
                 """)
             throw XCTSkip("references missing")
         }

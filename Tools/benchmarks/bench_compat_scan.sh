@@ -5,14 +5,14 @@
 # own timing (scan_seconds, scan_bytes) is printed. The first run may read from disk; later runs
 # read the page cache. The machine is shared: repeat and take the best and the median.
 #
-# Usage: Tools/bench_compat_scan.sh [DIR (default /tmp/corpuskit-bench-scan)] [REPEAT (default 5)]
+# Usage: Tools/benchmarks/bench_compat_scan.sh [DIR (default /tmp/corpuskit-bench-scan)] [REPEAT (default 5)]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 DIR="${1:-/tmp/corpuskit-bench-scan}"
 REPEAT="${2:-5}"
-Tools/setup_venv.sh
-BIN="$(Tools/build_release.sh 2>/dev/null)"
+Tools/setup/setup_venv.sh
+BIN="$(Tools/setup/build_release.sh 2>/dev/null)"
 mkdir -p "$DIR"
 if [[ ! -f "$DIR/scan.bin" ]]; then
     .venv/bin/python - "$DIR/scan" <<'PY'

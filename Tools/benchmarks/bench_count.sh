@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Benchmark: `corpuskit count` on 2,000 tiny shard prefixes (the issue's bound: under 2 s).
-# Builds corpuskit as it ships (Tools/build_release.sh), generates the shards with `corpuskit tokenize` (one 1-5 line corpus each, the
+# Builds corpuskit as it ships (Tools/setup/build_release.sh), generates the shards with `corpuskit tokenize` (one 1-5 line corpus each, the
 # fixture tokenizer), then times `count DIR --format tsv` (best of 5, cold and warm page cache
 # are not distinguished: the .idx files are a few hundred bytes).
 #
-# Usage: Tools/bench_count.sh [number of shards, default 2000]
+# Usage: Tools/benchmarks/bench_count.sh [number of shards, default 2000]
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 N="${1:-2000}"
-BIN="$(Tools/build_release.sh 2>/dev/null)"
+BIN="$(Tools/setup/build_release.sh 2>/dev/null)"
 WORK="$(mktemp -d)"
 trap 'rm -rf "$WORK"' EXIT
 mkdir -p "$WORK/in" "$WORK/shards/ja"

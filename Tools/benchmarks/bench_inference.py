@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """`corpuskit model` against transformers on the CPU: the same random Llama, float32, same threads.
 
-Usage (after Tools/setup_inference_venv.sh and `swift build -c release`):
-    .venv-inference/bin/python Tools/bench_inference.py [--threads 1 2] [--prompt 256] [--new 64]
+Usage (after Tools/setup/setup_inference_venv.sh and `swift build -c release`):
+    .venv-inference/bin/python -m Tools.benchmarks.bench_inference [--threads 1 2] [--prompt 256] [--new 64]
                                                       [--binary .build-static/release/corpuskit] [--work /tmp/ck-bench]
 
 The model (hidden 768, 12 layers, 12 heads / 4 kv heads, intermediate 2048, vocab 32,000, untied:

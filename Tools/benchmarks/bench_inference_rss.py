@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Peak RSS of `corpuskit model perplexity` on a ~1.1 GB bf16 checkpoint.
 
-Usage (after Tools/setup_inference_venv.sh and `swift build -c release`):
-    .venv-inference/bin/python Tools/bench_inference_rss.py [--tokenizer DIR] [--binary .build-static/release/corpuskit]
+Usage (after Tools/setup/setup_inference_venv.sh and `swift build -c release`):
+    .venv-inference/bin/python -m Tools.benchmarks.bench_inference_rss [--tokenizer DIR] [--binary .build-static/release/corpuskit]
 
 The checkpoint is a random Llama shaped like a small llm-jp-3 (hidden 1536, 10 layers, 12 heads / 4 kv
 heads, intermediate 4096, vocab 99,584 untied: ~558M parameters, ~1.12 GB as bf16), saved under --work.
@@ -20,7 +20,7 @@ import time
 import torch
 from transformers import LlamaConfig, LlamaForCausalLM
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def main():

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Index building, megatron-core 0.16.1 against corpuskit plan / replay, on the same shards.
 
-    Tools/setup_megatron_venv.sh && swift build -c release
-    .venv-megatron/bin/python Tools/bench_plan.py [--datasets 300] [--samples 10000000] [--seq-length 4096]
+    Tools/setup/setup_megatron_venv.sh && swift build -c release
+    .venv-megatron/bin/python -m Tools.benchmarks.bench_plan [--datasets 300] [--samples 10000000] [--seq-length 4096]
 
 Writes synthetic shards to a temporary directory: D datasets of 1,000-5,000 sequences of 50-3,000
 tokens (the .idx real, the .bin a sparse file of the right size: neither side reads tokens when
@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
 def write_idx(prefix, sizes):

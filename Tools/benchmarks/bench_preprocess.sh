@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# corpuskit tokenize vs the Megatron-style Python pipeline (Tools/megatron_reference.py: per-line
+# corpuskit tokenize vs the Megatron-style Python pipeline (Tools/references/megatron_reference.py: per-line
 # json.loads + sentencepiece encode in a multiprocessing.Pool, numpy writer), on the same input.
 #
-#   Tools/bench_preprocess.sh [MEGABYTES]          (default 30 MB of uncompressed JSONL)
+#   Tools/benchmarks/bench_preprocess.sh [MEGABYTES]          (default 30 MB of uncompressed JSONL)
 #
 # Environment:
 #   MODEL=path.model     tokenizer (default: $CORPUSKIT_SHARED/vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model)
@@ -23,10 +23,10 @@
 # checks every output is byte-identical to the reference's (cmp), and prints wall and CPU seconds,
 # docs/s, MB/s (uncompressed input), the ratios, a single-process json.loads + sp.encode bound,
 # and how much parallelism the (shared) machine offered before and after.
-# Needs .venv (Tools/setup_venv.sh), the zstd CLI and the shared corpora and vocabularies.
+# Needs .venv (Tools/setup/setup_venv.sh), the zstd CLI and the shared corpora and vocabularies.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 SHARED="${CORPUSKIT_SHARED:-$ROOT/../shared}"
 SIZE_MB="${1:-30}"
 MODEL="${MODEL:-$SHARED/vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model}"
@@ -34,11 +34,11 @@ TYPE="${TYPE:-Llama2Tokenizer}"
 WORKERS="${WORKERS:-1 2}"
 RUNS="${RUNS:-1}"
 WORK="${BENCH_DIR:-${TMPDIR:-/tmp}/corpuskit-bench-preprocess}"
-SCRATCH="${SCRATCH_PATH:-$ROOT/.build-static}"   # as Tools/build_release.sh builds it
+SCRATCH="${SCRATCH_PATH:-$ROOT/.build-static}"   # as Tools/setup/build_release.sh builds it
 PYTHON="$ROOT/.venv/bin/python"
 mkdir -p "$WORK"
 
-[[ -x "$PYTHON" ]] || { echo "bench: $PYTHON missing; run Tools/setup_venv.sh" >&2; exit 1; }
+[[ -x "$PYTHON" ]] || { echo "bench: $PYTHON missing; run Tools/setup/setup_venv.sh" >&2; exit 1; }
 command -v zstd >/dev/null || { echo "bench: the zstd CLI is needed (apt-get install zstd)" >&2; exit 1; }
 [[ -f "$MODEL" ]] || { echo "bench: tokenizer model $MODEL not found (set MODEL or CORPUSKIT_SHARED)" >&2; exit 1; }
 
@@ -136,10 +136,9 @@ printf '%-46s %8s %8s %10s %8s\n' "tool (fastest of $RUNS)" "wall s" "cpu s" "do
 # np.array(tokens, dtype). "fork writer" runs the reference with that one method replaced, which is
 # what the fork itself does per document.
 FORK_WRITER='import sys, numpy as np
-sys.path.insert(0, sys.argv[1])
-import megatron_reference as m
+from Tools.references import megatron_reference as m
 m.MMapIndexedDatasetBuilder._array = lambda self, tokens: np.array(tokens, dtype=self._dtype)
-m.main(sys.argv[2:])'
+m.main(sys.argv[1:])'
 
 declare -A WALL CPU
 # Interleaved: every configuration once per round, RUNS rounds; the fastest wall time is kept
@@ -151,8 +150,8 @@ for round in $(seq "$RUNS"); do
             prefix="$WORK/$tool-w$w"
             rm -f "$prefix"_text_document.*
             case $tool in
-                py) out=$(measure "$PYTHON" "$ROOT/Tools/megatron_reference.py" "${common[@]}" --output-prefix "$prefix" --log-interval 100000000) ;;
-                fork) out=$(measure "$PYTHON" -c "$FORK_WRITER" "$ROOT/Tools" "${common[@]}" --output-prefix "$prefix" --log-interval 100000000) ;;
+                py) out=$(measure "$PYTHON" "$ROOT/Tools/references/megatron_reference.py" "${common[@]}" --output-prefix "$prefix" --log-interval 100000000) ;;
+                fork) out=$(measure env PYTHONPATH="$ROOT" "$PYTHON" -c "$FORK_WRITER" "${common[@]}" --output-prefix "$prefix" --log-interval 100000000) ;;
                 ck) out=$(measure "$CORPUSKIT" tokenize "${common[@]}" --output-prefix "$prefix" --quiet) ;;
             esac
             wall=${out% *}; cpu=${out#* }

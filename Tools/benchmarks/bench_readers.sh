@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput of the CorpusKitReaders hot paths in an optimized build.
 #
-#   Tools/bench_readers.sh [MEGABYTES]      (default 200 MB per corpus)
+#   Tools/benchmarks/bench_readers.sh [MEGABYTES]      (default 200 MB per corpus)
 #
 # Generates an ASCII (English-like) and a Japanese JSON Lines corpus, compresses them with the
 # zstd and gzip CLIs when present, compiles the reader sources together with a small driver with
@@ -9,7 +9,7 @@
 # input for: line splitting only, and line splitting + full JSON validation + text extraction.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
 SIZE_MB="${1:-200}"
 WORK="${BENCH_DIR:-${TMPDIR:-/tmp}/corpuskit-bench-readers}"
 mkdir -p "$WORK"

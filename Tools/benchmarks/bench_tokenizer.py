@@ -6,10 +6,10 @@ Builds ~4 KB documents cut from $CORPUSKIT_SHARED/corpora (Japanese and English)
 pinned to CPU 0 (`taskset -c 0`), best of --repeat runs each, checks that the id files are
 byte-identical, and prints MB/s, tokens/s and the ratio per vocabulary and file format.
 
-Usage: Tools/bench_tokenizer.py [--corpuskit PATH] [--repeat 5] [--vocab v2.1 --vocab v3.0 ...]
-Run through Tools/bench_tokenizer.sh, which builds corpuskit and the venv first. The BPE rows
+Usage: .venv/bin/python -m Tools.benchmarks.bench_tokenizer [--corpuskit PATH] [--repeat 5] [--vocab v2.1 --vocab v3.0 ...]
+Run through Tools/benchmarks/bench_tokenizer.sh, which builds corpuskit and the venv first. The BPE rows
 (llama2: Llama 2's .model and its tokenizer.json; llama2-ja: the Swallow-style extension) read the
-files Tools/make_bpe_vocabularies.py derives into references/bpe-vocab (bench_tokenizer.sh makes them).
+files Tools/references/make_bpe_vocabularies.py derives into references/bpe-vocab (bench_tokenizer.sh makes them).
 """
 import argparse
 import json
@@ -22,13 +22,13 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 VOCABS = {
     "v2.1": ("llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model", "llm-jp-v2.1/tokenizer.json"),
     "v3.0": ("llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model", "llm-jp-v3.0/tokenizer.json"),
     "v3.1": ("llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model", "llm-jp-v3.1/tokenizer.json"),
     "v4.0": ("llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model", "llm-jp-v4.0/tokenizer.json"),
-    # BPE; "derived:" paths are under references/bpe-vocab (Tools/make_bpe_vocabularies.py).
+    # BPE; "derived:" paths are under references/bpe-vocab (Tools/references/make_bpe_vocabularies.py).
     "llama2": ("llama2/tokenizer.model", "derived:llama2/tokenizer.json"),
     "llama2-ja": ("derived:llama2-ja/llama2-ja.model", "derived:llama2-ja/tokenizer.json"),
 }
@@ -101,7 +101,7 @@ def main() -> None:
             path = str(DERIVED / relative[len("derived:"):]) if relative.startswith("derived:") else str(shared / "vocab" / relative)
             reference_out, corpuskit_out = work / "ref.txt", work / "ck.txt"
             reference_time, log = best_time(
-                [args.python, str(ROOT / "Tools/reference_encode.py"), f"--{kind}", path, str(documents), str(reference_out)],
+                [args.python, str(ROOT / "Tools/benchmarks/reference_encode.py"), f"--{kind}", path, str(documents), str(reference_out)],
                 args.repeat, env=env)
             reference_load = float(re.search(r"load_seconds=([0-9.]+)", log).group(1))
             corpuskit_time, _ = best_time([args.corpuskit, "encode", "--tokenizer", path, "--input", str(documents)],

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The reference side of Tools/bench_tokenizer.py: the whole `corpuskit encode` job done with the
+"""The reference side of Tools/benchmarks/bench_tokenizer.py: the whole `corpuskit encode` job done with the
 Python packages — load the tokenizer, json.loads each line, encode, json.dumps the ids.
 
 Usage: reference_encode.py (--sentencepiece MODEL | --tokenizers TOKENIZER_JSON) INPUT OUTPUT

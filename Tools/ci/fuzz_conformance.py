@@ -6,7 +6,7 @@
                         [--regressions FILE] [--max-failures 5]
 
 For each tokenizer file (default: the eight llm-jp files and Llama 2's .model in $CORPUSKIT_SHARED/vocab,
-and the BPE files Tools/make_bpe_vocabularies.py derives into references/bpe-vocab) texts are
+and the BPE files Tools/references/make_bpe_vocabularies.py derives into references/bpe-vocab) texts are
 generated from the seed in batches: random code points from many Unicode blocks, repeated-character
 runs and alternating patterns (conformance_texts.Runs), concatenations of pieces sampled from the
 vocabulary, the adversarial documents of make_references.py, and real lines of the corpora mutated by
@@ -36,10 +36,10 @@ import sys
 import tempfile
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
-import conformance_texts  # noqa: E402
-import make_references  # noqa: E402
+from Tools.common import conformance_texts
+from Tools.references import make_references
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 BATCH = 5000
 SHARED_FILES = [
@@ -49,7 +49,7 @@ SHARED_FILES = [
     "llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model", "llm-jp-v4.0/tokenizer.json",
     "llama2/tokenizer.model",
 ]
-# Derived from shared files by Tools/make_bpe_vocabularies.py (Tools/make_shared_references.sh writes
+# Derived from shared files by Tools/references/make_bpe_vocabularies.py (Tools/references/make_shared_references.sh writes
 # them to references/bpe-vocab); included by default when present.
 DERIVED_FILES = ["llama2/tokenizer.json", "llama2-ja/llama2-ja.model", "llama2-ja/tokenizer.json"]
 
@@ -269,16 +269,16 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=float("inf"), help="time budget per tokenizer file")
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--decode", type=int, default=20_000, help="id sequences decoded per tokenizer file")
-    ap.add_argument("--corpuskit", default=os.path.join(HERE, "..", ".build", "release", "corpuskit"))
+    ap.add_argument("--corpuskit", default=os.path.join(ROOT, ".build", "release", "corpuskit"))
     ap.add_argument("--corpora", action="append", default=[], metavar="DIR",
                     help="text corpora to mutate (default: $CORPUSKIT_SHARED/corpora and Corpora/)")
     ap.add_argument("--regressions", metavar="FILE", help="append shrunk failing texts here")
     ap.add_argument("--max-failures", type=int, default=5, help="stop a file after this many mismatches")
     args = ap.parse_args()
 
-    shared = os.environ.get("CORPUSKIT_SHARED", os.path.join(HERE, "..", "..", "shared"))
+    shared = os.environ.get("CORPUSKIT_SHARED", os.path.join(ROOT, "..", "shared"))
     args.shared_vocab = os.path.abspath(os.path.join(shared, "vocab")) + os.sep
-    derived = os.path.join(HERE, "..", "references", "bpe-vocab")
+    derived = os.path.join(ROOT, "references", "bpe-vocab")
     paths = args.tokenizer or ([os.path.join(args.shared_vocab, f) for f in SHARED_FILES]
                                + [os.path.join(derived, f) for f in DERIVED_FILES if os.path.isfile(os.path.join(derived, f))])
     missing = [p for p in paths if not os.path.isfile(p)]
@@ -286,7 +286,7 @@ def main() -> None:
         raise SystemExit(f"fuzz: no such tokenizer file: {', '.join(missing)} (set CORPUSKIT_SHARED or --tokenizer)")
     if not os.access(args.corpuskit, os.X_OK):
         raise SystemExit(f"fuzz: {args.corpuskit} is not an executable (swift build -c release)")
-    dirs = args.corpora or [d for d in (os.path.join(shared, "corpora"), os.path.join(HERE, "..", "Corpora"))
+    dirs = args.corpora or [d for d in (os.path.join(shared, "corpora"), os.path.join(ROOT, "Corpora"))
                             if os.path.isdir(d)]
     lines = corpus_lines(dirs)
     log(f"seed {args.seed}, {len(paths)} tokenizer files, {len(lines)} corpus lines, "

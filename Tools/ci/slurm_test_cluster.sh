@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # A throw-away single-node Slurm cluster for the `corpuskit launch` tests.
 #
-# Usage: Tools/slurm_test_cluster.sh start DIR   # prints `export SLURM_CONF=DIR/slurm.conf` on success
-#        Tools/slurm_test_cluster.sh stop DIR    # stops munged, slurmctld and slurmd by their PIDs
+# Usage: Tools/ci/slurm_test_cluster.sh start DIR   # prints `export SLURM_CONF=DIR/slurm.conf` on success
+#        Tools/ci/slurm_test_cluster.sh stop DIR    # stops munged, slurmctld and slurmd by their PIDs
 #
 # Environment: CORPUSKIT_SLURM_PORT (default 16817): slurmctld's port; slurmd takes the next one.
 # Everything lives under DIR: slurm.conf, the munge key and socket, state and spool directories,
 # logs and PID files. Needs root (SlurmUser=root, munged as root) and Debian's slurmctld, slurmd,
-# slurm-client and munge packages (Tools/install_deps.sh installs them when running as root).
+# slurm-client and munge packages (Tools/setup/install_deps.sh installs them when running as root).
 # Node: this host with its CPUs and memory; ProctrackType=proctrack/linuxproc and TaskPlugin=task/none,
 # so no cgroups are needed; no accounting database (sacct is unavailable, squeue is used).
 set -euo pipefail

@@ -2,11 +2,11 @@
 # Renders a `corpuskit mixture --chart` SVG in headless Chromium (Debian's package, installed
 # when missing) and saves a PNG screenshot, to check that the chart opens in a real browser.
 #
-# Usage: Tools/render_chart.sh CHART.svg OUT.png
+# Usage: Tools/docs/render_chart.sh CHART.svg OUT.png
 # With no arguments: makes the chart of llm-jp's en 15.6T mixture (needs ../shared) or, without
 # shared data, of the CI fixture, and writes docs/mixture-chart.png.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 if ! command -v chromium >/dev/null 2>&1; then
     echo "render_chart: installing chromium (Debian)" >&2

@@ -17,10 +17,8 @@ import argparse
 import json
 import os
 import re
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import spm_model  # noqa: E402
+from Tools.common import spm_model
 
 
 BYTE_LITERAL = re.compile(r"<0x[0-9A-F]{2}>")

@@ -5,7 +5,7 @@ extension of Llama 2 (.model and tokenizer.json).
     make_bpe_vocabularies.py --shared DIR --out DIR [--pieces 4000]
 
 Outputs (derived from shared files, so written at test setup into a gitignored directory, never
-committed; Tools/make_shared_references.sh writes them to references/bpe-vocab):
+committed; Tools/references/make_shared_references.sh writes them to references/bpe-vocab):
   OUT/llama2/tokenizer.json (+ tokenizer_config.json)
         transformers' conversion of shared/vocab/llama2/tokenizer.model: `AutoTokenizer.from_pretrained`
         on a directory holding only that file, then `save_pretrained` (no torch needed).
@@ -21,7 +21,7 @@ committed; Tools/make_shared_references.sh writes them to references/bpe-vocab):
                    nothing is done.
 
 Everything is deterministic (one training thread, input in file order). Files appear under their
-final names only when complete. Needs sentencepiece, protobuf and transformers (Tools/setup_venv.sh).
+final names only when complete. Needs sentencepiece, protobuf and transformers (Tools/setup/setup_venv.sh).
 """
 from __future__ import annotations
 

@@ -2,16 +2,16 @@
 # Regenerate Tests/Fixtures/references/ (committed): reference outputs of sentencepiece and tokenizers for
 # the fixture tokenizers in Tests/Fixtures/tokenizers/, over Corpora/*.txt plus 500 adversarial documents and 200 repeated-character runs.
 #
-# Usage: Tools/make_fixture_references.sh [extra make_references.py options]
+# Usage: Tools/references/make_fixture_references.sh [extra make_references.py options]
 # Does nothing when Tests/Fixtures/references/manifest.json already matches the inputs; delete that
 # file to force a rebuild.
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
-Tools/setup_venv.sh
+Tools/setup/setup_venv.sh
 
 F=Tests/Fixtures/tokenizers
-exec .venv/bin/python Tools/make_references.py \
+exec .venv/bin/python -m Tools.references.make_references \
     --out Tests/Fixtures/references \
     --corpora Corpora \
     --adversarial 500 \

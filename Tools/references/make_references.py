@@ -21,7 +21,7 @@ Outputs (every line is JSON, ASCII only, in document order):
                              mixed runs of pieces whose concatenations are pieces);
                           5. with --sweep, ten run characters x lengths 1-199, alone and inside text;
                           6. the "text" of every line of the --regressions files (texts the
-                             differential fuzzer, Tools/fuzz_conformance.py, once found and shrank).
+                             differential fuzzer, Tools/ci/fuzz_conformance.py, once found and shrank).
   DIR/NAME.jsonl          sentencepiece: {"ids": encode(t), "ids_special": encode(t, add_bos, add_eos),
                                           "decoded": decode(ids)}
                           tokenizers:    {"ids": encode(t, add_special_tokens=False).ids,
@@ -58,9 +58,7 @@ import struct
 import sys
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import conformance_texts  # noqa: E402
-import spm_model  # noqa: E402
+from Tools.common import conformance_texts, spm_model
 
 BATCH = 2048
 SAMPLE_CHECK = 300  # documents on which batch encoding is checked against one-at-a-time encoding
@@ -489,10 +487,9 @@ class DecodeSequences:
 
 
 def fingerprint(args, tok_specs, corpus, versions) -> tuple[str, dict]:
-    here = os.path.dirname(os.path.abspath(__file__))
     parts = {
-        "scripts": {n: sha256_file(os.path.join(here, n))
-                    for n in ("make_references.py", "spm_model.py", "conformance_texts.py")},
+        "scripts": {os.path.basename(path): sha256_file(path)
+                    for path in (__file__, spm_model.__file__, conformance_texts.__file__)},
         "tokenizers": [[name, sha256_file(path)] for name, path in tok_specs],
         "corpora": [[os.path.basename(p), sha256_file(p)] for p in corpus],
         "regressions": [sha256_file(p) for p in args.regressions],

@@ -10,9 +10,9 @@
 # The tests build separately (.build/, with -enable-testing; XCTest needs the shared runtime)
 # and Tools/test.sh runs the command-line tests against this binary.
 #
-# Usage: Tools/build_release.sh            (build output on stderr, the binary's path on stdout)
+# Usage: Tools/setup/build_release.sh            (build output on stderr, the binary's path on stdout)
 set -euo pipefail
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 swift build -c release --product corpuskit --static-swift-stdlib --scratch-path .build-static >&2
 echo "$ROOT/.build-static/release/corpuskit"

@@ -3,8 +3,8 @@
 # the C libraries (found with pkg-config), the zstd and gzip tools used by tests, python3-venv,
 # Debian's Slurm and munge when running as root (for the launch tests), and a Swift 6 toolchain on PATH (taken from /opt/swift when it is installed there).
 #
-# Usage: source Tools/install_deps.sh   (so that a PATH change for Swift reaches the caller)
-#    or: Tools/install_deps.sh
+# Usage: source Tools/setup/install_deps.sh   (so that a PATH change for Swift reaches the caller)
+#    or: Tools/setup/install_deps.sh
 set -euo pipefail
 
 corpuskit_missing_packages() {
@@ -21,7 +21,7 @@ corpuskit_missing_packages() {
     command -v zstd >/dev/null 2>&1 || missing+=(zstd)
     command -v gzip >/dev/null 2>&1 || missing+=(gzip)
     python3 -c 'import ensurepip, venv' >/dev/null 2>&1 || missing+=(python3-venv)
-    # A single-node Slurm for the `corpuskit launch` tests (Tools/slurm_test_cluster.sh); it runs
+    # A single-node Slurm for the `corpuskit launch` tests (Tools/ci/slurm_test_cluster.sh); it runs
     # only as root (SlurmUser=root), so it is installed only then.
     if [[ "$(id -u)" == 0 ]]; then
         [[ -x /usr/sbin/slurmctld ]] || missing+=(slurmctld)

@@ -2,7 +2,7 @@
 # Create (or reuse) a heavy reference environment on a CPU-only torch, for the fixture generators
 # (never for CI, which uses the committed fixtures).
 #
-# Usage: Tools/setup_torch_venv.sh VENV "REQUIREMENTS"    (torch==2.13.0+cpu is installed first)
+# Usage: Tools/setup/setup_torch_venv.sh VENV "REQUIREMENTS"    (torch==2.13.0+cpu is installed first)
 #
 # torch: the default PyPI wheel pulls ~3 GB of CUDA libraries; the CPU build (torch==2.13.0+cpu)
 # is found by pip on these machines (the wheel folder pip is configured with). Installing it first

@@ -1,19 +1,19 @@
 #!/usr/bin/env bash
 # Create (or reuse) the Python virtual environment the reference tools run in.
 #
-# Usage: Tools/setup_venv.sh            # creates <repo>/.venv, prints nothing when already up to date
-#        VENV=/some/dir Tools/setup_venv.sh
+# Usage: Tools/setup/setup_venv.sh            # creates <repo>/.venv, prints nothing when already up to date
+#        VENV=/some/dir Tools/setup/setup_venv.sh
 #
 # The environment holds the real libraries CorpusKit is compared against, at pinned versions:
 # sentencepiece (Google's C++ library, Python binding) and tokenizers (Hugging Face, Rust), and
-# transformers + protobuf for converting the BPE test vocabularies (Tools/make_bpe_vocabularies.py;
+# transformers + protobuf for converting the BPE test vocabularies (Tools/references/make_bpe_vocabularies.py;
 # tokenizer conversion needs no torch, and none is installed).
 # A stamp file inside the venv records the requirement list; when it matches, nothing is done.
 # On a fresh Debian/Ubuntu where `python3 -m venv` lacks ensurepip, python3-venv is installed with
 # apt-get when running as root.
 set -euo pipefail
 
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 VENV="${VENV:-$ROOT/.venv}"
 PYTHON="${PYTHON:-python3}"
 REQUIREMENTS="sentencepiece==0.2.3 tokenizers==0.23.3 numpy transformers==5.24.0 protobuf==7.36.2"
