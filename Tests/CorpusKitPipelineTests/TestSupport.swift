@@ -5,14 +5,10 @@ import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitMegatron
 
-/// `Tools/references/megatron_reference.py`, the oracle: an independent Python implementation of the fork's
-/// `preprocess_data.py` run with the real sentencepiece / tokenizers libraries.
-enum MegatronReference {
-    static let python = TestPaths.repo(".venv/bin/python")
-    static let script = TestPaths.repo("Tools/references/megatron_reference.py")
-
-    /// Fails (never skips) when the virtual environment is missing: a comparison that did not run
-    /// must not count as a pass.
+/// The shards oracle (``MegatronReference`` in CorpusKitTestSupport) as these tests run it.
+extension MegatronReference {
+    /// Fails (never skips) when the interpreter is missing: a comparison that did not run must not
+    /// count as a pass.
     static func requireVenv(file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.isExecutableFile(atPath: python) else {
             XCTFail("\(python) is missing: run Tools/setup/setup_venv.sh first (the comparisons with the Python reference need it)",
@@ -24,10 +20,7 @@ enum MegatronReference {
     /// Runs `preprocess_data.py`-equivalent with `arguments` (`--workers 1` added).
     static func preprocess(_ arguments: [String]) throws {
         try requireVenv()
-        let result = try Subprocess.run(python, [script] + arguments + ["--workers", "1"])
-        guard result.status == 0 else {
-            throw TestFailure("megatron_reference.py \(arguments.joined(separator: " ")) failed (\(result.status)):\n\(result.error)")
-        }
+        try run(arguments + ["--workers", "1"])
     }
 }
 

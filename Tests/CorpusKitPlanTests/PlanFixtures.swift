@@ -1,12 +1,11 @@
 import CorpusKitPlan
 import CorpusKitShards
 import Foundation
+import CorpusKitTestSupport
 
 /// Tests/Fixtures/plan: megatron-core 0.16.1's indices for synthetic datasets (Tools/fixtures/make_plan_fixtures.py).
 enum PlanFixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let directory = repositoryRoot.appendingPathComponent("Tests/Fixtures/plan")
+    static let directory = URL(fileURLWithPath: TestPaths.fixture("plan"))
 
     static var configurationNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
@@ -57,12 +56,6 @@ enum PlanFixtures {
             totalSamples: (config["train_iters"] as! Int) * (config["global_batch_size"] as! Int),
             seed: UInt32(config["seed"] as! Int),
             split: try SplitMatrix(config["split"] as! String))
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-plan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }
 

@@ -4,17 +4,8 @@ import XCTest
 /// Locations of the reference outputs that `Tools/references/make_references.py` writes with the real
 /// sentencepiece and HF tokenizers packages.
 public enum ReferenceFiles {
-    /// The package root (two levels above this file's folder).
-    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `CORPUSKIT_SHARED`, default `../shared` next to the package.
-    public static var sharedDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_SHARED"], !path.isEmpty {
-            return URL(fileURLWithPath: path, relativeTo: packageRoot)
-        }
-        return packageRoot.appendingPathComponent("../shared").standardized
-    }
+    /// ``TestPaths/shared``.
+    public static var sharedDirectory: URL { URL(fileURLWithPath: TestPaths.shared, isDirectory: true) }
 
     public static var sharedIsPresent: Bool {
         FileManager.default.fileExists(atPath: sharedDirectory.appendingPathComponent("vocab").path)
@@ -23,13 +14,13 @@ public enum ReferenceFiles {
     /// Where `Tools/references/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
     public static var sharedReferences: URL {
         if let path = ProcessInfo.processInfo.environment["CORPUSKIT_REFERENCES"], !path.isEmpty {
-            return URL(fileURLWithPath: path, relativeTo: packageRoot)
+            return URL(fileURLWithPath: path, relativeTo: TestPaths.repositoryRoot)
         }
-        return packageRoot.appendingPathComponent("references")
+        return TestPaths.repositoryRoot.appendingPathComponent("references")
     }
 
-    public static let fixtureReferences = packageRoot.appendingPathComponent("Tests/Fixtures/references")
-    public static let fixtureTokenizers = packageRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
+    public static let fixtureReferences = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/references")
+    public static let fixtureTokenizers = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
 
     /// The tokenizer files of the shared references, by reference name: the llm-jp and Llama 2 files in
     /// `../shared/vocab`, and the BPE files derived from Llama 2 in `references/bpe-vocab`.
