@@ -100,8 +100,8 @@ enum TestCorpus {
                 for i in range(0, max(len(data), 1), size):
                     out.write(gzip.compress(data[i:i + size], mtime=0))
             """
-        let result = try Subprocess.run("/usr/bin/env", ["python3", "-c", program, source, destination, String(memberBytes)])
-        guard result.status == 0 else { throw TestFailure("gzip failed: \(result.error)") }
+        let result = try Command.run("/usr/bin/env", ["python3", "-c", program, source, destination, String(memberBytes)])
+        guard result.status == 0 else { throw TestFailure("gzip failed: \(result.stderr)") }
     }
 
     /// zstd as several concatenated frames, with the zstd command-line tool (`apt-get install zstd`).
@@ -118,8 +118,8 @@ enum TestCorpus {
             let chunk = data.subdata(in: offset..<min(data.count, offset + frameBytes))
             let chunkPath = destination + ".part\(part)"
             try chunk.write(to: URL(fileURLWithPath: chunkPath))
-            let result = try Subprocess.run(zstdPath, ["-q", "-f", "-3", chunkPath, "-o", chunkPath + ".zst"])
-            guard result.status == 0 else { throw TestFailure("zstd failed: \(result.error)") }
+            let result = try Command.run(zstdPath, ["-q", "-f", "-3", chunkPath, "-o", chunkPath + ".zst"])
+            guard result.status == 0 else { throw TestFailure("zstd failed: \(result.stderr)") }
             output.append(try Data(contentsOf: URL(fileURLWithPath: chunkPath + ".zst")))
             try? FileManager.default.removeItem(atPath: chunkPath)
             try? FileManager.default.removeItem(atPath: chunkPath + ".zst")

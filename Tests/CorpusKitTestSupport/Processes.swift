@@ -1,22 +1,5 @@
 import Foundation
 import XCTest
-import CorpusKitSystem
-
-/// Runs executables and captures their output.
-public enum Subprocess {
-    public struct Result {
-        public let status: Int32
-        public let output: String
-        public let error: String
-    }
-
-    @discardableResult
-    public static func run(_ executable: String, _ arguments: [String], stdin: Data? = nil) throws -> Result {
-        let result = try ProcessCapture.run(executable, arguments, stdin: stdin)
-        return Result(status: result.status, output: String(decoding: result.output, as: UTF8.self),
-                      error: String(decoding: result.error, as: UTF8.self))
-    }
-}
 
 /// Runs a program with standard output and error going to files (so large outputs cannot fill a
 /// pipe), for the tests that run the built `corpuskit` and other tools.

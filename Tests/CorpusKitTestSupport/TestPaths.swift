@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-import CorpusKitSystem
 
 /// Paths of the repository, its fixtures and the shared vocabularies: the one place every test
 /// target finds them.
