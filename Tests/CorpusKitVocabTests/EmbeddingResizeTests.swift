@@ -7,17 +7,13 @@ import CorpusKitTokenizer
 
 /// `model resize-embeddings` on the committed inference fixtures (untied and tied Llama, bf16),
 /// extended by a committed piece list: the written checkpoint is checked by
-/// Tools/check_resized_embeddings.py, an independent numpy computation of the rule, in the
+/// Tools/references/check_resized_embeddings.py, an independent numpy computation of the rule, in the
 /// reference venv (.venv, no torch). Loading with transformers is that script's --transformers
 /// mode in the inference venv, outside CI (see TESTING.md).
 final class EmbeddingResizeTests: XCTestCase {
     static let base = TestPaths.fixtureLLMJP
     static let pieces = TestPaths.repo("Tests/Fixtures/vocab/ja-pieces.vocab")
 
-    static var python: String? {
-        let candidates = [ProcessInfo.processInfo.environment["CORPUSKIT_PYTHON"], TestPaths.repo(".venv/bin/python")].compactMap { $0 }
-        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
 
     private func extend(into scratch: ScratchDirectory) throws -> String {
         let directory = scratch.file("tokenizer")
@@ -26,7 +22,8 @@ final class EmbeddingResizeTests: XCTestCase {
     }
 
     private func checkResize(_ fixture: String, multiple: Int, expectedRows: Int) throws {
-        guard let python = Self.python else { throw XCTSkip("needs .venv (Tools/setup_venv.sh) or CORPUSKIT_PYTHON with numpy and sentencepiece") }
+        // The reference venv's interpreter, as the shards oracle finds it.
+        guard MegatronReference.available else { throw XCTSkip("needs .venv (Tools/setup/setup_venv.sh) or CORPUSKIT_PYTHON with numpy and sentencepiece") }
         let scratch = try ScratchDirectory()
         let extended = try extend(into: scratch)
         let checkpoint = TestPaths.repo("Tests/Fixtures/inference/\(fixture)")
@@ -35,8 +32,8 @@ final class EmbeddingResizeTests: XCTestCase {
                                               padToMultipleOf: multiple)
         XCTAssertEqual(summary.newRows, expectedRows)
         XCTAssertEqual(try ModelConfig(path: scratch.file("resized/config.json")).vocabularySize, expectedRows)
-        let result = try Subprocess.run(python, [TestPaths.repo("Tools/check_resized_embeddings.py"), checkpoint, output, Self.base, extended])
-        XCTAssertEqual(result.status, 0, result.output + result.error)
+        let result = try Command.run(MegatronReference.python, [TestPaths.repo("Tools/references/check_resized_embeddings.py"), checkpoint, output, Self.base, extended])
+        XCTAssertEqual(result.status, 0, result.output + result.stderr)
         XCTAssertFalse(result.output.contains("MISMATCH"), result.output)
         XCTAssertTrue(result.output.contains("are the means of their pieces' base rows"), result.output)
         // The extended tokenizer travels with the weights.

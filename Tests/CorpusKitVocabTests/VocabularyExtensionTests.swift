@@ -4,7 +4,7 @@ import CorpusKitTestSupport
 import CorpusKitTokenizer
 @testable import CorpusKitVocab
 
-/// `vocab extend` against the real thing, on the shared vocabularies: Tools/make_bpe_vocabularies.py
+/// `vocab extend` against the real thing, on the shared vocabularies: Tools/references/make_bpe_vocabularies.py
 /// trains a Japanese BPE with the sentencepiece trainer, appends its new pieces to Llama 2 (BPE) and
 /// to llm-jp v2.1 (Unigram) with protobuf, and converts each result with transformers 5.24. The
 /// files corpuskit writes must be those files byte for byte. Their ids are then the references'
