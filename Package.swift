@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
         .library(name: "CorpusKitInference", targets: ["CorpusKitInference"]),
         .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
+        .library(name: "CorpusKitVocab", targets: ["CorpusKitVocab"]),
         .executable(name: "corpuskit", targets: ["corpuskit"]),
     ],
     dependencies: [
@@ -58,7 +59,7 @@ let package = Package(
         // megatron-core's blending, sample and shuffle indices (corpuskit plan / replay).
         .target(name: "CorpusKitPlan", dependencies: ["CorpusKitSystem", "CorpusKitShards"]),
         // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
-        .target(name: "CorpusKitCheckpoint", dependencies: []),
+        .target(name: "CorpusKitCheckpoint", dependencies: ["CorpusKitSystem"]),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
         .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
         // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS through dlopen): logits, greedy
@@ -66,11 +67,12 @@ let package = Package(
         .target(name: "CorpusKitInference", dependencies: ["CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitCompat", "CorpusKitTokenizer", "CorpusKitReaders"]),
         // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
         .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
+        .target(name: "CorpusKitVocab", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitCheckpoint"]),
         .executableTarget(
             name: "corpuskit",
             dependencies: [
                 "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
-                "CorpusKitReport", "CorpusKitPlan", "CorpusKitCompat", "CorpusKitInference", "CorpusKitLaunch",
+                "CorpusKitReport", "CorpusKitPlan", "CorpusKitCompat", "CorpusKitInference", "CorpusKitLaunch", "CorpusKitVocab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -90,6 +92,7 @@ let package = Package(
         .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitVocabTests", dependencies: ["CorpusKitVocab", "CorpusKitTokenizer", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

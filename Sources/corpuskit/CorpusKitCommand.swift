@@ -8,5 +8,6 @@ struct CorpusKitCommand: ParsableCommand {
         subcommands: [
             EncodeCommand.self, DecodeCommand.self, InfoCommand.self, TokenizeCommand.self, LaunchCommand.self, ShardCommand.self,
             CountCommand.self, MixtureCommand.self, PlanCommand.self, ReplayCommand.self, CompatCommand.self, ModelCommand.self,
+            VocabCommand.self,
         ])
 }

@@ -42,6 +42,8 @@ public enum ReferenceFiles {
             "llama2.tokenizer.json": "llama2/tokenizer.json",
             "llama2-ja.model": "llama2-ja/llama2-ja.model",
             "llama2-ja.tokenizer.json": "llama2-ja/tokenizer.json",
+            "llmjp-ja.model": "llmjp-ja/llmjp-ja.model",
+            "llmjp-ja.tokenizer.json": "llmjp-ja/tokenizer.json",
         ]
         if let path = derived[name] { return sharedReferences.appendingPathComponent("bpe-vocab").appendingPathComponent(path) }
         return vocab.appendingPathComponent(files[name]!)

@@ -50,4 +50,6 @@ final class SharedConformanceTests: XCTestCase {
     func testLlama2TokenizerJSON() throws { try check("llama2.tokenizer.json") }
     func testLlama2ExtendedModel() throws { try check("llama2-ja.model") }
     func testLlama2ExtendedTokenizerJSON() throws { try check("llama2-ja.tokenizer.json") }
+    func testLLMJPExtendedModel() throws { try check("llmjp-ja.model") }
+    func testLLMJPExtendedTokenizerJSON() throws { try check("llmjp-ja.tokenizer.json") }
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Build the BPE test vocabularies from ../shared: Llama 2's tokenizer.json, and a Swallow-style
-extension of Llama 2 (.model and tokenizer.json).
+"""Build the BPE test vocabularies from ../shared: Llama 2's tokenizer.json, and Swallow-style
+extensions of Llama 2 (BPE) and of llm-jp v2.1 (Unigram) by a Japanese BPE (.model and tokenizer.json).
 
     make_bpe_vocabularies.py --shared DIR --out DIR [--pieces 4000]
 
@@ -17,6 +17,12 @@ committed; Tools/references/make_shared_references.sh writes them to references/
         keep their training order, so every new piece is reachable by merges of earlier pieces).
   OUT/llama2-ja/tokenizer.json (+ tokenizer_config.json)
         transformers' conversion of llama2-ja.model, as for Llama 2.
+  OUT/ja-bpe/ja-bpe.model
+        the trained Japanese BPE itself (the `--add` of `corpuskit vocab extend` in the tests).
+  OUT/llmjp-ja/llmjp-ja.model, OUT/llmjp-ja/tokenizer.json (+ tokenizer_config.json)
+        the same extension of llm-jp v2.1 (Unigram: the appended pieces get scores below the base's
+        lowest) and transformers' conversion of it. `corpuskit vocab extend` must write these files
+        byte for byte (CorpusKitVocabTests).
   OUT/stamp.json   fingerprint of the inputs, this script and the library versions: when it matches,
                    nothing is done.
 
@@ -34,6 +40,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+LLMJP_BASE = "vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model"
 JAPANESE_CORPORA = ["neko.txt", "jsts-v1.1-train.txt", "jnli-v1.1-train.txt", "jcommonsenseqa-v1.1-train.txt"]
 
 
@@ -49,7 +56,7 @@ def sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def fingerprint(llama2: Path, corpora: list[Path], pieces: int) -> dict:
+def fingerprint(llama2: Path, llmjp: Path, corpora: list[Path], pieces: int) -> dict:
     import sentencepiece
     import transformers
     import tokenizers
@@ -57,6 +64,7 @@ def fingerprint(llama2: Path, corpora: list[Path], pieces: int) -> dict:
 
     return {
         "llama2": sha256(llama2),
+        "llmjp": sha256(llmjp),
         "corpora": {p.name: sha256(p) for p in corpora},
         "script": sha256(Path(__file__)),
         "pieces": pieces,
@@ -85,7 +93,8 @@ def extend(llama2: Path, japanese: Path, target: Path) -> tuple[int, int]:
     trained.ParseFromString(japanese.read_bytes())
     existing = {p.piece for p in model.pieces}
     # Llama 2's merge scores run from 0 down to about -31,700; a few whitespace-run pieces carry
-    # -1e9 (never merged) and are left aside, else float32 could not go below them.
+    # -1e9 (never merged) and are left aside, else float32 could not go below them. The same rule
+    # serves a Unigram base (llm-jp v2.1: lowest about -87.8).
     lowest = min(p.score for p in model.pieces if p.score > -1e6)
     added = 0
     for piece in trained.pieces:
@@ -127,14 +136,16 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     llama2 = args.shared / "vocab/llama2/tokenizer.model"
+    llmjp = args.shared / LLMJP_BASE
     corpora = [args.shared / "corpora" / name for name in JAPANESE_CORPORA]
-    for path in [llama2, *corpora]:
+    for path in [llama2, llmjp, *corpora]:
         if not path.is_file():
             log(f"{path} not found")
             return 1
-    stamp = fingerprint(llama2, corpora, args.pieces)
+    stamp = fingerprint(llama2, llmjp, corpora, args.pieces)
     stamp_path = args.out / "stamp.json"
-    outputs = [args.out / "llama2/tokenizer.json", args.out / "llama2-ja/llama2-ja.model", args.out / "llama2-ja/tokenizer.json"]
+    outputs = [args.out / "llama2/tokenizer.json", args.out / "llama2-ja/llama2-ja.model", args.out / "llama2-ja/tokenizer.json",
+               args.out / "ja-bpe/ja-bpe.model", args.out / "llmjp-ja/llmjp-ja.model", args.out / "llmjp-ja/tokenizer.json"]
     if stamp_path.exists() and all(p.exists() for p in outputs):
         if json.loads(stamp_path.read_text()) == stamp:
             log(f"{args.out} is up to date")
@@ -149,12 +160,18 @@ def main() -> int:
         (staged / "llama2-ja").mkdir(parents=True)
         kept, added = extend(llama2, japanese, staged / "llama2-ja/llama2-ja.model")
         convert(staged / "llama2-ja/llama2-ja.model", staged / "llama2-ja", work)
+        (staged / "ja-bpe").mkdir()
+        shutil.copyfile(japanese, staged / "ja-bpe/ja-bpe.model")
+        (staged / "llmjp-ja").mkdir()
+        llmjp_kept, llmjp_added = extend(llmjp, japanese, staged / "llmjp-ja/llmjp-ja.model")
+        convert(staged / "llmjp-ja/llmjp-ja.model", staged / "llmjp-ja", work)
         (staged / "stamp.json").write_text(json.dumps(stamp, indent=2) + "\n")
         # Replace the whole directory at once: never a mix of old and new files.
         if args.out.exists():
             shutil.rmtree(args.out)
         os.replace(staged, args.out)
-    log(f"{args.out}: llama2 tokenizer.json; llama2-ja = {kept} Llama 2 pieces + {added} Japanese pieces (.model, tokenizer.json)")
+    log(f"{args.out}: llama2 tokenizer.json; llama2-ja = {kept} Llama 2 pieces + {added} Japanese pieces, "
+        f"llmjp-ja = {llmjp_kept} llm-jp v2.1 pieces + {llmjp_added} (.model, tokenizer.json)")
     return 0
 
 

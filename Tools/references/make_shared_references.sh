@@ -2,7 +2,8 @@
 # Generate references/ (gitignored): reference outputs of sentencepiece and tokenizers for the eight
 # llm-jp tokenizer files in $CORPUSKIT_SHARED/vocab (v2.1, v3.0, v3.1, v4.0; .model and tokenizer.json)
 # and four BPE files: Llama 2's .model, its tokenizer.json and the Swallow-style extension (.model and
-# tokenizer.json), which Tools/references/make_bpe_vocabularies.py first derives into references/bpe-vocab,
+# tokenizer.json), plus the same extension of llm-jp v2.1 (Unigram, .model and tokenizer.json), which
+# Tools/references/make_bpe_vocabularies.py first derives into references/bpe-vocab,
 # over $CORPUSKIT_SHARED/corpora/*.txt plus 2000 adversarial documents, 2000 repeated-character runs and the run sweep.
 #
 # Usage: Tools/references/make_shared_references.sh [extra make_references.py options]
@@ -36,6 +37,8 @@ args+=(--tokenizer "llama2.model=$SHARED/vocab/llama2/tokenizer.model")
 args+=(--tokenizer "llama2.tokenizer.json=$BPE/llama2/tokenizer.json")
 args+=(--tokenizer "llama2-ja.model=$BPE/llama2-ja/llama2-ja.model")
 args+=(--tokenizer "llama2-ja.tokenizer.json=$BPE/llama2-ja/tokenizer.json")
+args+=(--tokenizer "llmjp-ja.model=$BPE/llmjp-ja/llmjp-ja.model")
+args+=(--tokenizer "llmjp-ja.tokenizer.json=$BPE/llmjp-ja/tokenizer.json")
 
 exec .venv/bin/python -m Tools.references.make_references \
     --out references \

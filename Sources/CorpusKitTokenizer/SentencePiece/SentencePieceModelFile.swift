@@ -38,6 +38,11 @@ public struct SentencePieceModelFile: Sendable {
         public var eosPiece = "</s>"
         public var padPiece = "<pad>"
         public var unkSurface = " \u{2047} "
+        /// `unk_id`, `bos_id`, `eos_id`, `pad_id` (-1: none); transformers' conversion reads them.
+        public var unkID: Int32 = 0
+        public var bosID: Int32 = 1
+        public var eosID: Int32 = 2
+        public var padID: Int32 = -1
     }
 
     /// All piece texts concatenated; piece `i` is `pieceBlob[pieceOffsets[i] ..< pieceOffsets[i + 1]]`.
@@ -153,6 +158,10 @@ public struct SentencePieceModelFile: Sendable {
             case (47, .lengthDelimited): spec.eosPiece = try reader.readString()
             case (48, .lengthDelimited): spec.padPiece = try reader.readString()
             case (44, .lengthDelimited): spec.unkSurface = try reader.readString()
+            case (40, .varint): spec.unkID = Int32(truncatingIfNeeded: try reader.readVarint())
+            case (41, .varint): spec.bosID = Int32(truncatingIfNeeded: try reader.readVarint())
+            case (42, .varint): spec.eosID = Int32(truncatingIfNeeded: try reader.readVarint())
+            case (43, .varint): spec.padID = Int32(truncatingIfNeeded: try reader.readVarint())
             default: try reader.skip(field)
             }
         }
