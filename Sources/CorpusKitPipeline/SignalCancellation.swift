@@ -20,7 +20,7 @@ private func reportSignal(_ number: Int32) {
 /// Turns SIGINT/SIGTERM/SIGPIPE into a ``PipelineCancellation`` while it is alive.
 ///
 /// The first signal cancels the pipeline, which removes its temporary files and returns with
-/// ``PipelineError/interrupted(signal:)``. A second signal exits at once with status 128+signal
+/// ``PipelineError/interrupted(signal:)``. A second SIGINT or SIGTERM exits at once with status 128+signal
 /// (temporary files may then remain, but never files under the final output names; the next run
 /// to the prefix removes them). ``stop()`` restores the default dispositions.
 ///
@@ -52,8 +52,13 @@ public final class SignalCancellation: @unchecked Sendable {
             var byte: UInt8 = 0
             guard read(readEnd, &byte, 1) == 1, let self else { return }
             let number = Int32(byte)
-            self.received += 1
-            if self.received > 1 { _exit(128 + number) }
+            // Every later write to a closed pipe raises SIGPIPE again (the progress display, the
+            // message saying the run was interrupted), so repeated SIGPIPEs are not a second
+            // request to stop at once; only SIGINT/SIGTERM count for that.
+            if number != SIGPIPE {
+                self.received += 1
+                if self.received > 1 { _exit(128 + number) }
+            }
             cancellation.cancel(signal: number)
         }
         source.resume()

@@ -140,6 +140,19 @@ final class CommandLineTests: XCTestCase {
         }
     }
 
+    /// The issue's `corpuskit tokenize … | head`: the reader of the progress lines goes away, every
+    /// later write raises SIGPIPE in the writing thread; the run stops with 141 and leaves nothing.
+    func testClosedPipeStopsTheRunCleanly() throws {
+        let scratch = try ScratchDirectory()
+        let input = try bigInput(scratch)
+        let command = "\"$0\" tokenize --input \"$1\" --output-prefix \"$2\" --workers 1 --tokenizer-type SentencePieceTokenizer "
+            + "--tokenizer-model \"$3\" --append-eod --log-interval 10 2>&1 | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\""
+        let result = try Subprocess.run("/bin/bash", ["-c", command, try CorpusKitExecutable.require(), input,
+                                                      scratch.file("out"), TestPaths.fixtureLLMJP])
+        XCTAssertEqual(result.output.trimmingCharacters(in: .whitespacesAndNewlines), "141", result.error)
+        XCTAssertEqual(scratch.contents(), ["big.jsonl"])
+    }
+
     /// A run killed by SIGKILL leaves its temporary files; the next run to that prefix removes them.
     func testNextRunRemovesTheTemporariesOfAKilledRun() throws {
         let scratch = try ScratchDirectory()
