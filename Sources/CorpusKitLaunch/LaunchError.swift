@@ -1,3 +1,5 @@
+import CorpusKitSystem
+
 /// Why a `corpuskit launch` step stopped; every message names the file, task or option concerned.
 public enum LaunchError: Error, Sendable, CustomStringConvertible {
     /// The options cannot be honoured.
@@ -18,6 +20,18 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
         case let .configuration(message), let .input(message), let .manifest(message),
              let .scheduler(message), let .task(message), let .incomplete(message):
             return message
+        }
+    }
+}
+
+extension LaunchError {
+    /// Runs a read of an input or tokenizer file (a ``FileFingerprint`` or ``FileDigest``),
+    /// reporting its failure as ``LaunchError/input(_:)``.
+    static func readingInput<T>(_ body: () throws(SystemError) -> T) throws(LaunchError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .input(error.description)
         }
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 @testable import CorpusKitLaunch
+import CorpusKitSystem
 
 /// Planning pieces checked against independent references, and `--backend local` end to end.
 final class LaunchLocalTests: XCTestCase {
@@ -14,7 +15,7 @@ final class LaunchLocalTests: XCTestCase {
             let path = scratch.file("data-\(length)")
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let expected = try Command.tool("sha256sum", [path]).output.split(separator: " ").first.map(String.init)
-            XCTAssertEqual(SHA256.hex(bytes), expected, "length \(length)")
+            XCTAssertEqual(FileDigest.sha256Hex(bytes), expected, "length \(length)")
             XCTAssertEqual(try FileDigest.sha256(path: path), expected, "length \(length) (file)")
         }
     }
