@@ -9,7 +9,8 @@ struct ModelCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Run and sanity-check a Hugging Face checkpoint on the CPU (Llama, Mixtral, GPT-2, Qwen3-MoE).",
-        subcommands: [ModelInfoCommand.self, ModelLogitsCommand.self, ModelGenerateCommand.self, ModelPerplexityCommand.self, ModelCheckCommand.self])
+        subcommands: [ModelInfoCommand.self, ModelLogitsCommand.self, ModelGenerateCommand.self, ModelPerplexityCommand.self, ModelCheckCommand.self,
+                       ModelDiffCommand.self, ModelCompareCommand.self])
 }
 
 /// `MODEL_DIR` and `--threads`, shared by every form.

@@ -4,9 +4,7 @@ import CorpusKitTokenizer
 
 /// Sliding-window perplexity as the Hugging Face guide "Perplexity of fixed-length models" defines it.
 ///
-/// Windows of `context` tokens start every `stride` tokens; a window scores the tokens not scored
-/// by the previous one (`end - previous_end`), each conditioned on all earlier tokens of its window;
-/// the document's first token is never scored; the last window is the one reaching the end. Token
+/// The windows are ``SlidingWindow``'s. Token
 /// NLLs are `-log_softmax(logits)[target]` in float32 (max-subtracted, as torch's), summed in
 /// float64. Bits per byte = total NLL / ln 2 / UTF-8 bytes of the texts, which compares models with
 /// different vocabularies.
@@ -75,16 +73,13 @@ public struct PerplexityEvaluator {
 
     /// Total NLL and tokens scored for `ids`.
     public func score(_ ids: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
-        var total = 0.0, scored = 0, previousEnd = 0
+        var total = 0.0, scored = 0
         let cache = model.makeCache(capacity: min(options.context, max(ids.count, 1)))
-        var begin = 0
         let vocab = model.spec.vocabularySize
-        while begin < ids.count {
-            let end = min(begin + options.context, ids.count)
-            let targets = end - previousEnd
-            let window = Array(ids[begin..<end])
+        for w in SlidingWindow.windows(count: ids.count, context: options.context, stride: options.stride) {
+            let window = Array(ids[w.begin..<w.end])
             cache.reset()
-            let first = max(1, window.count - targets)
+            let first = w.firstScored
             if first < window.count {
                 // Logits in blocks of rows: a whole window's would be context × vocab floats
                 // (2048 × 99,584 × 4 bytes = 815 MB for llm-jp-3).
@@ -100,9 +95,6 @@ public struct PerplexityEvaluator {
                     row += count
                 }
             }
-            previousEnd = end
-            if end == ids.count { break }
-            begin += options.stride
         }
         return (total, scored)
     }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import CorpusKitInference
+import CorpusKitSystem
+
+/// Runs a parity computation: bad input is reported on stderr with exit 2 (exit 1 is "different").
+func parity<T>(_ command: String, _ body: () throws(ParityError) -> T) throws -> T {
+    do { return try body() } catch {
+        StandardError.write("corpuskit model \(command): \(error)\n")
+        throw ExitCode(2)
+    }
+}
+
+struct ModelDiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two checkpoints tensor by tensor and their computing config fields (exit 0 identical, 1 different, 2 bad input).",
+        discussion: "Values are compared as numbers: the same weights in another dtype are identical. Embedding and lm_head rows beyond --tokenizer-size (default: the rows both have) are reported apart as padding.")
+    @Argument(help: "Checkpoint directory A (the reference).")
+    var a: String
+    @Argument(help: "Checkpoint directory B.")
+    var b: String
+    @Option(name: .long, help: "The real vocabulary's size: embedding and lm_head rows from here on are padding.")
+    var tokenizerSize: Int?
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if let tokenizerSize, tokenizerSize < 1 { throw ValidationError("--tokenizer-size must be ≥ 1") }
+    }
+
+    func run() throws {
+        let diff = try parity("diff") { () throws(ParityError) in try CheckpointDiff(a: a, b: b, tokenizerSize: tokenizerSize) }
+        print(json ? diff.json() : diff.text())
+        if diff.exitStatus != 0 { throw ExitCode(diff.exitStatus) }
+    }
+}
+
+struct ModelCompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run two checkpoints of one tokenizer on the same windows of a corpus: KL(P_A‖P_B), top-1 agreement, both perplexities (exit 0 pass, 1 fail, 2 bad input).",
+        discussion: "Pass: mean KL ≤ --max-kl-mean and top-1 agreement ≥ --min-top1-agreement (conversion-grade defaults; a lossless conversion gives KL ≈ 0).")
+    @Argument(help: "Checkpoint directory A (the reference).")
+    var a: String
+    @Argument(help: "Checkpoint directory B.")
+    var b: String
+    @Option(name: .long, help: "The tokenizer both models use.")
+    var tokenizer: String
+    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
+    var input: String
+    @Option(name: .long, help: "JSON key of the text.")
+    var jsonKey = "text"
+    @Option(name: .long, help: "Window length in tokens.")
+    var context = 2048
+    @Option(name: .long, help: "Window step in tokens.")
+    var stride = 512
+    @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
+    var addBos = true
+    @Option(name: .long, help: "Largest mean KL(P_A‖P_B) in nats that passes.")
+    var maxKlMean = ModelComparison.Thresholds().maxKLMean
+    @Option(name: .long, help: "Smallest share of positions with equal top-1 ids that passes (0...1).")
+    var minTop1Agreement = ModelComparison.Thresholds().minTop1Agreement
+    @Option(name: .long, help: "Worst documents and positions to list.")
+    var worst = 5
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard maxKlMean >= 0 else { throw ValidationError("--max-kl-mean must be ≥ 0") }
+        guard (0...1).contains(minTop1Agreement) else { throw ValidationError("--min-top1-agreement must be in 0...1") }
+        guard worst >= 0 else { throw ValidationError("--worst must be ≥ 0") }
+    }
+
+    func run() throws {
+        let tok = try loadTokenizer(tokenizer)
+        let options = ModelComparison.Options(context: context, stride: stride, addBOS: addBos, textKey: jsonKey,
+                                              thresholds: .init(maxKLMean: maxKlMean, minTop1Agreement: minTop1Agreement), worst: worst)
+        let summary = try parity("compare") { () throws(ParityError) in
+            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads, options: options).evaluate(corpus: input)
+        }
+        print(json ? summary.json() : summary.text())
+        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+    }
+}
