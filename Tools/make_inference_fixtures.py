@@ -211,6 +211,85 @@ def build(spec, out, sp):
     print(f"{spec['name']}: seed {seed}, {sum(os.path.getsize(os.path.join(directory, n)) for n in os.listdir(directory))} bytes")
 
 
+def float64_windows(model, ids, context, stride, vocab):
+    """Float64 log-probabilities (over the first `vocab` ids, renormalised) at every position the
+    sliding windows score: a list of (index of the predicted token, log-probability row)."""
+    rows, prev_end = [], 0
+    for begin in range(0, len(ids), stride):
+        end = min(begin + context, len(ids))
+        window = ids[begin:end]
+        first = max(1, len(window) - (end - prev_end))
+        with torch.no_grad():
+            logits = model(torch.tensor([window])).logits[0].double()[:, :vocab]
+        logp = torch.log_softmax(logits, dim=-1)
+        for j in range(first, len(window)):
+            rows.append((begin + j, logp[j - 1]))
+        prev_end = end
+        if end == len(ids):
+            break
+    return rows
+
+
+def compare_float64(model_a, model_b, documents, context, stride):
+    """What `corpuskit model compare` reports, computed by transformers in float64: per position
+    KL(P_A||P_B), top-1 ids, NLLs; and the summaries."""
+    vocab = min(model_a.config.vocab_size, model_b.config.vocab_size)
+    a64 = model_a.to(torch.float64).eval()
+    b64 = model_b.to(torch.float64).eval()
+    positions = []
+    for line, ids in documents:
+        ra = float64_windows(a64, ids, context, stride, vocab)
+        rb = float64_windows(b64, ids, context, stride, vocab)
+        for (index, la), (_, lb) in zip(ra, rb):
+            kl = float(torch.sum(torch.exp(la) * (la - lb)))
+            positions.append(dict(line=line, index=index, target=ids[index], kl=kl, nll_a=-float(la[ids[index]]),
+                                  nll_b=-float(lb[ids[index]]), top1_a=int(torch.argmax(la)), top1_b=int(torch.argmax(lb))))
+    kls = np.array([p["kl"] for p in positions])
+    d = np.array([p["nll_b"] - p["nll_a"] for p in positions])
+    return dict(vocabulary_compared=vocab, positions=len(positions), kl_mean=float(kls.mean()),
+                kl_median=float(np.percentile(kls, 50)), kl_p99=float(np.percentile(kls, 99)), kl_max=float(kls.max()),
+                top1_agreement=float(np.mean([p["top1_a"] == p["top1_b"] for p in positions])),
+                mean_nll_a=float(np.mean([p["nll_a"] for p in positions])), mean_nll_b=float(np.mean([p["nll_b"] for p in positions])),
+                ln_ppl_ratio=float(d.mean()), ln_ppl_ratio_se=float(d.std(ddof=1) / math.sqrt(len(d))), per_position=positions)
+
+
+def build_parity(out, sp):
+    """`parity/`: a converted-looking copy of llama-tied-linear for `model compare` — vocabulary
+    trimmed to the tokenizer's 1,500 ids, rope_theta 10000 -> 40000, one MLP tensor noised by 5 %,
+    saved untied in float32 — and transformers' float64 comparison of the two on corpus.jsonl."""
+    source = os.path.join(out, "llama-tied-linear")
+    model_a = LlamaForCausalLM.from_pretrained(source, torch_dtype=torch.float32, attn_implementation="eager").eval()
+    config = LlamaConfig.from_pretrained(source)
+    config.vocab_size = 1500
+    config.rope_theta = 40000.0
+    config.tie_word_embeddings = False
+    config._attn_implementation = "eager"
+    model_b = LlamaForCausalLM(config).eval()
+    state = {k: v.clone() for k, v in model_a.state_dict().items()}
+    state["model.embed_tokens.weight"] = state["model.embed_tokens.weight"][:1500].clone()
+    state["lm_head.weight"] = state["model.embed_tokens.weight"].clone()
+    g = torch.Generator().manual_seed(11)
+    w = state["model.layers.1.mlp.down_proj.weight"]
+    state["model.layers.1.mlp.down_proj.weight"] = w + 0.05 * w.abs().mean() * torch.randn(w.shape, generator=g)
+    model_b.load_state_dict(state)
+    directory = os.path.join(out, "parity", "llama-tied-linear-converted")
+    shutil.rmtree(directory, ignore_errors=True)
+    model_b.save_pretrained(directory, safe_serialization=True)
+    for junk in os.listdir(directory):
+        if junk not in ("config.json", "model.safetensors"):
+            os.remove(os.path.join(directory, junk))
+    # Reload what was written, so the reference is computed from exactly the saved values.
+    model_b = LlamaForCausalLM.from_pretrained(directory, torch_dtype=torch.float32, attn_implementation="eager").eval()
+    documents = [(n + 1, [1] + sp.encode(text)) for n, text in enumerate(CORPUS_LINES)]
+    reference = dict(generator="Tools/make_inference_fixtures.py", transformers=transformers.__version__, torch=torch.__version__,
+                     a="llama-tied-linear", b="parity/llama-tied-linear-converted", context=CONTEXT, stride=STRIDE,
+                     compare=compare_float64(model_a, model_b, documents, CONTEXT, STRIDE))
+    with open(os.path.join(out, "parity", "compare-reference.json"), "w") as f:
+        json.dump(reference, f, indent=1)
+        f.write("\n")
+    print(f"parity: kl_mean {reference['compare']['kl_mean']:.6g}, top1 {reference['compare']['top1_agreement']:.4f}")
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests/Fixtures/inference")
     os.makedirs(out, exist_ok=True)
@@ -223,6 +302,8 @@ def main():
     for spec in FIXTURES:
         if not only or spec["name"] in only:
             build(spec, out, sp)
+    if not only or "parity" in only:
+        build_parity(out, sp)
 
 
 if __name__ == "__main__":

@@ -13,9 +13,9 @@ public enum ParityError: Error, CustomStringConvertible, Sendable {
 
     public var description: String {
         switch self {
-        case .badCheckpoint(let path, let reason): return reason.contains(path) ? reason : "\(path): \(reason)"
+        case .badCheckpoint(let path, let reason): return reason.hasPrefix(path) || reason.hasPrefix("cannot read \(path)") ? reason : "\(path): \(reason)"
         case .incompatible(let reason): return "the checkpoints cannot be compared: \(reason)"
-        case .badInput(let location, let reason): return "\(location): \(reason)"
+        case .badInput(let location, let reason): return reason.hasPrefix(location) ? reason : "\(location): \(reason)"
         case .invalidOption(let reason): return reason
         case .model(let reason): return reason
         }
