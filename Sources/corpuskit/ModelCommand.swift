@@ -10,7 +10,7 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Run and sanity-check a Hugging Face checkpoint on the CPU (Llama, Mixtral, GPT-2, Qwen3-MoE).",
         subcommands: [ModelInfoCommand.self, ModelLogitsCommand.self, ModelGenerateCommand.self, ModelPerplexityCommand.self, ModelCheckCommand.self,
-                       ModelDiffCommand.self, ModelCompareCommand.self])
+                       ModelDiffCommand.self, ModelCompareCommand.self, ModelLossCommand.self])
 }
 
 /// `MODEL_DIR` and `--threads`, shared by every form.

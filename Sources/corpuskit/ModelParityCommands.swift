@@ -85,3 +85,46 @@ struct ModelCompareCommand: ParsableCommand {
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
     }
 }
+
+struct ModelLossCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loss",
+        abstract: "Megatron's lm loss of a checkpoint on exactly the samples of a training step (replay's), with per-dataset losses.",
+        discussion: "As pretrain_gpt.py with its defaults: causal over each whole packed sample of seq-length + 1 ids, every label counted; comparable to the training log's lm loss at that iteration.")
+    @Argument(help: "The checkpoint directory (Hugging Face layout).")
+    var checkpoint: String
+    @OptionGroup var plan: PlanOptions
+    @Option(name: .long, help: "The training step, 0-based as in replay (the training log's iteration step + 1).")
+    var step: Int?
+    @Option(name: .long, help: "Number of steps from --step.")
+    var count = 1
+    @Option(name: .long, help: "Global samples A..B (A ≤ g < B) instead of steps.")
+    var samples: String?
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard (step == nil) != (samples == nil) else { throw ValidationError("give exactly one of --step and --samples") }
+        guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
+    }
+
+    func run() throws {
+        let selection: TrainingStepLoss.Selection
+        if let step {
+            selection = .steps(first: step, count: count)
+        } else {
+            let parts = samples!.components(separatedBy: "..")
+            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else {
+                throw ValidationError("--samples \(samples!): expected A..B with A < B")
+            }
+            selection = .samples(a..<b)
+        }
+        let configuration = try plan.configuration()
+        let result = try parity("loss") { () throws(ParityError) in
+            try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads).evaluate(selection)
+        }
+        print(json ? result.json() : result.text())
+    }
+}

@@ -210,3 +210,56 @@ final class CheckpointParityTests: XCTestCase {
         XCTAssertEqual(bad.stdout, "")
     }
 }
+
+/// `model loss` against transformers' loss on megatron-core's samples of three steps
+/// (Tests/Fixtures/inference/loss, made by Tools/make_loss_fixture.py).
+final class TrainingStepLossTests: XCTestCase {
+    private let directory = Fixtures.directory.appendingPathComponent("loss")
+
+    private func run(_ selection: [String]) throws -> [String: Any] {
+        let prefix = { (name: String) in self.directory.appendingPathComponent(name).path }
+        let cli = try CLI.run(["model", "loss", Fixtures.path("llama-tied-linear"),
+                               "--data-path", "0.7 \(prefix("web_text_document")) 0.3 \(prefix("books_text_document"))",
+                               "--seq-length", "32", "--global-batch-size", "4", "--train-iters", "12", "--split", "1,0,0",
+                               "--threads", "1", "--json"] + selection)
+        XCTAssertEqual(cli.status, 0, cli.stderr)
+        return try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as! [String: Any]
+    }
+
+    func testLossMatchesTransformersOnMegatronSamples() throws {
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: directory.appendingPathComponent("reference.json"))) as! [String: Any]
+        for step in reference["steps"] as! [[String: Any]] {
+            let t = step["step"] as! Int
+            let result = try run(["--step", "\(t)"])
+            let expected = (step["loss"] as! NSNumber).doubleValue
+            let loss = (result["loss"] as! NSNumber).doubleValue
+            XCTAssertEqual(loss, expected, accuracy: 1e-6 * expected, "step \(t)")
+            XCTAssertEqual(result["tokens"] as? Int, step["tokens"] as? Int)
+            let samples = step["samples"] as! [[String: Any]]
+            XCTAssertEqual(result["samples"] as? [Int], [samples.first!["sample"] as! Int, (samples.last!["sample"] as! Int) + 1])
+            // Per sample: the same ids as megatron-core (else the losses would differ), scored alike.
+            for (mine, theirs) in zip(result["sample_losses"] as! [NSNumber], samples) {
+                let nll = (theirs["nll"] as! NSNumber).doubleValue / Double((theirs["ids"] as! [Int]).count - 1)
+                XCTAssertEqual(mine.doubleValue, nll, accuracy: 1e-6 * nll, "step \(t) sample \(theirs["sample"]!)")
+            }
+            let datasets = step["datasets"] as! [String: [String: Any]]
+            for d in result["datasets"] as! [[String: Any]] {
+                let e = datasets["\(d["dataset"] as! Int)"]!
+                XCTAssertEqual((d["loss"] as! NSNumber).doubleValue, (e["loss"] as! NSNumber).doubleValue, accuracy: 1e-6 * 16)
+                XCTAssertEqual(d["tokens"] as? Int, e["tokens"] as? Int)
+            }
+        }
+        // The same samples chosen as a global range.
+        let range = try run(["--samples", "20..24"])
+        let step = try run(["--step", "5"])
+        XCTAssertEqual((range["loss"] as! NSNumber).doubleValue, (step["loss"] as! NSNumber).doubleValue)
+    }
+
+    func testStepBeyondTheRunIsBadInput() throws {
+        let prefix = directory.appendingPathComponent("web_text_document").path
+        let cli = try CLI.run(["model", "loss", Fixtures.path("llama-tied-linear"), "--data-path", prefix,
+                               "--seq-length", "32", "--global-batch-size", "4", "--train-iters", "3", "--split", "1,0,0", "--step", "3"])
+        XCTAssertEqual(cli.status, 2)
+        XCTAssertTrue(cli.stderr.contains("step 3 is beyond the run's 3 steps"), cli.stderr)
+    }
+}
