@@ -266,7 +266,7 @@ public struct CheckpointDiff: Sendable {
         ("intermediate_size", nil), ("n_inner", nil), ("moe_intermediate_size", nil),
         ("hidden_act", "silu"), ("activation_function", nil),
         ("rms_norm_eps", nil), ("layer_norm_epsilon", nil),
-        ("rope_theta", 10000.0), ("rope_scaling", NSNull()), ("partial_rotary_factor", 1.0),
+        ("rope_theta", 10000.0), ("rope_scaling", NSNull()), ("rope_parameters", NSNull()), ("partial_rotary_factor", 1.0),
         ("max_position_embeddings", nil), ("n_positions", nil),
         ("tie_word_embeddings", nil), ("attention_bias", false), ("mlp_bias", false),
         ("num_local_experts", nil), ("num_experts", nil), ("num_experts_per_tok", nil), ("norm_topk_prob", nil),
@@ -284,6 +284,8 @@ public struct CheckpointDiff: Sendable {
                 if let explicit = o[field], !(explicit is NSNull) { return explicit }
                 if let h = JSONValueInt(o["hidden_size"] ?? o["n_embd"]), let n = JSONValueInt(o["num_attention_heads"] ?? o["n_head"]), n > 0 { return h / n }
                 return nil
+            case "rope_theta":
+                return o[field] ?? (o["rope_parameters"] as? [String: Any])?["rope_theta"] ?? fallback
             case "tie_word_embeddings":
                 return o[field] ?? ((o["model_type"] as? String) == "gpt2")
             default: return o[field] ?? fallback
