@@ -216,12 +216,19 @@ struct ModelCheckCommand: ParsableCommand {
     var json = false
     @Flag(name: .long, help: "Treat warnings as failures (exit 1).")
     var strict = false
+    @OptionGroup var longContext: LongContextFlags
+
+    func validate() throws {
+        if longContext.enabled && corpus == nil { throw ValidationError("--long-context needs --corpus (long documents)") }
+    }
 
     func run() throws {
         let report: ModelHealthReport
         do {
-            report = try ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: corpus,
-                                          corpusDocuments: corpusDocuments, threads: model.threads).run()
+            var check = ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: corpus,
+                                         corpusDocuments: corpusDocuments, threads: model.threads)
+            if longContext.enabled { check.longContext = longContext.options }
+            report = try check.run()
         } catch {
             FileHandle.standardError.write(Data("corpuskit model check: \(error)\n".utf8))
             throw ExitCode(2)

@@ -128,3 +128,24 @@ struct ModelLossCommand: ParsableCommand {
         print(json ? result.json() : result.text())
     }
 }
+
+/// `model check --long-context [--long-context-length N] [--bucket-edges 512,1024,…]`.
+struct LongContextFlags: ParsableArguments {
+    @Flag(name: .customLong("long-context"), help: "With --corpus: NLL by position bucket, warning when it rises with position (a wrong rope_theta).")
+    var enabled = false
+    @Option(name: .customLong("long-context-length"), help: "Window length for --long-context (default: the config's max_position_embeddings).")
+    var length: Int?
+    @Option(name: .customLong("bucket-edges"), help: "Position bucket edges for --long-context, comma-separated (default: 512,1024,2048,… below the length).")
+    var edges: String?
+    @Option(name: .customLong("bucket-min-tokens"), help: "Tokens a bucket needs to be compared.")
+    var minimumTokens = 100
+
+    func validate() throws {
+        if let length, length < 2 { throw ValidationError("--long-context-length must be ≥ 2") }
+        if let edges, edges.split(separator: ",").contains(where: { Int($0) == nil }) { throw ValidationError("--bucket-edges: comma-separated integers") }
+    }
+
+    var options: ModelHealthCheck.LongContextOptions {
+        .init(context: length, edges: edges.map { $0.split(separator: ",").compactMap { Int($0) } }, minimumTokens: minimumTokens)
+    }
+}

@@ -50,6 +50,22 @@ public struct ModelHealthCheck {
     public let corpus: String?
     public let corpusDocuments: Int
     public let threads: Int
+    /// With a corpus: NLL by position bucket (``LongContextCheck``); nil: not run.
+    public var longContext: LongContextOptions?
+
+    public struct LongContextOptions: Sendable {
+        /// Window length (default: the config's context).
+        public var context: Int?
+        /// Bucket edges (default: 512, 1024, 2048, … below the context).
+        public var edges: [Int]?
+        /// Tokens a bucket needs to be compared.
+        public var minimumTokens: Int
+        public init(context: Int? = nil, edges: [Int]? = nil, minimumTokens: Int = 100) {
+            self.context = context
+            self.edges = edges
+            self.minimumTokens = minimumTokens
+        }
+    }
 
     /// Without `tokenizerPath`, a `tokenizer.model` or `tokenizer.json` in `directory` is used when present.
     public init(directory: String, tokenizerPath: String?, corpus: String?, corpusDocuments: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -204,6 +220,11 @@ public struct ModelHealthCheck {
         let repeats = topCount * 2 >= produced.count && produced.count >= 4
         checks.append(CompatCheck("continuation", repeats ? .warning : .ok,
             "\(Self.prompt.debugDescription) → \(text.debugDescription) \(produced)" + (repeats ? ": id \(top) fills \(topCount) of \(produced.count) tokens" : "")))
+        if let longContext {
+            var check = try LongContextCheck(model: model, tokenizer: tokenizer, context: longContext.context, edges: longContext.edges)
+            check.minimumTokens = longContext.minimumTokens
+            checks.append(try check.check(texts: Self.firstDocuments(corpus, count: corpusDocuments)))
+        }
         return checks
     }
 
