@@ -290,6 +290,54 @@ def build_parity(out, sp):
     print(f"parity: kl_mean {reference['compare']['kl_mean']:.6g}, top1 {reference['compare']['top1_agreement']:.4f}")
 
 
+def rolling_windows(tokens, prefix, length):
+    """lm-eval-harness `loglikelihood_rolling` windows (`get_rolling_token_windows` with
+    context_len=1, then `make_disjoint_window`), re-implemented: (input ids, scored ids). The scored
+    ids are predicted by the last rows of the input. The first window scores every token from a
+    prefix token; later ones score disjoint chunks of `length`, the last (short) chunk seeing the
+    `length` tokens before its end."""
+    if not tokens:
+        return []
+    first = min(length, len(tokens))
+    windows = [([prefix] + tokens[:first - 1], tokens[:first])]
+    predicted = first
+    while predicted < len(tokens):
+        scored = min(len(tokens) - predicted, length)
+        end = predicted + scored
+        windows.append((tokens[end - length - 1:end - 1], tokens[end - scored:end]))
+        predicted += scored
+    return windows
+
+
+def build_rolling(out, sp, name="llama-gqa-llama3rope", length=16):
+    """`parity/rolling-reference.json`: lm-eval's rolling log-likelihood of each corpus document
+    (prefix = bos 1, no bos in the tokens) with transformers, per-token float32 log_softmax summed in
+    float64, and lm-eval's word and byte counts (wikitext's `len(re.split(r"\\s+", doc))`, UTF-8 bytes)."""
+    import re
+    # lm-eval's own test of get_rolling_token_windows (tests/test_utils.py, v1), after make_disjoint_window:
+    # contexts [-100], [9], [19], [23..29] before continuations [0..9], [10..19], [20..29], [30..33].
+    gold = [([-100] + list(range(0, 9)), list(range(0, 10))), (list(range(9, 19)), list(range(10, 20))),
+            (list(range(19, 29)), list(range(20, 30))), (list(range(23, 33)), list(range(30, 34)))]
+    got = rolling_windows(list(range(34)), -100, 10)
+    assert got == gold, got
+    model = LlamaForCausalLM.from_pretrained(os.path.join(out, name), dtype=torch.float32, attn_implementation="eager").eval()
+    documents = []
+    for n, text in enumerate(CORPUS_LINES):
+        nll, scored = 0.0, 0
+        for window, targets in rolling_windows(sp.encode(text), 1, length):
+            with torch.no_grad():
+                logp = torch.log_softmax(model(torch.tensor([window])).logits[0].float(), dim=-1)
+            offset = len(window) - len(targets)
+            for k, target in enumerate(targets):
+                nll += -float(logp[offset + k, target])
+                scored += 1
+        documents.append(dict(line=n + 1, tokens=scored, nll=nll, words=len(re.split(r"\s+", text)), bytes=len(text.encode("utf-8"))))
+    with open(os.path.join(out, "parity", "rolling-reference.json"), "w") as f:
+        json.dump(dict(generator="Tools/make_inference_fixtures.py", model=name, context=length, prefix=1, documents=documents), f, indent=1)
+        f.write("\n")
+    print("rolling:", [round(d["nll"], 4) for d in documents])
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests/Fixtures/inference")
     os.makedirs(out, exist_ok=True)
@@ -304,6 +352,7 @@ def main():
             build(spec, out, sp)
     if not only or "parity" in only:
         build_parity(out, sp)
+        build_rolling(out, sp)
 
 
 if __name__ == "__main__":

@@ -179,6 +179,8 @@ struct ModelPerplexityCommand: ParsableCommand {
     var stride = 512
     @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
     var addBos = true
+    @Option(name: .long, help: "hf-stride (Hugging Face's sliding windows) or lm-eval-rolling (lm-eval-harness loglikelihood_rolling: disjoint windows of --context, first token scored after a bos/eos prefix; --stride and --add-bos unused).")
+    var convention: PerplexityConvention = .hfStride
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
@@ -186,7 +188,7 @@ struct ModelPerplexityCommand: ParsableCommand {
         let tok = try loadTokenizer(tokenizer)
         let lm = try model.load()
         let evaluator = try inference { () throws(InferenceError) in
-            try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: context, stride: stride, addBOS: addBos, textKey: jsonKey))
+            try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: context, stride: stride, addBOS: addBos, textKey: jsonKey, convention: convention))
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
         let showProgress = isatty(STDERR_FILENO) != 0

@@ -149,3 +149,5 @@ struct LongContextFlags: ParsableArguments {
         .init(context: length, edges: edges.map { $0.split(separator: ",").compactMap { Int($0) } }, minimumTokens: minimumTokens)
     }
 }
+
+extension PerplexityConvention: ExpressibleByArgument {}

@@ -14,11 +14,14 @@ public struct PerplexityEvaluator {
         public var stride: Int
         public var addBOS: Bool
         public var textKey: String
-        public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text") {
+        /// Which windows score the tokens (``PerplexityConvention``).
+        public var convention: PerplexityConvention
+        public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text", convention: PerplexityConvention = .hfStride) {
             self.context = context
             self.stride = stride
             self.addBOS = addBOS
             self.textKey = textKey
+            self.convention = convention
         }
     }
 
@@ -28,6 +31,8 @@ public struct PerplexityEvaluator {
         public var tokens: Int
         public var nll: Double
         public var bytes: Int
+        /// lm-eval's word count: the pieces of `re.split(r"\s+", text)`.
+        public var words: Int = 0
         public var perplexity: Double { tokens > 0 ? exp(nll / Double(tokens)) : .nan }
     }
 
@@ -40,6 +45,11 @@ public struct PerplexityEvaluator {
         public var meanNLL: Double { tokens > 0 ? nll / Double(tokens) : .nan }
         public var perplexity: Double { exp(meanNLL) }
         public var bitsPerByte: Double { bytes > 0 ? nll / log(2) / Double(bytes) : .nan }
+        public var words: Int { documents.reduce(0) { $0 + $1.words } }
+        /// lm-eval's `word_perplexity` (exp of total NLL per word) and `byte_perplexity`.
+        public var wordPerplexity: Double { words > 0 ? exp(nll / Double(words)) : .nan }
+        public var bytePerplexity: Double { bytes > 0 ? exp(nll / Double(bytes)) : .nan }
+        public var convention: PerplexityConvention = .hfStride
         public init() {}
     }
 
@@ -49,7 +59,7 @@ public struct PerplexityEvaluator {
 
     public init(model: CausalLM, tokenizer: Tokenizer, options: Options) throws(InferenceError) {
         guard options.context >= 2 else { throw InferenceError("--context must be at least 2") }
-        guard options.stride >= 1, options.stride <= options.context else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
+        guard options.convention == .lmEvalRolling || (options.stride >= 1 && options.stride <= options.context) else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
         if let limit = model.spec.maximumPositions, options.context > limit {
             throw InferenceError("--context \(options.context) exceeds the model's n_positions \(limit)")
         }
@@ -61,7 +71,7 @@ public struct PerplexityEvaluator {
     /// The ids scored for `text`: bos (when asked; the checkpoint's, else the tokenizer's) then the encoding.
     public func ids(for text: String) throws(InferenceError) -> [Int] {
         var ids: [Int] = []
-        if options.addBOS {
+        if options.addBOS && options.convention == .hfStride {
             guard let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) else {
                 throw InferenceError("--add-bos: neither the checkpoint nor the tokenizer declares a bos id")
             }
@@ -73,6 +83,7 @@ public struct PerplexityEvaluator {
 
     /// Total NLL and tokens scored for `ids`.
     public func score(_ ids: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
+        if options.convention == .lmEvalRolling { return try rollingScore(ids) }
         var total = 0.0, scored = 0
         let cache = model.makeCache(capacity: min(options.context, max(ids.count, 1)))
         let vocab = model.spec.vocabularySize
@@ -120,6 +131,7 @@ public struct PerplexityEvaluator {
         let reader: CorpusDocumentReader
         do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw InferenceError("\(path): \(error)") }
         var summary = Summary()
+        summary.convention = options.convention
         while true {
             let outcome: CorpusLineOutcome?
             do { outcome = try reader.next() } catch { throw InferenceError("\(path): \(error)") }
@@ -134,7 +146,7 @@ public struct PerplexityEvaluator {
                 let offset = document.byteOffset + document.line.count
                 let ids = try ids(for: text)
                 let (nll, tokens) = try score(ids)
-                summary.documents.append(Document(line: line, tokens: tokens, nll: nll, bytes: bytes.count))
+                summary.documents.append(Document(line: line, tokens: tokens, nll: nll, bytes: bytes.count, words: PerplexityConvention.wordCount(text)))
                 progress(summary.documents.count, offset)
             }
         }
