@@ -338,6 +338,35 @@ def build_rolling(out, sp, name="llama-gqa-llama3rope", length=16):
     print("rolling:", [round(d["nll"], 4) for d in documents])
 
 
+def build_routing(out, sp, names=("mixtral-8x-top2", "qwen3moe-normtopk")):
+    """`parity/routing-reference.json`: how often transformers' routers choose each expert (top-k of
+    `output_router_logits`, ties to the lower index as torch.topk gives them here) over the corpus
+    documents, bos prepended, one window per document — what `model check` histograms."""
+    from transformers import AutoModelForCausalLM
+    result = {}
+    for name in names:
+        model = AutoModelForCausalLM.from_pretrained(os.path.join(out, name), dtype=torch.float32, attn_implementation="eager").eval()
+        k = model.config.num_experts_per_tok
+        counts = {}
+        for text in CORPUS_LINES:
+            with torch.no_grad():
+                router = model(torch.tensor([[1] + sp.encode(text)]), output_router_logits=True).router_logits
+            c = model.config
+            step, dense = getattr(c, "decoder_sparse_step", 1), getattr(c, "mlp_only_layers", [])
+            sparse = [i for i in range(c.num_hidden_layers) if i not in dense and (i + 1) % step == 0]
+            assert len(sparse) == len(router), (sparse, len(router))   # one router output per sparse layer
+            for layer, logits in zip(sparse, router):
+                chosen = torch.topk(torch.softmax(logits.float(), dim=-1), k, dim=-1).indices.reshape(-1).tolist()
+                row = counts.setdefault(str(layer), [0] * logits.shape[-1])
+                for e in chosen:
+                    row[e] += 1
+        result[name] = counts
+    with open(os.path.join(out, "parity", "routing-reference.json"), "w") as f:
+        json.dump(dict(generator="Tools/make_inference_fixtures.py", counts=result), f, indent=1)
+        f.write("\n")
+    print("routing:", {n: {l: sum(c) for l, c in v.items()} for n, v in result.items()})
+
+
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, "Tests/Fixtures/inference")
     os.makedirs(out, exist_ok=True)
@@ -353,6 +382,7 @@ def main():
     if not only or "parity" in only:
         build_parity(out, sp)
         build_rolling(out, sp)
+        build_routing(out, sp)
 
 
 if __name__ == "__main__":
