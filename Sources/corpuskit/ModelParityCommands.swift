@@ -45,18 +45,7 @@ struct ModelCompareCommand: ParsableCommand {
     var a: String
     @Argument(help: "Checkpoint directory B.")
     var b: String
-    @Option(name: .long, help: "The tokenizer both models use.")
-    var tokenizer: String
-    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
-    var input: String
-    @Option(name: .long, help: "JSON key of the text.")
-    var jsonKey = "text"
-    @Option(name: .long, help: "Window length in tokens.")
-    var context = 2048
-    @Option(name: .long, help: "Window step in tokens.")
-    var stride = 512
-    @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
-    var addBos = true
+    @OptionGroup var corpus: CorpusWindowOptions
     @Option(name: .long, help: "Largest mean KL(P_A‖P_B) in nats that passes.")
     var maxKlMean = ModelComparison.Thresholds().maxKLMean
     @Option(name: .long, help: "Smallest share of positions with equal top-1 ids that passes (0...1).")
@@ -75,11 +64,11 @@ struct ModelCompareCommand: ParsableCommand {
     }
 
     func run() throws {
-        let tok = try loadTokenizer(tokenizer)
-        let options = ModelComparison.Options(context: context, stride: stride, addBOS: addBos, textKey: jsonKey,
+        let tok = try loadTokenizer(corpus.tokenizer)
+        let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.jsonKey,
                                               thresholds: .init(maxKLMean: maxKlMean, minTop1Agreement: minTop1Agreement), worst: worst)
         let summary = try parity("compare") { () throws(ParityError) in
-            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads, options: options).evaluate(corpus: input)
+            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads, options: options).evaluate(corpus: corpus.input)
         }
         print(json ? summary.json() : summary.text())
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
@@ -151,3 +140,19 @@ struct LongContextFlags: ParsableArguments {
 }
 
 extension PerplexityConvention: ExpressibleByArgument {}
+
+/// The corpus and windows `model perplexity` and `model compare` score.
+struct CorpusWindowOptions: ParsableArguments {
+    @Option(name: .long, help: "The tokenizer the model was trained with.")
+    var tokenizer: String
+    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
+    var input: String
+    @Option(name: .long, help: "JSON key of the text.")
+    var jsonKey = "text"
+    @Option(name: .long, help: "Window length in tokens.")
+    var context = 2048
+    @Option(name: .long, help: "Window step in tokens.")
+    var stride = 512
+    @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
+    var addBos = true
+}

@@ -231,25 +231,13 @@ public struct ModelComparison {
     /// Compares the models on every document of a JSONL corpus (field ``Options/textKey``);
     /// `progress(documents, bytesRead)` after each document.
     public func evaluate(corpus path: String, progress: (Int, Int) -> Void = { _, _ in }) throws(ParityError) -> Summary {
-        let reader: CorpusDocumentReader
-        do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw .badInput(location: path, reason: "\(error)") }
         var summary = Summary()
         summary.thresholds = options.thresholds
         summary.worst = options.worst
         summary.vocabularyCompared = vocabulary
-        while true {
-            let outcome: CorpusLineOutcome?
-            do { outcome = try reader.next() } catch { throw .badInput(location: path, reason: "\(error)") }
-            guard let outcome else { break }
-            switch outcome {
-            case .blank: continue
-            case .invalid(let error): throw .badInput(location: path, reason: "\(error)")
-            case .document(let document):
-                let text = String(decoding: document[0], as: UTF8.self)
-                let ids = try ids(for: text)
-                try compare(ids, document: summary.documents.count, line: document.lineNumber, into: &summary)
-                progress(summary.documents.count, document.byteOffset + document.line.count)
-            }
+        try CorpusTexts.forEach(path: path, key: options.textKey, failure: { ParityError.badInput(location: $0, reason: $1) }) { (d) throws(ParityError) in
+            try compare(try ids(for: d.text), document: summary.documents.count, line: d.line, into: &summary)
+            progress(summary.documents.count, d.endOffset)
         }
         return summary
     }

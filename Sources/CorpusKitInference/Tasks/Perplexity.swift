@@ -128,27 +128,13 @@ public struct PerplexityEvaluator {
     /// Scores every document of a JSONL corpus (field ``Options/textKey``); `progress(documents, bytesRead)`
     /// after each document.
     public func evaluate(corpus path: String, progress: (Int, Int) -> Void = { _, _ in }) throws(InferenceError) -> Summary {
-        let reader: CorpusDocumentReader
-        do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw InferenceError("\(path): \(error)") }
         var summary = Summary()
         summary.convention = options.convention
-        while true {
-            let outcome: CorpusLineOutcome?
-            do { outcome = try reader.next() } catch { throw InferenceError("\(path): \(error)") }
-            guard let outcome else { break }
-            switch outcome {
-            case .blank: continue
-            case .invalid(let error): throw InferenceError("\(path): \(error)")
-            case .document(let document):
-                let bytes = document[0]
-                let text = String(decoding: bytes, as: UTF8.self)
-                let line = document.lineNumber
-                let offset = document.byteOffset + document.line.count
-                let ids = try ids(for: text)
-                let (nll, tokens) = try score(ids)
-                summary.documents.append(Document(line: line, tokens: tokens, nll: nll, bytes: bytes.count, words: PerplexityConvention.wordCount(text)))
-                progress(summary.documents.count, offset)
-            }
+        try CorpusTexts.forEach(path: path, key: options.textKey, failure: { path, reason in InferenceError(reason.hasPrefix(path) ? reason : "\(path): \(reason)") }) { (d) throws(InferenceError) in
+            let ids = try ids(for: d.text)
+            let (nll, tokens) = try score(ids)
+            summary.documents.append(Document(line: d.line, tokens: tokens, nll: nll, bytes: d.bytes, words: PerplexityConvention.wordCount(d.text)))
+            progress(summary.documents.count, d.endOffset)
         }
         return summary
     }
