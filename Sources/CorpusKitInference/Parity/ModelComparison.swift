@@ -139,7 +139,7 @@ public struct ModelComparison {
         }
         vocabulary = min(a.spec.vocabularySize, b.spec.vocabularySize)
         guard tokenizer.vocabularySize <= vocabulary else {
-            throw .incompatible("the tokenizer has \(tokenizer.vocabularySize) ids but \(a.spec.vocabularySize < b.spec.vocabularySize ? "A" : "B")'s vocab_size is \(vocabulary)")
+            throw .incompatible("the checkpoints cannot be compared with this tokenizer: it has \(tokenizer.vocabularySize) ids but \(a.spec.vocabularySize < b.spec.vocabularySize ? "A" : "B")'s vocab_size is \(vocabulary)")
         }
         self.a = a
         self.b = b
