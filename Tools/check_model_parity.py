@@ -3,7 +3,7 @@
 
 Usage:
     VENV=/work/venvs/inference Tools/setup_inference_venv.sh      # once
-    /work/venvs/inference/bin/python Tools/check_model_parity.py [CORPUSKIT]   # default .build/release/corpuskit
+    /work/venvs/inference/bin/python Tools/check_model_parity.py [CORPUSKIT]   # default .build-static/release/corpuskit
 
 A fresh random Llama (GQA, untied, padded vocabulary; not one of the committed fixtures) is saved by
 transformers in bf16, and beside it the damaged copies a conversion produces, each made with
@@ -73,7 +73,7 @@ def diff(corpuskit, a, b):
 
 
 def main():
-    corpuskit = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build/release/corpuskit")
+    corpuskit = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, ".build-static/release/corpuskit")
     torch.set_num_threads(1)
     work = tempfile.mkdtemp(prefix="corpuskit-parity-")
     torch.manual_seed(3)
