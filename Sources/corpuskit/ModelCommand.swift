@@ -165,7 +165,7 @@ struct ModelGenerateCommand: ParsableCommand {
 }
 
 struct ModelPerplexityCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "perplexity", abstract: "Sliding-window perplexity and bits per byte of a JSONL corpus (Hugging Face's definition).")
+    static let configuration = CommandConfiguration(commandName: "perplexity", abstract: "Perplexity, bits per byte and word/byte perplexity of a JSONL corpus (Hugging Face's sliding windows, or lm-eval-harness's rolling windows).")
     @OptionGroup var model: ModelOptions
     @OptionGroup var corpus: CorpusWindowOptions
     @Option(name: .long, help: "hf-stride (Hugging Face's sliding windows) or lm-eval-rolling (lm-eval-harness loglikelihood_rolling: disjoint windows of --context, first token scored after a bos/eos prefix; --stride and --add-bos unused).")

@@ -83,7 +83,7 @@ struct ModelLossCommand: ParsableCommand {
     @Argument(help: "The checkpoint directory (Hugging Face layout).")
     var checkpoint: String
     @OptionGroup var plan: PlanOptions
-    @Option(name: .long, help: "The training step, 0-based as in replay (the training log's iteration step + 1).")
+    @Option(name: .long, help: "The training step, 0-based as in replay: the training log's iteration N is step N − 1.")
     var step: Int?
     @Option(name: .long, help: "Number of steps from --step.")
     var count = 1

@@ -1,17 +1,18 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitInference
 import CorpusKitTokenizer
 
 /// `model diff` on damaged copies of the fixtures (each damage must be named, and nothing else), and
 /// `model compare` against transformers' float64 comparison of llama-tied-linear and a converted-looking
-/// copy (`parity/`, made by Tools/make_inference_fixtures.py).
+/// copy (`parity/`, made by Tools/fixtures/make_inference_fixtures.py).
 final class CheckpointParityTests: XCTestCase {
     private let base = "llama-gqa-llama3rope"
 
     /// A copy of `name` with its weights edited.
     private func edited(_ name: String = "llama-gqa-llama3rope", _ edit: (inout SafetensorsEditor) throws -> Void) throws -> String {
-        let copy = try Fixtures.copy(name)
+        let copy = try Fixtures.copy(name, into: scratchDirectory("parity-tests"))
         let file = copy + "/model.safetensors"
         var editor = try SafetensorsEditor(path: file)
         try edit(&editor)
@@ -23,13 +24,12 @@ final class CheckpointParityTests: XCTestCase {
 
     func testSameValuesInAnotherDTypeAreIdentical() throws {
         let wide = try edited { $0.widenBF16ToF32() }
-        defer { try? FileManager.default.removeItem(atPath: wide) }
         let diff = try CheckpointDiff(a: Fixtures.path(base), b: wide)
         XCTAssertTrue(diff.identical, diff.text())
         XCTAssertEqual(diff.tensors.filter { $0.dtypeA == .bf16 && $0.dtypeB == .f32 }.count, diff.tensors.count)
-        let cli = try CLI.run(["model", "diff", Fixtures.path(base), wide])
-        XCTAssertEqual(cli.status, 0, cli.stdout + cli.stderr)
-        XCTAssertTrue(cli.stdout.hasPrefix("verdict: identical"), cli.stdout)
+        let cli = try CorpusKitCLI.run(["model", "diff", Fixtures.path(base), wide])
+        XCTAssertEqual(cli.status, 0, cli.output + cli.stderr)
+        XCTAssertTrue(cli.output.hasPrefix("verdict: identical"), cli.output)
     }
 
     func testNoisedTensorIsTheOnlyDifference() throws {
@@ -40,7 +40,6 @@ final class CheckpointParityTests: XCTestCase {
             data[501] ^= 0x40
             editor.tensors[name]!.data = data
         }
-        defer { try? FileManager.default.removeItem(atPath: noised) }
         let diff = try CheckpointDiff(a: Fixtures.path(base), b: noised)
         XCTAssertEqual(differing(diff), [name])
         XCTAssertTrue(diff.config.isEmpty)
@@ -62,7 +61,6 @@ final class CheckpointParityTests: XCTestCase {
             data.replaceSubrange((2 * headBytes)..<(3 * headBytes), with: one)
             editor.tensors[name]!.data = data
         }
-        defer { try? FileManager.default.removeItem(atPath: swapped) }
         let diff = try CheckpointDiff(a: Fixtures.path(base), b: swapped)
         XCTAssertEqual(differing(diff), [name])
         let t = diff.tensors.first { $0.name == name }!
@@ -74,21 +72,19 @@ final class CheckpointParityTests: XCTestCase {
     func testMissingTensorAndChangedRopeTheta() throws {
         let name = "model.layers.1.self_attn.v_proj.weight"
         let missing = try edited { $0.tensors[name] = nil }
-        defer { try? FileManager.default.removeItem(atPath: missing) }
         let diff = try CheckpointDiff(a: Fixtures.path(base), b: missing)
         XCTAssertEqual(differing(diff), [name])
         XCTAssertEqual(diff.tensors.first { $0.name == name }?.status, .onlyInA)
 
-        let rope = try Fixtures.copy(base)
-        defer { try? FileManager.default.removeItem(atPath: rope) }
+        let rope = try Fixtures.copy(base, into: scratchDirectory("parity-tests"))
         try Fixtures.editJSON(rope + "/config.json") { $0["rope_theta"] = 10000.0 }
         let ropeDiff = try CheckpointDiff(a: Fixtures.path(base), b: rope)
         XCTAssertEqual(ropeDiff.config.map(\.field), ["rope_theta"])
         XCTAssertEqual(ropeDiff.config.first?.a, "500000")
         XCTAssertEqual(differing(ropeDiff), [])
-        let cli = try CLI.run(["model", "diff", Fixtures.path(base), rope, "--json"])
+        let cli = try CorpusKitCLI.run(["model", "diff", Fixtures.path(base), rope, "--json"])
         XCTAssertEqual(cli.status, 1, cli.stderr)
-        let object = try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as! [String: Any]
+        let object = try JSONSerialization.jsonObject(with: Data(cli.output.utf8)) as! [String: Any]
         XCTAssertEqual(object["verdict"] as? String, "different")
         XCTAssertEqual((object["config"] as! [[String: Any]]).map { $0["field"] as! String }, ["rope_theta"])
         let tensors = object["tensors"] as! [[String: Any]]
@@ -98,8 +94,7 @@ final class CheckpointParityTests: XCTestCase {
 
     /// A sharded checkpoint and the same tensors in one file are identical.
     func testShardedAgainstSingleFile() throws {
-        let single = try Fixtures.copy("mixtral-8x-top2")
-        defer { try? FileManager.default.removeItem(atPath: single) }
+        let single = try Fixtures.copy("mixtral-8x-top2", into: scratchDirectory("parity-tests"))
         var merged: SafetensorsEditor?
         for file in try FileManager.default.contentsOfDirectory(atPath: single) where file.hasPrefix("model-") {
             let shard = try SafetensorsEditor(path: single + "/" + file)
@@ -120,7 +115,6 @@ final class CheckpointParityTests: XCTestCase {
             data[1520 * row] ^= 0x7f   // a padding row (the tokenizer has 1,500 ids)
             editor.tensors["lm_head.weight"]!.data = data
         }
-        defer { try? FileManager.default.removeItem(atPath: padded) }
         let diff = try CheckpointDiff(a: Fixtures.path(base), b: padded, tokenizerSize: 1500)
         XCTAssertEqual(diff.verdict, "identical_except_padding")
         let t = diff.tensors.first { $0.name == "lm_head.weight" }!
@@ -131,16 +125,15 @@ final class CheckpointParityTests: XCTestCase {
     }
 
     func testBadInputExitsTwoNamingTheFile() throws {
-        let broken = try Fixtures.copy(base)
-        defer { try? FileManager.default.removeItem(atPath: broken) }
+        let broken = try Fixtures.copy(base, into: scratchDirectory("parity-tests"))
         let file = broken + "/model.safetensors"
         let data = try Data(contentsOf: URL(fileURLWithPath: file))
         try data.prefix(data.count - 100).write(to: URL(fileURLWithPath: file))
-        let cli = try CLI.run(["model", "diff", Fixtures.path(base), broken])
+        let cli = try CorpusKitCLI.run(["model", "diff", Fixtures.path(base), broken])
         XCTAssertEqual(cli.status, 2)
         XCTAssertFalse(cli.crashed)
         XCTAssertTrue(cli.stderr.contains(file), cli.stderr)
-        XCTAssertEqual(cli.stdout, "")
+        XCTAssertEqual(cli.output, "")
     }
 
     // MARK: compare
@@ -186,44 +179,41 @@ final class CheckpointParityTests: XCTestCase {
 
     func testCompareCLIVerdictsAndThresholds() throws {
         let wide = try edited("llama-tied-linear") { $0.widenBF16ToF32() }
-        defer { try? FileManager.default.removeItem(atPath: wide) }
         let common = ["--tokenizer", Fixtures.tokenizer, "--input", Fixtures.corpus, "--context", "32", "--stride", "12", "--threads", "1", "--json"]
-        let same = try CLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), wide] + common)
+        let same = try CorpusKitCLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), wide] + common)
         XCTAssertEqual(same.status, 0, same.stderr)
-        let object = try JSONSerialization.jsonObject(with: Data(same.stdout.utf8)) as! [String: Any]
+        let object = try JSONSerialization.jsonObject(with: Data(same.output.utf8)) as! [String: Any]
         XCTAssertEqual(object["verdict"] as? String, "pass")
         XCTAssertEqual(object["top1_agreement"] as? Double, 1)
         XCTAssertLessThan((object["kl_max"] as! NSNumber).doubleValue, 1e-9)
 
         let converted = Fixtures.path("parity/llama-tied-linear-converted")
-        let failing = try CLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), converted] + common)
+        let failing = try CorpusKitCLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), converted] + common)
         XCTAssertEqual(failing.status, 1, failing.stderr)
-        let lenient = try CLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), converted, "--max-kl-mean", "1", "--min-top1-agreement", "0.5"] + common)
+        let lenient = try CorpusKitCLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), converted, "--max-kl-mean", "1", "--min-top1-agreement", "0.5"] + common)
         XCTAssertEqual(lenient.status, 0, lenient.stderr)
 
-        let badCorpus = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).jsonl").path
-        try "{\"text\": \"fine\"}\n{\"text\": oops}\n".write(toFile: badCorpus, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: badCorpus) }
-        let bad = try CLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), wide, "--tokenizer", Fixtures.tokenizer, "--input", badCorpus])
+        let badCorpus = try scratchDirectory("parity-tests").write("bad.jsonl", "{\"text\": \"fine\"}\n{\"text\": oops}\n")
+        let bad = try CorpusKitCLI.run(["model", "compare", Fixtures.path("llama-tied-linear"), wide, "--tokenizer", Fixtures.tokenizer, "--input", badCorpus])
         XCTAssertEqual(bad.status, 2)
         XCTAssertTrue(bad.stderr.contains(badCorpus + ":2 "), bad.stderr)
-        XCTAssertEqual(bad.stdout, "")
+        XCTAssertEqual(bad.output, "")
     }
 }
 
 /// `model loss` against transformers' loss on megatron-core's samples of three steps
-/// (Tests/Fixtures/inference/loss, made by Tools/make_loss_fixture.py).
+/// (Tests/Fixtures/inference/loss, made by Tools/fixtures/make_loss_fixture.py).
 final class TrainingStepLossTests: XCTestCase {
     private let directory = Fixtures.directory.appendingPathComponent("loss")
 
     private func run(_ selection: [String]) throws -> [String: Any] {
         let prefix = { (name: String) in self.directory.appendingPathComponent(name).path }
-        let cli = try CLI.run(["model", "loss", Fixtures.path("llama-tied-linear"),
+        let cli = try CorpusKitCLI.run(["model", "loss", Fixtures.path("llama-tied-linear"),
                                "--data-path", "0.7 \(prefix("web_text_document")) 0.3 \(prefix("books_text_document"))",
                                "--seq-length", "32", "--global-batch-size", "4", "--train-iters", "12", "--split", "1,0,0",
                                "--threads", "1", "--json"] + selection)
         XCTAssertEqual(cli.status, 0, cli.stderr)
-        return try JSONSerialization.jsonObject(with: Data(cli.stdout.utf8)) as! [String: Any]
+        return try JSONSerialization.jsonObject(with: Data(cli.output.utf8)) as! [String: Any]
     }
 
     func testLossMatchesTransformersOnMegatronSamples() throws {
@@ -257,7 +247,7 @@ final class TrainingStepLossTests: XCTestCase {
 
     func testStepBeyondTheRunIsBadInput() throws {
         let prefix = directory.appendingPathComponent("web_text_document").path
-        let cli = try CLI.run(["model", "loss", Fixtures.path("llama-tied-linear"), "--data-path", prefix,
+        let cli = try CorpusKitCLI.run(["model", "loss", Fixtures.path("llama-tied-linear"), "--data-path", prefix,
                                "--seq-length", "32", "--global-batch-size", "4", "--train-iters", "3", "--split", "1,0,0", "--step", "3"])
         XCTAssertEqual(cli.status, 2)
         XCTAssertTrue(cli.stderr.contains("step 3 is beyond the run's 3 steps"), cli.stderr)

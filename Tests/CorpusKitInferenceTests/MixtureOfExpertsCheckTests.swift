@@ -22,8 +22,7 @@ final class MixtureOfExpertsCheckTests: XCTestCase {
     }
 
     func testCopiedAndZeroedExperts() throws {
-        let copy = try Fixtures.copy("qwen3moe-normtopk")
-        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let copy = try Fixtures.copy("qwen3moe-normtopk", into: scratchDirectory("moe-tests"))
         let file = copy + "/model.safetensors"
         var editor = try SafetensorsEditor(path: file)
         for m in ["gate_proj", "up_proj", "down_proj"] {
