@@ -104,11 +104,7 @@ struct ModelLossCommand: ParsableCommand {
         if let step {
             selection = .steps(first: step, count: count)
         } else {
-            let parts = samples!.components(separatedBy: "..")
-            guard parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else {
-                throw ValidationError("--samples \(samples!): expected A..B with A < B")
-            }
-            selection = .samples(a..<b)
+            selection = .samples(try PlanOptions.sampleRange(samples!))
         }
         let configuration = try plan.configuration()
         let result = try parity("loss") { () throws(ParityError) in
