@@ -18,6 +18,7 @@ import json
 import os
 import subprocess
 import sys
+import shutil
 import tempfile
 
 import sentencepiece as spm
@@ -136,6 +137,7 @@ def main():
         x, y = mine[key], theirs[key]
         rel = abs(x - y) / abs(y) if y else abs(x)
         check(rel <= 2e-3, f"compare, {key}: corpuskit {x:.9g}, transformers float64 {y:.9g} (relative {rel:.2e})")
+    shutil.rmtree(work, ignore_errors=True)
     print(f"{len(failures)} failed" if failures else "all passed")
     sys.exit(1 if failures else 0)
 
