@@ -72,7 +72,7 @@ let package = Package(
         .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
         // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS through dlopen): logits, greedy
         // decoding, perplexity, weight health (corpuskit model).
-        .target(name: "CorpusKitInference", dependencies: ["CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitCompat", "CorpusKitTokenizer", "CorpusKitReaders"]),
+        .target(name: "CorpusKitInference", dependencies: ["CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitCompat", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitPlan"]),
         // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
         .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
         .target(name: "CorpusKitVocab", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitCheckpoint"]),

@@ -10,7 +10,7 @@ struct ModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Run and sanity-check a Hugging Face checkpoint on the CPU (Llama, Mixtral, GPT-2, Qwen3-MoE).",
         subcommands: [ModelInfoCommand.self, ModelLogitsCommand.self, ModelGenerateCommand.self, ModelPerplexityCommand.self, ModelCheckCommand.self,
-                      ModelResizeEmbeddingsCommand.self])
+                       ModelDiffCommand.self, ModelCompareCommand.self, ModelLossCommand.self, ModelResizeEmbeddingsCommand.self])
 }
 
 /// `MODEL_DIR` and `--threads`, shared by every form.
@@ -165,33 +165,25 @@ struct ModelGenerateCommand: ParsableCommand {
 }
 
 struct ModelPerplexityCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "perplexity", abstract: "Sliding-window perplexity and bits per byte of a JSONL corpus (Hugging Face's definition).")
+    static let configuration = CommandConfiguration(commandName: "perplexity", abstract: "Perplexity, bits per byte and word/byte perplexity of a JSONL corpus (Hugging Face's sliding windows, or lm-eval-harness's rolling windows).")
     @OptionGroup var model: ModelOptions
-    @Option(name: .long, help: "The tokenizer the model was trained with.")
-    var tokenizer: String
-    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
-    var input: String
-    @Option(name: .long, help: "JSON key of the text.")
-    var jsonKey = "text"
-    @Option(name: .long, help: "Window length in tokens.")
-    var context = 2048
-    @Option(name: .long, help: "Window step in tokens.")
-    var stride = 512
-    @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
-    var addBos = true
+    @OptionGroup var corpus: CorpusWindowOptions
+    @Option(name: .long, help: "hf-stride (Hugging Face's sliding windows) or lm-eval-rolling (lm-eval-harness loglikelihood_rolling: disjoint windows of --context, first token scored after a bos/eos prefix; --stride and --add-bos unused).")
+    var convention: PerplexityConvention = .hfStride
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
     func run() throws {
-        let tok = try loadTokenizer(tokenizer)
+        let tok = try loadTokenizer(corpus.tokenizer)
         let lm = try model.load()
         let evaluator = try inference { () throws(InferenceError) in
-            try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: context, stride: stride, addBOS: addBos, textKey: jsonKey))
+            try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos,
+                                                                              textKey: corpus.jsonKey, convention: convention))
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
+        let size = (try? FileManager.default.attributesOfItem(atPath: corpus.input)[.size] as? Int) ?? 0
         let showProgress = isatty(STDERR_FILENO) != 0
         let summary = try inference { () throws(InferenceError) in
-            try evaluator.evaluate(corpus: input) { documents, offset in
+            try evaluator.evaluate(corpus: corpus.input) { documents, offset in
                 if showProgress {
                     let percent = size > 0 ? min(100, offset * 100 / size) : 0
                     FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: percent / 5).padding(toLength: 20, withPad: " ", startingAt: 0))] \(percent)% \(documents) documents".utf8))
@@ -216,12 +208,19 @@ struct ModelCheckCommand: ParsableCommand {
     var json = false
     @Flag(name: .long, help: "Treat warnings as failures (exit 1).")
     var strict = false
+    @OptionGroup var longContext: LongContextFlags
+
+    func validate() throws {
+        if longContext.enabled && corpus == nil { throw ValidationError("--long-context needs --corpus (long documents)") }
+    }
 
     func run() throws {
         let report: ModelHealthReport
         do {
-            report = try ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: corpus,
-                                          corpusDocuments: corpusDocuments, threads: model.threads).run()
+            var check = ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: corpus,
+                                         corpusDocuments: corpusDocuments, threads: model.threads)
+            if longContext.enabled { check.longContext = longContext.options }
+            report = try check.run()
         } catch {
             FileHandle.standardError.write(Data("corpuskit model check: \(error)\n".utf8))
             throw ExitCode(2)

@@ -30,6 +30,15 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Warn about datasets trained on more than this many epochs.")
     var warnEpochs: Double = 4
 
+    /// `--samples A..B`: global samples A ≤ g < B.
+    static func sampleRange(_ text: String) throws -> Range<Int> {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: true)
+        guard text.contains(".."), parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else {
+            throw ValidationError("--samples \(text): expected A..B with A < B")
+        }
+        return a ..< b
+    }
+
     func configuration() throws -> PlanConfiguration {
         let blend: DataPathBlend
         switch (dataPath, dataPathFile) {

@@ -39,11 +39,7 @@ struct ReplayCommand: ParsableCommand {
         case let (s?, nil):
             chosen = try replayer.steps(s, count: count, ids: ids || text)
         case let (nil, range?):
-            let parts = range.split(separator: ".", omittingEmptySubsequences: true)
-            guard range.contains(".."), parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else {
-                throw CLIError("--samples \(range): expected A..B with A < B")
-            }
-            chosen = try replayer.samples(a ..< b, ids: ids || text)
+            chosen = try replayer.samples(try PlanOptions.sampleRange(range), ids: ids || text)
         default:
             throw CLIError("give exactly one of --step and --samples")
         }

@@ -90,6 +90,20 @@ struct SafetensorsEditor {
         }
     }
 
+    /// Every BF16 tensor stored as F32 with the same values (bfloat16 is the top half of a float32).
+    mutating func widenBF16ToF32() {
+        for (name, entry) in tensors where entry.dtype == "BF16" {
+            var wide = Data(capacity: entry.data.count * 2)
+            entry.data.withUnsafeBytes { raw in
+                for i in 0..<(entry.data.count / 2) {
+                    let bits = UInt32(raw.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)) << 16
+                    withUnsafeBytes(of: bits.littleEndian) { wide.append(contentsOf: $0) }
+                }
+            }
+            tensors[name] = Entry(dtype: "F32", shape: entry.shape, data: wide)
+        }
+    }
+
     func write(to path: String) throws {
         var header: [String: Any] = ["__metadata__": metadata]
         var body = Data()

@@ -20,6 +20,8 @@ public final class CausalLM: @unchecked Sendable {
     public let checkpoint: CheckpointDirectory
     public let weights: MappedWeights
     public let pool: ComputePool
+    /// When set, every MoE layer counts the experts it routes each token to (``RoutingCounts``).
+    public var routingCounts: RoutingCounts?
 
     struct Attention {
         var q: Linear
@@ -176,7 +178,7 @@ public final class CausalLM: @unchecked Sendable {
             for i in 0..<hidden.count { hidden[i] += attended[i] }
             norm(hidden, rows: t, weight: layer.norm2, bias: layer.norm2Bias, into: &normed)
             let mlpOut: [Float]
-            if let moe = layer.moe { mlpOut = mixture(moe, normed, rows: t) } else { mlpOut = dense(layer.mlp!, normed, rows: t) }
+            if let moe = layer.moe { mlpOut = mixture(moe, normed, rows: t, layer: n) } else { mlpOut = dense(layer.mlp!, normed, rows: t) }
             for i in 0..<hidden.count { hidden[i] += mlpOut[i] }
         }
         cache.advance(t)
@@ -308,7 +310,7 @@ public final class CausalLM: @unchecked Sendable {
         return apply(m.down, up, rows: rows)
     }
 
-    private func mixture(_ moe: MoE, _ x: [Float], rows t: Int) -> [Float] {
+    private func mixture(_ moe: MoE, _ x: [Float], rows t: Int, layer: Int) -> [Float] {
         let routing = spec.routing!
         let hSize = spec.hiddenSize
         var probabilities = apply(moe.router, x, rows: t)
@@ -325,6 +327,7 @@ public final class CausalLM: @unchecked Sendable {
                     top = top.map { ($0.expert, $0.weight / sum) }
                 }
                 chosen[r] = top
+                routingCounts?.add(layer: layer, experts: top.map(\.expert))
             }
         }
         var result = [Float](repeating: 0, count: t * hSize)

@@ -42,7 +42,9 @@ public struct TensorStatistics: Sendable {
 /// - layers whose tensor RMS is an outlier against the same tensor of the other layers (> 4× or
 ///   < 1/4 of their median; warning);
 /// - with a corpus: perplexity (warning above the vocabulary size) and a greedy continuation of a
-///   fixed prompt (warning when one token fills half of it).
+///   fixed prompt (warning when one token fills half of it);
+/// - MoE checkpoints: expert copies and zeroed experts, with a corpus the routing histogram and dead
+///   experts (``MixtureOfExpertsCheck``); with `longContext`, NLL by position (``LongContextCheck``).
 public struct ModelHealthCheck {
     public static let prompt = "The capital of Japan is Tokyo. 日本の首都は"
     public let directory: String
@@ -50,6 +52,22 @@ public struct ModelHealthCheck {
     public let corpus: String?
     public let corpusDocuments: Int
     public let threads: Int
+    /// With a corpus: NLL by position bucket (``LongContextCheck``); nil: not run.
+    public var longContext: LongContextOptions?
+
+    public struct LongContextOptions: Sendable {
+        /// Window length (default: the config's context).
+        public var context: Int?
+        /// Bucket edges (default: 512, 1024, 2048, … below the context).
+        public var edges: [Int]?
+        /// Tokens a bucket needs to be compared.
+        public var minimumTokens: Int
+        public init(context: Int? = nil, edges: [Int]? = nil, minimumTokens: Int = 100) {
+            self.context = context
+            self.edges = edges
+            self.minimumTokens = minimumTokens
+        }
+    }
 
     /// Without `tokenizerPath`, a `tokenizer.model` or `tokenizer.json` in `directory` is used when present.
     public init(directory: String, tokenizerPath: String?, corpus: String?, corpusDocuments: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -155,6 +173,12 @@ public struct ModelHealthCheck {
         checks.append(outliers.isEmpty ? CompatCheck("layer norms", .ok, "no layer tensor is an outlier against the other layers")
                                        : CompatCheck("layer norms", .warning, Self.list(outliers)))
 
+        // MoE: expert copies and zeroed experts.
+        // (A checkpoint that cannot be loaded has its missing or misshapen tensors reported above.)
+        if spec?.routing != nil, let model = try? CausalLM(directory: directory, threads: threads) {
+            checks += MixtureOfExpertsCheck(model: model).weightChecks()
+        }
+
         // A run on a corpus.
         if let corpus {
             guard let tokenizer else { throw InferenceError("--corpus needs --tokenizer") }
@@ -204,6 +228,15 @@ public struct ModelHealthCheck {
         let repeats = topCount * 2 >= produced.count && produced.count >= 4
         checks.append(CompatCheck("continuation", repeats ? .warning : .ok,
             "\(Self.prompt.debugDescription) → \(text.debugDescription) \(produced)" + (repeats ? ": id \(top) fills \(topCount) of \(produced.count) tokens" : "")))
+        if model.spec.routing != nil,
+           let routing = try MixtureOfExpertsCheck(model: model).routingCheck(texts: Self.firstDocuments(corpus, count: corpusDocuments), tokenizer: tokenizer, context: context) {
+            checks.append(routing)
+        }
+        if let longContext {
+            var check = try LongContextCheck(model: model, tokenizer: tokenizer, context: longContext.context, edges: longContext.edges)
+            check.minimumTokens = longContext.minimumTokens
+            checks.append(try check.check(texts: Self.firstDocuments(corpus, count: corpusDocuments)))
+        }
         return checks
     }
 

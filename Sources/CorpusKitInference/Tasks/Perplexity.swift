@@ -4,9 +4,7 @@ import CorpusKitTokenizer
 
 /// Sliding-window perplexity as the Hugging Face guide "Perplexity of fixed-length models" defines it.
 ///
-/// Windows of `context` tokens start every `stride` tokens; a window scores the tokens not scored
-/// by the previous one (`end - previous_end`), each conditioned on all earlier tokens of its window;
-/// the document's first token is never scored; the last window is the one reaching the end. Token
+/// The windows are ``SlidingWindow``'s. Token
 /// NLLs are `-log_softmax(logits)[target]` in float32 (max-subtracted, as torch's), summed in
 /// float64. Bits per byte = total NLL / ln 2 / UTF-8 bytes of the texts, which compares models with
 /// different vocabularies.
@@ -16,11 +14,14 @@ public struct PerplexityEvaluator {
         public var stride: Int
         public var addBOS: Bool
         public var textKey: String
-        public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text") {
+        /// Which windows score the tokens (``PerplexityConvention``).
+        public var convention: PerplexityConvention
+        public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text", convention: PerplexityConvention = .hfStride) {
             self.context = context
             self.stride = stride
             self.addBOS = addBOS
             self.textKey = textKey
+            self.convention = convention
         }
     }
 
@@ -30,6 +31,8 @@ public struct PerplexityEvaluator {
         public var tokens: Int
         public var nll: Double
         public var bytes: Int
+        /// lm-eval's word count: the pieces of `re.split(r"\s+", text)`.
+        public var words: Int = 0
         public var perplexity: Double { tokens > 0 ? exp(nll / Double(tokens)) : .nan }
     }
 
@@ -42,6 +45,11 @@ public struct PerplexityEvaluator {
         public var meanNLL: Double { tokens > 0 ? nll / Double(tokens) : .nan }
         public var perplexity: Double { exp(meanNLL) }
         public var bitsPerByte: Double { bytes > 0 ? nll / log(2) / Double(bytes) : .nan }
+        public var words: Int { documents.reduce(0) { $0 + $1.words } }
+        /// lm-eval's `word_perplexity` (exp of total NLL per word) and `byte_perplexity`.
+        public var wordPerplexity: Double { words > 0 ? exp(nll / Double(words)) : .nan }
+        public var bytePerplexity: Double { bytes > 0 ? exp(nll / Double(bytes)) : .nan }
+        public var convention: PerplexityConvention = .hfStride
         public init() {}
     }
 
@@ -51,7 +59,7 @@ public struct PerplexityEvaluator {
 
     public init(model: CausalLM, tokenizer: Tokenizer, options: Options) throws(InferenceError) {
         guard options.context >= 2 else { throw InferenceError("--context must be at least 2") }
-        guard options.stride >= 1, options.stride <= options.context else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
+        guard options.convention == .lmEvalRolling || (options.stride >= 1 && options.stride <= options.context) else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
         if let limit = model.spec.maximumPositions, options.context > limit {
             throw InferenceError("--context \(options.context) exceeds the model's n_positions \(limit)")
         }
@@ -63,7 +71,7 @@ public struct PerplexityEvaluator {
     /// The ids scored for `text`: bos (when asked; the checkpoint's, else the tokenizer's) then the encoding.
     public func ids(for text: String) throws(InferenceError) -> [Int] {
         var ids: [Int] = []
-        if options.addBOS {
+        if options.addBOS && options.convention == .hfStride {
             guard let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) else {
                 throw InferenceError("--add-bos: neither the checkpoint nor the tokenizer declares a bos id")
             }
@@ -75,16 +83,14 @@ public struct PerplexityEvaluator {
 
     /// Total NLL and tokens scored for `ids`.
     public func score(_ ids: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
-        var total = 0.0, scored = 0, previousEnd = 0
+        if options.convention == .lmEvalRolling { return try rollingScore(ids) }
+        var total = 0.0, scored = 0
         let cache = model.makeCache(capacity: min(options.context, max(ids.count, 1)))
-        var begin = 0
         let vocab = model.spec.vocabularySize
-        while begin < ids.count {
-            let end = min(begin + options.context, ids.count)
-            let targets = end - previousEnd
-            let window = Array(ids[begin..<end])
+        for w in SlidingWindow.windows(count: ids.count, context: options.context, stride: options.stride) {
+            let window = Array(ids[w.begin..<w.end])
             cache.reset()
-            let first = max(1, window.count - targets)
+            let first = w.firstScored
             if first < window.count {
                 // Logits in blocks of rows: a whole window's would be context × vocab floats
                 // (2048 × 99,584 × 4 bytes = 815 MB for llm-jp-3).
@@ -100,9 +106,6 @@ public struct PerplexityEvaluator {
                     row += count
                 }
             }
-            previousEnd = end
-            if end == ids.count { break }
-            begin += options.stride
         }
         return (total, scored)
     }
@@ -125,26 +128,13 @@ public struct PerplexityEvaluator {
     /// Scores every document of a JSONL corpus (field ``Options/textKey``); `progress(documents, bytesRead)`
     /// after each document.
     public func evaluate(corpus path: String, progress: (Int, Int) -> Void = { _, _ in }) throws(InferenceError) -> Summary {
-        let reader: CorpusDocumentReader
-        do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw InferenceError("\(path): \(error)") }
         var summary = Summary()
-        while true {
-            let outcome: CorpusLineOutcome?
-            do { outcome = try reader.next() } catch { throw InferenceError("\(path): \(error)") }
-            guard let outcome else { break }
-            switch outcome {
-            case .blank: continue
-            case .invalid(let error): throw InferenceError("\(path): \(error)")
-            case .document(let document):
-                let bytes = document[0]
-                let text = String(decoding: bytes, as: UTF8.self)
-                let line = document.lineNumber
-                let offset = document.byteOffset + document.line.count
-                let ids = try ids(for: text)
-                let (nll, tokens) = try score(ids)
-                summary.documents.append(Document(line: line, tokens: tokens, nll: nll, bytes: bytes.count))
-                progress(summary.documents.count, offset)
-            }
+        summary.convention = options.convention
+        try CorpusTexts.forEach(path: path, key: options.textKey, failure: { path, reason in InferenceError(reason.hasPrefix(path) ? reason : "\(path): \(reason)") }) { (d) throws(InferenceError) in
+            let ids = try ids(for: d.text)
+            let (nll, tokens) = try score(ids)
+            summary.documents.append(Document(line: d.line, tokens: tokens, nll: nll, bytes: d.bytes, words: PerplexityConvention.wordCount(d.text)))
+            progress(summary.documents.count, d.endOffset)
         }
         return summary
     }

@@ -1,0 +1,108 @@
+import Foundation
+import CorpusKitCompat
+import CorpusKitTokenizer
+
+/// NLL by position within the context (`model check --long-context`): the symptom of a wrong
+/// `rope_theta` or rope scaling is a loss that is fine for short inputs and rises with position.
+///
+/// Each document (bos prepended when the checkpoint or tokenizer declares one) is cut into disjoint
+/// windows of `context` tokens, each run from a fresh cache, and the NLL of the token at window
+/// position `p` (predicted from positions `0..<p`) is added to the bucket holding `p`. Buckets end at
+/// the edges: 512, 1024, 2048, 4096, … up to the context by default. In a healthy model the mean
+/// NLL does not rise with position (more context can only help); the check warns when a bucket with
+/// at least `minimumTokens` tokens has a mean NLL above that of an earlier such bucket by more than
+/// `tolerance` nats. Long documents are needed to fill the late buckets.
+public struct LongContextCheck {
+    public struct Bucket: Sendable {
+        public var positions: Range<Int>
+        public var tokens = 0
+        public var nll = 0.0
+        public var meanNLL: Double { tokens > 0 ? nll / Double(tokens) : .nan }
+        public init(positions: Range<Int>, tokens: Int = 0, nll: Double = 0) {
+            self.positions = positions
+            self.tokens = tokens
+            self.nll = nll
+        }
+    }
+
+    public let model: CausalLM
+    public let tokenizer: Tokenizer
+    public let context: Int
+    public let edges: [Int]
+    public var minimumTokens = 100
+    public var tolerance = 0.05
+
+    /// `context` defaults to the config's `max_position_embeddings` (else 2048); `edges` (increasing,
+    /// each below the context) to 512, 1024, 2048, … below the context.
+    public init(model: CausalLM, tokenizer: Tokenizer, context: Int? = nil, edges: [Int]? = nil) throws(InferenceError) {
+        let length = context ?? model.spec.maximumPositions ?? model.checkpoint.config.positionCount ?? 2048
+        guard length >= 2 else { throw InferenceError("the long-context length must be at least 2 tokens") }
+        var defaultEdges: [Int] = []
+        var edge = 512
+        while edge < length { defaultEdges.append(edge); edge *= 2 }
+        let chosen = (edges ?? defaultEdges).filter { $0 > 0 && $0 < length }
+        guard chosen == chosen.sorted(), Set(chosen).count == chosen.count else { throw InferenceError("bucket edges must increase") }
+        self.model = model
+        self.tokenizer = tokenizer
+        self.context = length
+        self.edges = chosen
+    }
+
+    /// The buckets over the documents' texts.
+    public func buckets(texts: [String]) throws(InferenceError) -> [Bucket] {
+        let bounds = [0] + edges + [context]
+        var buckets = (0..<(bounds.count - 1)).map { Bucket(positions: bounds[$0]..<bounds[$0 + 1]) }
+        let cache = model.makeCache(capacity: context)
+        let vocab = model.spec.vocabularySize
+        for text in texts {
+            var ids: [Int] = []
+            if let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) { ids.append(bos) }
+            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw InferenceError("cannot encode: \(error)") }
+            var begin = 0
+            while begin + 1 < ids.count {
+                let window = Array(ids[begin..<min(begin + context, ids.count)])
+                cache.reset()
+                let hidden = try model.finalHiddenStates(window, cache: cache, lastOnly: false)
+                var row = 0
+                var bucket = 0
+                while row < window.count - 1 {
+                    let count = min(PerplexityEvaluator.logitRows, window.count - 1 - row)
+                    let logits = model.logits(hidden, rows: count, first: row)
+                    for i in 0..<count {
+                        let position = row + i + 1
+                        while !buckets[bucket].positions.contains(position) { bucket += 1 }
+                        buckets[bucket].nll += PerplexityEvaluator.negativeLogLikelihood(logits, row: i, width: vocab, target: window[position])
+                        buckets[bucket].tokens += 1
+                    }
+                    row += count
+                }
+                begin += context
+            }
+        }
+        return buckets
+    }
+
+    /// The first bucket whose mean NLL rises above an earlier one's by more than the tolerance.
+    public func rise(_ buckets: [Bucket]) -> (earlier: Bucket, later: Bucket)? {
+        var best: Bucket?
+        for b in buckets where b.tokens >= minimumTokens {
+            if let lowest = best, b.meanNLL > lowest.meanNLL + tolerance { return (lowest, b) }
+            if best == nil || b.meanNLL < best!.meanNLL { best = b }
+        }
+        return nil
+    }
+
+    /// The check as `model check` reports it.
+    public func check(texts: [String]) throws(InferenceError) -> CompatCheck {
+        let buckets = try buckets(texts: texts)
+        let table = buckets.map { b in
+            "\(b.positions.lowerBound)–\(b.positions.upperBound): " + (b.tokens > 0 ? String(format: "%.4f", b.meanNLL) : "-") + " (\(b.tokens))"
+        }.joined(separator: ", ")
+        if let (earlier, later) = rise(buckets) {
+            return CompatCheck("long context", .warning, String(format: "mean NLL rises with position: %.4f at %d–%d vs %.4f at %d–%d (a wrong rope_theta or rope scaling?); ",
+                                                                later.meanNLL, later.positions.lowerBound, later.positions.upperBound,
+                                                                earlier.meanNLL, earlier.positions.lowerBound, earlier.positions.upperBound) + "NLL by position (tokens): " + table)
+        }
+        return CompatCheck("long context", .ok, "NLL by position (tokens): " + table)
+    }
+}

@@ -1,0 +1,154 @@
+import ArgumentParser
+import Foundation
+import CorpusKitInference
+import CorpusKitSystem
+
+/// Runs a parity computation: bad input is reported on stderr with exit 2 (exit 1 is "different").
+func parity<T>(_ command: String, _ body: () throws(ParityError) -> T) throws -> T {
+    do { return try body() } catch {
+        StandardError.write("corpuskit model \(command): \(error)\n")
+        throw ExitCode(2)
+    }
+}
+
+struct ModelDiffCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diff",
+        abstract: "Compare two checkpoints tensor by tensor and their computing config fields (exit 0 identical, 1 different, 2 bad input).",
+        discussion: "Values are compared as numbers: the same weights in another dtype are identical. Embedding and lm_head rows beyond --tokenizer-size (default: the rows both have) are reported apart as padding.")
+    @Argument(help: "Checkpoint directory A (the reference).")
+    var a: String
+    @Argument(help: "Checkpoint directory B.")
+    var b: String
+    @Option(name: .long, help: "The real vocabulary's size: embedding and lm_head rows from here on are padding.")
+    var tokenizerSize: Int?
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        if let tokenizerSize, tokenizerSize < 1 { throw ValidationError("--tokenizer-size must be ≥ 1") }
+    }
+
+    func run() throws {
+        let diff = try parity("diff") { () throws(ParityError) in try CheckpointDiff(a: a, b: b, tokenizerSize: tokenizerSize) }
+        print(json ? diff.json() : diff.text())
+        if diff.exitStatus != 0 { throw ExitCode(diff.exitStatus) }
+    }
+}
+
+struct ModelCompareCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "compare",
+        abstract: "Run two checkpoints of one tokenizer on the same windows of a corpus: KL(P_A‖P_B), top-1 agreement, both perplexities (exit 0 pass, 1 fail, 2 bad input).",
+        discussion: "Pass: mean KL ≤ --max-kl-mean and top-1 agreement ≥ --min-top1-agreement (conversion-grade defaults; a lossless conversion gives KL ≈ 0).")
+    @Argument(help: "Checkpoint directory A (the reference).")
+    var a: String
+    @Argument(help: "Checkpoint directory B.")
+    var b: String
+    @OptionGroup var corpus: CorpusWindowOptions
+    @Option(name: .long, help: "Largest mean KL(P_A‖P_B) in nats that passes.")
+    var maxKlMean = ModelComparison.Thresholds().maxKLMean
+    @Option(name: .long, help: "Smallest share of positions with equal top-1 ids that passes (0...1).")
+    var minTop1Agreement = ModelComparison.Thresholds().minTop1Agreement
+    @Option(name: .long, help: "Worst documents and positions to list.")
+    var worst = 5
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard maxKlMean >= 0 else { throw ValidationError("--max-kl-mean must be ≥ 0") }
+        guard (0...1).contains(minTop1Agreement) else { throw ValidationError("--min-top1-agreement must be in 0...1") }
+        guard worst >= 0 else { throw ValidationError("--worst must be ≥ 0") }
+    }
+
+    func run() throws {
+        let tok = try loadTokenizer(corpus.tokenizer)
+        let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.jsonKey,
+                                              thresholds: .init(maxKLMean: maxKlMean, minTop1Agreement: minTop1Agreement), worst: worst)
+        let summary = try parity("compare") { () throws(ParityError) in
+            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads, options: options).evaluate(corpus: corpus.input)
+        }
+        print(json ? summary.json() : summary.text())
+        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+    }
+}
+
+struct ModelLossCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loss",
+        abstract: "Megatron's lm loss of a checkpoint on exactly the samples of a training step (replay's), with per-dataset losses.",
+        discussion: "As pretrain_gpt.py with its defaults: causal over each whole packed sample of seq-length + 1 ids, every label counted; comparable to the training log's lm loss at that iteration.")
+    @Argument(help: "The checkpoint directory (Hugging Face layout).")
+    var checkpoint: String
+    @OptionGroup var plan: PlanOptions
+    @Option(name: .long, help: "The training step, 0-based as in replay: the training log's iteration N is step N − 1.")
+    var step: Int?
+    @Option(name: .long, help: "Number of steps from --step.")
+    var count = 1
+    @Option(name: .long, help: "Global samples A..B (A ≤ g < B) instead of steps.")
+    var samples: String?
+    @Option(name: .long, help: "Worker threads (default: all cores).")
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard (step == nil) != (samples == nil) else { throw ValidationError("give exactly one of --step and --samples") }
+        guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
+    }
+
+    func run() throws {
+        let selection: TrainingStepLoss.Selection
+        if let step {
+            selection = .steps(first: step, count: count)
+        } else {
+            selection = .samples(try PlanOptions.sampleRange(samples!))
+        }
+        let configuration = try plan.configuration()
+        let result = try parity("loss") { () throws(ParityError) in
+            try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads).evaluate(selection)
+        }
+        print(json ? result.json() : result.text())
+    }
+}
+
+/// `model check --long-context [--long-context-length N] [--bucket-edges 512,1024,…]`.
+struct LongContextFlags: ParsableArguments {
+    @Flag(name: .customLong("long-context"), help: "With --corpus: NLL by position bucket, warning when it rises with position (a wrong rope_theta).")
+    var enabled = false
+    @Option(name: .customLong("long-context-length"), help: "Window length for --long-context (default: the config's max_position_embeddings).")
+    var length: Int?
+    @Option(name: .customLong("bucket-edges"), help: "Position bucket edges for --long-context, comma-separated (default: 512,1024,2048,… below the length).")
+    var edges: String?
+    @Option(name: .customLong("bucket-min-tokens"), help: "Tokens a bucket needs to be compared.")
+    var minimumTokens = 100
+
+    func validate() throws {
+        if let length, length < 2 { throw ValidationError("--long-context-length must be ≥ 2") }
+        if let edges, edges.split(separator: ",").contains(where: { Int($0) == nil }) { throw ValidationError("--bucket-edges: comma-separated integers") }
+    }
+
+    var options: ModelHealthCheck.LongContextOptions {
+        .init(context: length, edges: edges.map { $0.split(separator: ",").compactMap { Int($0) } }, minimumTokens: minimumTokens)
+    }
+}
+
+extension PerplexityConvention: ExpressibleByArgument {}
+
+/// The corpus and windows `model perplexity` and `model compare` score.
+struct CorpusWindowOptions: ParsableArguments {
+    @Option(name: .long, help: "The tokenizer the model was trained with.")
+    var tokenizer: String
+    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
+    var input: String
+    @Option(name: .long, help: "JSON key of the text.")
+    var jsonKey = "text"
+    @Option(name: .long, help: "Window length in tokens.")
+    var context = 2048
+    @Option(name: .long, help: "Window step in tokens.")
+    var stride = 512
+    @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
+    var addBos = true
+}
