@@ -22,7 +22,8 @@ nothing of it is kept in this repository. Output: Tests/Fixtures/cache/<flavor>/
 
 With `--corpuskit BIN`, it also runs `BIN plan --data-cache-path` into a fresh folder for each
 configuration and then points Megatron at that folder: the script fails unless Megatron loads
-every index from it without building one (it logs "Build" for anything it builds).
+every index from it without building one (it logs "Build and save" for anything it builds,
+"Load the" for what it loads) and the folder then holds exactly the files of its own build.
 """
 
 import argparse
@@ -219,10 +220,11 @@ def main():
                                 "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TOKENIZER_PATH,
                                 "--data-cache-path", ours], check=True, stdout=subprocess.DEVNULL)
                 messages = build(classes, args.flavor, config, prefixes, ours)
-                built = [m for m in messages if m.startswith("Build")]
-                assert not built, f"{config['name']}: Megatron built instead of loading: {built}"
+                built = [m for m in messages if m.startswith("Build and save")]
+                loaded = [m for m in messages if m.startswith("Load the")]
+                assert not built and loaded, f"{config['name']}: Megatron built instead of loading: {built}"
                 assert record(ours) == result["files"], f"{config['name']}: corpuskit's cache differs"
-                print(f"  megatron loaded corpuskit's cache without building ({len(messages)} log lines)", file=sys.stderr)
+                print(f"  megatron loaded corpuskit's cache without building ({len(loaded)} loads)", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,28 @@ import Testing
         #expect(check.isExact && check.extra.isEmpty && check.matching.count == loaded.files.count, "\(item): check of our own cache")
     }
 
+    /// `plan` and `replay` follow the flavour: the train split's samples asked of each dataset and
+    /// the blend's length are those of the cache Megatron wrote (its descriptions, checked above).
+    @Test(arguments: cases) func planFollowsTheFlavour(item: String) throws {
+        let loaded = try Self.load(item)
+        defer { try? FileManager.default.removeItem(at: loaded.work) }
+        let layout = loaded.cache.layout
+        let shapes = try layout.configuration.blend.prefixes.map {
+            DatasetShape(prefix: $0, lengths: try DatasetShape.load(prefix: loaded.work.appendingPathComponent($0).path).0.lengths)
+        }
+        let plan = try TrainingPlan(configuration: layout.configuration, shapes: shapes)
+        if let blend = layout.blends.first(where: { $0.split == 0 }) {
+            #expect(plan.blendSize == blend.size, "\(item): blend size")
+            #expect(plan.blendingWeights == blend.weights, "\(item): blending weights")
+            let asked = blend.members.map { layout.datasetSplits[$0].numSamples }
+            #expect(plan.datasets.map(\.requestedSamples) == asked, "\(item): samples asked")
+            #expect(plan.datasets.map(\.epochPlan) == blend.members.map { layout.datasetSplits[$0].epochPlan }, "\(item): epochs")
+        } else {
+            #expect(plan.blendingWeights == nil)
+            #expect(plan.datasets[0].epochPlan == layout.datasetSplits.first { $0.split == 0 }!.epochPlan)
+        }
+    }
+
     @Test func checkFindsMissingWrongAndExtraFiles() throws {
         let loaded = try Self.load("0.16/two-969-eval")
         defer { try? FileManager.default.removeItem(at: loaded.work) }

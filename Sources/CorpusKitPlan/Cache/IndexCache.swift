@@ -170,7 +170,11 @@ public struct IndexCache {
             let opened = try outputs(names)
             do {
                 try opened[0].append(bytes: Array(b.description.utf8))
-                try IndexCacheArrays.write(b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2])
+                let size = max(1, b.size)
+                let current = done
+                try IndexCacheArrays.write(b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2]) { g in
+                    progress?(current, total, "\(names[1]) \(g * 100 / size)%")
+                }
             } catch {
                 opened.forEach { $0.abandon() }
                 throw error
