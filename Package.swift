@@ -87,7 +87,7 @@ let package = Package(
         .testTarget(name: "CorpusKitMegatronTests", dependencies: ["CorpusKitMegatron", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitReport", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
-        .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards"]),
+        .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
