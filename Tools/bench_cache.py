@@ -22,10 +22,8 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_plan import write_idx  # noqa: E402
+from bench_plan import write_blend  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 TOKENIZER = "/models/tokenizer.model"
@@ -67,16 +65,8 @@ def main():
     p.add_argument("--corpuskit", default=os.path.join(ROOT, ".build-static/release/corpuskit"))
     p.add_argument("--tmp", default=None, help="where the shards and both caches go (several GB)")
     args = p.parse_args()
-    rng = np.random.RandomState(0)
     with tempfile.TemporaryDirectory(dir=args.tmp) as tmp:
-        words = []
-        for k in range(args.datasets):
-            prefix = os.path.join(tmp, f"ds{k:03d}")
-            write_idx(prefix, rng.randint(50, 3001, size=rng.randint(1000, 5001)))
-            words += [repr(float(rng.randint(1, 1000)) * 10.0 ** rng.randint(6, 10)), prefix]
-        path_file = os.path.join(tmp, "data_path.txt")
-        with open(path_file, "w") as f:
-            f.write(" ".join(words) + "\n")
+        path_file = write_blend(tmp, args.datasets)
         iters = args.samples // args.global_batch_size
         n = iters * args.global_batch_size
         print(f"{args.datasets} datasets, N = {n:,} samples, seq length {args.seq_length}", flush=True)

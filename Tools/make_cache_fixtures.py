@@ -116,15 +116,6 @@ class StubTokenizer:
             [("class", "_Llama2Tokenizer"), ("tokenizer_path", [TOKENIZER_PATH]), ("vocab_extra_ids", "0")])
 
 
-class Capture(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.messages = []
-
-    def emit(self, record):
-        self.messages.append(record.getMessage())
-
-
 def build(classes, flavor, config, prefixes, cache):
     Builder, GPTDataset, GPTDatasetConfig = classes
     if flavor == "llm-jp-nii-geniac":
@@ -139,6 +130,7 @@ def build(classes, flavor, config, prefixes, cache):
         random_seed=config["seed"], sequence_length=config["seq_length"], blend=blend, split=config["split"],
         path_to_cache=cache, tokenizer=tokenizer, reset_position_ids=False, reset_attention_mask=False,
         eod_mask_loss=False, create_attention_mask=False)
+    from make_plan_fixtures import Capture  # after megatron (it imports megatron itself)
     capture = Capture()
     root = logging.getLogger("megatron.core")
     root.setLevel(logging.DEBUG)
