@@ -12,7 +12,7 @@ whole process timed from start to exit, one run each:
     job's rank 0 has it): every dataset's document/sample/shuffle index and the blend, saved;
   * corpuskit plan --data-cache-path into another fresh folder.
 Then compares the two folders: the same file names, every file byte-identical (else it fails).
-Prints wall times, peak RSS (/usr/bin/time) and the ratio.
+Prints wall and CPU (user + system) times, peak RSS (/usr/bin/time) and the ratios.
 """
 import argparse
 import filecmp
@@ -49,11 +49,13 @@ BlendedMegatronDatasetBuilder(GPTDataset, [n, 0, 0], lambda: True, config).build
 
 def timed(cmd, **kw):
     t = time.time()
-    out = subprocess.run(["/usr/bin/time", "-f", "%M"] + cmd, capture_output=True, text=True, **kw)
+    out = subprocess.run(["/usr/bin/time", "-f", "%U %S %M"] + cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                         text=True, **kw)
     elapsed = time.time() - t
     if out.returncode != 0:
         sys.exit(f"{cmd[0]} failed:\n{out.stderr[-3000:]}")
-    return elapsed, int(out.stderr.strip().splitlines()[-1]) / 1024
+    user, system, rss = out.stderr.strip().splitlines()[-1].split()
+    return elapsed, float(user) + float(system), int(rss) / 1024
 
 
 def main():
@@ -71,14 +73,14 @@ def main():
         n = iters * args.global_batch_size
         print(f"{args.datasets} datasets, N = {n:,} samples, seq length {args.seq_length}", flush=True)
         ours, theirs = os.path.join(tmp, "corpuskit-cache"), os.path.join(tmp, "megatron-cache")
-        t_ck, rss_ck = timed([args.corpuskit, "plan", "--data-path-file", path_file, "--seq-length", str(args.seq_length),
+        t_ck, cpu_ck, rss_ck = timed([args.corpuskit, "plan", "--data-path-file", path_file, "--seq-length", str(args.seq_length),
                               "--global-batch-size", str(args.global_batch_size), "--train-iters", str(iters),
                               "--split", "1,0,0", "--eval-iters", "0", "--tokenizer-type", "Llama2Tokenizer",
                               "--tokenizer-model", TOKENIZER, "--data-cache-path", ours])
-        print(f"corpuskit plan --data-cache-path: {t_ck:8.2f} s  peak RSS {rss_ck:8.0f} MB", flush=True)
-        t_mc, rss_mc = timed([sys.executable, "-c", MEGATRON, path_file, str(n), str(args.seq_length), theirs, TOKENIZER],
+        print(f"corpuskit plan --data-cache-path: {t_ck:8.2f} s wall {cpu_ck:8.2f} s CPU  peak RSS {rss_ck:8.0f} MB", flush=True)
+        t_mc, cpu_mc, rss_mc = timed([sys.executable, "-c", MEGATRON, path_file, str(n), str(args.seq_length), theirs, TOKENIZER],
                              env={**os.environ, "PYTHONWARNINGS": "ignore"})
-        print(f"megatron-core build(), cached:    {t_mc:8.2f} s  peak RSS {rss_mc:8.0f} MB", flush=True)
+        print(f"megatron-core build(), cached:    {t_mc:8.2f} s wall {cpu_mc:8.2f} s CPU  peak RSS {rss_mc:8.0f} MB", flush=True)
         a, b = sorted(os.listdir(ours)), sorted(os.listdir(theirs))
         if a != b:
             sys.exit(f"different file names: {sorted(set(a) ^ set(b))[:10]}")
@@ -86,7 +88,8 @@ def main():
         if different:
             sys.exit(f"{len(different)} files differ, e.g. {different[:5]}")
         size = sum(os.path.getsize(os.path.join(ours, f)) for f in a)
-        print(f"same {len(a)} files, byte-identical ({size / 1e9:.2f} GB); corpuskit {t_mc / t_ck:.1f}x faster")
+        print(f"same {len(a)} files, byte-identical ({size / 1e9:.2f} GB); corpuskit {t_mc / t_ck:.1f}x faster "
+              f"(wall), {cpu_mc / cpu_ck:.1f}x less CPU")
 
 
 if __name__ == "__main__":

@@ -45,7 +45,14 @@ struct PlanCommand: ParsableCommand {
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
         let progress = StandardError.isTerminal ? IndexCacheProgressLine() : nil
         if let directory = cache.dataCachePath {
-            let summary = try indexCache.write(into: directory, overwrite: cache.overwriteCache, progress: progress?.update)
+            let summary: IndexCache.WriteSummary
+            do {
+                summary = try indexCache.write(into: directory, overwrite: cache.overwriteCache, progress: progress?.update)
+            } catch let error as IndexCacheError {
+                progress?.finish()
+                if case .different = error { throw CLIError("\(error) (--overwrite-cache)") }
+                throw error
+            }
             progress?.finish()
             print(summary.report(directory: directory))
         } else if let directory = cache.checkCache {

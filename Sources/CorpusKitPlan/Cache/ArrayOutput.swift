@@ -20,7 +20,9 @@ final class ArrayOutput {
     let mode: Mode
     private var fd: Int32 = -1
     private(set) var temporary: String?
-    private var buffer: [UInt8] = []
+    /// Bytes computed and not yet written or compared (`count` of `chunk + 8` capacity).
+    private let buffer = UnsafeMutableRawPointer.allocate(byteCount: chunk + 8, alignment: 8)
+    private var count = 0
     private var readBack: [UInt8] = []
     private(set) var offset = 0
     /// For `.compare`: the first byte offset that differs, or where the file ended early.
@@ -40,51 +42,65 @@ final class ArrayOutput {
         case .discard:
             break
         }
-        buffer.reserveCapacity(Self.chunk + 64)
     }
+
+    deinit { buffer.deallocate() }
 
     func append(bytes: [UInt8]) throws {
-        guard mode != .discard else { return }
-        buffer += bytes
-        if buffer.count >= Self.chunk { try flush() }
+        try bytes.withUnsafeBytes { try append(raw: $0) }
     }
 
-    /// Appends `value` as a little-endian integer of `width` bytes.
+    /// Appends the bytes of an array of fixed-width integers (little-endian on the hosts Swift runs on).
+    func append<T: FixedWidthInteger>(array: [T]) throws {
+        try array.withUnsafeBytes { try append(raw: $0) }
+    }
+
+    private func append(raw: UnsafeRawBufferPointer) throws {
+        guard mode != .discard else { return }
+        var from = 0
+        while from < raw.count {
+            let n = Swift.min(raw.count - from, Self.chunk - count)
+            (buffer + count).copyMemory(from: raw.baseAddress! + from, byteCount: n)
+            count += n
+            from += n
+            if count >= Self.chunk { try flush() }
+        }
+    }
+
+    /// Appends `value` as a little-endian integer of `width` bytes (2, 4 or 8).
     @inline(__always)
     func append(_ value: Int64, width: Int) throws {
         guard mode != .discard else { return }
-        var v = UInt64(bitPattern: value)
-        for _ in 0..<width {
-            buffer.append(UInt8(truncatingIfNeeded: v))
-            v >>= 8
+        switch width {
+        case 2: (buffer + count).storeBytes(of: Int16(truncatingIfNeeded: value).littleEndian, as: Int16.self)
+        case 4: (buffer + count).storeBytes(of: Int32(truncatingIfNeeded: value).littleEndian, as: Int32.self)
+        default: (buffer + count).storeBytes(of: value.littleEndian, as: Int64.self)
         }
-        if buffer.count >= Self.chunk { try flush() }
+        count += width
+        if count >= Self.chunk { try flush() }
     }
 
     private func flush() throws {
-        defer { offset += buffer.count; buffer.removeAll(keepingCapacity: true) }
+        defer { offset += count; count = 0 }
         switch mode {
         case .discard: return
         case .write:
-            let target = temporary!
-            let result: Result<Void, SystemError> = buffer.withUnsafeBytes { raw in
-                Result { () throws(SystemError) in try POSIXFile.writeAll(fd, raw, path: target) }
-            }
-            try result.get()
+            try POSIXFile.writeAll(fd, UnsafeRawBufferPointer(start: buffer, count: count), path: temporary!)
         case .compare:
-            guard mismatch == nil, !buffer.isEmpty else { return }
-            if readBack.count < buffer.count { readBack = [UInt8](repeating: 0, count: buffer.count) }
+            guard mismatch == nil, count > 0 else { return }
+            if readBack.count < count { readBack = [UInt8](repeating: 0, count: Self.chunk + 8) }
             var got = 0
-            while got < buffer.count {
-                let n = readBack.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, buffer.count - got) }
+            while got < count {
+                let n = readBack.withUnsafeMutableBytes { read(fd, $0.baseAddress! + got, count - got) }
                 if n <= 0 { break }
                 got += n
             }
-            for k in 0..<got where readBack[k] != buffer[k] {
+            let expected = buffer.assumingMemoryBound(to: UInt8.self)
+            for k in 0..<got where readBack[k] != expected[k] {
                 mismatch = offset + k
                 return
             }
-            if got < buffer.count { mismatch = offset + got }
+            if got < count { mismatch = offset + got }
         }
     }
 

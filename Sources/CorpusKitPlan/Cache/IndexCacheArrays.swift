@@ -24,7 +24,7 @@ enum IndexCacheArrays {
             documentIndex.append(contentsOf: last)
         }
         try document.append(bytes: NpyHeader.bytes(type: .int32, shape: [documentIndex.count]))
-        for v in documentIndex { try document.append(Int64(v), width: 4) }
+        try document.append(array: documentIndex)
 
         // build_sample_idx with drop_last_partial_sequence and the extra token.
         let sampleCount = plan.sampleCount
@@ -62,7 +62,6 @@ enum IndexCacheArrays {
             }
         }
 
-        let shuffleWidth = d.shuffleIndexType.byteWidth
         try shuffle.append(bytes: NpyHeader.bytes(type: d.shuffleIndexType, shape: [sampleCount]))
         documentIndex = []
         let first = plan.separateFinalEpoch ? plan.samplesSansFinalEpoch : sampleCount
@@ -70,11 +69,11 @@ enum IndexCacheArrays {
             if d.shuffleIndexType == .uint32 {
                 var part = (UInt32(range.lowerBound) ..< UInt32(range.upperBound)).map { $0 }
                 rng.shuffle(&part)
-                for v in part { try shuffle.append(Int64(v), width: shuffleWidth) }
+                try shuffle.append(array: part)
             } else {
                 var part = (Int64(range.lowerBound) ..< Int64(range.upperBound)).map { $0 }
                 rng.shuffle(&part)
-                for v in part { try shuffle.append(v, width: shuffleWidth) }
+                try shuffle.append(array: part)
             }
         }
     }
