@@ -1,4 +1,3 @@
-
 /// The element types of Megatron's cache arrays, with numpy's `descr` for each.
 public enum NpyType: String, Sendable, Equatable {
     case int16 = "<i2"
