@@ -27,6 +27,9 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Megatron's --split.")
     var split: String = "969,30,1"
 
+    @Option(help: "Whose Megatron the run uses: \(MegatronFlavor.allCases.map(\.rawValue).joined(separator: ", ")) (llm-jp/Megatron-LM branches).")
+    var megatron: MegatronFlavor = .core016
+
     @Option(help: "Warn about datasets trained on more than this many epochs.")
     var warnEpochs: Double = 4
 
@@ -58,7 +61,7 @@ struct PlanOptions: ParsableArguments {
         guard let seed = UInt32(exactly: seed) else { throw CLIError("--seed must be in 0 ... 4294967295 (numpy's RandomState)") }
         let configuration = PlanConfiguration(
             blend: blend, sequenceLength: seqLength, globalBatchSize: globalBatchSize, totalSamples: samples,
-            seed: seed, split: try SplitMatrix(split))
+            seed: seed, split: try SplitMatrix(split), flavor: megatron)
         try configuration.validate()
         return configuration
     }

@@ -37,6 +37,20 @@ def write_idx(prefix, sizes):
         f.truncate(int(sizes.sum()) * 2)
 
 
+def write_blend(tmp, datasets):
+    """Writes `datasets` synthetic shards into `tmp` and their weighted data path; returns its file."""
+    rng = np.random.RandomState(0)
+    words = []
+    for k in range(datasets):
+        prefix = os.path.join(tmp, f"ds{k:03d}")
+        write_idx(prefix, rng.randint(50, 3001, size=rng.randint(1000, 5001)))
+        words += [repr(float(rng.randint(1, 1000)) * 10.0 ** rng.randint(6, 10)), prefix]
+    path_file = os.path.join(tmp, "data_path.txt")
+    with open(path_file, "w") as f:
+        f.write(" ".join(words) + "\n")
+    return path_file
+
+
 MEGATRON = r'''
 import sys, time
 from megatron.core.datasets.blended_megatron_dataset_builder import BlendedMegatronDatasetBuilder
@@ -69,16 +83,8 @@ def main():
     p.add_argument("--global-batch-size", type=int, default=1024)
     p.add_argument("--corpuskit", default=os.path.join(ROOT, ".build-static/release/corpuskit"))
     args = p.parse_args()
-    rng = np.random.RandomState(0)
     with tempfile.TemporaryDirectory() as tmp:
-        words = []
-        for k in range(args.datasets):
-            prefix = os.path.join(tmp, f"ds{k:03d}")
-            write_idx(prefix, rng.randint(50, 3001, size=rng.randint(1000, 5001)))
-            words += [repr(float(rng.randint(1, 1000)) * 10.0 ** rng.randint(6, 10)), prefix]
-        path_file = os.path.join(tmp, "data_path.txt")
-        with open(path_file, "w") as f:
-            f.write(" ".join(words) + "\n")
+        path_file = write_blend(tmp, args.datasets)
         iters = args.samples // args.global_batch_size
         n = iters * args.global_batch_size
         common = ["--data-path-file", path_file, "--seq-length", str(args.seq_length),

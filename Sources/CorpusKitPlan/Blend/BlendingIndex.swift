@@ -16,6 +16,18 @@ public struct BlendingIndex: Sendable {
     /// Calls `body(g, dataset, datasetSample)` for `g` in `0 ..< size`, in order; stops early when
     /// `body` returns false.
     public func walk(size: Int, _ body: (Int, Int, Int) -> Bool) {
+        if weights.count > Self.windowedFrom {
+            walkWindowed(size: size, body)
+        } else {
+            walkScanning(size: size, body)
+        }
+    }
+
+    /// Blends of more datasets than this use the windowed walk.
+    static let windowedFrom = 24
+
+    /// The greedy choice as `helpers.cpp` writes it: every dataset's error at every step.
+    func walkScanning(size: Int, _ body: (Int, Int, Int) -> Bool) {
         let d = weights.count
         guard d > 0 else { return }
         var counts = [Int](repeating: 0, count: d)
@@ -34,6 +46,82 @@ public struct BlendingIndex: Sendable {
                     let s = c[best]
                     c[best] = s + 1
                     if !body(g, best, s) { return }
+                }
+            }
+        }
+    }
+
+    /// The same choices with far fewer error evaluations, for blends of many datasets.
+    ///
+    /// Every `k` steps (a window starting at step `g0`), all errors are computed once and `L`, the
+    /// `k`-th largest, taken: during the window at most `k − 1` datasets are picked, so one of the
+    /// top `k` is never picked and its error (which only grows while unpicked) keeps the maximum at
+    /// or above `L`. A dataset whose error cannot reach `L` within `k` steps even growing by its
+    /// weight each step can therefore neither win nor tie; only the others (the candidates, in index
+    /// order) are evaluated in the window, with the same float64 expression and the same strict
+    /// comparison as the full scan, so the choices are identical. The bounds are widened by a
+    /// margin (`x·2⁻⁴⁴`) far above the rounding error of the computed errors (below `x·2⁻⁵¹`).
+    func walkWindowed(size: Int, _ body: (Int, Int, Int) -> Bool) {
+        let d = weights.count
+        let k = Swift.max(8, Int(Double(d).squareRoot()))
+        var counts = [Double](repeating: 0, count: d)
+        var errors = [Double](repeating: 0, count: d)
+        var top = [Double](repeating: -.infinity, count: k) // the k largest errors, ascending
+        var candidates = [Int](repeating: 0, count: d)
+        weights.withUnsafeBufferPointer { w in
+            counts.withUnsafeMutableBufferPointer { c in
+                // Steps 0 and 1 both use x = 1: scan them whole.
+                var g = 0
+                while g < Swift.min(2, size) {
+                    let x = 1.0
+                    var best = 0
+                    var bestError = w[0] * x - c[0]
+                    for i in 1..<d {
+                        let e = w[i] * x - c[i]
+                        if e > bestError { bestError = e; best = i }
+                    }
+                    let s = Int(c[best])
+                    c[best] += 1
+                    if !body(g, best, s) { return }
+                    g += 1
+                }
+                while g < size {
+                    let x0 = Double(g)
+                    for t in 0..<k { top[t] = -.infinity }
+                    for i in 0..<d {
+                        let e = w[i] * x0 - c[i]
+                        errors[i] = e
+                        if e > top[0] { // insert, dropping the smallest
+                            var t = 1
+                            while t < k && top[t] < e { top[t - 1] = top[t]; t += 1 }
+                            top[t - 1] = e
+                        }
+                    }
+                    let margin = (x0 + Double(k) + 2) * 0x1p-44
+                    let floor = top[0] - margin
+                    let steps = Double(k)
+                    var n = 0
+                    for i in 0..<d where errors[i] + w[i] * steps + margin >= floor {
+                        candidates[n] = i
+                        n += 1
+                    }
+                    let end = Swift.min(size, g + k)
+                    while g < end {
+                        let x = Double(g)
+                        var best = candidates[0]
+                        var bestError = w[best] * x - c[best]
+                        var j = 1
+                        while j < n {
+                            let i = candidates[j]
+                            let e = w[i] * x - c[i]
+                            if e > bestError { bestError = e; best = i }
+                            j += 1
+                        }
+                        let s = Int(c[best])
+                        c[best] += 1
+                        if !body(g, best, s) { return }
+                        g += 1
+                    }
                 }
             }
         }

@@ -14,10 +14,13 @@ public struct PlanConfiguration: Sendable {
     public var split: SplitMatrix
     /// `mid_level_dataset_surplus`.
     public var surplus: Double
+    /// Whose dataset code the run uses.
+    public var flavor: MegatronFlavor
 
     public init(
         blend: DataPathBlend, sequenceLength: Int, globalBatchSize: Int, totalSamples: Int,
-        seed: UInt32 = 1234, split: SplitMatrix, surplus: Double = BlendSizes.defaultSurplus
+        seed: UInt32 = 1234, split: SplitMatrix, surplus: Double = BlendSizes.defaultSurplus,
+        flavor: MegatronFlavor = .core016
     ) {
         self.blend = blend
         self.sequenceLength = sequenceLength
@@ -26,6 +29,7 @@ public struct PlanConfiguration: Sendable {
         self.seed = seed
         self.split = split
         self.surplus = surplus
+        self.flavor = flavor
     }
 
     /// Checks the numbers Megatron would reject or mishandle.

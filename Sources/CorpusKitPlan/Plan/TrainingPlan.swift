@@ -78,9 +78,9 @@ public struct TrainingPlan: Sendable {
         let weights = c.blend.weights
         if let weights {
             normalized = NumpyFloat.normalize(weights)
-            let targets = BlendSizes.targets(normalizedWeights: normalized, totalSamples: n)
-            requested = BlendSizes.buffers(normalizedWeights: normalized, totalSamples: n, surplus: c.surplus)
-            blendSize = targets.reduce(0, +)
+            let sizes = c.flavor.blendSizes(normalizedWeights: normalized, total: n, surplus: c.surplus)
+            requested = sizes.asked
+            blendSize = sizes.blendSize
             blendingWeights = NumpyFloat.normalize(normalized)
         } else if shapes.count == 1 {
             normalized = [1.0]
@@ -88,6 +88,9 @@ public struct TrainingPlan: Sendable {
             blendSize = n
             blendingWeights = nil
         } else {
+            guard c.flavor.semantics.unweightedBlends else {
+                throw PlanError.badArgument("Megatron \(c.flavor) needs a weight before every dataset of a blend")
+            }
             requested = Array(repeating: nil, count: shapes.count)
             let counts = tokens.map { GPTEpochPlan(sequenceLength: c.sequenceLength, tokensPerEpoch: $0, requestedSamples: nil).sampleCount }
             if let (i, _) = counts.enumerated().first(where: { $0.element <= 0 }) {

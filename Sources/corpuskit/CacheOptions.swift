@@ -1,0 +1,48 @@
+import ArgumentParser
+import CorpusKitPlan
+
+/// `plan`'s options for Megatron's index cache (`--data-cache-path`): what to write or check, and
+/// the training arguments that only the cache depends on.
+struct CacheOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Write Megatron's index cache for this run into DIR (then pass DIR as the training script's --data-cache-path).", valueName: "DIR"))
+    var dataCachePath: String?
+
+    @Option(help: ArgumentHelp("Compare the index cache in DIR with what this run needs: missing, wrong and extra files (exit status 1 unless exact).", valueName: "DIR"))
+    var checkCache: String?
+
+    @Option(help: "Megatron's --tokenizer-type (\(CacheTokenizer.Kind.allCases.map(\.rawValue).joined(separator: ", "))); part of every cache file name.")
+    var tokenizerType: CacheTokenizer.Kind?
+
+    @Option(help: "Megatron's --tokenizer-model, exactly as the training script passes it (the path is part of every cache file name; the file is not read).")
+    var tokenizerModel: String?
+
+    @Option(help: "Megatron's --vocab-extra-ids (SentencePieceTokenizer only).")
+    var vocabExtraIds: Int = 0
+
+    @Option(help: "Megatron's --eval-iters (valid and test sample counts; llm-jp passes 0).")
+    var evalIters: Int = MegatronSplitSizes.defaultEvalIters
+
+    @Option(help: "Megatron's --eval-interval.")
+    var evalInterval: Int = MegatronSplitSizes.defaultEvalInterval
+
+    @Flag(help: "Replace cache files that exist with other contents (by default they are refused).")
+    var overwriteCache = false
+
+    var wanted: Bool { dataCachePath != nil || checkCache != nil }
+
+    func validate() throws {
+        guard wanted else { return }
+        if dataCachePath != nil && checkCache != nil { throw ValidationError("give one of --data-cache-path and --check-cache") }
+        guard tokenizerType != nil, tokenizerModel != nil else {
+            throw ValidationError("the cache needs --tokenizer-type and --tokenizer-model as the training script passes them")
+        }
+        guard evalIters >= 0, evalInterval > 0 else { throw ValidationError("--eval-iters must be ≥ 0 and --eval-interval > 0") }
+    }
+
+    var tokenizer: CacheTokenizer {
+        CacheTokenizer(kind: tokenizerType!, path: tokenizerModel!, vocabExtraIDs: vocabExtraIds)
+    }
+}
+
+extension CacheTokenizer.Kind: ExpressibleByArgument {}
+extension MegatronFlavor: ExpressibleByArgument {}
