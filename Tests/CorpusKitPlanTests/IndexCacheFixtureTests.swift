@@ -4,7 +4,7 @@ import Foundation
 import Testing
 
 /// Index caches against the files Megatron itself wrote (Tests/Fixtures/cache/<flavor>, made by
-/// Tools/make_cache_fixtures.py with megatron-core 0.16.1 and the llm-jp fork's v4 and nii-geniac
+/// Tools/fixtures/make_cache_fixtures.py with megatron-core 0.16.1 and the llm-jp fork's v4 and nii-geniac
 /// dataset code): the same names, sizes and bytes (MD5), description texts equal; then the check
 /// of a folder finds missing, wrong and extra files, and a second write keeps or refuses.
 @Suite struct IndexCacheFixtureTests {
@@ -23,7 +23,7 @@ import Testing
     @Test func fixturesArePresent() {
         for flavor in [MegatronFlavor.core016, .llmJPV4, .llmJPNiiGeniac] {
             #expect(Self.cases.filter { $0.hasPrefix(flavor.rawValue + "/") }.count >= 7,
-                    "Tests/Fixtures/cache/\(flavor): run Tools/make_cache_fixtures.py")
+                    "Tests/Fixtures/cache/\(flavor): run Tools/fixtures/make_cache_fixtures.py")
         }
     }
 

@@ -2,7 +2,7 @@
 """Index cache build, megatron-core 0.16.1 against `corpuskit plan --data-cache-path`, same shards, same bytes.
 
     Tools/setup_megatron_venv.sh && Tools/build_release.sh
-    VENV/bin/python Tools/bench_cache.py [--datasets 300] [--samples 100000000] [--seq-length 4096]
+    VENV/bin/python -m Tools.benchmarks.bench_cache [--datasets 300] [--samples 100000000] [--seq-length 4096]
 
 Writes synthetic shards (Tools/bench_plan.py's: D datasets of 1,000-5,000 sequences of 50-3,000
 tokens, the .bin sparse, token-count-like weights) into a temporary folder, then runs, each as a
@@ -22,10 +22,9 @@ import sys
 import tempfile
 import time
 
-sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from bench_plan import write_blend  # noqa: E402
+from Tools.benchmarks.bench_plan import write_blend
 
-ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 TOKENIZER = "/models/tokenizer.model"
 
 MEGATRON = r'''
