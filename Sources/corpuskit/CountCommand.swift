@@ -26,26 +26,11 @@ struct CountCommand: ParsableCommand {
     @Argument(help: "Shard prefixes, .idx/.bin files, directories or globs.")
     var shards: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Raw corpus files, directories or globs (as tokenize --input).")
-    var input: [String] = []
+    @OptionGroup(title: "Raw corpora (as tokenize)") var corpus: CorpusOptions
 
-    @Option(help: "Tokenizer type for --input (as tokenize).")
-    var tokenizerType: String?
+    @OptionGroup(title: "Raw corpora (as tokenize)") var tokenizerOptions: TokenizeOptions
 
-    @Option(help: "Tokenizer model for --input (as tokenize).")
-    var tokenizerModel: String?
-
-    @Option(parsing: .upToNextOption, help: "JSON keys for --input (as tokenize).")
-    var jsonKeys: [String] = ["text"]
-
-    @Flag(help: "Count an EOD per non-empty document (as tokenize --append-eod).")
-    var appendEod = false
-
-    @Option(help: "Tokenizing threads for --input (default: all cores).")
-    var workers: Int?
-
-    @Option(help: "fail or skip bad lines (as tokenize).")
-    var onError: ErrorPolicy = .fail
+    @OptionGroup(title: "Raw corpora (as tokenize)") var threads: ThreadsOption
 
     @Option(help: "Names are paths relative to this directory.")
     var root: String?
@@ -60,22 +45,15 @@ struct CountCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if shards.isEmpty == input.isEmpty {
+        if shards.isEmpty == corpus.paths.isEmpty {
             throw ValidationError("give either shard prefixes/directories or --input corpus files (not both)")
         }
-        if !input.isEmpty {
-            guard let tokenizerType, MegatronTokenizerType(rawValue: tokenizerType) != nil else {
-                let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("--input needs --tokenizer-type (supported: \(supported))")
-            }
-            if tokenizerModel == nil { throw ValidationError("--input needs --tokenizer-model") }
-        }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if !corpus.paths.isEmpty { _ = try tokenizerOptions.tokenizer() }
     }
 
     func run() throws {
         let counts: [DatasetCount]
-        if input.isEmpty {
+        if corpus.paths.isEmpty {
             do {
                 let prefixes = try ShardDiscovery.prefixes(shards)
                 let showProgress = !quiet && StandardError.isTerminal && prefixes.count > 100
@@ -89,16 +67,11 @@ struct CountCommand: ParsableCommand {
                 throw CLIError(error.description)
             }
         } else {
-            let encoder: DocumentEncoder
-            do {
-                encoder = try DocumentEncoder.load(
-                    type: MegatronTokenizerType(rawValue: tokenizerType!)!, modelPath: tokenizerModel!, appendEOD: appendEod)
-            } catch {
-                throw CLIError(error.description)
-            }
+            let encoder = try tokenizerOptions.loadEncoder()
             let configuration = TokenizeConfiguration(
-                inputs: input, outputPrefix: "", jsonKeys: jsonKeys,
-                workers: TokenizeCommand.threads(requested: workers), errorPolicy: onError)
+                inputs: corpus.paths, outputPrefix: "", jsonKeys: corpus.keys,
+                workers: TokenizeCommand.threads(requested: threads.requested), errorPolicy: tokenizerOptions.onError,
+                batchBytes: tokenizerOptions.batchBytes)
             let progress: ProgressReporter? = !quiet && StandardError.isTerminal ? TerminalProgressBar() : nil
             let cancellation = PipelineCancellation()
             let signals = SignalCancellation(cancellation: cancellation)
@@ -113,7 +86,7 @@ struct CountCommand: ParsableCommand {
                     for line in result.summary.problems.reportLines { StandardError.write("  \(line)\n") }
                 }
             } catch {
-                if case .interrupted(let signal) = error { throw ExitCode(128 + (signal ?? 2)) }
+                if case .interrupted(let signal) = error { throw CLIError.interrupted(error.description, signal: signal) }
                 throw CLIError(error.description)
             }
         }

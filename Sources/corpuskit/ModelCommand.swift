@@ -178,12 +178,13 @@ struct ModelPerplexityCommand: ParsableCommand {
         let lm = try model.load()
         let evaluator = try inference { () throws(InferenceError) in
             try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos,
-                                                                              textKey: corpus.jsonKey, convention: convention))
+                                                                              textKey: corpus.corpus.key, convention: convention))
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: corpus.input)[.size] as? Int) ?? 0
+        let input = try corpus.corpus.requiredFile()
+        let size = (try? FileManager.default.attributesOfItem(atPath: input)[.size] as? Int) ?? 0
         let showProgress = isatty(STDERR_FILENO) != 0
         let summary = try inference { () throws(InferenceError) in
-            try evaluator.evaluate(corpus: corpus.input) { documents, offset in
+            try evaluator.evaluate(corpus: input) { documents, offset in
                 if showProgress {
                     let percent = size > 0 ? min(100, offset * 100 / size) : 0
                     FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: percent / 5).padding(toLength: 20, withPad: " ", startingAt: 0))] \(percent)% \(documents) documents".utf8))

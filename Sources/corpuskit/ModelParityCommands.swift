@@ -1,14 +1,12 @@
 import ArgumentParser
 import Foundation
 import CorpusKitInference
+import CorpusKitPlan
 import CorpusKitSystem
 
-/// Runs a parity computation: bad input is reported on stderr with exit 2 (exit 1 is "different").
-func parity<T>(_ command: String, _ body: () throws(ParityError) -> T) throws -> T {
-    do { return try body() } catch {
-        StandardError.write("corpuskit model \(command): \(error)\n")
-        throw ExitCode(2)
-    }
+/// Runs a parity check (diff, compare): bad input exits 2, since exit 1 is "different".
+func parity<T>(_ body: () throws(ParityError) -> T) throws -> T {
+    do { return try body() } catch { throw CLIError.badInput("\(error)") }
 }
 
 struct ModelDiffCommand: ParsableCommand {
@@ -30,7 +28,7 @@ struct ModelDiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let diff = try parity("diff") { () throws(ParityError) in try CheckpointDiff(a: a, b: b, tokenizerSize: tokenizerSize) }
+        let diff = try parity { () throws(ParityError) in try CheckpointDiff(a: a, b: b, tokenizerSize: tokenizerSize) }
         print(json ? diff.json() : diff.text())
         if diff.exitStatus != 0 { throw ExitCode(diff.exitStatus) }
     }
@@ -52,8 +50,7 @@ struct ModelCompareCommand: ParsableCommand {
     var minTop1Agreement = ModelComparison.Thresholds().minTop1Agreement
     @Option(name: .long, help: "Worst documents and positions to list.")
     var worst = 5
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
@@ -65,10 +62,10 @@ struct ModelCompareCommand: ParsableCommand {
 
     func run() throws {
         let tok = try loadTokenizer(corpus.tokenizer)
-        let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.jsonKey,
+        let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.corpus.key,
                                               thresholds: .init(maxKLMean: maxKlMean, minTop1Agreement: minTop1Agreement), worst: worst)
-        let summary = try parity("compare") { () throws(ParityError) in
-            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads, options: options).evaluate(corpus: corpus.input)
+        let summary = try parity { () throws(ParityError) in
+            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: corpus.corpus.requiredFile())
         }
         print(json ? summary.json() : summary.text())
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
@@ -87,16 +84,17 @@ struct ModelLossCommand: ParsableCommand {
     var step: Int?
     @Option(name: .long, help: "Number of steps from --step.")
     var count = 1
-    @Option(name: .long, help: "Global samples A..B (A ≤ g < B) instead of steps.")
+    @Option(name: .long, help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
     var samples: String?
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard (step == nil) != (samples == nil) else { throw ValidationError("give exactly one of --step and --samples") }
         guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
+        if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
+        if let samples { _ = try PlanOptions.sampleRange(samples) }
     }
 
     func run() throws {
@@ -106,9 +104,13 @@ struct ModelLossCommand: ParsableCommand {
         } else {
             selection = .samples(try PlanOptions.sampleRange(samples!))
         }
-        let configuration = try plan.configuration()
-        let result = try parity("loss") { () throws(ParityError) in
-            try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads).evaluate(selection)
+        let configuration: PlanConfiguration
+        do { configuration = try plan.configuration() } catch { throw CLIError("\(error)") }
+        let result: TrainingStepLoss.Result
+        do {
+            result = try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads.count).evaluate(selection)
+        } catch {
+            throw CLIError("\(error)")
         }
         print(json ? result.json() : result.text())
     }
@@ -141,14 +143,16 @@ extension PerplexityConvention: ExpressibleByArgument {}
 struct CorpusWindowOptions: ParsableArguments {
     @Option(name: .long, help: "The tokenizer the model was trained with.")
     var tokenizer: String
-    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
-    var input: String
-    @Option(name: .long, help: "JSON key of the text.")
-    var jsonKey = "text"
+    @OptionGroup var corpus: CorpusOptions
     @Option(name: .long, help: "Window length in tokens.")
     var context = 2048
     @Option(name: .long, help: "Window step in tokens.")
     var stride = 512
     @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
     var addBos = true
+
+    func validate() throws {
+        if corpus.paths.isEmpty { throw ValidationError("missing --input (a JSONL corpus)") }
+        try corpus.requireOneKey()
+    }
 }
