@@ -16,7 +16,8 @@ struct CountCommand: ParsableCommand {
 
             Raw corpora: corpuskit count --input ... --tokenizer-type T --tokenizer-model M [--append-eod] \
             runs tokenize's pipeline without writing shards; every file's tokens equal what tokenize writes \
-            for it. Same inputs, flags and --on-error policy as tokenize. One row per file (and key).
+            for it. Same inputs, flags and --on-error policy as tokenize (--workers too, as --threads' \
+            alias). One row per file (and key).
 
             --format tsv writes llm-jp's num_tokens.tsv (filename<TAB>tokens, filename = the prefix relative \
             to --root without _text_document, sorted); csv, json and markdown add documents, empty documents, \
@@ -94,7 +95,7 @@ struct CountCommand: ParsableCommand {
         if let output {
             do { try AtomicFile.write(text, to: output) } catch { throw CLIError(error.description) }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            print(text, terminator: "")
         }
     }
 }

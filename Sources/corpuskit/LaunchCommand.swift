@@ -19,6 +19,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Plan one dataset per input file, balanced over --tasks, and submit it.",
+        usage: "corpuskit launch tokenize --input <path> ... --output-dir <dir> --tasks <n> --tokenizer-type <type> --tokenizer-model <path> [<options>]",
         discussion: """
             IN/ja/ja_wiki_0000.jsonl.gz becomes OUT/ja/ja_wiki_0000_text_document.bin/.idx, byte-identical \
             to corpuskit tokenize on that file alone. Names are relative to each --input (a directory), \

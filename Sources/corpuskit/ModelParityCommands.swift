@@ -64,8 +64,10 @@ struct ModelCompareCommand: ParsableCommand {
         let tok = try loadTokenizer(corpus.tokenizer)
         let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.corpus.key,
                                               thresholds: .init(maxKLMean: maxKlMean, minTop1Agreement: minTop1Agreement), worst: worst)
+        let input: String
+        do { input = try corpus.corpus.requiredFile() } catch let error as CLIError { throw CLIError.badInput(error.description) }
         let summary = try parity { () throws(ParityError) in
-            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: corpus.corpus.requiredFile())
+            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: input)
         }
         print(json ? summary.json() : summary.text())
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CorpusKitSystem
-import Foundation
 import CorpusKitMegatron
 import CorpusKitShards
 import CorpusKitTokenizer
@@ -101,15 +100,10 @@ struct ShardMergeCommand: ParsableCommand {
     var allowDifferentTokenizers = false
 
     func run() throws {
-        var isDirectory: ObjCBool = false
         let summary: ShardSummary
         let warn: (String) -> Void = { StandardError.write("warning: \($0)\n") }
         do {
-            if inputs.count == 1, FileManager.default.fileExists(atPath: inputs[0], isDirectory: &isDirectory), isDirectory.boolValue {
-                summary = try MegatronMerge.mergeDirectory(inputs[0], into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
-            } else {
-                summary = try MegatronMerge.merge(prefixes: inputs, into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
-            }
+            summary = try MegatronMerge.merge(inputs: inputs, into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
         } catch ShardError.differentProducers(let reason) {
             throw CLIError("merge into \(output): \(reason)\n(nothing was written; --allow-different-tokenizers merges them anyway)")
         } catch {

@@ -4,7 +4,7 @@ import Foundation
 /// `--threads N`, in every command that runs worker threads. `--workers` (llm-jp's
 /// preprocess_data.py name, which tokenize and launch take as a drop-in) is a hidden alias.
 struct ThreadsOption: ParsableArguments {
-    @Option(name: .customLong("threads"), help: ArgumentHelp("Worker threads (default: all cores). --workers, preprocess_data.py's name, is accepted too.", valueName: "n"))
+    @Option(name: .customLong("threads"), help: ArgumentHelp("Worker threads (default: all cores).", valueName: "n"))
     var threads: Int?
 
     @Option(name: .customLong("workers"), help: .hidden)

@@ -14,6 +14,7 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Tokenize JSON Lines corpora into Megatron indexed datasets, byte-identical to preprocess_data.py.",
+        usage: "corpuskit tokenize --input <path> ... --output-prefix <prefix> --tokenizer-type <type> --tokenizer-model <path> [<options>]",
         discussion: """
             Inputs may be files (.jsonl, .json, .jsonl.gz, .json.gz, .jsonl.zst, .json.zst), directories \
             (walked recursively) or glob patterns. preprocess_data.py reads one file per run; here all \

@@ -1,5 +1,6 @@
 @testable import CorpusKitPlan
 import CorpusKitShards
+import CorpusKitTestSupport
 import Foundation
 import Testing
 
@@ -8,7 +9,7 @@ import Testing
 /// dataset code): the same names, sizes and bytes (MD5), description texts equal; then the check
 /// of a folder finds missing, wrong and extra files, and a second write keeps or refuses.
 @Suite struct IndexCacheFixtureTests {
-    static let directory = PlanFixtures.repositoryRoot.appendingPathComponent("Tests/Fixtures/cache")
+    static let directory = URL(fileURLWithPath: TestPaths.fixture("cache"))
 
     static var cases: [String] {
         var out: [String] = []
@@ -40,7 +41,8 @@ import Testing
         let flavor = MegatronFlavor(rawValue: fixture["flavor"] as! String)!
         let config = fixture["config"] as! [String: Any]
         let name = config["name"] as! String
-        let work = try PlanFixtures.temporaryDirectory()
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("plan-tests-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
         _ = try PlanFixtures.writeShards(["config": config], name: name, into: work)
         let prefixes = (0..<(config["datasets"] as! [Any]).count).map { "\(name)-\($0)" }
         var configuration = try PlanFixtures.configuration(
