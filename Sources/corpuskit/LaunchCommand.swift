@@ -116,7 +116,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
 struct LaunchStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per task done / running / pending / failed, files and tokens done, throughput; exit 0 only when complete.")
+        abstract: "Per task done / running / pending / failed, files and tokens done, throughput; exit 0 complete, 1 not, 2 bad input.")
 
     @Argument(help: "The launch's --output-dir.")
     var outputDir: String
@@ -126,7 +126,7 @@ struct LaunchStatusCommand: ParsableCommand {
         do {
             status = LaunchStatus.gather(try LaunchPlan.load(outputDirectory: outputDir))
         } catch {
-            throw CLIError(error.description)
+            throw CLIError.badInput(error.description)   // 1 is "not complete"
         }
         print(status.render(), terminator: "")
         if !status.isComplete { throw ExitCode(1) }

@@ -4,7 +4,8 @@ import CorpusKitInference
 import CorpusKitPlan
 import CorpusKitSystem
 
-/// Runs a parity check (diff, compare): bad input exits 2, since exit 1 is "different".
+/// Runs a parity check (diff, compare, loss): bad input exits 2, since exit 1 is "different"
+/// (loss, which has no verdict, exits as the other two).
 func parity<T>(_ body: () throws(ParityError) -> T) throws -> T {
     do { return try body() } catch { throw CLIError.badInput("\(error)") }
 }
@@ -107,12 +108,9 @@ struct ModelLossCommand: ParsableCommand {
             selection = .samples(try PlanOptions.sampleRange(samples!))
         }
         let configuration: PlanConfiguration
-        do { configuration = try plan.configuration() } catch { throw CLIError("\(error)") }
-        let result: TrainingStepLoss.Result
-        do {
-            result = try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads.count).evaluate(selection)
-        } catch {
-            throw CLIError("\(error)")
+        do { configuration = try plan.configuration() } catch { throw CLIError.badInput("\(error)") }
+        let result = try parity { () throws(ParityError) in
+            try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads.count).evaluate(selection)
         }
         print(json ? result.json() : result.text())
     }

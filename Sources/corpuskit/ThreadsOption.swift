@@ -20,6 +20,6 @@ struct ThreadsOption: ParsableArguments {
 
     func validate() throws {
         if threads != nil && workers != nil { throw ValidationError("give one of --threads and --workers (its alias)") }
-        if let requested, requested < 1 { throw ValidationError("--threads must be at least 1") }
+        if let requested, requested < 1 { throw ValidationError("\(threads != nil ? "--threads" : "--workers") must be at least 1") }
     }
 }

@@ -40,7 +40,7 @@ final class CLIDialectTests: XCTestCase {
             (["tokenize", "--input", "x.jsonl", "--output-prefix", "x", "--tokenizer-type", "Nope", "--tokenizer-model", model], "--tokenizer-type Nope"),
             (["tokenize", "--input", "x.jsonl", "--output-prefix", "x", "--tokenizer-type", "Llama2Tokenizer"], "--tokenizer-model"),
             (["tokenize", "--input", "x.jsonl", "--output-prefix", "x", "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", model, "--threads", "0"], "--threads"),
-            (["tokenize", "--input", "x.jsonl", "--output-prefix", "x", "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", model, "--workers", "0"], "--threads"),
+            (["tokenize", "--input", "x.jsonl", "--output-prefix", "x", "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", model, "--workers", "0"], "--workers"),
             (["tokenize", "--input", "x.jsonl", "--output-prefix", "x", "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", model,
               "--threads", "2", "--workers", "2"], "--workers"),
             (["count"], "--input"),
