@@ -15,10 +15,7 @@ struct ModelDiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two checkpoints tensor by tensor and their computing config fields (exit 0 identical, 1 different, 2 bad input).",
         discussion: "Values are compared as numbers: the same weights in another dtype are identical. Embedding and lm_head rows beyond --tokenizer-size (default: the rows both have) are reported apart as padding.")
-    @Argument(help: "Checkpoint directory A (the reference).")
-    var a: String
-    @Argument(help: "Checkpoint directory B.")
-    var b: String
+    @OptionGroup var pair: CheckpointPair
     @Option(name: .long, help: "The real vocabulary's size: embedding and lm_head rows from here on are padding.")
     var tokenizerSize: Int?
     @Flag(name: .long, help: "Print one JSON object.")
@@ -29,7 +26,7 @@ struct ModelDiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let diff = try parity { () throws(ParityError) in try CheckpointDiff(a: a, b: b, tokenizerSize: tokenizerSize) }
+        let diff = try parity { () throws(ParityError) in try CheckpointDiff(a: pair.a, b: pair.b, tokenizerSize: tokenizerSize) }
         print(json ? diff.json() : diff.text())
         if diff.exitStatus != 0 { throw ExitCode(diff.exitStatus) }
     }
@@ -40,10 +37,7 @@ struct ModelCompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run two checkpoints of one tokenizer on the same windows of a corpus: KL(P_A‖P_B), top-1 agreement, both perplexities (exit 0 pass, 1 fail, 2 bad input).",
         discussion: "Pass: mean KL ≤ --max-kl-mean and top-1 agreement ≥ --min-top1-agreement (conversion-grade defaults; a lossless conversion gives KL ≈ 0).")
-    @Argument(help: "Checkpoint directory A (the reference).")
-    var a: String
-    @Argument(help: "Checkpoint directory B.")
-    var b: String
+    @OptionGroup var pair: CheckpointPair
     @OptionGroup var corpus: CorpusWindowOptions
     @Option(name: .long, help: "Largest mean KL(P_A‖P_B) in nats that passes.")
     var maxKlMean = ModelComparison.Thresholds().maxKLMean
@@ -68,7 +62,7 @@ struct ModelCompareCommand: ParsableCommand {
         let input: String
         do { input = try corpus.corpus.requiredFile() } catch let error as CLIError { throw CLIError.badInput(error.description) }
         let summary = try parity { () throws(ParityError) in
-            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: input)
+            try ModelComparison.load(a: pair.a, b: pair.b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: input)
         }
         print(json ? summary.json() : summary.text())
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
@@ -114,6 +108,14 @@ struct ModelLossCommand: ParsableCommand {
         }
         print(json ? result.json() : result.text())
     }
+}
+
+/// The two checkpoints `model diff` and `model compare` take.
+struct CheckpointPair: ParsableArguments {
+    @Argument(help: "Checkpoint directory A (the reference).")
+    var a: String
+    @Argument(help: "Checkpoint directory B.")
+    var b: String
 }
 
 /// `model check --long-context [--long-context-length N] [--bucket-edges 512,1024,…]`.

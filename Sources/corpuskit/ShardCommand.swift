@@ -66,10 +66,7 @@ struct ShardDecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(prefix): document \(d): \(error)")
             }
-            output.append("{\"text\": ")
-            JSONText.appendString(text, to: output)
-            output.append(0x7D)
-            try output.endLine()
+            try JSONText.appendTextLine(text, to: output)
         }
         try output.flush()
     }
