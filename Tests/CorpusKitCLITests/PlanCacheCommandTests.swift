@@ -1,12 +1,13 @@
 import CorpusKitShards
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// `corpuskit plan --data-cache-path` / `--check-cache` end to end (the files themselves are
 /// compared with Megatron's in CorpusKitPlanTests/IndexCacheFixtureTests): what is written, a
 /// second write, a changed file, a check, another flavour's names, and the usage errors.
 final class PlanCacheCommandTests: XCTestCase {
-    private func shards(in scratch: Scratch) throws -> [String] {
+    private func shards(in scratch: ScratchDirectory) throws -> [String] {
         try (0..<2).map { k -> String in
             let prefix = scratch.file("ds\(k)")
             let writer = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
@@ -17,7 +18,7 @@ final class PlanCacheCommandTests: XCTestCase {
     }
 
     func testWriteCheckRewriteAndRefuse() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("plan-cache")
         let prefixes = try shards(in: scratch)
         let cache = scratch.file("cache")
         let base = ["plan", "--data-path", "3 \(prefixes[0]) 1 \(prefixes[1])", "--seq-length", "32", "--global-batch-size", "4",
