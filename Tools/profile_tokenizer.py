@@ -37,7 +37,7 @@ STAGES = {
     "args": r"ParsableCommandPAAE11parseAsRoot",
     "load": r"^\$s18CorpusKitTokenizer0C0C4load4path9trieCache",
     "json": r"JSONFieldExtractorV7extract4from4into",
-    "normalize": r"(SentencePieceNormalizerV9normalize_|HuggingFaceNormalizerO\w*normalize|HuggingFacePreTokenizer\w*split)",
+    "normalize": r"(SentencePieceNormalizerV9normalize_|HuggingFaceNormalizerO5apply|HuggingFacePreTokenizer\w*split)",
     "model": r"(Unigram|BPE)V7segment_4into7scratch\w*F$",
     "emit": r"UnigramV4emit",
     "ids out": r"OutputBufferC13appendIDArray",
