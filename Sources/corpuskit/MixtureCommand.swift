@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import CorpusKitReport
+import CorpusKitShards
 import CorpusKitSystem
 
 /// `corpuskit mixture`: the training mixture from token counts and a spec.

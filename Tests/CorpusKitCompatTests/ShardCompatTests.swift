@@ -140,3 +140,126 @@ final class ShardCompatTests: XCTestCase {
         XCTAssertEqual(status(newer, "id range"), .error, newer.text())
     }
 }
+
+/// Issue 19: `compat shards` on what `corpuskit tokenize` writes with a tokenizer.json (its
+/// post-processor's EOD, with and without `--append-eod`), on `.model` shards checked against the
+/// tokenizer.json of the same vocabulary, and across vocabularies; shard arguments as `count` takes them.
+final class ShardCompatTokenizerJSONTests: XCTestCase {
+    private func shardFacts(_ report: CompatReport) -> [[String: any Sendable]] {
+        report.facts["shards"] as? [[String: any Sendable]] ?? []
+    }
+
+    private static let versions = [
+        ("v2.1", "code10k_en20k_ja30k.ver2.1.model"), ("v3.0", "llm-jp-tokenizer-100k.ver3.0b1.model"),
+        ("v3.1", "llm-jp-tokenizer-100k.ver3.1.model"), ("v4.0", "llm-jp-tokenizer_ver4.0_alpha1.0.model"),
+    ]
+
+    /// Documents of 20 lines each (pages, not sentences).
+    private func pages(limit: Int = 240) throws -> [String] {
+        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: limit)
+        return stride(from: 0, to: lines.count, by: 20).map { lines[$0..<min($0 + 20, lines.count)].joined(separator: "\n") }
+    }
+
+    /// Each llm-jp tokenizer.json: `HuggingFaceTokenizer` shards with and without `--append-eod`
+    /// are compatible with the inferred type and EOD, and with the run's flags given.
+    func testHuggingFaceShardsOfEveryLLMjpTokenizerJSONAreCompatible() throws {
+        let texts = try pages()
+        let directory = try Paths.temporaryDirectory(self)
+        for (version, _) in Self.versions {
+            let json = try Paths.shared("vocab/llm-jp-\(version)/tokenizer.json")
+            for appendEOD in [false, true] {
+                let prefix = (directory as NSString).appendingPathComponent("\(version)-\(appendEOD)_text_document")
+                try writeShard(prefix: prefix, tokenizer: json, type: .huggingFace, appendEOD: appendEOD, texts: texts)
+                for options in [ShardCompatibility.Options(), .init(tokenizerType: .huggingFace, appendEOD: appendEOD)] {
+                    let report = try ShardCompatibility(tokenizerPath: json, shards: [prefix], options: options).report
+                    XCTAssertEqual(report.verdict, "compatible", "\(version) append-eod \(appendEOD)\n" + report.text())
+                    XCTAssertEqual(report.exitStatus(strict: true), 0)
+                    let facts = try XCTUnwrap(shardFacts(report).first)
+                    XCTAssertEqual(facts["tokenizer_type"] as? String, "HuggingFaceTokenizer", report.text())
+                    XCTAssertEqual(facts["append_eod"] as? Bool, appendEOD, report.text())
+                    XCTAssertEqual(facts["round_trip_share"] as? Double, 1.0, report.text())
+                }
+                // The wrong --append-eod is an error, not a pass.
+                let wrong = try ShardCompatibility(tokenizerPath: json, shards: [prefix],
+                                                   options: .init(tokenizerType: .huggingFace, appendEOD: !appendEOD)).report
+                XCTAssertNotEqual(wrong.verdict, "compatible", "\(version) checked with append-eod \(!appendEOD)\n" + wrong.text())
+            }
+        }
+    }
+
+    /// v3.0, v3.1 and v4.0 tokenizer.json shards checked against each other's tokenizer.json: incompatible.
+    func testHuggingFaceShardsAcrossVocabulariesAreIncompatible() throws {
+        let texts = try pages()
+        let directory = try Paths.temporaryDirectory(self)
+        let names = ["v3.0", "v3.1", "v4.0"]
+        var prefixes: [String: String] = [:]
+        for version in names {
+            let prefix = (directory as NSString).appendingPathComponent("\(version)_text_document")
+            try writeShard(prefix: prefix, tokenizer: try Paths.shared("vocab/llm-jp-\(version)/tokenizer.json"),
+                           type: .huggingFace, appendEOD: true, texts: texts)
+            prefixes[version] = prefix
+        }
+        for checked in names {
+            let json = try Paths.shared("vocab/llm-jp-\(checked)/tokenizer.json")
+            for shard in names where shard != checked {
+                let report = try ShardCompatibility(tokenizerPath: json, shards: [prefixes[shard]!]).report
+                XCTAssertEqual(report.verdict, "incompatible", "\(shard) shards against \(checked)\n" + report.text())
+                XCTAssertEqual(report.exitStatus(strict: false), 1)
+            }
+        }
+    }
+
+    /// A shard written from v3.0's (and v4.0's) `.model`, for every sentencepiece type and both
+    /// `--append-eod`, checked against the tokenizer.json of the same vocabulary: compatible.
+    func testModelShardsAgainstTheTokenizerJSONOfTheSameVocabulary() throws {
+        let texts = try pages()
+        let directory = try Paths.temporaryDirectory(self)
+        for (version, model) in Self.versions where version == "v3.0" || version == "v4.0" {
+            let modelPath = try Paths.shared("vocab/llm-jp-\(version)/\(model)")
+            let json = try Paths.shared("vocab/llm-jp-\(version)/tokenizer.json")
+            let versionDirectory = (directory as NSString).appendingPathComponent(version)
+            try FileManager.default.createDirectory(atPath: versionDirectory, withIntermediateDirectories: true)
+            for type in MegatronTokenizerType.allCases where type.usesSentencePieceModel {
+                for appendEOD in [false, true] {
+                    let prefix = (versionDirectory as NSString).appendingPathComponent("\(type)-\(appendEOD)_text_document")
+                    try writeShard(prefix: prefix, tokenizer: modelPath, type: type, appendEOD: appendEOD, texts: texts)
+                }
+            }
+            let compatibility = try ShardCompatibility(tokenizerPath: json, shards: [versionDirectory])
+            XCTAssertEqual(compatibility.datasets.count, 8)
+            XCTAssertEqual(compatibility.report.verdict, "compatible", compatibility.summary())
+            for dataset in compatibility.datasets {
+                let name = (dataset.prefix as NSString).lastPathComponent
+                XCTAssertEqual(dataset.verdict, "compatible", compatibility.summary())
+                XCTAssertEqual(dataset.appendEOD, name.contains("-true_"), compatibility.summary())
+                if name.hasPrefix("Llama2Tokenizer") { XCTAssertEqual(dataset.tokenizerType, "Llama2Tokenizer", compatibility.summary()) }
+            }
+            // Another vocabulary's tokenizer.json still says incompatible.
+            let other = try Paths.shared("vocab/llm-jp-\(version == "v3.0" ? "v3.1" : "v3.0")/tokenizer.json")
+            let prefix = (versionDirectory as NSString).appendingPathComponent("Llama2Tokenizer-true_text_document")
+            XCTAssertEqual(try ShardCompatibility(tokenizerPath: other, shards: [prefix]).report.verdict, "incompatible")
+        }
+    }
+
+    /// Directories are searched recursively and globs expand, exactly as `count` resolves them
+    /// (one resolver, ``ShardDiscovery``); the summary has one line per dataset and the totals.
+    func testDirectoriesRecursiveGlobsAndSummary() throws {
+        let directory = try Paths.temporaryDirectory(self)
+        let texts = try textLines(Paths.repo("Corpora/sample-ja.txt"), limit: 50)
+        for name in ["ja/a/x", "ja/b/y", "en/z"] {
+            let prefix = (directory as NSString).appendingPathComponent("\(name)_text_document")
+            try FileManager.default.createDirectory(atPath: (prefix as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .llama2, appendEOD: true, texts: texts)
+        }
+        let all = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory])
+        XCTAssertEqual(all.datasets.map(\.prefix), try ShardDiscovery.prefixes([directory]))
+        XCTAssertEqual(all.datasets.count, 3)
+        XCTAssertEqual(all.report.verdict, "compatible", all.report.text())
+        let globbed = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory + "/ja/*"])
+        XCTAssertEqual(globbed.datasets.map { ($0.prefix as NSString).lastPathComponent }, ["x_text_document", "y_text_document"])
+        let summary = all.summary().split(separator: "\n")
+        XCTAssertEqual(summary.count, 5, all.summary())
+        XCTAssertTrue(summary.last!.hasPrefix("total: 3 datasets, 3 compatible, 0 with warnings, 0 incompatible; "), all.summary())
+        XCTAssertThrowsError(try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory + "/nothing*"]))
+    }
+}

@@ -103,6 +103,20 @@ extension TokenIDScan {
         return (token(reader, start), token(reader, end - 1))
     }
 
+    /// Up to `width` tokens at each end of document `d` (fewer for a shorter document; they
+    /// overlap when it holds fewer than 2 × `width`), or nil for a document without tokens: what
+    /// a wrapper put before and after the text (BOS, a post-processor's specials, EOD).
+    public static func edges(in reader: MegatronIndexReader, document d: Int, width: Int) -> (head: [Int32], tail: [Int32])? {
+        let first = reader.documentIndexEntry(d)
+        let next = reader.documentIndexEntry(d + 1)
+        guard first < next else { return nil }
+        let start = reader.sequencePointer(first) / reader.dtype.itemSize
+        let end = next < reader.sequenceCount ? reader.sequencePointer(next) / reader.dtype.itemSize : reader.tokenCount
+        guard end > start else { return nil }
+        let n = min(width, end - start)
+        return ((start..<start + n).map { token(reader, $0) }, (end - n..<end).map { token(reader, $0) })
+    }
+
     private static func token(_ reader: MegatronIndexReader, _ i: Int) -> Int32 {
         switch reader.dtype {
         case .uint16: return Int32(UInt16(littleEndian: reader.dataBytes.loadUnaligned(fromByteOffset: 2 * i, as: UInt16.self)))
