@@ -219,14 +219,15 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
             let json = try Paths.shared("vocab/llm-jp-\(version)/tokenizer.json")
             let versionDirectory = (directory as NSString).appendingPathComponent(version)
             try FileManager.default.createDirectory(atPath: versionDirectory, withIntermediateDirectories: true)
-            for type in MegatronTokenizerType.allCases where type.usesSentencePieceModel {
+            // Every sentencepiece type on v3.0; Llama2Tokenizer (another EOD id layout) on v4.0.
+            for type in MegatronTokenizerType.allCases where type.usesSentencePieceModel && (version == "v3.0" || type == .llama2) {
                 for appendEOD in [false, true] {
                     let prefix = (versionDirectory as NSString).appendingPathComponent("\(type)-\(appendEOD)_text_document")
                     try writeShard(prefix: prefix, tokenizer: modelPath, type: type, appendEOD: appendEOD, texts: texts)
                 }
             }
             let compatibility = try ShardCompatibility(tokenizerPath: json, shards: [versionDirectory])
-            XCTAssertEqual(compatibility.datasets.count, 8)
+            XCTAssertEqual(compatibility.datasets.count, version == "v3.0" ? 8 : 2)
             XCTAssertEqual(compatibility.report.verdict, "compatible", compatibility.summary())
             for dataset in compatibility.datasets {
                 let name = (dataset.prefix as NSString).lastPathComponent
@@ -239,6 +240,32 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
             let prefix = (versionDirectory as NSString).appendingPathComponent("Llama2Tokenizer-true_text_document")
             XCTAssertEqual(try ShardCompatibility(tokenizerPath: other, shards: [prefix]).report.verdict, "incompatible")
         }
+    }
+
+    /// Every tokenizer type with both `--append-eod` settings, checked against the file it was
+    /// written with, types and EOD inferred: compatible (the fixture tokenizer: `.model` and tokenizer.json).
+    func testEveryTypeAndAppendEODAgainstItsOwnTokenizer() throws {
+        let texts = try textLines(Paths.repo("Corpora/sample-ja.txt"), limit: 120)
+        let directory = try Paths.temporaryDirectory(self)
+        for type in MegatronTokenizerType.allCases where type.usesSentencePieceModel {
+            for appendEOD in [false, true] {
+                try writeShard(prefix: "\(directory)/\(type)-\(appendEOD)_text_document", tokenizer: Paths.fixtureModel,
+                               type: type, appendEOD: appendEOD, texts: texts)
+            }
+        }
+        let compatibility = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory])
+        XCTAssertEqual(compatibility.datasets.count, 8)
+        for dataset in compatibility.datasets {
+            XCTAssertEqual(dataset.verdict, "compatible", compatibility.report.text())
+            XCTAssertEqual(dataset.appendEOD, dataset.prefix.hasSuffix("-true_text_document"), compatibility.summary())
+        }
+        // The fixture tokenizer.json appends <EOD|LLM-jp> in its post-processor and declares no eos (no --append-eod possible).
+        let json = "\(directory)/json/hf_text_document"
+        try FileManager.default.createDirectory(atPath: "\(directory)/json", withIntermediateDirectories: true)
+        try writeShard(prefix: json, tokenizer: Paths.fixtureJSON, type: .huggingFace, appendEOD: false, texts: texts)
+        let hf = try ShardCompatibility(tokenizerPath: Paths.fixtureJSON, shards: [json])
+        XCTAssertEqual(hf.report.verdict, "compatible", hf.report.text())
+        XCTAssertEqual(hf.datasets.first?.tokenizerType, "HuggingFaceTokenizer")
     }
 
     /// Directories are searched recursively and globs expand, exactly as `count` resolves them
