@@ -25,6 +25,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // SHA-256 for file fingerprints and provenance (Foundation on Linux has no digest API).
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         // System libraries, found with pkg-config.
@@ -35,7 +37,13 @@ let package = Package(
         .target(name: "CICUShim", dependencies: ["CICU"]),
 
         // Files, mappings, errno-level errors and standard error, for every module below.
-        .target(name: "CorpusKitSystem"),
+        // The git commit of the build, for CorpusKitVersion (runs git before each build).
+        .plugin(name: "BuildCommit", capability: .buildTool()),
+        .target(
+            name: "CorpusKitSystem",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            plugins: ["BuildCommit"]
+        ),
         // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction.
         .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib"]),
         // Vocabulary, segmentation models, the sentencepiece and HF tokenizers behaviours.

@@ -1,3 +1,5 @@
+import CorpusKitSystem
+
 /// Why a `corpuskit launch` step stopped; every message names the file, task or option concerned.
 public enum LaunchError: Error, Sendable, CustomStringConvertible {
     /// The options cannot be honoured.
@@ -31,6 +33,18 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
             return message
         case let .inputsChanged(changes):
             return changes.map { "input \($0.path) changed since planning: \($0.change)" }.joined(separator: "\n")
+        }
+    }
+}
+
+extension LaunchError {
+    /// Runs a read of an input or tokenizer file (a ``FileFingerprint`` or ``FileDigest``),
+    /// reporting its failure as ``LaunchError/input(_:)``.
+    static func readingInput<T>(_ body: () throws(SystemError) -> T) throws(LaunchError) -> T {
+        do {
+            return try body()
+        } catch {
+            throw .input(error.description)
         }
     }
 }

@@ -6,11 +6,13 @@ import CorpusKitReaders
 /// flight and memory stays flat), fills each with about `batchBytes` of lines from one file,
 /// numbers it and pushes it to `pending`. It only decompresses and finds line boundaries:
 /// splitting and JSON parsing happen in the workers (see ``BatchEncoder``). A file that cannot
-/// be read to its end is recorded in the batch (skip) or ends the input (fail). On return it
+/// be read to its end ends the input, or with `keepsDamagedInputs` is recorded in the batch. On return it
 /// closes `pending` and tells `reorder` how many batches there are.
 struct BatchReader: Sendable {
     let files: [String]
-    let policy: ErrorPolicy
+    /// Whether a file that cannot be read to its end only ends that file (the documents before the
+    /// damage are kept); otherwise it ends the run, whatever the bad-line policy.
+    let keepsDamagedInputs: Bool
     let batchBytes: Int
     let free: BlockingQueue<DocumentBatch>
     let pending: BlockingQueue<DocumentBatch>
@@ -40,7 +42,7 @@ struct BatchReader: Sendable {
             // numbers the problem after them).
             let problem = LineProblem(error)
             batch.block.removeAll()
-            if policy == .fail {
+            if !keepsDamagedInputs {
                 batch.failure = problem
                 _ = emit(batch)
                 return false

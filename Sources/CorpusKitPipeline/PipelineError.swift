@@ -12,6 +12,12 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
     case tokenizer(path: String, reason: String)
     /// A bad line or unreadable input with `--on-error fail`.
     case badInput(LineProblem)
+    /// A truncated or corrupt compressed input, or one that cannot be read (an error of that file
+    /// whatever the bad-line policy, unless damaged inputs are explicitly kept).
+    case damagedInput(LineProblem)
+    /// Resuming found complete outputs made differently (another tokenizer, option or input);
+    /// `differences` are sentences naming each difference. Nothing was changed.
+    case resumeMismatch(prefix: String, differences: [String])
     /// Writing an output failed.
     case output(String)
     /// The run was cancelled (by `signal`, when one was given).
@@ -27,6 +33,11 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
             return "tokenizer \(path): \(reason)"
         case let .badInput(problem):
             return problem.description
+        case let .damagedInput(problem):
+            return "damaged input: \(problem)"
+        case let .resumeMismatch(prefix, differences):
+            return "\(prefix) exists but was made differently from this run:\n"
+                + differences.map { "  \($0)" }.joined(separator: "\n")
         case let .output(message):
             return message
         case let .interrupted(signal):

@@ -5,8 +5,9 @@ import CorpusKitMegatron
 public enum ErrorPolicy: String, Sendable, CaseIterable {
     /// Stop at the first bad line with its `file:line` and publish nothing (the default).
     case fail
-    /// Skip bad lines (and the unreadable rest of a corrupt or truncated file), count them per
-    /// reason and report them at the end.
+    /// Skip bad lines, count them per reason and report them at the end. A truncated or corrupt
+    /// compressed file is not a bad line: it stops the run either way (see
+    /// ``TokenizeConfiguration/keepsDamagedInputs``).
     case skip
 }
 
@@ -39,6 +40,18 @@ public struct TokenizeConfiguration: Sendable {
     /// the documents go only to the run's ``DocumentSink``; ``outputPrefix``, ``resume`` and
     /// ``tokenInfoCSV`` are then not used.
     public var writesShards: Bool
+    /// The tokenizer path as given on the command line, for the provenance record (`nil`: the
+    /// file the encoder was loaded from).
+    public var tokenizerPath: String?
+    /// An explicit opt-in: a truncated or corrupt compressed input (or one that cannot be opened)
+    /// ends that file instead of the run, keeping the documents read before the damage; the damage
+    /// is recorded in the summary and the provenance record. Off, such a file is an error of that
+    /// file whatever ``errorPolicy`` says, so half a file is never mistaken for a whole one.
+    public var keepsDamagedInputs: Bool
+    /// A warning is given when more than this fraction of the lines read were skipped.
+    public var skipRateWarningThreshold: Double
+    /// The default ``skipRateWarningThreshold``: 1 % of the lines.
+    public static let defaultSkipRateWarningThreshold = 0.01
     /// Whether workers also measure each document's text (UTF-8 bytes and characters) for the
     /// ``DocumentSink``; off for plain tokenize runs, which do not need it.
     public var measuresText: Bool
@@ -49,8 +62,13 @@ public struct TokenizeConfiguration: Sendable {
         errorPolicy: ErrorPolicy = .fail, resume: Bool = false, tokenInfoCSV: String? = nil,
         batchBytes: Int = TokenizeConfiguration.defaultBatchBytes,
         extraction: JSONExtractionOptions = JSONExtractionOptions(),
-        writesShards: Bool = true, measuresText: Bool = false
+        writesShards: Bool = true, measuresText: Bool = false, tokenizerPath: String? = nil,
+        keepsDamagedInputs: Bool = false,
+        skipRateWarningThreshold: Double = TokenizeConfiguration.defaultSkipRateWarningThreshold
     ) {
+        self.tokenizerPath = tokenizerPath
+        self.keepsDamagedInputs = keepsDamagedInputs
+        self.skipRateWarningThreshold = skipRateWarningThreshold
         self.inputs = inputs
         self.outputPrefix = outputPrefix
         self.jsonKeys = jsonKeys

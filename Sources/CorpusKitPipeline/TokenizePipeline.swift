@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Dispatch
+import CorpusKitSystem
 import CorpusKitReaders
 import CorpusKitShards
 import CorpusKitMegatron
@@ -83,18 +84,35 @@ public final class TokenizePipeline {
         let keys = configuration.jsonKeys
         let prefixes = keys.map(datasetPrefix(forKey:))
         let dtype = encoder.dtype
+        let startWarnings = doubledEODWarning().map { [$0] } ?? []
         if !configuration.writesShards {
-            return try count(files: files, keys: keys, progress: progress, cancellation: cancellation, sink: sink, started: started)
+            var summary = try count(files: files, keys: keys, progress: progress, cancellation: cancellation, sink: sink, started: started)
+            summary.warnings = startWarnings + summary.warnings
+            return summary
         }
 
-        if configuration.resume, let complete = Self.completeOutputs(prefixes: prefixes, dtype: dtype) {
-            let outputs = zip(keys, complete).map { key, info in
-                TokenizeSummary.Output(
-                    key: key, prefix: info.prefix, dtype: info.dtype, documents: info.documents,
-                    sequences: info.sequences, tokens: info.tokens, alreadyComplete: true)
+        // Leftovers of killed runs to these prefixes (never those of a live process).
+        var removedTemporaries: [String] = []
+        for prefix in prefixes {
+            for path in [MegatronFormat.dataPath(prefix: prefix), MegatronFormat.indexPath(prefix: prefix), DatasetProvenance.path(prefix: prefix)] {
+                removedTemporaries += AtomicFile.removeStaleTemporaries(of: path)
             }
-            return TokenizeSummary(outputs: outputs, inputFiles: [], documents: 0, inputBytes: 0,
-                                   problems: ProblemTally(), seconds: Self.seconds(since: started), cpu: .init())
+        }
+        removedTemporaries.sort()
+        let startedAt = DatasetProvenance.timestamp()
+        let expected = try expectedProvenance(files: files, prefixes: prefixes)
+
+        if configuration.resume, let resumed = try Self.resumableOutputs(prefixes: prefixes, dtype: dtype, expected: expected) {
+            let outputs = zip(keys, resumed.infos).enumerated().map { k, pair in
+                TokenizeSummary.Output(
+                    key: pair.0, prefix: pair.1.prefix, dtype: pair.1.dtype, documents: pair.1.documents,
+                    sequences: pair.1.sequences, tokens: pair.1.tokens, alreadyComplete: true, provenance: resumed.records[k])
+            }
+            var summary = TokenizeSummary(outputs: outputs, inputFiles: [], documents: 0, inputBytes: 0,
+                                          problems: ProblemTally(), seconds: Self.seconds(since: started), cpu: .init())
+            summary.warnings = resumed.warnings
+            summary.removedTemporaries = removedTemporaries
+            return summary
         }
         if let csv = configuration.tokenInfoCSV { try Self.checkAppendable(csv) }
 
@@ -115,13 +133,16 @@ public final class TokenizePipeline {
             progress?.abandon()
             throw error
         }
-        let summaries = try Self.publish(writers)
+        let records = writers.enumerated().map { k, writer in
+            finishedProvenance(expected[k], writer: writer, totals: totals, started: startedAt)
+        }
+        let summaries = try Self.publish(writers, records: records)
         progress?.finish(totals.progress)
 
-        let outputs = zip(keys, summaries).map { key, summary in
+        let outputs = zip(keys, summaries).enumerated().map { k, pair in
             TokenizeSummary.Output(
-                key: key, prefix: summary.prefix, dtype: summary.dtype, documents: summary.documents,
-                sequences: summary.sequences, tokens: summary.tokens, alreadyComplete: false)
+                key: pair.0, prefix: pair.1.prefix, dtype: pair.1.dtype, documents: pair.1.documents,
+                sequences: pair.1.sequences, tokens: pair.1.tokens, alreadyComplete: false, provenance: records[k])
         }
         if let csv = configuration.tokenInfoCSV {
             for output in outputs {
@@ -133,9 +154,13 @@ public final class TokenizePipeline {
                 }
             }
         }
-        return TokenizeSummary(outputs: outputs, inputFiles: files, documents: totals.progress.documents,
-                               inputBytes: totals.progress.inputBytes, problems: totals.problems,
-                               seconds: Self.seconds(since: started), cpu: totals.cpu)
+        var summary = TokenizeSummary(outputs: outputs, inputFiles: files, documents: totals.progress.documents,
+                                      inputBytes: totals.progress.inputBytes, problems: totals.problems,
+                                      seconds: Self.seconds(since: started), cpu: totals.cpu)
+        summary.damagedInputs = totals.damaged
+        summary.warnings = startWarnings + runWarnings(files: files, totals: totals, outputs: outputs)
+        summary.removedTemporaries = removedTemporaries
+        return summary
     }
 
     /// The count-only run: everything but the writers.
@@ -156,9 +181,12 @@ public final class TokenizePipeline {
                 key: key, prefix: "", dtype: encoder.dtype, documents: totals.progress.documents,
                 sequences: totals.keySequences[k], tokens: totals.keyTokens[k], alreadyComplete: false)
         }
-        return TokenizeSummary(outputs: outputs, inputFiles: files, documents: totals.progress.documents,
-                               inputBytes: totals.progress.inputBytes, problems: totals.problems,
-                               seconds: Self.seconds(since: started), cpu: totals.cpu)
+        var summary = TokenizeSummary(outputs: outputs, inputFiles: files, documents: totals.progress.documents,
+                                      inputBytes: totals.progress.inputBytes, problems: totals.problems,
+                                      seconds: Self.seconds(since: started), cpu: totals.cpu)
+        summary.damagedInputs = totals.damaged
+        summary.warnings = runWarnings(files: files, totals: totals, outputs: [])
+        return summary
     }
 
     // MARK: - Streaming
@@ -172,6 +200,18 @@ public final class TokenizePipeline {
         /// Tokens and sequences (non-empty documents) per key.
         var keyTokens: [Int] = []
         var keySequences: [Int] = []
+        /// What each input file gave, by path.
+        var files: [String: FileTotals] = [:]
+        /// Damaged inputs whose documents before the damage were kept.
+        var damaged: [LineProblem] = []
+    }
+
+    /// What one input file gave, for its provenance record.
+    struct FileTotals {
+        var lines = 0
+        var documents = 0
+        var skipped: [ProblemKind: Int] = [:]
+        var damage: LineProblem?
     }
 
     /// Starts the reader and workers, writes batches in order on this thread, joins the threads.
@@ -195,7 +235,7 @@ public final class TokenizePipeline {
 
         let threads = ThreadGroup()
         let reader = BatchReader(
-            files: files, policy: configuration.errorPolicy, batchBytes: configuration.batchBytes,
+            files: files, keepsDamagedInputs: configuration.keepsDamagedInputs, batchBytes: configuration.batchBytes,
             free: free, pending: pending, reorder: reorder)
         let clock = StageClock()
         threads.spawn(name: "corpuskit-reader") {
@@ -256,8 +296,20 @@ public final class TokenizePipeline {
         if configuration.errorPolicy == .fail, let problem = batch.lineProblems.first {
             return .badInput(problem.addingLines(linesBefore))
         }
-        for problem in batch.lineProblems { totals.problems.add(problem.addingLines(linesBefore)) }
-        for problem in batch.streamProblems { totals.problems.add(problem.addingLines(linesThrough)) }
+        var fileTotals = totals.files[batch.path, default: FileTotals()]
+        fileTotals.lines += batch.lineCount
+        fileTotals.documents += batch.outputs.first?.lengths.count ?? 0
+        for problem in batch.lineProblems {
+            totals.problems.add(problem.addingLines(linesBefore))
+            fileTotals.skipped[problem.kind, default: 0] += 1
+        }
+        for problem in batch.streamProblems {
+            // Only damaged inputs kept by the explicit opt-in arrive here (see BatchReader).
+            let numbered = problem.addingLines(linesThrough)
+            totals.damaged.append(numbered)
+            fileTotals.damage = numbered
+        }
+        totals.files[batch.path] = fileTotals
         for (k, writer) in writers.enumerated() {
             do {
                 try batch.outputs[k].tokens.withUnsafeBufferPointer { tokens in
@@ -288,7 +340,10 @@ public final class TokenizePipeline {
         totals.progress.inputBytes += batch.inputBytes
         totals.progress.inputPosition = max(totals.progress.inputPosition, batch.inputPosition)
         totals.progress.skippedLines = totals.problems.total
-        if let problem = batch.failure { return .badInput(problem.addingLines(linesThrough)) }
+        if let problem = batch.failure {
+            let numbered = problem.addingLines(linesThrough)
+            return numbered.kind == .unreadableInput ? .damagedInput(numbered) : .badInput(numbered)
+        }
         return nil
     }
 
@@ -296,16 +351,25 @@ public final class TokenizePipeline {
 
     /// Finishes every writer (renaming its files into place). If one fails, the others are aborted
     /// and the datasets already renamed by this run are removed again.
-    private static func publish(_ writers: [MegatronIndexWriter]) throws(PipelineError) -> [ShardSummary] {
+    ///
+    /// Each dataset's provenance record is published with it: the old `.idx` (the last file a
+    /// complete dataset gets) is removed, then the record, `.bin` and `.idx` are renamed into place,
+    /// so a record beside a complete dataset always describes that dataset.
+    private static func publish(_ writers: [MegatronIndexWriter], records: [DatasetProvenance]) throws(PipelineError) -> [ShardSummary] {
         var summaries: [ShardSummary] = []
         for (index, writer) in writers.enumerated() {
             do {
+                unlink(MegatronFormat.indexPath(prefix: writer.prefix))
+                try records[index].write(prefix: writer.prefix)
                 summaries.append(try writer.finish())
             } catch {
+                writer.abort()
+                unlink(DatasetProvenance.path(prefix: writer.prefix))
                 for other in writers[(index + 1)...] { other.abort() }
                 for done in summaries {
                     unlink(MegatronFormat.indexPath(prefix: done.prefix))
                     unlink(MegatronFormat.dataPath(prefix: done.prefix))
+                    unlink(DatasetProvenance.path(prefix: done.prefix))
                 }
                 throw .output("cannot finish \(writer.prefix): \(error)")
             }
@@ -316,13 +380,124 @@ public final class TokenizePipeline {
     // MARK: - Helpers
 
     /// The validated datasets when every prefix holds a complete one of `dtype`, else `nil`.
-    private static func completeOutputs(prefixes: [String], dtype: TokenDType) -> [ShardInfo]? {
+    ///
+    /// A complete dataset whose provenance record differs from `expected` (this run's) refuses
+    /// the resume, whether or not the others are complete, so that a run with another tokenizer,
+    /// option or input never reuses it nor silently overwrites it. One without a record (written by
+    /// the fork, or by a corpuskit before records) is accepted on its structure, with a warning.
+    private static func resumableOutputs(
+        prefixes: [String], dtype: TokenDType, expected: [DatasetProvenance]
+    ) throws(PipelineError) -> (infos: [ShardInfo], records: [DatasetProvenance?], warnings: [String])? {
         var infos: [ShardInfo] = []
-        for prefix in prefixes {
-            guard case .complete(let info) = OutputStatus.check(prefix: prefix, dtype: dtype) else { return nil }
+        var records: [DatasetProvenance?] = []
+        var warnings: [String] = []
+        var allComplete = true
+        for (k, prefix) in prefixes.enumerated() {
+            let recorded: DatasetProvenance?
+            do {
+                recorded = try DatasetProvenance.read(prefix: prefix)
+            } catch {
+                throw .output("cannot resume \(prefix): \(error)")
+            }
+            guard case .complete(let info) = OutputStatus.check(prefix: prefix, dtype: dtype) else {
+                allComplete = false
+                continue
+            }
+            if let recorded {
+                let differences = expected[k].differences(from: recorded)
+                if !differences.isEmpty { throw .resumeMismatch(prefix: prefix, differences: differences) }
+            } else {
+                warnings.append("\(prefix) has no provenance record (\(DatasetProvenance.path(prefix: prefix))): its structure is valid, but its tokenizer, options and inputs cannot be verified")
+            }
             infos.append(info)
+            records.append(recorded)
         }
-        return infos
+        return allComplete ? (infos, records, warnings) : nil
+    }
+
+    // MARK: - Provenance and warnings
+
+    /// What each dataset's provenance record will say about how it is made (before any counts).
+    private func expectedProvenance(files: [String], prefixes: [String]) throws(PipelineError) -> [DatasetProvenance] {
+        let tokenizerFile = encoder.tokenizer.path
+        let inputs: [DatasetProvenance.Input]
+        let sha256: String
+        do {
+            sha256 = try FileDigest.sha256(path: tokenizerFile)
+            inputs = try files.map { path throws(SystemError) in DatasetProvenance.Input(path: path, fingerprint: try FileFingerprint.of(path: path)) }
+        } catch {
+            throw .output("cannot fingerprint the inputs for the provenance record: \(error)")
+        }
+        var special: [String: Int32] = [:]
+        special["bos"] = encoder.tokenizer.bosID
+        special["eos"] = encoder.tokenizer.eosID
+        special["eod"] = encoder.eodID
+        special["pad"] = encoder.tokenizer.padID
+        special["unk"] = encoder.tokenizer.unknownID
+        let tokenizer = DatasetProvenance.TokenizerRecord(
+            path: configuration.tokenizerPath ?? tokenizerFile, file: tokenizerFile, sha256: sha256,
+            type: encoder.type.rawValue, vocabularySize: encoder.vocabularySize, specialIDs: special)
+        return configuration.jsonKeys.map { key in
+            DatasetProvenance(
+                tokenizer: tokenizer,
+                options: .init(appendEOD: encoder.appendEOD, jsonKey: key, jsonKeys: configuration.jsonKeys,
+                               onError: configuration.errorPolicy.rawValue, keepDamagedInputs: configuration.keepsDamagedInputs,
+                               dtype: encoder.dtype.description),
+                inputs: inputs)
+        }
+    }
+
+    /// `expected` completed with what the run read and `writer` wrote.
+    private func finishedProvenance(
+        _ expected: DatasetProvenance, writer: MegatronIndexWriter, totals: StreamTotals, started: String
+    ) -> DatasetProvenance {
+        var record = expected
+        record.inputs = expected.inputs.map { input in
+            var input = input
+            let file = totals.files[input.path] ?? FileTotals()
+            input.linesRead = file.lines
+            input.documents = file.documents
+            input.linesSkipped = Dictionary(uniqueKeysWithValues: file.skipped.map { ($0.key.rawValue, $0.value) })
+            input.damage = file.damage?.description
+            return input
+        }
+        record.documents = writer.documentCount
+        record.sequences = writer.sequenceCount
+        record.tokens = writer.tokenCount
+        record.linesRead = totals.files.values.reduce(0) { $0 + $1.lines }
+        record.linesSkipped = Dictionary(uniqueKeysWithValues: totals.problems.counts.map { ($0.key.rawValue, $0.value) })
+        record.started = started
+        record.finished = DatasetProvenance.timestamp()
+        return record
+    }
+
+    /// A warning when the tokenizer already ends every document with the EOD (a tokenizer.json
+    /// whose post-processor appends it) and EOD appending adds a second one.
+    private func doubledEODWarning() -> String? {
+        guard encoder.appendEOD, let eod = encoder.eodID, let ids = try? encoder.encode("a"),
+              ids.count >= 2, ids[ids.count - 1] == eod, ids[ids.count - 2] == eod else { return nil }
+        return "every document ends with the EOD id \(eod) twice: the tokenizer (\(encoder.tokenizer.path)) already appends it, and EOD appending adds another"
+    }
+
+    /// Warnings about what the run read and wrote.
+    private func runWarnings(files: [String], totals: StreamTotals, outputs: [TokenizeSummary.Output]) -> [String] {
+        var warnings: [String] = []
+        for file in files where (totals.files[file]?.lines ?? 0) == 0 && totals.files[file]?.damage == nil {
+            warnings.append("input \(file) is empty (no lines)")
+        }
+        for output in outputs where output.documents == 0 {
+            warnings.append("dataset \(output.prefix) is empty (no documents)")
+        }
+        let lines = totals.files.values.reduce(0) { $0 + $1.lines }
+        let skipped = totals.problems.total
+        if lines > 0, Double(skipped) > configuration.skipRateWarningThreshold * Double(lines) {
+            let percent = (100 * Double(skipped) / Double(lines) * 10).rounded() / 10
+            warnings.append("\(skipped) of \(lines) input lines (\(percent) %) were skipped, more than \(configuration.skipRateWarningThreshold * 100) %")
+        }
+        for problem in totals.damaged {
+            warnings.append("\(problem.path) is damaged; only the documents before the damage were kept: \(problem)")
+        }
+        return warnings
     }
 
     /// Fails early when the token-info CSV could not be appended to at the end.

@@ -45,6 +45,9 @@ public struct TokenizeSummary: Sendable {
         public let tokens: Int
         /// True when `--resume` found this output complete and left it as it was.
         public let alreadyComplete: Bool
+        /// The provenance record written beside the dataset (or found, when resumed); `nil` in
+        /// count-only runs and for resumed datasets without one.
+        public var provenance: DatasetProvenance? = nil
     }
 
     /// The outputs, in `--json-keys` order.
@@ -59,6 +62,14 @@ public struct TokenizeSummary: Sendable {
     public let problems: ProblemTally
     /// Wall-clock seconds of the run.
     public let seconds: Double
+    /// Inputs that were truncated or corrupt and of which only the documents before the damage were
+    /// kept (only with ``TokenizeConfiguration/keepsDamagedInputs``).
+    public var damagedInputs: [LineProblem] = []
+    /// Things that are not errors but look like mistakes (an empty input or dataset, a doubled EOD,
+    /// many skipped lines, a resumed dataset whose tokenizer cannot be verified), one sentence each.
+    public var warnings: [String] = []
+    /// Temporary files of this run's outputs left by processes that no longer exist, removed.
+    public var removedTemporaries: [String] = []
     /// CPU seconds per stage while streaming.
     public let cpu: StageCPU
 

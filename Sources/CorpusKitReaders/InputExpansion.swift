@@ -40,9 +40,14 @@ public enum InputExpansion {
         ".jsonl", ".json", ".jsonl.gz", ".json.gz", ".jsonl.zst", ".json.zst", ".jsonl.zstd", ".json.zstd",
     ]
 
-    /// True if `name` ends with one of ``corpusFileSuffixes``.
+    /// Endings of CorpusKit's own files that end like corpora but never are one: the provenance
+    /// record beside a dataset (`PREFIX.corpuskit.json`, `CorpusKitShards.DatasetProvenance`, which
+    /// this module cannot import; a test checks the two agree). Passed over when walking a directory.
+    public static let nonCorpusSuffixes = [".corpuskit.json"]
+
+    /// True if `name` ends with one of ``corpusFileSuffixes`` and none of ``nonCorpusSuffixes``.
     public static func isCorpusFileName(_ name: String) -> Bool {
-        corpusFileSuffixes.contains { name.hasSuffix($0) }
+        corpusFileSuffixes.contains { name.hasSuffix($0) } && !nonCorpusSuffixes.contains { name.hasSuffix($0) }
     }
 
     /// Expands each input in turn and concatenates the results in input order.

@@ -32,6 +32,25 @@ public enum POSIXFile {
         return Int(info.st_size)
     }
 
+    /// Reads exactly `count` bytes at `offset` (`pread`, retrying short reads and EINTR).
+    /// - Throws: ``SystemError`` on a read error, or when the file ends first (it shrank).
+    public static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(SystemError) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: count)
+        var done = 0
+        while done < count {
+            let got = bytes.withUnsafeMutableBytes { buffer in
+                pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
+            }
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(path: path, operation: "read", code: errno)
+            }
+            if got == 0 { throw SystemError(path: path, operation: "read (the file shrank while being read)", code: EIO) }
+            done += got
+        }
+        return bytes
+    }
+
     /// Writes all `count` bytes at `base`, retrying short writes and EINTR.
     public static func writeAll(_ fd: Int32, _ base: UnsafeRawPointer, _ count: Int, path: String) throws(SystemError) {
         var offset = 0

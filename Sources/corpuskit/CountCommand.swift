@@ -108,6 +108,7 @@ struct CountCommand: ParsableCommand {
                 let result = try CorpusCounter.count(
                     configuration: configuration, encoder: encoder, root: root, progress: progress, cancellation: cancellation)
                 counts = result.counts
+                for warning in result.summary.warnings { StandardError.write("warning: \(warning)\n") }
                 if !result.summary.problems.counts.isEmpty {
                     StandardError.write("skipped \(result.summary.problems.total) input lines:\n")
                     for line in result.summary.problems.reportLines { StandardError.write("  \(line)\n") }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorpusKitSystem
 import Foundation
 import CorpusKitMegatron
 import CorpusKitShards
@@ -104,7 +105,11 @@ struct ShardMergeCommand: ParsableCommand {
         discussion: """
             Inputs are merged in the order given; the output takes the first input's dtype and all \
             inputs must share it. A single directory input merges every complete .idx/.bin pair in it, \
-            sorted as tools/merge_datasets.py sorts them.
+            sorted as tools/merge_datasets.py sorts them (provenance records are passed over).
+
+            Datasets whose provenance records name different tokenizer files, tokenizer types, EOD \
+            appending or dtypes are refused (--allow-different-tokenizers merges them with a warning). \
+            The output gets a provenance record listing every merged dataset.
             """)
 
     @Argument(help: "Output prefix.")
@@ -113,15 +118,21 @@ struct ShardMergeCommand: ParsableCommand {
     @Argument(help: "Input prefixes, or one directory.")
     var inputs: [String]
 
+    @Flag(help: "Merge datasets made with different tokenizers or options (their ids then mean different things).")
+    var allowDifferentTokenizers = false
+
     func run() throws {
         var isDirectory: ObjCBool = false
         let summary: ShardSummary
+        let warn: (String) -> Void = { StandardError.write("warning: \($0)\n") }
         do {
             if inputs.count == 1, FileManager.default.fileExists(atPath: inputs[0], isDirectory: &isDirectory), isDirectory.boolValue {
-                summary = try MegatronMerge.mergeDirectory(inputs[0], into: output)
+                summary = try MegatronMerge.mergeDirectory(inputs[0], into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
             } else {
-                summary = try MegatronMerge.merge(prefixes: inputs, into: output)
+                summary = try MegatronMerge.merge(prefixes: inputs, into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
             }
+        } catch ShardError.differentProducers(let reason) {
+            throw CLIError("merge into \(output): \(reason)\n(nothing was written; --allow-different-tokenizers merges them anyway)")
         } catch {
             throw CLIError("merge into \(output): \(error)")
         }

@@ -22,7 +22,13 @@ struct TokenizeCommand: ParsableCommand {
             contents (a last line without a newline still ends at the end of its file).
 
             Outputs are written under temporary names and renamed into place only when complete: a \
-            failed or interrupted (SIGINT/SIGTERM) run leaves no {prefix}_{key}_document.bin/.idx behind.
+            failed or interrupted (SIGINT/SIGTERM/SIGPIPE) run leaves no {prefix}_{key}_document.bin/.idx \
+            behind, and a run removes the temporary files that killed runs to the same prefix left. Beside \
+            each dataset, {prefix}_{key}_document.corpuskit.json records its provenance (corpuskit version, \
+            tokenizer SHA-256, options, inputs with fingerprints, counts); Megatron ignores it.
+
+            A truncated or corrupt compressed input is an error of that file, also with --on-error skip, \
+            unless --keep-damaged-inputs.
 
             Bad lines are those preprocess_data.py would fail on: invalid UTF-8, lines json.loads \
             rejects (blank lines included), a missing key, or a value that is not a string (the fork's \
@@ -72,7 +78,10 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "fail: stop at the first bad line (file:line) and write nothing; skip: skip bad lines and report them per reason.")
     var onError: ErrorPolicy = .fail
 
-    @Flag(help: "Skip the run (and the CSV line) when every output already exists and passes full .idx/.bin validation; otherwise redo every key.")
+    @Flag(help: "Keep the documents read before the damage of a truncated or corrupt compressed input (recorded in the summary and the provenance record) instead of failing.")
+    var keepDamagedInputs = false
+
+    @Flag(help: "Skip the run (and the CSV line) when every output already exists, passes full .idx/.bin validation and its provenance record matches this run (tokenizer, options, inputs); refuse when it does not; otherwise redo every key.")
     var resume = false
 
     @Flag(help: "No progress display and no summary (problems are still reported).")
@@ -146,7 +155,8 @@ struct TokenizeCommand: ParsableCommand {
         let configuration = TokenizeConfiguration(
             inputs: input, outputPrefix: outputPrefix, jsonKeys: jsonKeys,
             workers: Self.threads(requested: workers), errorPolicy: onError,
-            resume: resume, tokenInfoCSV: outputResultTotalTokenInfo, batchBytes: batchBytes)
+            resume: resume, tokenInfoCSV: outputResultTotalTokenInfo, batchBytes: batchBytes,
+            tokenizerPath: modelPath, keepsDamagedInputs: keepDamagedInputs)
         var progress: ProgressReporter?
         if !quiet {
             progress = StandardError.isTerminal ? TerminalProgressBar() : LogLineProgress(interval: logInterval)
@@ -166,6 +176,10 @@ struct TokenizeCommand: ParsableCommand {
                 throw ExitCode(128 + (signal ?? 2))
             case .badInput:
                 throw CLIError("\(error)\n(no output written; use --on-error skip to skip bad lines)")
+            case .damagedInput:
+                throw CLIError("\(error)\n(no output written; --keep-damaged-inputs keeps the documents read before the damage)")
+            case .resumeMismatch:
+                throw CLIError("\(error)\n(nothing was changed; remove the outputs or choose another --output-prefix to redo them)")
             default:
                 throw CLIError(error.description)
             }
@@ -181,6 +195,10 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     private func report(_ summary: TokenizeSummary, loadSeconds: Double) {
+        for path in summary.removedTemporaries {
+            StandardError.write("removed \(path), left by a process that no longer exists\n")
+        }
+        for warning in summary.warnings { StandardError.write("warning: \(warning)\n") }
         if summary.nothingToDo {
             if !quiet {
                 for output in summary.outputs {

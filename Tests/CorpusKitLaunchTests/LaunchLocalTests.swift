@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import CorpusKitLaunch
+import CorpusKitSystem
 
 /// Planning pieces checked against independent references, and `--backend local` end to end.
 final class LaunchLocalTests: XCTestCase {
@@ -13,7 +14,7 @@ final class LaunchLocalTests: XCTestCase {
             let path = scratch.file("data-\(length)")
             try Data(bytes).write(to: URL(fileURLWithPath: path))
             let expected = try Run.tool("sha256sum", [path]).stdout.split(separator: " ").first.map(String.init)
-            XCTAssertEqual(SHA256.hex(bytes), expected, "length \(length)")
+            XCTAssertEqual(FileDigest.sha256Hex(bytes), expected, "length \(length)")
             XCTAssertEqual(try FileDigest.sha256(path: path), expected, "length \(length) (file)")
         }
     }

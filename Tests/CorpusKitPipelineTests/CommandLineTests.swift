@@ -3,6 +3,7 @@ import XCTest
 import CorpusKitTestSupport
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitSystem
 
 /// The `corpuskit tokenize` and `corpuskit shard` commands, run as the built executable.
 final class CommandLineTests: XCTestCase {
@@ -95,38 +96,146 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(again.error.contains("skipped (--resume)"), again.error)
     }
 
-    /// SIGINT and SIGTERM in the middle of a run: exit status 128+signal, nothing left behind.
-    func testInterruptedRunLeavesNoOutput() throws {
-        let executable = try CorpusKitExecutable.require()
-        let scratch = try ScratchDirectory()
-        // Large enough to still be running when the signal arrives.
+    /// A corpus large enough for a run to still be going when a signal arrives.
+    private func bigInput(_ scratch: ScratchDirectory) throws -> String {
         let chunk = try TestCorpus.standard()
         let input = scratch.file("big.jsonl")
         _ = FileManager.default.createFile(atPath: input, contents: nil)
         let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: input))
         for _ in 0..<60 { handle.write(Data(chunk.utf8)) }
         try handle.close()
-        for signal in [SIGINT, SIGTERM] {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: executable)
-            process.arguments = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "1",
-                                 "--tokenizer-type", "SentencePieceTokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
-                                 "--append-eod", "--quiet"]
-            process.standardError = FileHandle.nullDevice
-            try process.run()
-            // Wait until the temporary .bin exists, i.e. the run is under way.
-            let deadline = Date().addingTimeInterval(30)
-            while !scratch.contents().contains(where: { $0.contains(".tmp-") }) && process.isRunning && Date() < deadline {
-                usleep(5_000)
-            }
-            usleep(50_000)
-            XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted; make the input larger")
+        return input
+    }
+
+    /// Starts a tokenize run of `input` to `scratch/out` and returns once its temporary .bin exists.
+    private func startedRun(_ input: String, scratch: ScratchDirectory) throws -> Process {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try CorpusKitExecutable.require())
+        process.arguments = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "1",
+                             "--tokenizer-type", "SentencePieceTokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
+                             "--append-eod", "--quiet"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(30)
+        while !scratch.contents().contains(where: { $0.contains(".tmp-") }) && process.isRunning && Date() < deadline {
+            usleep(5_000)
+        }
+        usleep(50_000)
+        XCTAssertTrue(process.isRunning, "the run ended before it could be interrupted; make the input larger")
+        return process
+    }
+
+    /// SIGINT, SIGTERM and SIGPIPE (`corpuskit … | head`) in the middle of a run: exit status
+    /// 128+signal, nothing left behind.
+    func testInterruptedRunLeavesNoOutput() throws {
+        let scratch = try ScratchDirectory()
+        let input = try bigInput(scratch)
+        for signal in [SIGINT, SIGTERM, SIGPIPE] {
+            let process = try startedRun(input, scratch: scratch)
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
-            XCTAssertEqual(process.terminationReason, .exit)
+            XCTAssertEqual(process.terminationReason, .exit, "signal \(signal)")
             XCTAssertEqual(process.terminationStatus, 128 + signal)
             XCTAssertEqual(scratch.contents(), ["big.jsonl"], "signal \(signal)")
         }
+    }
+
+    /// The issue's `corpuskit tokenize … | head`: the reader of the progress lines goes away, every
+    /// later write raises SIGPIPE in the writing thread; the run stops with 141 and leaves nothing.
+    func testClosedPipeStopsTheRunCleanly() throws {
+        let scratch = try ScratchDirectory()
+        let input = try bigInput(scratch)
+        let command = "\"$0\" tokenize --input \"$1\" --output-prefix \"$2\" --workers 1 --tokenizer-type SentencePieceTokenizer "
+            + "--tokenizer-model \"$3\" --append-eod --log-interval 10 2>&1 | head -1 >/dev/null; echo \"${PIPESTATUS[0]}\""
+        let result = try Subprocess.run("/bin/bash", ["-c", command, try CorpusKitExecutable.require(), input,
+                                                      scratch.file("out"), TestPaths.fixtureLLMJP])
+        XCTAssertEqual(result.output.trimmingCharacters(in: .whitespacesAndNewlines), "141", result.error)
+        XCTAssertEqual(scratch.contents(), ["big.jsonl"])
+    }
+
+    /// A run killed by SIGKILL leaves its temporary files; the next run to that prefix removes them.
+    func testNextRunRemovesTheTemporariesOfAKilledRun() throws {
+        let scratch = try ScratchDirectory()
+        let input = try bigInput(scratch)
+        let process = try startedRun(input, scratch: scratch)
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let leftovers = scratch.contents().filter { $0.contains(".tmp-\(process.processIdentifier)") }
+        XCTAssertFalse(leftovers.isEmpty, "SIGKILL should leave the temporary .bin")
+        let small = scratch.file("small.jsonl")
+        try TestCorpus.write(try TestCorpus.standard(), to: small)
+        let next = try corpuskit(["tokenize", "--input", small, "--output-prefix", scratch.file("out"), "--workers", "1",
+                                  "--tokenizer-type", "SentencePieceTokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
+                                  "--append-eod"])
+        XCTAssertEqual(next.status, 0, next.error)
+        for leftover in leftovers {
+            XCTAssertTrue(next.error.contains("removed \(scratch.file(leftover)), left by a process that no longer exists"), next.error)
+        }
+        XCTAssertEqual(scratch.contents().filter { $0.contains(".tmp-") }, [])
+    }
+
+    /// `corpuskit --version`: the release and the commit this checkout is at.
+    func testVersion() throws {
+        let result = try corpuskit(["--version"])
+        XCTAssertEqual(result.status, 0, result.error)
+        let version = result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(version.hasPrefix("\(CorpusKitVersion.release) (commit "), version)
+        let git = try Subprocess.run("/usr/bin/env", ["git", "-C", TestPaths.repositoryRoot.path, "rev-parse", "--short=12", "HEAD"])
+        if git.status == 0 {
+            // The build may be older than HEAD by a commit when the tests run before a rebuild; the
+            // shipped binary is rebuilt by Tools/test.sh, so the commit is HEAD's there.
+            XCTAssertTrue(version.contains("(commit \(git.output.trimmingCharacters(in: .whitespacesAndNewlines))"), "\(version) vs HEAD \(git.output)")
+        }
+        XCTAssertFalse(version.contains("commit unknown"), version)
+    }
+
+    /// The command line of `--resume`: a difference is an error naming it (exit 1, nothing changed).
+    func testResumeWithAnotherTokenizerRefuses() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        let base = ["tokenize", "--input", input, "--output-prefix", scratch.file("out"), "--workers", "2",
+                    "--tokenizer-type", "Llama2Tokenizer", "--append-eod", "--resume"]
+        XCTAssertEqual(try corpuskit(base + ["--tokenizer-model", TestPaths.fixtureLLMJP]).status, 0)
+        let before = try Check.bytes(scratch.file("out_text_document.idx"))
+        let other = try corpuskit(base + ["--tokenizer-model", TestPaths.fixtureNFKC])
+        XCTAssertEqual(other.status, 1, other.error)
+        XCTAssertTrue(other.error.contains("was made differently from this run"), other.error)
+        XCTAssertTrue(other.error.contains("tokenizer: \(TestPaths.fixtureLLMJP)"), other.error)
+        XCTAssertEqual(try Check.bytes(scratch.file("out_text_document.idx")), before)
+        let noEOD = try corpuskit(base.filter { $0 != "--append-eod" } + ["--tokenizer-model", TestPaths.fixtureLLMJP])
+        XCTAssertEqual(noEOD.status, 1, noEOD.error)
+        XCTAssertTrue(noEOD.error.contains("append EOD: on in the dataset, off now"), noEOD.error)
+    }
+
+    /// `shard merge` refuses datasets of different tokenizers (exit 1, nothing written) unless
+    /// told; `count --format json|markdown` names each dataset's tokenizer, tsv stays llm-jp's.
+    func testMergeAndCountReadTheRecords() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        try Run.tokenize([input], prefix: scratch.file("a"), encoder: try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true))
+        try Run.tokenize([input], prefix: scratch.file("b"), encoder: try Run.encoder(.llama2, TestPaths.fixtureNFKC, appendEOD: true))
+        let a = scratch.file("a_text_document"), b = scratch.file("b_text_document")
+        let refused = try corpuskit(["shard", "merge", scratch.file("m"), a, b])
+        XCTAssertEqual(refused.status, 1, refused.error)
+        XCTAssertTrue(refused.error.contains(b) && refused.error.contains("--allow-different-tokenizers"), refused.error)
+        XCTAssertEqual(scratch.contents().filter { $0.hasPrefix("m") }, [])
+        let allowed = try corpuskit(["shard", "merge", scratch.file("m"), a, b, "--allow-different-tokenizers"])
+        XCTAssertEqual(allowed.status, 0, allowed.error)
+        XCTAssertTrue(allowed.error.contains("warning: "), allowed.error)
+
+        let json = try corpuskit(["count", a, b, "--format", "json"])
+        XCTAssertEqual(json.status, 0, json.error)
+        let object = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let datasets = try XCTUnwrap(object?["datasets"] as? [[String: Any]])
+        let hashes = datasets.map { ($0["tokenizer"] as? [String: Any])?["sha256"] as? String }
+        XCTAssertEqual(hashes, [try DatasetProvenance.read(prefix: a)?.tokenizer.sha256, try DatasetProvenance.read(prefix: b)?.tokenizer.sha256])
+        let markdown = try corpuskit(["count", a, b, "--format", "markdown"])
+        XCTAssertTrue(markdown.output.contains("| tokenizer |"), markdown.output)
+        XCTAssertTrue(markdown.output.contains("fixture-nfkc.model Llama2Tokenizer sha256:"), markdown.output)
+        XCTAssertTrue(markdown.output.contains("2 different tokenizers"), markdown.output)
+        let tsv = try corpuskit(["count", a, b, "--root", scratch.path])
+        XCTAssertEqual(tsv.output.split(separator: "\n").first, "filename\ttokens")
+        XCTAssertFalse(tsv.output.contains("sha256"), tsv.output)
     }
 
     func testShardInfoDecodeAndMerge() throws {

@@ -10,7 +10,8 @@ final class ErrorHandlingTests: XCTestCase {
     private func goodLines() throws -> [String] { try TestCorpus.fixtureLines() }
 
     /// Runs fail and skip on `input` (made in `scratch`); returns the fail error and the skip summary.
-    private func runBoth(_ input: String, scratch: ScratchDirectory, workers: Int = 2)
+    /// `keepDamaged`: the skip run also keeps the documents of a damaged compressed file.
+    private func runBoth(_ input: String, scratch: ScratchDirectory, workers: Int = 2, keepDamaged: Bool = false)
         throws -> (LineProblem, TokenizeSummary) {
         let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
         var failure: LineProblem?
@@ -18,12 +19,14 @@ final class ErrorHandlingTests: XCTestCase {
             try Run.tokenize([input], prefix: scratch.file("failed"), encoder: encoder, workers: workers, batchBytes: 8 << 10)
             XCTFail("the run should have failed")
         } catch let error as PipelineError {
-            guard case .badInput(let problem) = error else { throw error }
-            failure = problem
+            switch error {
+            case .badInput(let problem), .damagedInput(let problem): failure = problem
+            default: throw error
+            }
         }
         Check.noOutputs(in: scratch, prefix: "failed")
         let summary = try Run.tokenize([input], prefix: scratch.file("skipped"), encoder: encoder, workers: workers,
-                                       policy: .skip, batchBytes: 8 << 10)
+                                       policy: .skip, batchBytes: 8 << 10, keepDamaged: keepDamaged)
         _ = try ShardTools.info(prefix: scratch.file("skipped_text_document"))
         return (try XCTUnwrap(failure), summary)
     }
@@ -152,20 +155,45 @@ final class ErrorHandlingTests: XCTestCase {
             compress: { try TestCorpus.zstd($0, to: $1, frameBytes: 32 << 10) },
             damage: { $0 = $0.prefix($0.count * 2 / 3) })
 
-        let (failure, summary) = try runBoth(input, scratch: scratch)
+        try assertDamagedFileFailsUnderSkip(input, scratch: scratch)
+        let (failure, summary) = try runBoth(input, scratch: scratch, keepDamaged: true)
         XCTAssertEqual(failure.kind, .unreadableInput)
         XCTAssertEqual(failure.path, input)
         XCTAssertTrue(failure.description.contains("\(input): truncated zstd data at compressed byte offset"), failure.description)
         XCTAssertTrue(failure.description.contains("(after line "), failure.description)
-        XCTAssertEqual(summary.problems.counts, [.unreadableInput: 1])
+        // Kept by the explicit opt-in: recorded as a damaged input, not as a skipped line.
+        XCTAssertEqual(summary.problems.counts, [:])
+        XCTAssertEqual(summary.damagedInputs.map(\.path), [input])
         // Every complete line before the truncation is kept, and the message counts them.
         XCTAssertGreaterThan(summary.documents, 0)
         XCTAssertLessThan(summary.documents, lines.count)
-        XCTAssertEqual(summary.problems.first[.unreadableInput]?.lineNumber, summary.documents)
+        XCTAssertEqual(summary.damagedInputs.first?.lineNumber, summary.documents)
         XCTAssertTrue(failure.description.hasSuffix("(after line \(failure.lineNumber))"), failure.description)
         XCTAssertGreaterThan(failure.lineNumber, 0)
+        XCTAssertTrue(summary.warnings.contains { $0.contains("\(input) is damaged") }, "\(summary.warnings)")
+        let record = try XCTUnwrap(try DatasetProvenance.read(prefix: scratch.file("skipped_text_document")))
+        XCTAssertTrue(record.options.keepDamagedInputs)
+        XCTAssertEqual(record.inputs.count, 1)
+        XCTAssertEqual(record.inputs[0].documents, summary.documents)
+        XCTAssertTrue(record.inputs[0].damage?.contains("truncated zstd data") ?? false, "\(record.inputs[0])")
         try Check.identical(scratch.file("skipped_text_document"),
                             try reference(Array(lines.prefix(summary.documents)), scratch: scratch))
+    }
+
+    /// A truncated or corrupt compressed file is an error of that file under `--on-error skip`
+    /// too (it used to count as one skipped line and write half the file): nothing is written.
+    private func assertDamagedFileFailsUnderSkip(_ input: String, scratch: ScratchDirectory, others: [String] = [],
+                                                 file: StaticString = #filePath, line: UInt = #line) throws {
+        let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        do {
+            try Run.tokenize(others + [input], prefix: scratch.file("skiponly"), encoder: encoder, workers: 2,
+                             policy: .skip, batchBytes: 8 << 10)
+            XCTFail("a damaged input under --on-error skip must fail", file: file, line: line)
+        } catch PipelineError.damagedInput(let problem) {
+            XCTAssertEqual(problem.path, input, file: file, line: line)
+            XCTAssertTrue(PipelineError.damagedInput(problem).description.contains(input), file: file, line: line)
+        }
+        Check.noOutputs(in: scratch, prefix: "skiponly", file: file, line: line)
     }
 
     func testCorruptGzip() throws {
@@ -178,14 +206,25 @@ final class ErrorHandlingTests: XCTestCase {
                 for offset in stride(from: data.count / 2, to: data.count / 2 + 64, by: 1) { data[offset] ^= 0x5A }
             })
 
-        let (failure, summary) = try runBoth(input, scratch: scratch)
+        try assertDamagedFileFailsUnderSkip(input, scratch: scratch)
+        let (failure, summary) = try runBoth(input, scratch: scratch, keepDamaged: true)
         XCTAssertEqual(failure.kind, .unreadableInput)
         XCTAssertTrue(failure.description.contains("\(input): corrupt gzip data at compressed byte offset"), failure.description)
-        XCTAssertEqual(summary.problems.counts[.unreadableInput], 1)
-        XCTAssertEqual(summary.problems.total, 1)
+        XCTAssertEqual(summary.damagedInputs.count, 1)
+        XCTAssertEqual(summary.problems.total, 0)
     }
 
-    func testSkippedUnreadableFileDoesNotStopTheNextFile() throws {
+    /// The case: a `.jsonl.gz` cut short, under `--on-error skip`.
+    func testTruncatedGzipFailsUnderSkip() throws {
+        let scratch = try ScratchDirectory()
+        let input = try damagedCorpus(
+            try goodLines(), name: "corpus.jsonl.gz", scratch: scratch,
+            compress: { try TestCorpus.gzip($0, to: $1, memberBytes: 1 << 30) },
+            damage: { $0 = $0.prefix($0.count / 2) })
+        try assertDamagedFileFailsUnderSkip(input, scratch: scratch)
+    }
+
+    func testKeptDamagedFileDoesNotStopTheNextFile() throws {
         let scratch = try ScratchDirectory()
         let lines = try goodLines()
         try TestCorpus.write(lines[0..<50].joined(separator: "\n") + "\n", to: scratch.file("a.jsonl"))
@@ -193,8 +232,10 @@ final class ErrorHandlingTests: XCTestCase {
         try TestCorpus.write(lines[50...].joined(separator: "\n") + "\n", to: scratch.file("c.jsonl"))
         let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
         let inputs = ["a.jsonl", "b.jsonl.zst", "c.jsonl"].map(scratch.file)
-        let summary = try Run.tokenize(inputs, prefix: scratch.file("out"), encoder: encoder, workers: 2, policy: .skip)
-        XCTAssertEqual(summary.problems.counts, [.unreadableInput: 1])
+        try assertDamagedFileFailsUnderSkip(inputs[1], scratch: scratch, others: [inputs[0]])
+        let summary = try Run.tokenize(inputs, prefix: scratch.file("out"), encoder: encoder, workers: 2, policy: .skip,
+                                       keepDamaged: true)
+        XCTAssertEqual(summary.damagedInputs.map(\.path), [inputs[1]])
         XCTAssertEqual(summary.documents, lines.count)
         try Check.identical(scratch.file("out_text_document"), try reference(lines, scratch: scratch))
     }

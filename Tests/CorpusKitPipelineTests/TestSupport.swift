@@ -155,7 +155,9 @@ enum Check {
 
     /// No dataset under a final name and no temporary file for `prefix` in `directory`.
     static func noOutputs(in directory: ScratchDirectory, prefix: String, file: StaticString = #filePath, line: UInt = #line) {
-        let leftovers = directory.contents().filter { $0.hasPrefix(prefix) && ($0.contains(".bin") || $0.contains(".idx")) }
+        let leftovers = directory.contents().filter {
+            $0.hasPrefix(prefix) && ($0.contains(".bin") || $0.contains(".idx") || $0.contains(DatasetProvenance.fileSuffix))
+        }
         XCTAssertEqual(leftovers, [], "outputs or temporary files left behind", file: file, line: line)
     }
 }
@@ -171,11 +173,12 @@ enum Run {
     static func tokenize(
         _ inputs: [String], prefix: String, encoder: DocumentEncoder, keys: [String] = ["text"], workers: Int = 1,
         policy: ErrorPolicy = .fail, resume: Bool = false, csv: String? = nil, batchBytes: Int = TokenizeConfiguration.defaultBatchBytes,
+        keepDamaged: Bool = false,
         progress: ProgressReporter? = nil, cancellation: PipelineCancellation = PipelineCancellation()
     ) throws -> TokenizeSummary {
         let configuration = TokenizeConfiguration(
             inputs: inputs, outputPrefix: prefix, jsonKeys: keys, workers: workers, errorPolicy: policy,
-            resume: resume, tokenInfoCSV: csv, batchBytes: batchBytes)
+            resume: resume, tokenInfoCSV: csv, batchBytes: batchBytes, keepsDamagedInputs: keepDamaged)
         return try TokenizePipeline(configuration: configuration, encoder: encoder)
             .run(progress: progress, cancellation: cancellation)
     }

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 import CorpusKitShards
 
 /// Checks a plan's outputs against the completion records, and the inputs and tokenizer against
@@ -44,7 +45,7 @@ public enum OutputVerifier {
         if tokenizerFile != plan.tokenizerFile {
             throw .input("the tokenizer \(plan.flags.tokenizerModel) now resolves to \(tokenizerFile), the plan used \(plan.tokenizerFile)")
         }
-        let digest = try FileDigest.sha256(path: tokenizerFile)
+        let digest = try LaunchError.readingInput { () throws(SystemError) in try FileDigest.sha256(path: tokenizerFile) }
         if digest != plan.tokenizerSHA256 {
             throw .input("the tokenizer \(tokenizerFile) changed since planning (SHA-256 \(plan.tokenizerSHA256.prefix(12))… → \(digest.prefix(12))…)")
         }
@@ -53,7 +54,7 @@ public enum OutputVerifier {
             guard FileManager.default.fileExists(atPath: input.path) else {
                 throw .input("input \(input.path) is gone since planning")
             }
-            let current = try FileFingerprint.of(path: input.path)
+            let current = try LaunchError.readingInput { () throws(SystemError) in try FileFingerprint.of(path: input.path) }
             if let change = current.difference(from: input.fingerprint) {
                 changes.append(.init(path: input.path, change: change))
             }

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitMegatron
@@ -88,7 +89,7 @@ public final class TaskRunner {
                 log("\(input.path): done before, skipped")
                 continue
             }
-            let current = try FileFingerprint.of(path: input.path)
+            let current = try LaunchError.readingInput { () throws(SystemError) in try FileFingerprint.of(path: input.path) }
             if let change = current.difference(from: input.fingerprint) {
                 throw .input("input \(input.path) changed since planning: \(change); plan again or restore it")
             }

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 import CorpusKitShards
 
 /// The `corpuskit tokenize` options a launch applies to every input file: what decides the output
@@ -133,7 +134,7 @@ public struct LaunchPlan: Codable, Sendable, Equatable {
     public func outputDigest(of input: PlannedInput) -> String {
         let words = [input.path, input.name, String(input.fingerprint.size), input.fingerprint.firstMiBSHA256,
                      input.fingerprint.lastMiBSHA256, tokenizerSHA256] + flags.outputDeciding
-        return SHA256.hex(Array(words.joined(separator: "\u{0}").utf8))
+        return FileDigest.sha256Hex(words.joined(separator: "\u{0}"))
     }
 }
 

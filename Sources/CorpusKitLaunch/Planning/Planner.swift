@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 import CorpusKitPipeline
 import CorpusKitMegatron
 
@@ -54,7 +55,7 @@ public enum Planner {
         var flags = request.flags
         flags.tokenizerModel = LaunchPaths.absolute(flags.tokenizerModel)
         let tokenizerFile = try resolveTokenizerFile(flags.tokenizerModel)
-        let tokenizerSHA256 = try FileDigest.sha256(path: tokenizerFile)
+        let tokenizerSHA256 = try LaunchError.readingInput { () throws(SystemError) in try FileDigest.sha256(path: tokenizerFile) }
         let encoder: DocumentEncoder
         do {
             encoder = try DocumentEncoder.load(type: MegatronTokenizerType(rawValue: flags.tokenizerType)!,
@@ -69,7 +70,7 @@ public enum Planner {
             if entry.path.hasPrefix(out + "/") {
                 throw .input("\(entry.path) is inside the output directory \(out)")
             }
-            inputs.append(PlannedInput(path: entry.path, name: entry.name, fingerprint: try FileFingerprint.of(path: entry.path), task: 0))
+            inputs.append(PlannedInput(path: entry.path, name: entry.name, fingerprint: try LaunchError.readingInput { () throws(SystemError) in try FileFingerprint.of(path: entry.path) }, task: 0))
         }
         let assignment = TaskAssignment.balance(sizes: inputs.map(\.fingerprint.size), tasks: request.tasks)
         for (task, indices) in assignment.enumerated() {

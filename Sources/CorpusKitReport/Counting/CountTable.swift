@@ -1,3 +1,5 @@
+import CorpusKitShards
+
 /// The output formats of `corpuskit count`.
 public enum CountFormat: String, Sendable, CaseIterable {
     /// llm-jp's `num_tokens.tsv`: `filename<TAB>tokens`.
@@ -16,6 +18,9 @@ public enum CountTable {
     /// The text of `counts` in `format`, ending with a newline.
     public static func render(_ counts: [DatasetCount], format: CountFormat) -> String {
         let rows = counts.sorted { DatasetNaming.precedes($0.name, $1.name) }
+        // Shards made by corpuskit carry a provenance record: json and markdown name its tokenizer
+        // (tsv stays llm-jp's two columns; csv keeps its columns).
+        let hasRecords = rows.contains { $0.provenance != nil }
         switch format {
         case .tsv:
             return "filename\ttokens\n" + rows.map { "\($0.name)\t\($0.tokens)\n" }.joined()
@@ -53,6 +58,7 @@ public enum CountTable {
                     "\"p50_tokens\": \(row.lengths.percentile(0.5))", "\"p90_tokens\": \(row.lengths.percentile(0.9))",
                     "\"p99_tokens\": \(row.lengths.percentile(0.99))", "\"max_tokens\": \(row.lengths.maximum)",
                 ]
+                if hasRecords { fields.append("\"tokenizer\": \(tokenizerJSON(row.provenance))") }
                 return "    {" + fields.joined(separator: ", ") + "}"
             }
             let total = rows.reduce(0) { $0 + $1.tokens }
@@ -63,6 +69,7 @@ public enum CountTable {
             var header = ["dataset", "documents", "empty", "tokens"]
             if hasText { header += ["bytes/token", "chars/token"] }
             header += ["p50", "p90", "p99", "max"]
+            if hasRecords { header.append("tokenizer") }
             var out = "| " + header.joined(separator: " | ") + " |\n"
             out += "|" + header.enumerated().map { $0.offset == 0 ? "---" : "---:" }.joined(separator: "|") + "|\n"
             for row in rows {
@@ -73,12 +80,32 @@ public enum CountTable {
                 if hasText { cells += [TextFormatting.fixed(row.bytesPerToken, 2), TextFormatting.fixed(row.charactersPerToken, 2)] }
                 cells += [row.lengths.percentile(0.5), row.lengths.percentile(0.9), row.lengths.percentile(0.99), row.lengths.maximum]
                     .map(TextFormatting.grouped)
+                if hasRecords { cells.append(TextFormatting.markdown(row.provenance?.tokenizerSummary ?? "(no provenance record)")) }
                 out += "| " + cells.joined(separator: " | ") + " |\n"
             }
             let total = rows.reduce(0) { $0 + $1.tokens }
             let documents = rows.reduce(0) { $0 + $1.documents }
+            let tokenizers = Set(rows.compactMap { $0.provenance.map { "\($0.tokenizer.sha256)|\($0.tokenizer.type)|\($0.options.appendEOD)|\($0.options.dtype)" } })
+            if tokenizers.count > 1 {
+                out += "\nwarning: the datasets were made with \(tokenizers.count) different tokenizers or options (see the tokenizer column)\n"
+            }
             out += "\n\(rows.count) datasets, \(TextFormatting.grouped(documents)) documents, \(TextFormatting.grouped(total)) tokens (\(Humanized.tokens(total)))\n"
             return out
         }
+    }
+
+    /// The tokenizer of a provenance record as a JSON object, `null` without a record.
+    private static func tokenizerJSON(_ record: DatasetProvenance?) -> String {
+        guard let record else { return "null" }
+        let fields = [
+            "\"file\": \(TextFormatting.json(record.tokenizer.file))",
+            "\"sha256\": \(TextFormatting.json(record.tokenizer.sha256))",
+            "\"type\": \(TextFormatting.json(record.tokenizer.type))",
+            "\"vocabulary_size\": \(record.tokenizer.vocabularySize)",
+            "\"append_eod\": \(record.options.appendEOD)",
+            "\"dtype\": \(TextFormatting.json(record.options.dtype))",
+            "\"corpuskit\": \(TextFormatting.json(record.corpuskit))",
+        ]
+        return "{" + fields.joined(separator: ", ") + "}"
     }
 }

@@ -1,3 +1,5 @@
+import CorpusKitShards
+
 /// Token statistics of one dataset: a Megatron indexed dataset, or one input file (per JSON key)
 /// of a raw corpus.
 public struct DatasetCount: Sendable, Equatable {
@@ -18,6 +20,9 @@ public struct DatasetCount: Sendable, Equatable {
     public var textCharacters: Int?
     /// Document lengths in tokens.
     public var lengths = LengthHistogram()
+    /// The shard's provenance record (``DatasetProvenance``: tokenizer, options, inputs), `nil` for
+    /// shards without one and for raw corpora.
+    public var provenance: DatasetProvenance?
 
     /// An empty count.
     public init(source: String, name: String) {

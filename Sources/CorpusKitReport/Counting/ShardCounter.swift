@@ -1,6 +1,7 @@
 import CorpusKitShards
 
-/// Counts Megatron indexed datasets from their `.idx` alone.
+/// Counts Megatron indexed datasets from their `.idx` alone (and reads their provenance records,
+/// so that the tables can say which tokenizer made each).
 ///
 /// Opening a dataset validates the whole `.idx` and checks that the `.bin` has exactly
 /// `tokens × itemsize` bytes (its size only: the `.bin` is mapped but none of it is read), so a
@@ -18,6 +19,11 @@ public enum ShardCounter {
             throw .shard("\(error)")
         }
         var result = DatasetCount(source: prefix, name: DatasetNaming.name(of: prefix, root: root))
+        do {
+            result.provenance = try DatasetProvenance.read(prefix: prefix)
+        } catch {
+            throw .shard("\(error)")
+        }
         for d in 0..<reader.documentCount {
             let first = reader.documentIndexEntry(d)
             let last = reader.documentIndexEntry(d + 1)

@@ -26,6 +26,11 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
     /// Merge was given no inputs, a directory held no complete `.idx`/`.bin` pair, or a shard
     /// argument names no dataset (``ShardDiscovery``).
     case noInputs(String)
+    /// A dataset's provenance record (``DatasetProvenance``) cannot be read or parsed.
+    case invalidProvenance(path: String, reason: String)
+    /// Datasets made with different tokenizers or byte-changing options were to be combined;
+    /// the message names the datasets and what differs.
+    case differentProducers(String)
 
     public var description: String {
         switch self {
@@ -51,6 +56,10 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
         case let .limitExceeded(reason):
             return reason
         case let .noInputs(reason):
+            return reason
+        case let .invalidProvenance(path, reason):
+            return "\(path): invalid provenance record: \(reason)"
+        case let .differentProducers(reason):
             return reason
         }
     }
