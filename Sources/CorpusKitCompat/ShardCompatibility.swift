@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitTokenizer
@@ -21,6 +22,12 @@ import CorpusKitMegatron
 /// ships both): a sentencepiece type's placement (BOS for `Llama2Tokenizer`, an EOD that every
 /// document ends with and that is a special token) around the tokenizer.json's own encoding.
 /// Shard arguments are resolved by ``ShardDiscovery``, as `count` resolves them.
+///
+/// A dataset with a provenance record (``DatasetProvenance``, written by `corpuskit tokenize`) is
+/// judged by it first: the recorded tokenizer file's SHA-256 against this tokenizer's gives the
+/// exact answer, and the recorded `--tokenizer-type` / `--append-eod` replace the inference; the id
+/// range and the round trip still run as evidence. A record naming another tokenizer file is a
+/// warning (the same vocabulary may come as `.model` and tokenizer.json), and the round trip decides.
 public struct ShardCompatibility: Sendable {
     /// What to check; nil fields are inferred.
     public struct Options: Sendable {
@@ -47,6 +54,8 @@ public struct ShardCompatibility: Sendable {
         public var documents: Int
         public var tokens: Int
         public var roundTripShare: Double
+        /// The tokenizer its provenance record names (``DatasetProvenance/tokenizerSummary``), when it has one.
+        public var recordedTokenizer: String?
         /// The worst check's name and detail (first line), when not ok.
         public var problem: String?
     }
@@ -67,13 +76,18 @@ public struct ShardCompatibility: Sendable {
         }
         let prefixes: [String]
         do { prefixes = try ShardDiscovery.prefixes(shards) } catch { throw CompatError("\(error)") }
+        let sha256: String
+        do { sha256 = try FileDigest.sha256(path: tokenizer.path) } catch { throw CompatError("\(error)") }
         var checks: [CompatCheck] = []
         var perShard: [[String: any Sendable]] = []
         var datasets: [DatasetResult] = []
         for prefix in prefixes {
             let reader: MegatronIndexReader
             do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CompatError("\(error)") }
-            let (shardChecks, facts) = try Self.check(reader, name: prefix, tokenizer: tokenizer, options: options)
+            let record: DatasetProvenance?
+            do { record = try DatasetProvenance.read(prefix: prefix) } catch { throw CompatError("\(error)") }
+            let (shardChecks, facts) = try Self.check(reader, name: prefix, tokenizer: tokenizer, sha256: sha256,
+                                                      record: record, options: options)
             checks += shardChecks
             perShard.append(facts)
             let (verdict, compatible) = CompatReport.verdict(of: shardChecks)
@@ -81,7 +95,7 @@ public struct ShardCompatibility: Sendable {
             datasets.append(DatasetResult(
                 prefix: prefix, verdict: verdict, compatible: compatible, tokenizerType: facts["tokenizer_type"] as? String ?? "-",
                 appendEOD: facts["append_eod"] as? Bool ?? false, documents: reader.documentCount, tokens: reader.tokenCount,
-                roundTripShare: facts["round_trip_share"] as? Double ?? 0,
+                roundTripShare: facts["round_trip_share"] as? Double ?? 0, recordedTokenizer: record?.tokenizerSummary,
                 problem: worst.flatMap { $0.status == .ok ? nil : "\($0.name.dropFirst(prefix.count + 2)): \($0.detail.split(separator: "\n").first ?? "")" }))
         }
         let (verdict, compatible) = CompatReport.verdict(of: checks)
@@ -99,6 +113,7 @@ public struct ShardCompatibility: Sendable {
             let mark = d.verdict == "compatible" ? "ok     " : d.compatible ? "warning" : "ERROR  "
             var line = "  \(mark)  \(d.prefix.padding(toLength: width, withPad: " ", startingAt: 0))  \(d.tokenizerType) append-eod \(d.appendEOD)"
                 + "  round trip \(Self.percent(d.roundTripShare))  \(d.documents) documents  \(d.tokens) tokens"
+            line += "  recorded: \(d.recordedTokenizer ?? "-")"
             if let problem = d.problem { line += "  | \(problem)" }
             lines.append(line)
         }
@@ -200,12 +215,37 @@ public struct ShardCompatibility: Sendable {
         return (common ?? [], nonEmpty)
     }
 
-    static func check(_ reader: MegatronIndexReader, name: String, tokenizer: Tokenizer,
-                      options: Options) throws(CompatError) -> ([CompatCheck], [String: any Sendable]) {
+    static func check(_ reader: MegatronIndexReader, name: String, tokenizer: Tokenizer, sha256: String,
+                      record: DatasetProvenance?, options given: Options) throws(CompatError) -> ([CompatCheck], [String: any Sendable]) {
         var checks: [CompatCheck] = []
         var facts: [String: any Sendable] = ["prefix": MegatronFormat.prefix(fromPath: reader.indexPath), "documents": reader.documentCount,
                                             "tokens": reader.tokenCount, "dtype": reader.dtype.description]
         func add(_ check: String, _ status: CheckStatus, _ detail: String) { checks.append(CompatCheck("\(name): \(check)", status, detail)) }
+
+        // The provenance record first: the exact answer when it names this very file.
+        var options = given
+        if let record {
+            facts["recorded_tokenizer"] = record.tokenizerSummary
+            facts["recorded_tokenizer_sha256"] = record.tokenizer.sha256
+            let recordedType = MegatronTokenizerType(rawValue: record.tokenizer.type)
+            if record.tokenizer.sha256 == sha256 {
+                var conflicts: [String] = []
+                if let type = given.tokenizerType, type != recordedType { conflicts.append("--tokenizer-type \(type) given, \(record.tokenizer.type) recorded") }
+                if let eod = given.appendEOD, eod != record.options.appendEOD { conflicts.append("--append-eod \(eod) given, \(record.options.appendEOD) recorded") }
+                if conflicts.isEmpty {
+                    add("provenance", .ok, "made with this tokenizer file (SHA-256 \(sha256.prefix(12))…), \(record.tokenizer.type), append-eod \(record.options.appendEOD), by corpuskit \(record.corpuskit)")
+                } else {
+                    add("provenance", .error, "made with this tokenizer file, but not as given: " + conflicts.joined(separator: "; "))
+                }
+                options.tokenizerType = given.tokenizerType ?? recordedType
+                options.appendEOD = given.appendEOD ?? record.options.appendEOD
+            } else {
+                add("provenance", .warning, "made with another tokenizer file: \(record.tokenizer.file) (SHA-256 \(record.tokenizer.sha256.prefix(12))…, \(record.tokenizer.type), append-eod \(record.options.appendEOD)), this one is \(tokenizer.path) (SHA-256 \(sha256.prefix(12))…); the ids decide")
+                // A sentencepiece type is checked on a tokenizer.json too (its placement); HuggingFaceTokenizer needs one.
+                options.tokenizerType = given.tokenizerType ?? (recordedType == .huggingFace && tokenizer.format == .sentencePiece ? nil : recordedType)
+                options.appendEOD = given.appendEOD ?? record.options.appendEOD
+            }
+        }
 
         let wrappers = try wrappers(tokenizer, type: options.tokenizerType)
         let widest = wrappers.map { max($0.prefix.count, $0.suffix.count + 1) }.max() ?? 1

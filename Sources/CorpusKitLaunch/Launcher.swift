@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// `corpuskit launch tokenize` and `corpuskit launch resume`: plan, write the manifest and the
 /// scripts, submit through a ``LaunchBackend``; on resume, verify and resubmit what is missing.
@@ -37,6 +38,7 @@ public enum Launcher {
         let total = plan.inputs.reduce(0) { $0 + $1.fingerprint.size }
         lines.append("plan: \(plan.inputs.count) input file(s), \(String(format: "%.1f", Double(total) / 1e6)) MB, \(plan.taskCount) task(s), backend \(plan.backend.rawValue)")
         lines.append("output: \(plan.outputDirectory)")
+        lines.append("corpuskit: \(plan.corpuskitVersion ?? "unknown")")
         lines.append("tokenizer: \(plan.tokenizerFile) (SHA-256 \(plan.tokenizerSHA256), dtype \(plan.dtype))")
         lines.append("flags: \(plan.flags.outputDeciding.joined(separator: " "))")
         for (task, indices) in plan.assignment.enumerated() {
@@ -185,7 +187,7 @@ public enum Launcher {
             guard let index = plan.inputs.firstIndex(where: { $0.path == absolute }) else {
                 throw .input("\(path) is not an input of the launch plan in \(plan.outputDirectory)")
             }
-            plan.inputs[index].fingerprint = try FileFingerprint.of(path: absolute)
+            plan.inputs[index].fingerprint = try LaunchError.readingInput { () throws(SystemError) in try FileFingerprint.of(path: absolute) }
         }
     }
 }

@@ -4,6 +4,7 @@ import CorpusKitCompat
 import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitMegatron
+import CorpusKitTestSupport
 
 /// Form 3, `compat shards`: shards written as `corpuskit tokenize` writes them (DocumentEncoder +
 /// MegatronIndexWriter), checked against the right and the wrong vocabulary.
@@ -288,5 +289,47 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         XCTAssertEqual(summary.count, 5, all.summary())
         XCTAssertTrue(summary.last!.hasPrefix("total: 3 datasets, 3 compatible, 0 with warnings, 0 incompatible; "), all.summary())
         XCTAssertThrowsError(try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory + "/nothing*"]))
+    }
+
+    /// A dataset `corpuskit tokenize` wrote has a provenance record: compat compares its tokenizer
+    /// SHA-256 first (exact), takes its type and `--append-eod`, reports it, and still round-trips.
+    func testProvenanceRecordIsComparedFirst() throws {
+        let executable = try CorpusKitExecutable.require()
+        let directory = try Paths.temporaryDirectory(self)
+        let input = (directory as NSString).appendingPathComponent("in.jsonl")
+        let lines = try textLines(Paths.repo("Corpora/sample-ja.txt"), limit: 60)
+        let jsonl = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
+        try (jsonl.joined(separator: "\n") + "\n").write(toFile: input, atomically: true, encoding: .utf8)
+        let prefix = (directory as NSString).appendingPathComponent("out/ja_text_document")
+        try FileManager.default.createDirectory(atPath: (directory as NSString).appendingPathComponent("out"), withIntermediateDirectories: true)
+        let run = try FileCapturedProcess.run(executable, ["tokenize", "--input", input, "--output-prefix", (directory as NSString).appendingPathComponent("out/ja"),
+                                                           "--tokenizer-type", "GPTSentencePieceTokenizer", "--tokenizer-model", Paths.fixtureModel,
+                                                           "--append-eod", "--quiet"])
+        XCTAssertEqual(run.status, 0, String(decoding: run.stderr, as: UTF8.self))
+        let record = try XCTUnwrap(try DatasetProvenance.read(prefix: prefix))
+
+        let same = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory])
+        XCTAssertEqual(same.report.verdict, "compatible", same.report.text())
+        XCTAssertEqual(same.report.checks.first { $0.name.hasSuffix(": provenance") }?.status, .ok, same.report.text())
+        XCTAssertEqual(same.datasets.first?.tokenizerType, "GPTSentencePieceTokenizer")
+        XCTAssertEqual(same.datasets.first?.appendEOD, true)
+        XCTAssertEqual(same.datasets.first?.recordedTokenizer, record.tokenizerSummary)
+        XCTAssertTrue(same.summary().contains("recorded: \(record.tokenizerSummary)"), same.summary())
+        // The round trip still runs as evidence.
+        XCTAssertEqual(same.datasets.first?.roundTripShare, 1.0)
+
+        // Flags given against the record: an error naming both.
+        let conflict = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix], options: .init(appendEOD: false)).report
+        XCTAssertEqual(conflict.verdict, "incompatible", conflict.text())
+        XCTAssertTrue(conflict.text().contains("--append-eod false given, true recorded"), conflict.text())
+
+        // The record names another file (here: a copy with other bytes): a warning, the ids decide.
+        var other = record
+        other.tokenizer.sha256 = String(repeating: "0", count: 64)
+        try other.write(prefix: prefix)
+        let warned = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix]).report
+        XCTAssertEqual(warned.verdict, "compatible-with-warnings", warned.text())
+        XCTAssertEqual(warned.checks.first { $0.name.hasSuffix(": provenance") }?.status, .warning, warned.text())
+        XCTAssertEqual(warned.exitStatus(strict: true), 1)
     }
 }

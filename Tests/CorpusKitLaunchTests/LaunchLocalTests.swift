@@ -161,6 +161,8 @@ final class LaunchTrustTests: XCTestCase {
         try Run.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "2", "--backend", "local"]
                         + LaunchCorpus.tokenizerFlags)
         XCTAssertEqual(try Run.corpuskit(["launch", "status", out]).status, 0)
+        let version = try Run.succeed(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(version.contains(try XCTUnwrap(LaunchPlan.load(outputDirectory: out).corpuskitVersion)), version)
 
         // The .bin loses its last 4 bytes: status exits non-zero and names the dataset.
         let plan = try LaunchPlan.load(outputDirectory: out)
