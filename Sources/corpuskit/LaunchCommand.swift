@@ -139,7 +139,8 @@ struct LaunchTokenizeCommand: ParsableCommand {
 struct LaunchStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per task done / running / pending / failed, files and tokens done, throughput; exit 0 only when complete.")
+        abstract: "Per task done / running / pending / failed / damaged, files and tokens done, throughput; exit 0 only when complete.",
+        discussion: "Every finished dataset is checked against its completion record (sizes, structure); the final step is stale when a dataset changed after it ran.")
 
     @Argument(help: "The launch's --output-dir.")
     var outputDir: String
