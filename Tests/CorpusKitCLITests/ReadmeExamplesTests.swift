@@ -99,11 +99,11 @@ final class ReadmeExamplesTests: XCTestCase {
         let specs = Self.blocks(of: readme, fence: "```yaml")
         XCTAssertEqual(specs.count, 1)
         let spec = try XCTUnwrap(specs.first)
-        let scratch = try ScratchDirectory()
+        let scratch = try scratchDirectory("readme")
         try spec.script.write(toFile: scratch.file("spec.yaml"), atomically: true, encoding: .utf8)
         let result = try CorpusKitCLI.succeed(["mixture", "--counts", counts, "--spec", scratch.file("spec.yaml"),
                                                "--report", scratch.file("mixture.csv"), "--format", "json"])
-        XCTAssertFalse(result.stdout.isEmpty)
+        XCTAssertFalse(result.output.isEmpty)
         let rows = try String(contentsOfFile: scratch.file("mixture.csv"), encoding: .utf8).split(separator: "\n")
         let languages = rows.filter { $0.hasPrefix("language,") }.map { $0.split(separator: ",")[1] }
         XCTAssertEqual(languages.filter { $0 == "Japanese" }.count, 1, rows.joined(separator: "\n"))

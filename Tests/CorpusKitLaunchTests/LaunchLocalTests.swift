@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 @testable import CorpusKitLaunch
 import CorpusKitSystem
 
@@ -7,13 +8,13 @@ import CorpusKitSystem
 final class LaunchLocalTests: XCTestCase {
     /// SHA-256 against coreutils' sha256sum, at the padding boundaries and over a MiB.
     func testSHA256MatchesSha256sum() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         var generator = SystemRandomNumberGenerator()
         for length in [0, 1, 55, 56, 63, 64, 65, 119, 1000, (1 << 20) + 3] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let path = scratch.file("data-\(length)")
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let expected = try Run.tool("sha256sum", [path]).stdout.split(separator: " ").first.map(String.init)
+            let expected = try Command.tool("sha256sum", [path]).output.split(separator: " ").first.map(String.init)
             XCTAssertEqual(FileDigest.sha256Hex(bytes), expected, "length \(length)")
             XCTAssertEqual(try FileDigest.sha256(path: path), expected, "length \(length) (file)")
         }
@@ -21,14 +22,14 @@ final class LaunchLocalTests: XCTestCase {
 
     /// The fingerprint hashes the first and last MiB (head -c / tail -c through sha256sum).
     func testFingerprintHashesFirstAndLastMiB() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let path = scratch.file("big.bin")
         let bytes = (0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         try Data(bytes.prefix(1 << 20)).write(to: URL(fileURLWithPath: scratch.file("head")))
         try Data(bytes.suffix(1 << 20)).write(to: URL(fileURLWithPath: scratch.file("tail")))
-        let head = try Run.tool("sha256sum", [scratch.file("head")]).stdout.prefix(64)
-        let tail = try Run.tool("sha256sum", [scratch.file("tail")]).stdout.prefix(64)
+        let head = try Command.tool("sha256sum", [scratch.file("head")]).output.prefix(64)
+        let tail = try Command.tool("sha256sum", [scratch.file("tail")]).output.prefix(64)
         let fingerprint = try FileFingerprint.of(path: path)
         XCTAssertEqual(fingerprint.size, bytes.count)
         XCTAssertEqual(fingerprint.firstMiBSHA256, String(head))
@@ -53,7 +54,7 @@ final class LaunchLocalTests: XCTestCase {
     }
 
     func testInputTreeMirrorsDirectoriesAndRefusesCollisions() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let root = scratch.file("in")
         try FileManager.default.createDirectory(atPath: root + "/ja/wiki", withIntermediateDirectories: true)
         for name in ["ja/wiki/a.jsonl.gz", "ja/b.jsonl", "c.json.zst"] {
@@ -71,14 +72,14 @@ final class LaunchLocalTests: XCTestCase {
     }
 
     func testDryRunPrintsPlanAndScriptAndWritesNothing() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let corpus = try LaunchCorpus.make(in: scratch, count: 6)
         let out = scratch.file("out")
-        let result = try Run.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
+        let result = try CorpusKitCLI.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
                                       "--partition", "gpu", "--time", "01:00:00", "--cpus-per-task", "8", "--mem", "16G",
                                       "--account", "llmjp", "--sbatch-arg=--qos=high", "--dry-run"] + LaunchCorpus.tokenizerFlags)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "--dry-run wrote \(out)")
-        let text = result.stdout
+        let text = result.output
         XCTAssertTrue(text.contains("plan: 6 input file(s)"), text)
         for (name, path) in corpus.files {
             XCTAssertTrue(text.contains("\(path) ("), "plan misses \(path)")
@@ -86,7 +87,7 @@ final class LaunchLocalTests: XCTestCase {
         }
         for line in ["#SBATCH --array=0-3", "#SBATCH --partition=gpu", "#SBATCH --time=01:00:00", "#SBATCH --cpus-per-task=8",
                      "#SBATCH --mem=16G", "#SBATCH --account=llmjp", "#SBATCH --qos=high",
-                     "\(try Run.requireCorpuskit()) launch run-task \(out) \"$SLURM_ARRAY_TASK_ID\"",
+                     "\(try CorpusKitExecutable.require()) launch run-task \(out) \"$SLURM_ARRAY_TASK_ID\"",
                      "count \(out) --format tsv --root \(out) --output \(out)/num_tokens.tsv"] {
             XCTAssertTrue(text.contains(line), "dry run output lacks \(line):\n\(text)")
         }
@@ -95,12 +96,12 @@ final class LaunchLocalTests: XCTestCase {
     /// `--backend local`: datasets byte-identical to corpuskit tokenize on each file alone, the
     /// right num_tokens.tsv and token_info.csv; a changed input then makes resume refuse, naming it.
     func testLocalBackendMatchesTokenizeAndResumeRefusesChangedInput() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let corpus = try LaunchCorpus.make(in: scratch)
         let reference = scratch.file("reference")
         let expectedTSV = try corpus.tokenizeEachAlone(into: reference)
         let out = scratch.file("out")
-        try Run.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4", "--backend", "local"]
+        try CorpusKitCLI.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4", "--backend", "local"]
                         + LaunchCorpus.tokenizerFlags)
         corpus.assertSameDatasets(out, reference)
         XCTAssertEqual(try String(contentsOfFile: out + "/num_tokens.tsv", encoding: .utf8), expectedTSV)
@@ -108,12 +109,12 @@ final class LaunchLocalTests: XCTestCase {
             .split(separator: "\n").map { $0.replacingOccurrences(of: reference, with: out) }.sorted()
         let csv = try String(contentsOfFile: out + "/token_info.csv", encoding: .utf8).split(separator: "\n").map(String.init).sorted()
         XCTAssertEqual(csv, referenceCSV)
-        let status = try Run.corpuskit(["launch", "status", out])
+        let status = try CorpusKitCLI.run(["launch", "status", out])
         XCTAssertEqual(status.status, 0, status.summary)
-        XCTAssertEqual(status.stdout.components(separatedBy: " done ").count - 1, 4, status.stdout)
+        XCTAssertEqual(status.output.components(separatedBy: " done ").count - 1, 4, status.output)
 
         // Everything complete: resume has nothing to do.
-        XCTAssertTrue(try Run.succeed(["launch", "resume", out]).stdout.contains("nothing to do"))
+        XCTAssertTrue(try CorpusKitCLI.succeed(["launch", "resume", out]).output.contains("nothing to do"))
 
         // A damaged dataset: resume redoes only its task, with the same bytes.
         let plan = try LaunchPlan.load(outputDirectory: out)
@@ -121,15 +122,15 @@ final class LaunchLocalTests: XCTestCase {
         let idx = "\(out)/\(victim.name)_text_document.idx"
         let original = try Data(contentsOf: URL(fileURLWithPath: idx))
         try original.prefix(original.count - 8).write(to: URL(fileURLWithPath: idx))
-        let resumed = try Run.succeed(["launch", "resume", out])
-        XCTAssertTrue(resumed.stdout.contains("ran tasks 1 locally"), resumed.summary)
+        let resumed = try CorpusKitCLI.succeed(["launch", "resume", out])
+        XCTAssertTrue(resumed.output.contains("ran tasks 1 locally"), resumed.summary)
         XCTAssertTrue(resumed.stderr.contains(victim.path), resumed.summary)
         corpus.assertSameDatasets(out, reference)
         XCTAssertEqual(try String(contentsOfFile: out + "/num_tokens.tsv", encoding: .utf8), expectedTSV)
 
         // The final step fails loudly when a dataset is missing.
         try FileManager.default.removeItem(atPath: "\(out)/\(victim.name)_text_document.bin")
-        let finish = try Run.corpuskit(["launch", "finish", out])
+        let finish = try CorpusKitCLI.run(["launch", "finish", out])
         XCTAssertNotEqual(finish.status, 0)
         XCTAssertTrue(finish.stderr.contains(victim.path), finish.summary)
 
@@ -139,13 +140,13 @@ final class LaunchLocalTests: XCTestCase {
         handle.seekToEndOfFile()
         handle.write(Data("x".utf8))
         try handle.close()
-        let refused = try Run.corpuskit(["launch", "resume", out])
+        let refused = try CorpusKitCLI.run(["launch", "resume", out])
         XCTAssertNotEqual(refused.status, 0, refused.summary)
         XCTAssertTrue(refused.stderr.contains("input \(changed) changed since planning"), refused.summary)
         // And so does planning the same output again with other flags.
-        let replanned = try Run.corpuskit(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
+        let replanned = try CorpusKitCLI.run(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
                                            "--backend", "local", "--tokenizer-type", "Llama2Tokenizer",
-                                           "--tokenizer-model", LaunchTestPaths.fixtureModel])
+                                           "--tokenizer-model", TestPaths.fixtureLLMJP])
         XCTAssertNotEqual(replanned.status, 0, replanned.summary)
         XCTAssertTrue(replanned.stderr.contains("already holds a different launch plan"), replanned.summary)
     }
@@ -155,13 +156,13 @@ final class LaunchLocalTests: XCTestCase {
 /// step against the datasets; `resume --accept-changed` is the way forward after fixing an input.
 final class LaunchTrustTests: XCTestCase {
     func testStatusNamesDamagedDatasetAndStaleFinalStep() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let corpus = try LaunchCorpus.make(in: scratch, count: 6)
         let out = scratch.file("out")
-        try Run.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "2", "--backend", "local"]
+        try CorpusKitCLI.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "2", "--backend", "local"]
                         + LaunchCorpus.tokenizerFlags)
-        XCTAssertEqual(try Run.corpuskit(["launch", "status", out]).status, 0)
-        let version = try Run.succeed(["--version"]).stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
+        let version = try CorpusKitCLI.succeed(["--version"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
         XCTAssertTrue(version.contains(try XCTUnwrap(LaunchPlan.load(outputDirectory: out).corpuskitVersion)), version)
 
         // The .bin loses its last 4 bytes: status exits non-zero and names the dataset.
@@ -170,37 +171,37 @@ final class LaunchTrustTests: XCTestCase {
         let bin = "\(out)/\(victim.name)_text_document.bin"
         let original = try Data(contentsOf: URL(fileURLWithPath: bin))
         try original.prefix(original.count - 4).write(to: URL(fileURLWithPath: bin))
-        let damaged = try Run.corpuskit(["launch", "status", out])
+        let damaged = try CorpusKitCLI.run(["launch", "status", out])
         XCTAssertNotEqual(damaged.status, 0, damaged.summary)
-        XCTAssertTrue(damaged.stdout.contains("damaged"), damaged.summary)
-        XCTAssertTrue(damaged.stdout.contains(bin), damaged.summary)
+        XCTAssertTrue(damaged.output.contains("damaged"), damaged.summary)
+        XCTAssertTrue(damaged.output.contains(bin), damaged.summary)
 
         // The task redoes the dataset on its own (not through resume): the final step is stale.
-        try Run.succeed(["launch", "run-task", out, "1"])
-        let stale = try Run.corpuskit(["launch", "status", out])
+        try CorpusKitCLI.succeed(["launch", "run-task", out, "1"])
+        let stale = try CorpusKitCLI.run(["launch", "status", out])
         XCTAssertNotEqual(stale.status, 0, stale.summary)
-        XCTAssertTrue(stale.stdout.contains("final (num_tokens.tsv, token_info.csv): stale"), stale.summary)
-        XCTAssertTrue(stale.stdout.contains("\(victim.name)_text_document changed after"), stale.summary)
-        XCTAssertFalse(stale.stdout.contains("damaged"), stale.summary)
+        XCTAssertTrue(stale.output.contains("final (num_tokens.tsv, token_info.csv): stale"), stale.summary)
+        XCTAssertTrue(stale.output.contains("\(victim.name)_text_document changed after"), stale.summary)
+        XCTAssertFalse(stale.output.contains("damaged"), stale.summary)
 
         // resume runs only the final step; then everything is complete again.
-        let resumed = try Run.succeed(["launch", "resume", out])
-        XCTAssertTrue(resumed.stdout.contains("ran no tasks locally"), resumed.summary)
-        XCTAssertEqual(try Run.corpuskit(["launch", "status", out]).status, 0)
+        let resumed = try CorpusKitCLI.succeed(["launch", "resume", out])
+        XCTAssertTrue(resumed.output.contains("ran no tasks locally"), resumed.summary)
+        XCTAssertEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
     }
 
     func testResumeAcceptChangedRedoesOnlyTheFixedInput() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let corpus = try LaunchCorpus.make(in: scratch, count: 6)
         // One plain .jsonl gets a broken line: its task fails under --on-error fail.
         let broken = try XCTUnwrap(corpus.files.first { $0.path.hasSuffix(".jsonl") }).path
         let good = try String(contentsOfFile: broken, encoding: .utf8)
         try (good + "{\"text\": broken\n").write(toFile: broken, atomically: true, encoding: .utf8)
         let out = scratch.file("out")
-        let failed = try Run.corpuskit(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "3", "--backend", "local"]
+        let failed = try CorpusKitCLI.run(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "3", "--backend", "local"]
                                        + LaunchCorpus.tokenizerFlags)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/num_tokens.tsv"), failed.summary)
-        XCTAssertNotEqual(try Run.corpuskit(["launch", "status", out]).status, 0)
+        XCTAssertNotEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
         let before = try LaunchPlan.load(outputDirectory: out)
         let untouched = before.inputs.filter { $0.path != broken }.map { "\(out)/\($0.name)_text_document.bin" }
             .filter { FileManager.default.fileExists(atPath: $0) }
@@ -209,17 +210,17 @@ final class LaunchTrustTests: XCTestCase {
 
         // Fixed: resume refuses, naming the file and the way forward; launch tokenize says the same.
         try good.write(toFile: broken, atomically: true, encoding: .utf8)
-        let refused = try Run.corpuskit(["launch", "resume", out])
+        let refused = try CorpusKitCLI.run(["launch", "resume", out])
         XCTAssertNotEqual(refused.status, 0, refused.summary)
         XCTAssertTrue(refused.stderr.contains("input \(broken) changed since planning"), refused.summary)
         XCTAssertTrue(refused.stderr.contains("corpuskit launch resume \(out) --accept-changed \(broken)"), refused.summary)
-        let again = try Run.corpuskit(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "3", "--backend", "local"]
+        let again = try CorpusKitCLI.run(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "3", "--backend", "local"]
                                       + LaunchCorpus.tokenizerFlags)
         XCTAssertTrue(again.stderr.contains("--accept-changed \(broken)"), again.summary)
         XCTAssertThrowsError(try Launcher.resume(outputDirectory: out, acceptChanged: [scratch.file("nope.jsonl")]))
 
-        try Run.succeed(["launch", "resume", out, "--accept-changed", broken])
-        XCTAssertEqual(try Run.corpuskit(["launch", "status", out]).status, 0)
+        try CorpusKitCLI.succeed(["launch", "resume", out, "--accept-changed", broken])
+        XCTAssertEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
         let reference = scratch.file("reference")
         let expectedTSV = try corpus.tokenizeEachAlone(into: reference)
         corpus.assertSameDatasets(out, reference)

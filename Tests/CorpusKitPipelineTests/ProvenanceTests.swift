@@ -13,7 +13,7 @@ import CorpusKitReaders
 /// tokenizers; warnings; removal of dead processes' temporary files.
 final class ProvenanceTests: XCTestCase {
     private func sha256sum(_ path: String) throws -> String {
-        String(try Subprocess.run("/usr/bin/env", ["sha256sum", path]).output.prefix(64))
+        String(try Command.tool("sha256sum", [path]).output.prefix(64))
     }
 
     private func lines(_ count: Int, from start: Int = 0) -> [String] {

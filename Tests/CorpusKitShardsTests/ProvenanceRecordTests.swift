@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import CorpusKitShards
 import CorpusKitSystem
+import CorpusKitTestSupport
 
 /// The provenance record's file: round trip, what reading refuses, and the sentences comparing two.
 @Suite struct ProvenanceRecordTests {
