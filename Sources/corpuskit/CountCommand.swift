@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CorpusKitPipeline
 import CorpusKitReport
+import CorpusKitShards
 import CorpusKitMegatron
 import CorpusKitSystem
 
@@ -86,7 +87,7 @@ struct CountCommand: ParsableCommand {
                     }
                 }
             } catch {
-                throw CLIError(error.description)
+                throw CLIError("\(error)")
             }
         } else {
             let encoder: DocumentEncoder
