@@ -1,19 +1,33 @@
 import Foundation
+import CorpusKitSystem
 import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitTokenizer
 import CorpusKitMegatron
 
-/// `corpuskit compat shards TOKENIZER PREFIX_OR_DIR...`: were these Megatron shards made with
-/// this tokenizer, and do their ids fit it?
+/// `corpuskit compat shards TOKENIZER SHARD...`: were these Megatron shards made with this
+/// tokenizer, and do their ids fit it?
 ///
-/// Per shard: the dtype against the wrapper's vocabulary size (`uint16` only below 65,500); every
-/// id below that size (``TokenIDScan``, vectorised); BOS/EOD placement per document as the
-/// `--tokenizer-type` / `--append-eod` of the run imply (given, or inferred: EOD when every
-/// non-empty document ends with the type's EOD id, the type by the best round trip); and the
-/// round trip: a deterministic, evenly spaced sample of documents is decoded and re-encoded with
-/// ``DocumentEncoder`` (the fork's BOS/EOD rules). A shard made with this tokenizer round-trips
-/// (nearly) entirely; one made with another vocabulary falls far below 100 %.
+/// Per dataset: the dtype against the wrapper's vocabulary size (`uint16` only below 65,500); every
+/// id below that size (``TokenIDScan``, vectorised); what the wrapper puts around each document
+/// (BOS, a tokenizer.json post-processor's specials, the EOD of `--append-eod`) as the run's
+/// `--tokenizer-type` / `--append-eod` imply (given, or inferred: the type by the best round
+/// trip, the EOD when every non-empty document ends with the wrapper's suffix and then its EOD);
+/// and the round trip: a deterministic, evenly spaced sample of documents is stripped of those
+/// ids, decoded, re-encoded as the wrapper does (``DocumentEncoder``) and compared with the
+/// shard. A shard made with this tokenizer round-trips (nearly) entirely; one made with another
+/// vocabulary falls far below 100 %.
+///
+/// A tokenizer.json also checks shards written from the `.model` of the same vocabulary (llm-jp
+/// ships both): a sentencepiece type's placement (BOS for `Llama2Tokenizer`, an EOD that every
+/// document ends with and that is a special token) around the tokenizer.json's own encoding.
+/// Shard arguments are resolved by ``ShardDiscovery``, as `count` resolves them.
+///
+/// A dataset with a provenance record (``DatasetProvenance``, written by `corpuskit tokenize`) is
+/// judged by it first: the recorded tokenizer file's SHA-256 against this tokenizer's gives the
+/// exact answer, and the recorded `--tokenizer-type` / `--append-eod` replace the inference; the id
+/// range and the round trip still run as evidence. A record naming another tokenizer file is a
+/// warning (the same vocabulary may come as `.model` and tokenizer.json), and the round trip decides.
 public struct ShardCompatibility: Sendable {
     /// What to check; nil fields are inferred.
     public struct Options: Sendable {
@@ -30,127 +44,266 @@ public struct ShardCompatibility: Sendable {
         }
     }
 
+    /// One dataset's outcome, for the one-line-per-dataset summary.
+    public struct DatasetResult: Sendable {
+        public var prefix: String
+        public var verdict: String
+        public var compatible: Bool
+        public var tokenizerType: String
+        public var appendEOD: Bool
+        public var documents: Int
+        public var tokens: Int
+        public var roundTripShare: Double
+        /// The tokenizer its provenance record names (``DatasetProvenance/tokenizerSummary``), when it has one.
+        public var recordedTokenizer: String?
+        /// The worst check's name and detail (first line), when not ok.
+        public var problem: String?
+    }
+
     /// Round-trip share at or above which a shard counts as made with the tokenizer (below
     /// 100 % only a warning); below it, an error.
     public static let roundTripErrorThreshold = 0.9
 
     public let report: CompatReport
+    public let datasets: [DatasetResult]
 
-    /// Checks `shards` (prefixes, `.idx`/`.bin` paths, or directories of them) against `tokenizerPath`.
+    /// Checks `shards` (prefixes, `.idx`/`.bin` paths, directories searched recursively, globs)
+    /// against `tokenizerPath`.
     public init(tokenizerPath: String, shards: [String], options: Options = Options()) throws(CompatError) {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer.load(path: tokenizerPath) } catch {
             throw CompatError("\(tokenizerPath): \(error)")
         }
-        let prefixes = try Self.expand(shards)
+        let prefixes: [String]
+        do { prefixes = try ShardDiscovery.prefixes(shards) } catch { throw CompatError("\(error)") }
+        let sha256: String
+        do { sha256 = try FileDigest.sha256(path: tokenizer.path) } catch { throw CompatError("\(error)") }
         var checks: [CompatCheck] = []
         var perShard: [[String: any Sendable]] = []
+        var datasets: [DatasetResult] = []
         for prefix in prefixes {
             let reader: MegatronIndexReader
             do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CompatError("\(error)") }
-            let (shardChecks, facts) = try Self.check(reader, name: (prefix as NSString).lastPathComponent, tokenizer: tokenizer, options: options)
+            let record: DatasetProvenance?
+            do { record = try DatasetProvenance.read(prefix: prefix) } catch { throw CompatError("\(error)") }
+            let (shardChecks, facts) = try Self.check(reader, name: prefix, tokenizer: tokenizer, sha256: sha256,
+                                                      record: record, options: options)
             checks += shardChecks
             perShard.append(facts)
+            let (verdict, compatible) = CompatReport.verdict(of: shardChecks)
+            let worst = shardChecks.max { $0.status < $1.status }
+            datasets.append(DatasetResult(
+                prefix: prefix, verdict: verdict, compatible: compatible, tokenizerType: facts["tokenizer_type"] as? String ?? "-",
+                appendEOD: facts["append_eod"] as? Bool ?? false, documents: reader.documentCount, tokens: reader.tokenCount,
+                roundTripShare: facts["round_trip_share"] as? Double ?? 0, recordedTokenizer: record?.tokenizerSummary,
+                problem: worst.flatMap { $0.status == .ok ? nil : "\($0.name.dropFirst(prefix.count + 2)): \($0.detail.split(separator: "\n").first ?? "")" }))
         }
         let (verdict, compatible) = CompatReport.verdict(of: checks)
         report = CompatReport(form: "shards", verdict: verdict, compatible: compatible, checks: checks,
                               facts: ["tokenizer": tokenizerPath, "shards": perShard])
+        self.datasets = datasets
     }
 
-    /// Prefixes for the arguments: directories expand to their `.idx` files (sorted).
-    static func expand(_ arguments: [String]) throws(CompatError) -> [String] {
-        var prefixes: [String] = []
-        for argument in arguments {
-            var isDirectory: ObjCBool = false
-            if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
-                let names = ((try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []).filter { $0.hasSuffix(".idx") }.sorted()
-                guard !names.isEmpty else { throw CompatError("\(argument): the directory holds no .idx files") }
-                prefixes += names.map { MegatronFormat.prefix(fromPath: (argument as NSString).appendingPathComponent($0)) }
-            } else {
-                prefixes.append(MegatronFormat.prefix(fromPath: argument))
+    /// One line per dataset (verdict, tokenizer type, `--append-eod`, round trip, documents,
+    /// tokens, the worst problem), then the totals: for hundreds of datasets at once.
+    public func summary() -> String {
+        var lines = ["verdict: \(report.verdict)"]
+        let width = datasets.map(\.prefix.count).max() ?? 0
+        for d in datasets {
+            let mark = d.verdict == "compatible" ? "ok     " : d.compatible ? "warning" : "ERROR  "
+            var line = "  \(mark)  \(d.prefix.padding(toLength: width, withPad: " ", startingAt: 0))  \(d.tokenizerType) append-eod \(d.appendEOD)"
+                + "  round trip \(Self.percent(d.roundTripShare))  \(d.documents) documents  \(d.tokens) tokens"
+            line += "  recorded: \(d.recordedTokenizer ?? "-")"
+            if let problem = d.problem { line += "  | \(problem)" }
+            lines.append(line)
+        }
+        let bad = datasets.filter { !$0.compatible }.count
+        let warned = datasets.filter { $0.compatible && $0.verdict != "compatible" }.count
+        lines.append("total: \(datasets.count) datasets, \(datasets.count - bad - warned) compatible, \(warned) with warnings, "
+                     + "\(bad) incompatible; \(datasets.reduce(0) { $0 + $1.documents }) documents, \(datasets.reduce(0) { $0 + $1.tokens }) tokens")
+        return lines.joined(separator: "\n")
+    }
+
+    /// One way the datasets may have been written: what surrounds each document's text ids and
+    /// how the text is encoded back.
+    struct Wrapper {
+        var type: MegatronTokenizerType
+        /// A sentencepiece type's placement around a tokenizer.json's encoding (shards made from
+        /// the `.model` of the same vocabulary).
+        var emulated: Bool
+        var prefix: [Int32]
+        var suffix: [Int32]
+        var eod: Int32?
+        var vocabularySize: Int
+        /// prefix + the text's ids + suffix (no EOD); nil when the text cannot be encoded.
+        var encode: (String) -> [Int32]?
+
+        var label: String { emulated ? "\(type) (its placement around this tokenizer.json's encoding)" : type.rawValue }
+    }
+
+    /// The wrappers to try: the given type or every type the file fits.
+    static func wrappers(_ tokenizer: Tokenizer, type given: MegatronTokenizerType?) throws(CompatError) -> [Wrapper] {
+        var types: [MegatronTokenizerType]
+        if let given { types = [given] } else if tokenizer.format == .huggingFace {
+            types = [.huggingFace, .llama2, .gptSentencePiece]
+        } else {
+            types = [.llama2, .sentencePiece, .gptSentencePiece, .japaneseSentencePiece]
+        }
+        var result: [Wrapper] = []
+        var refusals: [String] = []
+        for type in types {
+            if tokenizer.format == .huggingFace && type.usesSentencePieceModel {
+                // The .model's encoding is the tokenizer.json's: only the placement differs.
+                let prefix: [Int32]
+                if type == .llama2 {
+                    guard let bos = tokenizer.bosID else { refusals.append("\(type): no bos_token declared next to tokenizer.json"); continue }
+                    prefix = [bos]
+                } else {
+                    prefix = []
+                }
+                result.append(Wrapper(type: type, emulated: true, prefix: prefix, suffix: [], eod: nil,
+                                      vocabularySize: tokenizer.vocabularySize,
+                                      encode: { text in (try? tokenizer.encode(text)).map { prefix + $0 } }))
+                continue
+            }
+            do {
+                let encoder = try DocumentEncoder(tokenizer: tokenizer, type: type, appendEOD: false)
+                result.append(Wrapper(type: type, emulated: false, prefix: encoder.textPrefix, suffix: encoder.textSuffix,
+                                      eod: encoder.eodID, vocabularySize: encoder.vocabularySize,
+                                      encode: { text in try? encoder.encode(text) }))
+            } catch {
+                refusals.append("\(type): \(error)")
             }
         }
-        return prefixes
+        guard !result.isEmpty else { throw CompatError("\(tokenizer.path): no tokenizer type fits: \(refusals.joined(separator: "; "))") }
+        return result
+    }
+
+    /// Whether `id` is a token no text encodes to by itself: a control piece, a special added
+    /// token, or a declared bos/eos/pad/unk.
+    static func isSpecial(_ id: Int32, in tokenizer: Tokenizer) -> Bool {
+        if [tokenizer.bosID, tokenizer.eosID, tokenizer.padID, tokenizer.unknownID].contains(id) { return true }
+        if tokenizer.vocabulary.type(id) == .control { return true }
+        return tokenizer.vocabulary.addedTokens.contains { $0.id == id && $0.special }
     }
 
     struct RoundTrip {
-        var type: MegatronTokenizerType
-        var encoder: DocumentEncoder
+        var wrapper: Wrapper
+        var appendEOD: Bool
         var sampled = 0
         var matched = 0
+        /// Matched documents whose ids differ only by an equal-score segmentation (emulated wrappers).
+        var ties = 0
         var mismatches: [String] = []
         var share: Double { sampled == 0 ? 1 : Double(matched) / Double(sampled) }
     }
 
-    static func check(_ reader: MegatronIndexReader, name: String, tokenizer: Tokenizer,
-                      options: Options) throws(CompatError) -> ([CompatCheck], [String: any Sendable]) {
+    /// The ids every non-empty document ends with, as far as they agree (up to `width`), and the
+    /// number of non-empty documents.
+    static func commonTail(_ reader: MegatronIndexReader, width: Int) -> (tail: [Int32], nonEmpty: Int) {
+        var common: [Int32]?
+        var nonEmpty = 0
+        for d in 0..<reader.documentCount {
+            guard let (_, tail) = TokenIDScan.edges(in: reader, document: d, width: width) else { continue }
+            nonEmpty += 1
+            guard let current = common else { common = tail; continue }
+            var n = 0
+            while n < min(current.count, tail.count) && current[current.count - 1 - n] == tail[tail.count - 1 - n] { n += 1 }
+            common = Array(current.suffix(n))
+            if n == 0 { break }
+        }
+        return (common ?? [], nonEmpty)
+    }
+
+    static func check(_ reader: MegatronIndexReader, name: String, tokenizer: Tokenizer, sha256: String,
+                      record: DatasetProvenance?, options given: Options) throws(CompatError) -> ([CompatCheck], [String: any Sendable]) {
         var checks: [CompatCheck] = []
         var facts: [String: any Sendable] = ["prefix": MegatronFormat.prefix(fromPath: reader.indexPath), "documents": reader.documentCount,
                                             "tokens": reader.tokenCount, "dtype": reader.dtype.description]
         func add(_ check: String, _ status: CheckStatus, _ detail: String) { checks.append(CompatCheck("\(name): \(check)", status, detail)) }
 
-        // Candidate wrappers.
-        let types: [MegatronTokenizerType] = options.tokenizerType.map { [$0] }
-            ?? (tokenizer.format == .huggingFace ? [.huggingFace] : [.llama2, .sentencePiece, .gptSentencePiece, .japaneseSentencePiece])
-        var encoders: [(MegatronTokenizerType, DocumentEncoder)] = []
-        var refusals: [String] = []
-        for type in types {
-            do { encoders.append((type, try DocumentEncoder(tokenizer: tokenizer, type: type, appendEOD: false))) } catch {
-                refusals.append("\(type): \(error)")
+        // The provenance record first: the exact answer when it names this very file.
+        var options = given
+        if let record {
+            facts["recorded_tokenizer"] = record.tokenizerSummary
+            facts["recorded_tokenizer_sha256"] = record.tokenizer.sha256
+            let recordedType = MegatronTokenizerType(rawValue: record.tokenizer.type)
+            if record.tokenizer.sha256 == sha256 {
+                var conflicts: [String] = []
+                if let type = given.tokenizerType, type != recordedType { conflicts.append("--tokenizer-type \(type) given, \(record.tokenizer.type) recorded") }
+                if let eod = given.appendEOD, eod != record.options.appendEOD { conflicts.append("--append-eod \(eod) given, \(record.options.appendEOD) recorded") }
+                if conflicts.isEmpty {
+                    add("provenance", .ok, "made with this tokenizer file (SHA-256 \(sha256.prefix(12))…), \(record.tokenizer.type), append-eod \(record.options.appendEOD), by corpuskit \(record.corpuskit)")
+                } else {
+                    add("provenance", .error, "made with this tokenizer file, but not as given: " + conflicts.joined(separator: "; "))
+                }
+                options.tokenizerType = given.tokenizerType ?? recordedType
+                options.appendEOD = given.appendEOD ?? record.options.appendEOD
+            } else {
+                add("provenance", .warning, "made with another tokenizer file: \(record.tokenizer.file) (SHA-256 \(record.tokenizer.sha256.prefix(12))…, \(record.tokenizer.type), append-eod \(record.options.appendEOD)), this one is \(tokenizer.path) (SHA-256 \(sha256.prefix(12))…); the ids decide")
+                // A sentencepiece type is checked on a tokenizer.json too (its placement); HuggingFaceTokenizer needs one.
+                options.tokenizerType = given.tokenizerType ?? (recordedType == .huggingFace && tokenizer.format == .sentencePiece ? nil : recordedType)
+                options.appendEOD = given.appendEOD ?? record.options.appendEOD
             }
         }
-        guard !encoders.isEmpty else { throw CompatError("\(tokenizer.path): no tokenizer type fits: \(refusals.joined(separator: "; "))") }
-        // Round trip per candidate type, on a deterministic sample.
+
+        let wrappers = try wrappers(tokenizer, type: options.tokenizerType)
+        let widest = wrappers.map { max($0.prefix.count, $0.suffix.count + 1) }.max() ?? 1
+        let (tail, nonEmpty) = commonTail(reader, width: widest)
+        // Round trip per candidate wrapper, on a deterministic sample.
         let documentCount = reader.documentCount
         let wanted = options.all ? documentCount : min(options.sample, documentCount)
         let sample = (0..<wanted).map { wanted == documentCount ? $0 : Int((Int64($0) * Int64(documentCount)) / Int64(wanted)) }
-        var nonEmpty = 0
-        for d in 0..<documentCount where TokenIDScan.edgeTokens(in: reader, document: d) != nil { nonEmpty += 1 }
         var trips: [RoundTrip] = []
-        for (type, encoder) in encoders {
-            var trip = RoundTrip(type: type, encoder: encoder)
-            let eod: Int32? = encoder.eodID
-            let appendEOD = options.appendEOD ?? (eod.map { id in Self.allEnd(reader, with: id) } ?? false)
-            let withEOD: DocumentEncoder
-            do { withEOD = appendEOD ? try DocumentEncoder(tokenizer: tokenizer, type: type, appendEOD: true) : encoder } catch {
-                continue
+        for var wrapper in wrappers {
+            if wrapper.emulated {
+                // The .model's EOD is not in the tokenizer.json: the special id every document ends with.
+                if let last = tail.last, isSpecial(last, in: tokenizer) { wrapper.eod = last }
+                else if options.appendEOD == true { wrapper.eod = tokenizer.eosID }
             }
-            trip.encoder = withEOD
+            let ending = wrapper.eod.map { wrapper.suffix + [$0] }
+            let appendEOD = options.appendEOD ?? (ending.map { nonEmpty > 0 && tail.count >= $0.count && Array(tail.suffix($0.count)) == $0 } ?? false)
+            if appendEOD && wrapper.eod == nil { continue }
+            var trip = RoundTrip(wrapper: wrapper, appendEOD: appendEOD)
             for d in sample {
                 let tokens: [Int32]
                 do { tokens = try reader.documentTokens(d) } catch { continue }
                 guard !tokens.isEmpty else { continue }
                 trip.sampled += 1
+                // The text's ids: what the wrapper added around them stripped (when present).
                 var body = tokens[...]
-                if type == .llama2, let first = body.first, first == tokenizer.bosID { body = body.dropFirst() }
-                if appendEOD, let last = body.last, last == withEOD.eodID { body = body.dropLast() }
+                if appendEOD, body.last == wrapper.eod { body = body.dropLast() }
+                if body.starts(with: wrapper.prefix) { body = body.dropFirst(wrapper.prefix.count) }
+                if body.count >= wrapper.suffix.count && Array(body.suffix(wrapper.suffix.count)) == wrapper.suffix {
+                    body = body.dropLast(wrapper.suffix.count)
+                }
                 var reencoded: [Int32]?
-                if let text = try? tokenizer.decodeUTF8(Array(body)) {
-                    var scratch = EncoderScratch()
-                    var out: [Int32] = []
-                    let ok: Bool = text.withUnsafeBufferPointer { buffer in
-                        (try? withEOD.encode(buffer, into: &out, scratch: &scratch)) != nil
-                    }
-                    reencoded = ok ? out : nil
+                if let text = try? tokenizer.decode(Array(body)), var ids = wrapper.encode(text) {
+                    if appendEOD && !ids.isEmpty { ids.append(wrapper.eod!) }
+                    reencoded = ids
                 }
                 if reencoded == tokens {
                     trip.matched += 1
+                } else if wrapper.emulated, let reencoded, Self.isTie(tokens, reencoded, tokenizer: tokenizer) {
+                    trip.matched += 1
+                    trip.ties += 1
                 } else if trip.mismatches.count < 3 {
                     trip.mismatches.append(Self.sideBySide(document: d, shard: tokens, reencoded: reencoded, tokenizer: tokenizer))
                 }
             }
             trips.append(trip)
         }
-        // The best-fitting type (first in order on ties).
+        // The best-fitting wrapper (first in order on ties).
         guard var best = trips.first else { throw CompatError("\(name): no tokenizer type could be checked") }
         for trip in trips.dropFirst() where trip.share > best.share { best = trip }
-        let appendEOD = best.encoder.appendEOD
-        let inferred = options.tokenizerType == nil ? " (inferred: best round trip of \(trips.map { "\($0.type) \(Self.percent($0.share))" }.joined(separator: ", ")))" : ""
-        add("tokenizer type", .ok, "\(best.type)\(inferred); --append-eod \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
-        facts["tokenizer_type"] = best.type.rawValue
+        let wrapper = best.wrapper
+        let appendEOD = best.appendEOD
+        let inferred = options.tokenizerType == nil ? " (inferred: best round trip of \(trips.map { "\($0.wrapper.type) \(Self.percent($0.share))" }.joined(separator: ", ")))" : ""
+        add("tokenizer type", .ok, "\(wrapper.label)\(inferred); --append-eod \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
+        facts["tokenizer_type"] = wrapper.type.rawValue
         facts["append_eod"] = appendEOD
 
-        let vocabularySize = best.encoder.vocabularySize
+        let vocabularySize = wrapper.vocabularySize
 
         // dtype.
         let optimal = TokenDType.optimal(vocabularySize: vocabularySize)
@@ -182,31 +335,42 @@ public struct ShardCompatibility: Sendable {
             add("id range", .error, "ids up to \(shown) but the vocabulary has \(vocabularySize); the first out of range is at token \(position) (\(document))")
         }
 
-        // Placement over every document.
-        var missingBOS: Int?, missingEOD: Int?, unexpectedEOD = 0
-        var missingBOSCount = 0, missingEODCount = 0
-        let bos = tokenizer.bosID, eod = best.encoder.eodID
+        // Placement over every document: the wrapper's prefix first, its suffix and EOD last.
+        let ending = wrapper.suffix + (appendEOD ? [wrapper.eod!] : [])
+        let eodEnding = wrapper.eod.map { wrapper.suffix + [$0] }
+        var missingPrefix: Int?, missingEnding: Int?
+        var missingPrefixCount = 0, missingEndingCount = 0, unexpectedEOD = 0
+        let width = max(wrapper.prefix.count, ending.count, eodEnding?.count ?? 0, 1)
         for d in 0..<documentCount {
-            guard let (first, last) = TokenIDScan.edgeTokens(in: reader, document: d) else { continue }
-            if best.type == .llama2 && first != bos { missingBOSCount += 1; if missingBOS == nil { missingBOS = d } }
-            if appendEOD && last != eod { missingEODCount += 1; if missingEOD == nil { missingEOD = d } }
-            if !appendEOD, let eod, last == eod { unexpectedEOD += 1 }
+            guard let (head, tail) = TokenIDScan.edges(in: reader, document: d, width: width) else { continue }
+            if !head.starts(with: wrapper.prefix) { missingPrefixCount += 1; if missingPrefix == nil { missingPrefix = d } }
+            if !tail.reversed().starts(with: ending.reversed()) { missingEndingCount += 1; if missingEnding == nil { missingEnding = d } }
+            if !appendEOD, let eodEnding, tail.reversed().starts(with: eodEnding.reversed()) { unexpectedEOD += 1 }
         }
-        if best.type == .llama2 {
-            if let d = missingBOS {
-                add("BOS", .error, "\(missingBOSCount) of \(nonEmpty) non-empty documents do not start with BOS \(bos.map(String.init) ?? "-") (first: document \(d))")
+        func names(_ ids: [Int32]) -> String { ids.map { "\($0) \(VocabularyViewEscaping.quoted(tokenizer.piece(for: $0) ?? "?"))" }.joined(separator: ", ") }
+        if !wrapper.prefix.isEmpty {
+            let what = wrapper.type == .llama2 ? "BOS" : "post-processor prefix"
+            if let d = missingPrefix {
+                add(what, .error, "\(missingPrefixCount) of \(nonEmpty) non-empty documents do not start with \(names(wrapper.prefix)) (first: document \(d))")
             } else {
-                add("BOS", .ok, "every non-empty document starts with BOS \(bos!)")
+                add(what, .ok, "every non-empty document starts with \(names(wrapper.prefix))")
             }
         }
+        let suffixNote = wrapper.suffix.isEmpty ? "" : " (\(names(wrapper.suffix)) from the post-processor)"
         if appendEOD {
-            if let d = missingEOD {
-                add("EOD", .error, "\(missingEODCount) of \(nonEmpty) non-empty documents do not end with EOD \(eod.map(String.init) ?? "-") (first: document \(d)): the run's --append-eod is not what these shards say")
+            if let d = missingEnding {
+                add("EOD", .error, "\(missingEndingCount) of \(nonEmpty) non-empty documents do not end with \(names(ending))\(suffixNote) (first: document \(d)): the run's --append-eod is not what these shards say")
             } else {
-                add("EOD", .ok, "every non-empty document ends with EOD \(eod!)")
+                add("EOD", .ok, "every non-empty document ends with \(names(ending))\(suffixNote)")
             }
         } else if nonEmpty > 0 && unexpectedEOD == nonEmpty {
-            add("EOD", .warning, "every non-empty document ends with \(eod!), as --append-eod writes, but --append-eod was not given")
+            add("EOD", .warning, "every non-empty document ends with \(names(eodEnding!)), as --append-eod writes, but --append-eod was not given")
+        } else if !wrapper.suffix.isEmpty {
+            if let d = missingEnding {
+                add("EOD", .error, "\(missingEndingCount) of \(nonEmpty) non-empty documents do not end with the post-processor's \(names(wrapper.suffix)) (first: document \(d))")
+            } else {
+                add("EOD", .ok, "every non-empty document ends with the post-processor's \(names(wrapper.suffix)); no EOD appended (--append-eod false)")
+            }
         } else {
             add("EOD", .ok, "no EOD expected (--append-eod false)")
         }
@@ -217,24 +381,29 @@ public struct ShardCompatibility: Sendable {
         facts["round_trip_sampled"] = best.sampled
         let status: CheckStatus = share == 1 ? .ok : share >= roundTripErrorThreshold ? .warning : .error
         var detail = "\(best.matched) of \(best.sampled) sampled documents (\(Self.percent(share))) decode and re-encode to the same ids"
+        if best.ties > 0 {
+            detail += " (\(best.ties) of them up to a tie: another segmentation of the same text with the same total score, "
+                + "which sentencepiece (float32) and HF tokenizers (float64) break differently)"
+        }
+        facts["round_trip_ties"] = best.ties
         if status == .error { detail += ": these shards were not made with this tokenizer (or not with this --tokenizer-type)" }
         if !best.mismatches.isEmpty { detail += "\n" + best.mismatches.joined(separator: "\n") }
         add("round trip", status, detail)
         return (checks, facts)
     }
 
-    static func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
-
-    /// Whether every non-empty document ends with `id`.
-    static func allEnd(_ reader: MegatronIndexReader, with id: Int32) -> Bool {
-        var any = false
-        for d in 0..<reader.documentCount {
-            guard let (_, last) = TokenIDScan.edgeTokens(in: reader, document: d) else { continue }
-            if last != id { return false }
-            any = true
-        }
-        return any
+    /// Whether two id sequences are segmentations of the same text with equal total Unigram
+    /// score (to float32 precision): the `.model` a shard was written with and its tokenizer.json
+    /// pick different ones of such ties (README, "Tokenizer start-up").
+    static func isTie(_ a: [Int32], _ b: [Int32], tokenizer: Tokenizer) -> Bool {
+        guard let textA = try? tokenizer.decodeUTF8(a), let textB = try? tokenizer.decodeUTF8(b), textA == textB else { return false }
+        var sumA = 0.0, sumB = 0.0
+        for id in a { guard let s = tokenizer.vocabulary.score(id) else { return false }; sumA += s }
+        for id in b { guard let s = tokenizer.vocabulary.score(id) else { return false }; sumB += s }
+        return abs(sumA - sumB) <= 1e-4 * max(1, abs(sumA))
     }
+
+    static func percent(_ share: Double) -> String { String(format: "%.1f %%", share * 100) }
 
     /// `document d, token p: shard [...] | re-encoded [...]`, pieces decoded.
     static func sideBySide(document d: Int, shard: [Int32], reencoded: [Int32]?, tokenizer: Tokenizer) -> String {

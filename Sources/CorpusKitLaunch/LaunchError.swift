@@ -14,12 +14,25 @@ public enum LaunchError: Error, Sendable, CustomStringConvertible {
     case task(String)
     /// Outputs are missing or damaged (the final step).
     case incomplete(String)
+    /// Input files whose size or content fingerprint differs from the manifest: each path and
+    /// what changed. Their datasets can be redone by accepting the change
+    /// (``Launcher/resume(outputDirectory:backend:acceptChanged:)``).
+    case inputsChanged([Change])
+
+    /// One input file that differs from the manifest.
+    public struct Change: Sendable, Equatable {
+        public var path: String
+        public var change: String
+        public init(path: String, change: String) { self.path = path; self.change = change }
+    }
 
     public var description: String {
         switch self {
         case let .configuration(message), let .input(message), let .manifest(message),
              let .scheduler(message), let .task(message), let .incomplete(message):
             return message
+        case let .inputsChanged(changes):
+            return changes.map { "input \($0.path) changed since planning: \($0.change)" }.joined(separator: "\n")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// `corpuskit launch tokenize` and `corpuskit launch resume`: plan, write the manifest and the
 /// scripts, submit through a ``LaunchBackend``; on resume, verify and resubmit what is missing.
@@ -37,6 +38,7 @@ public enum Launcher {
         let total = plan.inputs.reduce(0) { $0 + $1.fingerprint.size }
         lines.append("plan: \(plan.inputs.count) input file(s), \(String(format: "%.1f", Double(total) / 1e6)) MB, \(plan.taskCount) task(s), backend \(plan.backend.rawValue)")
         lines.append("output: \(plan.outputDirectory)")
+        lines.append("corpuskit: \(plan.corpuskitVersion ?? "unknown")")
         lines.append("tokenizer: \(plan.tokenizerFile) (SHA-256 \(plan.tokenizerSHA256), dtype \(plan.dtype))")
         lines.append("flags: \(plan.flags.outputDeciding.joined(separator: " "))")
         for (task, indices) in plan.assignment.enumerated() {
@@ -79,6 +81,17 @@ public enum Launcher {
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
         if FileManager.default.fileExists(atPath: layout.planFile) {
             let old = try LaunchPlan.load(outputDirectory: plan.outputDirectory)
+            // Only changed input files: the same refusal as resume's, which says how to accept them.
+            var accepted = old
+            var changes: [LaunchError.Change] = []
+            for (index, input) in old.inputs.enumerated() {
+                if let current = plan.inputs.first(where: { $0.path == input.path }),
+                   let change = current.fingerprint.difference(from: input.fingerprint) {
+                    changes.append(.init(path: input.path, change: change))
+                    accepted.inputs[index].fingerprint = current.fingerprint
+                }
+            }
+            if !changes.isEmpty && Planner.difference(plan, from: accepted) == nil { throw .inputsChanged(changes) }
             if let difference = Planner.difference(plan, from: old) {
                 throw .configuration("\(layout.outputDirectory) already holds a different launch plan: \(difference); use another output directory, or corpuskit launch resume to finish the existing one")
             }
@@ -97,9 +110,18 @@ public enum Launcher {
     /// it); validates every finished dataset as `tokenize --resume` does; resubmits only the tasks
     /// with missing or damaged outputs that are not still pending or running, with a new final
     /// step (an earlier final job still waiting is cancelled). When all tasks are done but the
-    /// final outputs are missing, submits only the final step.
-    public static func resume(outputDirectory: String, backend kind: BackendKind? = nil) throws(LaunchError) -> Outcome {
+    /// final outputs are missing or stale, submits only the final step.
+    ///
+    /// `acceptChanged` names input files whose new content is intended (a broken file fixed): they
+    /// are fingerprinted again and the manifest updated, which invalidates their completion
+    /// records, so only their datasets and the final step are redone.
+    public static func resume(outputDirectory: String, backend kind: BackendKind? = nil,
+                              acceptChanged: [String] = []) throws(LaunchError) -> Outcome {
         var plan = try LaunchPlan.load(outputDirectory: outputDirectory)
+        if !acceptChanged.isEmpty {
+            try accept(changed: acceptChanged, in: &plan)
+            try plan.save()
+        }
         try OutputVerifier.checkUnchanged(plan)
         if let kind, kind != plan.backend {
             plan.backend = kind
@@ -131,6 +153,7 @@ public enum Launcher {
         let resubmit = needed.subtracting(active).sorted()
         let done = Set(0..<plan.taskCount).subtracting(needed).sorted()
         let finalDone = FileManager.default.fileExists(atPath: layout.numTokensFile) && FileManager.default.fileExists(atPath: layout.tokenInfoFile)
+            && (!needed.isEmpty || LaunchStatus.staleness(plan, layout: layout, done: OutputVerifier.check(plan, deep: false).done) == nil)
         if resubmit.isEmpty {
             if !active.isEmpty || (needed.isEmpty && finalDone) {
                 return Outcome(plan: plan, submittedTasks: [], activeTasks: active.sorted(), doneTasks: done, reasons: reasons,
@@ -144,8 +167,8 @@ public enum Launcher {
         for submission in submissions where submission.finalJobID != nil {
             makeBackend(submission.backend).cancelFinal(submission)
         }
-        // Outputs are being redone: the old final outputs no longer describe them.
-        if !resubmit.isEmpty {
+        // Outputs are being redone (or changed): the old final outputs no longer describe them.
+        if !resubmit.isEmpty || !finalDone {
             try? FileManager.default.removeItem(atPath: layout.numTokensFile)
             try? FileManager.default.removeItem(atPath: layout.tokenInfoFile)
         }
@@ -154,5 +177,17 @@ public enum Launcher {
         }
         return Outcome(plan: plan, submittedTasks: resubmit, activeTasks: active.sorted(), doneTasks: done, reasons: reasons,
                        submission: submission, nothingToDo: false)
+    }
+
+    /// Fingerprints `paths` (inputs of `plan`) again and records the new fingerprints.
+    /// - Throws: ``LaunchError/input(_:)`` for a path that is not an input of the plan or cannot be read.
+    static func accept(changed paths: [String], in plan: inout LaunchPlan) throws(LaunchError) {
+        for path in paths {
+            let absolute = LaunchPaths.absolute(path)
+            guard let index = plan.inputs.firstIndex(where: { $0.path == absolute }) else {
+                throw .input("\(path) is not an input of the launch plan in \(plan.outputDirectory)")
+            }
+            plan.inputs[index].fingerprint = try LaunchError.readingInput { () throws(SystemError) in try FileFingerprint.of(path: absolute) }
+        }
     }
 }

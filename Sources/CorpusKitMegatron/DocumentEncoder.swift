@@ -41,6 +41,20 @@ public struct DocumentEncoder: Sendable {
         return zip(splitter.tokens, splitter.ids).map { (String(decoding: $0.0, as: UTF8.self), $0.1) }
     }
 
+    /// The ids the wrapper puts before a document's text ids: BOS for `Llama2Tokenizer`, the
+    /// post-processor's leading specials for `HuggingFaceTokenizer`, else none.
+    public var textPrefix: [Int32] {
+        switch type {
+        case .llama2: return [bosID!]
+        case .huggingFace: return tokenizer.postProcessorAffixes.prefix
+        default: return []
+        }
+    }
+
+    /// The ids the wrapper puts after the text ids, before any appended EOD: the
+    /// post-processor's trailing specials for `HuggingFaceTokenizer` (llm-jp: `<EOD|LLM-jp>`), else none.
+    public var textSuffix: [Int32] { type == .huggingFace ? tokenizer.postProcessorAffixes.suffix : [] }
+
     /// The `.bin` element type: `uint16` when ``vocabularySize`` < 65,500, else `int32`.
     public var dtype: TokenDType { TokenDType.optimal(vocabularySize: vocabularySize) }
 

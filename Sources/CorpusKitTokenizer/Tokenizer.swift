@@ -140,7 +140,11 @@ public final class Tokenizer: Sendable {
     /// The ids `addSpecialTokens` adds around a text through a tokenizer.json post-processor
     /// (empty for sentencepiece models, whose BOS/EOS are ``bosID``/``eosID``, and for files
     /// without a `TemplateProcessing`).
-    public var postProcessorSpecialIDs: [Int32] { behavior.postProcessorSpecialIDs }
+    public var postProcessorSpecialIDs: [Int32] { postProcessorAffixes.prefix + postProcessorAffixes.suffix }
+
+    /// ``postProcessorSpecialIDs`` split at the text: the ids before it and after it (llm-jp's
+    /// tokenizer.json: none before, `<EOD|LLM-jp>` after).
+    public var postProcessorAffixes: (prefix: [Int32], suffix: [Int32]) { behavior.postProcessorAffixes }
 
     /// The piece (token string) of `id`, or nil when out of range.
     public func piece(for id: Int32) -> String? { behavior.vocabulary.piece(id) }

@@ -20,8 +20,9 @@ protocol TokenizerBehavior: Sendable {
     /// Decodes ids as the reference library does.
     func decode(_ ids: [Int32], skipSpecialTokens: Bool) throws(TokenizerError) -> [UInt8]
 
-    /// The ids `addSpecialTokens` puts around a text (BOS/EOS, or a post-processor's specials).
-    var postProcessorSpecialIDs: [Int32] { get }
+    /// The post-processor's special ids before and after a text (empty for sentencepiece, whose
+    /// BOS/EOS are the vocabulary's).
+    var postProcessorAffixes: (prefix: [Int32], suffix: [Int32]) { get }
 
     /// Normalizer, pre-tokenizer, post-processor and decoder, described for `corpuskit info`.
     var summary: TokenizerSummary { get }

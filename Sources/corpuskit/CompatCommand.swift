@@ -22,16 +22,17 @@ struct CompatOutputOptions: ParsableArguments {
     @Flag(name: .long, help: "Treat warnings as incompatible (exit 1).")
     var strict = false
 
-    /// Prints `make()`'s report and exits with its status; bad input exits 2.
-    func run(_ make: () throws(CompatError) -> CompatReport) throws {
-        let report: CompatReport
+    /// Prints `make()`'s report (its text form from `text`, when given) and exits with its
+    /// status; bad input exits 2.
+    func run(_ make: () throws(CompatError) -> (CompatReport, text: String?)) throws {
+        let report: CompatReport, text: String?
         do {
-            report = try make()
+            (report, text) = try make()
         } catch {
             FileHandle.standardError.write(Data("corpuskit compat: \(error)\n".utf8))
             throw ExitCode(2)
         }
-        print(json ? report.json() : report.text())
+        print(json ? report.json() : text ?? report.text())
         let status = report.exitStatus(strict: strict)
         if status != 0 { throw ExitCode(status) }
     }
@@ -57,7 +58,7 @@ struct CompatVocabCommand: ParsableCommand {
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
-        try output.run { () throws(CompatError) -> CompatReport in
+        try output.run { () throws(CompatError) -> (CompatReport, text: String?) in
             let va: VocabularyView, vb: VocabularyView
             do { va = try VocabularyView.load(path: a) } catch { throw CompatError("\(a): \(error)") }
             do { vb = try VocabularyView.load(path: b) } catch { throw CompatError("\(b): \(error)") }
@@ -65,7 +66,7 @@ struct CompatVocabCommand: ParsableCommand {
             if let map {
                 do { try comparison.writePermutation(to: map) } catch { throw CompatError("--map: \(error)") }
             }
-            return comparison.report
+            return (comparison.report, nil)
         }
     }
 }
@@ -82,8 +83,8 @@ struct CompatModelCommand: ParsableCommand {
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
-        try output.run { () throws(CompatError) -> CompatReport in
-            try CheckpointCompatibility(tokenizerPath: tokenizer, modelDirectory: modelDirectory).report
+        try output.run { () throws(CompatError) -> (CompatReport, text: String?) in
+            (try CheckpointCompatibility(tokenizerPath: tokenizer, modelDirectory: modelDirectory).report, nil)
         }
     }
 }
@@ -95,7 +96,7 @@ struct CompatShardsCommand: ParsableCommand {
 
     @Argument(help: "The vocabulary the shards should have been made with.")
     var tokenizer: String
-    @Argument(help: "Dataset prefixes (or .idx/.bin paths, or directories of them).")
+    @Argument(help: "Dataset prefixes, .idx/.bin paths, directories (searched recursively) or globs, as count takes them.")
     var shards: [String]
     @Option(name: .long, help: "The run's --tokenizer-type (\(MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", "))); inferred when absent.")
     var tokenizerType: String?
@@ -105,6 +106,8 @@ struct CompatShardsCommand: ParsableCommand {
     var sample = 300
     @Flag(name: .long, help: "Round-trip every document.")
     var all = false
+    @Flag(name: .long, help: "One line per dataset (verdict, type, round trip, tokens, the worst problem) and the totals.")
+    var summary = false
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
@@ -117,8 +120,9 @@ struct CompatShardsCommand: ParsableCommand {
             type = parsed
         }
         let options = ShardCompatibility.Options(tokenizerType: type, appendEOD: appendEod, sample: sample, all: all)
-        try output.run { () throws(CompatError) -> CompatReport in
-            try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options).report
+        try output.run { () throws(CompatError) -> (CompatReport, text: String?) in
+            let compatibility = try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options)
+            return (compatibility.report, summary ? compatibility.summary() : nil)
         }
     }
 }

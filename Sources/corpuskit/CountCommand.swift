@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import CorpusKitPipeline
 import CorpusKitReport
+import CorpusKitShards
 import CorpusKitMegatron
 import CorpusKitSystem
 
@@ -57,15 +58,13 @@ struct CountCommand: ParsableCommand {
         if corpus.paths.isEmpty {
             do {
                 let prefixes = try ShardDiscovery.prefixes(shards)
-                let showProgress = !quiet && StandardError.isTerminal && prefixes.count > 100
+                let progress = !quiet && prefixes.count > 100 ? ProgressLine.onTerminal(unit: "datasets counted") : nil
                 counts = try ShardCounter.count(prefixes: prefixes, root: root) { done, total in
-                    if showProgress && (done % 100 == 0 || done == total) {
-                        StandardError.write("\rcounted \(done)/\(total) datasets")
-                        if done == total { StandardError.write("\n") }
-                    }
+                    progress?.update(done: done, total: total, name: "")
                 }
+                progress?.finish()
             } catch {
-                throw CLIError(error.description)
+                throw CLIError("\(error)")
             }
         } else {
             let encoder = try tokenizerOptions.loadEncoder()

@@ -108,7 +108,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
             let outcome = try Launcher.launch(request)
             LaunchReport.print(outcome)
         } catch {
-            throw CLIError(error.description)
+            throw CLIError(LaunchReport.message(error, outputDirectory: outputDir))
         }
     }
 }
@@ -116,7 +116,8 @@ struct LaunchTokenizeCommand: ParsableCommand {
 struct LaunchStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per task done / running / pending / failed, files and tokens done, throughput; exit 0 complete, 1 not, 2 bad input.")
+        abstract: "Per task done / running / pending / failed / damaged, files and tokens done, throughput; exit 0 complete, 1 not, 2 bad input.",
+        discussion: "Every finished dataset is checked against its completion record (sizes, structure); the final step is stale when a dataset changed after it ran.")
 
     @Argument(help: "The launch's --output-dir.")
     var outputDir: String
@@ -137,7 +138,11 @@ struct LaunchResumeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "resume",
         abstract: "Verify every finished dataset and resubmit only the tasks with missing or damaged outputs.",
-        discussion: "Refuses when the tokenizer or an input file differs from the manifest (naming it).")
+        discussion: """
+            Refuses when the tokenizer or an input file differs from the manifest (naming it). When an input \
+            was changed on purpose (a broken file fixed), --accept-changed FILE records its new fingerprint and \
+            redoes only its datasets and the final step.
+            """)
 
     @Argument(help: "The launch's --output-dir.")
     var outputDir: String
@@ -145,12 +150,15 @@ struct LaunchResumeCommand: ParsableCommand {
     @Option(help: "Run on another backend than the plan's (slurm or local).")
     var backend: BackendKind?
 
+    @Option(parsing: .upToNextOption, help: "Input files whose new content is intended: fingerprint them again and redo their datasets.")
+    var acceptChanged: [String] = []
+
     func run() throws {
         do {
-            let outcome = try Launcher.resume(outputDirectory: outputDir, backend: backend)
+            let outcome = try Launcher.resume(outputDirectory: outputDir, backend: backend, acceptChanged: acceptChanged)
             LaunchReport.print(outcome)
         } catch {
-            throw CLIError(error.description)
+            throw CLIError(LaunchReport.message(error, outputDirectory: outputDir))
         }
     }
 }
@@ -215,6 +223,14 @@ enum LaunchExecutable {
 
 /// What launch and resume print.
 enum LaunchReport {
+    /// The error message, with the way forward for changed inputs.
+    static func message(_ error: LaunchError, outputDirectory: String) -> String {
+        guard case .inputsChanged(let changes) = error else { return error.description }
+        let files = changes.map(\.path).joined(separator: " ")
+        return error.description + "\nif the new content is intended (a broken file fixed), accept it: corpuskit launch resume \(outputDirectory) --accept-changed \(files)"
+            + "\n(its datasets and the final step are redone; the others are kept)"
+    }
+
     static func print(_ outcome: Launcher.Outcome) {
         let plan = outcome.plan
         for reason in outcome.reasons.prefix(20) { StandardError.write("\(reason)\n") }

@@ -60,13 +60,11 @@ struct MixtureCommand: ParsableCommand {
             if let counts {
                 rows = try CountsFile.read(path: counts, root: root)
             } else {
-                let prefixes = try ShardDiscovery.prefixes(shards)
-                rows = try ShardCounter.count(prefixes: prefixes, root: root)
-                    .sorted { DatasetNaming.precedes($0.name, $1.name) }
-                    .map { CountedDataset(filename: $0.name, tokens: $0.tokens) }
+                rows = try CountedDataset.counting(shards: shards, root: root)
             }
             let parsed = try MixtureSpec.read(path: spec)
             let mixture = try Mixture(counts: rows, spec: parsed, specPath: spec)
+            for warning in mixture.warnings { StandardError.write("warning: \(warning)\n") }
             let summary = MixtureSummary(mixture)
             if let report {
                 try AtomicFile.write(MixtureReport.render(summary, format: ReportFormat(path: report)!), to: report)
@@ -79,7 +77,7 @@ struct MixtureCommand: ParsableCommand {
             if let output {
                 try AtomicFile.write(text, to: output)
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                print(text, terminator: "")
             }
         } catch {
             throw CLIError("\(error)")

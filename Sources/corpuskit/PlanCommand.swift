@@ -55,7 +55,7 @@ struct PlanCommand: ParsableCommand {
             trainSamples: configuration.totalSamples, trainIters: options.trainIters, globalBatchSize: configuration.globalBatchSize,
             evalIters: cache.evalIters, evalInterval: cache.evalInterval)
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
-        let progress = StandardError.isTerminal ? IndexCacheProgressLine() : nil
+        let progress = ProgressLine.onTerminal(unit: "files")
         if let directory = cache.dataCachePath {
             let summary: IndexCache.WriteSummary
             do {

@@ -151,3 +151,81 @@ final class LaunchLocalTests: XCTestCase {
         XCTAssertTrue(replanned.stderr.contains("already holds a different launch plan"), replanned.summary)
     }
 }
+
+/// Issue 19: `launch status` checks every dataset against its completion record and the final
+/// step against the datasets; `resume --accept-changed` is the way forward after fixing an input.
+final class LaunchTrustTests: XCTestCase {
+    func testStatusNamesDamagedDatasetAndStaleFinalStep() throws {
+        let scratch = try ScratchDirectory("launch-tests")
+        let corpus = try LaunchCorpus.make(in: scratch, count: 6)
+        let out = scratch.file("out")
+        try CorpusKitCLI.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "2", "--backend", "local"]
+                        + LaunchCorpus.tokenizerFlags)
+        XCTAssertEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
+        let version = try CorpusKitCLI.succeed(["--version"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(version.contains(try XCTUnwrap(LaunchPlan.load(outputDirectory: out).corpuskitVersion)), version)
+
+        // The .bin loses its last 4 bytes: status exits non-zero and names the dataset.
+        let plan = try LaunchPlan.load(outputDirectory: out)
+        let victim = plan.inputs[plan.assignment[1][0]]
+        let bin = "\(out)/\(victim.name)_text_document.bin"
+        let original = try Data(contentsOf: URL(fileURLWithPath: bin))
+        try original.prefix(original.count - 4).write(to: URL(fileURLWithPath: bin))
+        let damaged = try CorpusKitCLI.run(["launch", "status", out])
+        XCTAssertNotEqual(damaged.status, 0, damaged.summary)
+        XCTAssertTrue(damaged.output.contains("damaged"), damaged.summary)
+        XCTAssertTrue(damaged.output.contains(bin), damaged.summary)
+
+        // The task redoes the dataset on its own (not through resume): the final step is stale.
+        try CorpusKitCLI.succeed(["launch", "run-task", out, "1"])
+        let stale = try CorpusKitCLI.run(["launch", "status", out])
+        XCTAssertNotEqual(stale.status, 0, stale.summary)
+        XCTAssertTrue(stale.output.contains("final (num_tokens.tsv, token_info.csv): stale"), stale.summary)
+        XCTAssertTrue(stale.output.contains("\(victim.name)_text_document changed after"), stale.summary)
+        XCTAssertFalse(stale.output.contains("damaged"), stale.summary)
+
+        // resume runs only the final step; then everything is complete again.
+        let resumed = try CorpusKitCLI.succeed(["launch", "resume", out])
+        XCTAssertTrue(resumed.output.contains("ran no tasks locally"), resumed.summary)
+        XCTAssertEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
+    }
+
+    func testResumeAcceptChangedRedoesOnlyTheFixedInput() throws {
+        let scratch = try ScratchDirectory("launch-tests")
+        let corpus = try LaunchCorpus.make(in: scratch, count: 6)
+        // One plain .jsonl gets a broken line: its task fails under --on-error fail.
+        let broken = try XCTUnwrap(corpus.files.first { $0.path.hasSuffix(".jsonl") }).path
+        let good = try String(contentsOfFile: broken, encoding: .utf8)
+        try (good + "{\"text\": broken\n").write(toFile: broken, atomically: true, encoding: .utf8)
+        let out = scratch.file("out")
+        let failed = try CorpusKitCLI.run(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "3", "--backend", "local"]
+                                       + LaunchCorpus.tokenizerFlags)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out + "/num_tokens.tsv"), failed.summary)
+        XCTAssertNotEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
+        let before = try LaunchPlan.load(outputDirectory: out)
+        let untouched = before.inputs.filter { $0.path != broken }.map { "\(out)/\($0.name)_text_document.bin" }
+            .filter { FileManager.default.fileExists(atPath: $0) }
+        XCTAssertFalse(untouched.isEmpty)
+        let mtimes = try untouched.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
+
+        // Fixed: resume refuses, naming the file and the way forward; launch tokenize says the same.
+        try good.write(toFile: broken, atomically: true, encoding: .utf8)
+        let refused = try CorpusKitCLI.run(["launch", "resume", out])
+        XCTAssertNotEqual(refused.status, 0, refused.summary)
+        XCTAssertTrue(refused.stderr.contains("input \(broken) changed since planning"), refused.summary)
+        XCTAssertTrue(refused.stderr.contains("corpuskit launch resume \(out) --accept-changed \(broken)"), refused.summary)
+        let again = try CorpusKitCLI.run(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "3", "--backend", "local"]
+                                      + LaunchCorpus.tokenizerFlags)
+        XCTAssertTrue(again.stderr.contains("--accept-changed \(broken)"), again.summary)
+        XCTAssertThrowsError(try Launcher.resume(outputDirectory: out, acceptChanged: [scratch.file("nope.jsonl")]))
+
+        try CorpusKitCLI.succeed(["launch", "resume", out, "--accept-changed", broken])
+        XCTAssertEqual(try CorpusKitCLI.run(["launch", "status", out]).status, 0)
+        let reference = scratch.file("reference")
+        let expectedTSV = try corpus.tokenizeEachAlone(into: reference)
+        corpus.assertSameDatasets(out, reference)
+        XCTAssertEqual(try String(contentsOfFile: out + "/num_tokens.tsv", encoding: .utf8), expectedTSV)
+        // The other datasets were kept, not redone.
+        XCTAssertEqual(try untouched.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }, mtimes)
+    }
+}

@@ -1,8 +1,8 @@
 @testable import CorpusKitPlan
 import CorpusKitShards
-import CorpusKitTestSupport
 import Foundation
 import Testing
+import CorpusKitTestSupport
 
 /// Index caches against the files Megatron itself wrote (Tests/Fixtures/cache/<flavor>, made by
 /// Tools/fixtures/make_cache_fixtures.py with megatron-core 0.16.1 and the llm-jp fork's v4 and nii-geniac
@@ -31,7 +31,8 @@ import Testing
     struct Loaded {
         let fixture: [String: Any]
         let files: [String: [String: Any]]
-        let work: URL
+        let scratch: ScratchDirectory
+        var work: URL { scratch.url }
         let cache: IndexCache
     }
 
@@ -41,8 +42,8 @@ import Testing
         let flavor = MegatronFlavor(rawValue: fixture["flavor"] as! String)!
         let config = fixture["config"] as! [String: Any]
         let name = config["name"] as! String
-        let work = FileManager.default.temporaryDirectory.appendingPathComponent("plan-tests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        let scratch = try ScratchDirectory("cache-tests")
+        let work = scratch.url
         _ = try PlanFixtures.writeShards(["config": config], name: name, into: work)
         let prefixes = (0..<(config["datasets"] as! [Any]).count).map { "\(name)-\($0)" }
         var configuration = try PlanFixtures.configuration(
@@ -53,12 +54,11 @@ import Testing
             configuration: configuration, sizes: (fixture["sizes"] as! [Int]),
             tokenizer: CacheTokenizer(kind: .init(rawValue: tokenizer["type"]!)!, path: tokenizer["path"]!),
             workingDirectory: work.path)
-        return Loaded(fixture: fixture, files: fixture["files"] as! [String: [String: Any]], work: work, cache: cache)
+        return Loaded(fixture: fixture, files: fixture["files"] as! [String: [String: Any]], scratch: scratch, cache: cache)
     }
 
     @Test(arguments: cases) func writesMegatronsFiles(item: String) throws {
         let loaded = try Self.load(item)
-        defer { try? FileManager.default.removeItem(at: loaded.work) }
         let out = loaded.work.appendingPathComponent("cache").path
         #expect(loaded.cache.layout.fileNames == loaded.files.keys.sorted(), "\(item): file names")
         let summary = try loaded.cache.write(into: out)
@@ -86,7 +86,6 @@ import Testing
     /// the blend's length are those of the cache Megatron wrote (its descriptions, checked above).
     @Test(arguments: cases) func planFollowsTheFlavour(item: String) throws {
         let loaded = try Self.load(item)
-        defer { try? FileManager.default.removeItem(at: loaded.work) }
         let layout = loaded.cache.layout
         let shapes = try layout.configuration.blend.prefixes.map {
             DatasetShape(prefix: $0, lengths: try DatasetShape.load(prefix: loaded.work.appendingPathComponent($0).path).0.lengths)
@@ -106,7 +105,6 @@ import Testing
 
     @Test func checkFindsMissingWrongAndExtraFiles() throws {
         let loaded = try Self.load("0.16/two-969-eval")
-        defer { try? FileManager.default.removeItem(at: loaded.work) }
         let out = loaded.work.appendingPathComponent("cache").path
         _ = try loaded.cache.write(into: out)
         let names = loaded.cache.layout.fileNames

@@ -5,6 +5,7 @@ import FoundationXML
 import XCTest
 import CorpusKitTestSupport
 import CorpusKitReport
+import CorpusKitShards
 
 /// The mixture arithmetic against independent references: llm-jp's published train-data files
 /// (shared data) and the CI fixture computed by Tools/fixtures/make_mixture_fixture.py with numpy.
@@ -127,5 +128,51 @@ final class MixtureTests: XCTestCase {
         let parser = XMLParser(data: Data(svg.utf8))
         XCTAssertTrue(parser.parse(), "well-formed XML: \(String(describing: parser.parserError))")
         XCTAssertTrue(svg.contains("en_web"))
+    }
+
+    /// Issue 19: a subset selected by its conventional name while a `names:` rule renames it (the
+    /// README's spec), one row per displayed language, a warning for a rate-0 subset.
+    func testRuleRenamedSubsetSelectedByEitherNameAndLanguagesMerged() throws {
+        let spec = try MixtureSpec.parse("""
+            prefix: /p
+            subsets:
+              ja_wiki: 2
+              ja_cc: 1
+              en_web: 0
+            names:
+              - {match: "*/ja_wiki_*", language: Japanese, subset: Wikipedia}
+            languages: {ja: Japanese}
+            """, path: "s.yaml")
+        let rows = [CountedDataset(filename: "c/ja/ja_wiki_0000", tokens: 10), CountedDataset(filename: "c/ja/ja_cc_0000", tokens: 5),
+                    CountedDataset(filename: "c/en/en_web_0000", tokens: 7)]
+        let mixture = try Mixture(counts: rows, spec: spec, specPath: "s.yaml")
+        XCTAssertEqual(mixture.entries.map(\.weight), [20, 5])
+        XCTAssertEqual(mixture.entries.map(\.subset), ["Wikipedia", "ja_cc"])
+        XCTAssertEqual(mixture.warnings, ["s.yaml:5: subset en_web has rate 0: its datasets are left out of the mixture"])
+        let summary = MixtureSummary(mixture)
+        XCTAssertEqual(summary.languages.map(\.language), ["Japanese", "en"])
+        XCTAssertEqual(summary.languages.first?.tokens, 15)
+        XCTAssertEqual(summary.subsets.map { $0.subset ?? "" }, ["Wikipedia", "ja_cc", "en_web"])
+    }
+
+    /// Issue 19: `mixture --shards` without a root writes each dataset's own prefix (a path that
+    /// exists), with a root the spec's `PREFIX/filename`.
+    func testShardRowsWithoutRootAreTheirOwnPaths() throws {
+        let scratch = try scratchDirectory("report-tests")
+        for name in ["ja/ja_wiki_0000", "en/en_web_0000"] {
+            let prefix = scratch.file("tok/\(name)_text_document")
+            try FileManager.default.createDirectory(atPath: (prefix as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            let writer = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
+            try writer.addDocument([1, 2, 3])
+            _ = try writer.finish()
+        }
+        let spec = try MixtureSpec.parse("prefix: /elsewhere\nsubsets:\n  ja_wiki: 1\n  en_web: 1\n", path: "s.yaml")
+        let loose = try Mixture(counts: CountedDataset.counting(shards: [scratch.file("tok")], root: nil), spec: spec, specPath: "s.yaml")
+        XCTAssertEqual(loose.entries.count, 2)
+        for entry in loose.entries {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: entry.path + ".idx"), entry.path)
+        }
+        let rooted = try Mixture(counts: CountedDataset.counting(shards: [scratch.file("tok")], root: scratch.file("tok")), spec: spec, specPath: "s.yaml")
+        XCTAssertEqual(rooted.entries.map(\.path), ["/elsewhere/en/en_web_0000_text_document", "/elsewhere/ja/ja_wiki_0000_text_document"])
     }
 }

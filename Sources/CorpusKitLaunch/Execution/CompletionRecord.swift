@@ -15,6 +15,25 @@ public struct CompletionRecord: Codable, Sendable, Equatable {
         public var documents: Int
         /// Tokens (the token-info CSV's count).
         public var tokens: Int
+        /// Sizes of the `.idx` and `.bin` files when they were published (absent in records of
+        /// earlier versions).
+        public var indexBytes: Int?
+        public var dataBytes: Int?
+        /// Modification time of the `.bin` when it was published (seconds since 1970).
+        public var modifiedAt: Double?
+
+        /// A record of `prefix`'s files as they are now.
+        public init(prefix: String, documents: Int, tokens: Int) {
+            self.prefix = prefix
+            self.documents = documents
+            self.tokens = tokens
+            let manager = FileManager.default
+            let index = try? manager.attributesOfItem(atPath: MegatronFormat.indexPath(prefix: prefix))
+            let data = try? manager.attributesOfItem(atPath: MegatronFormat.dataPath(prefix: prefix))
+            indexBytes = (index?[.size] as? NSNumber)?.intValue
+            dataBytes = (data?[.size] as? NSNumber)?.intValue
+            modifiedAt = (data?[.modificationDate] as? Date)?.timeIntervalSince1970
+        }
     }
 
     /// Index into the plan's inputs.
@@ -42,21 +61,22 @@ public struct CompletionRecord: Codable, Sendable, Equatable {
     }
 
     /// Why the record does not (or no longer) vouch for `input`'s datasets, or `nil` when it does.
-    /// With `deep` the datasets are fully validated as `tokenize --resume` does (header, every
-    /// pointer, the document index, the `.bin` size, the dtype) and their counts compared with the
-    /// record; otherwise only that both files exist.
+    /// The files must exist with the sizes recorded. With `deep` the datasets are also fully
+    /// validated as `tokenize --resume` does (header, every pointer, the document index, the
+    /// `.bin` size, the dtype) and their counts compared with the record.
     public func problem(plan: LaunchPlan, input: PlannedInput, deep: Bool) -> String? {
         if outputDigest != plan.outputDigest(of: input) { return "its record was made under another plan" }
         let prefixes = plan.datasetPrefixes(of: input)
         guard prefixes == datasets.map(\.prefix) else { return "its record names other datasets" }
         for dataset in datasets {
-            if !deep {
-                for file in [MegatronFormat.indexPath(prefix: dataset.prefix), MegatronFormat.dataPath(prefix: dataset.prefix)]
-                where !FileManager.default.fileExists(atPath: file) {
-                    return "\(file) is missing"
+            for (file, recorded) in [(MegatronFormat.indexPath(prefix: dataset.prefix), dataset.indexBytes),
+                                     (MegatronFormat.dataPath(prefix: dataset.prefix), dataset.dataBytes)] {
+                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { return "\(file) is missing" }
+                if let recorded, let size = (attributes[.size] as? NSNumber)?.intValue, size != recorded {
+                    return "\(file) has \(size) bytes, its completion record says \(recorded)"
                 }
-                continue
             }
+            if !deep { continue }
             switch OutputStatus.check(prefix: dataset.prefix, dtype: plan.dtype) {
             case .missing:
                 return "\(dataset.prefix).bin/.idx are missing"

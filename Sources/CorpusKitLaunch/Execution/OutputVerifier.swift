@@ -13,6 +13,9 @@ public enum OutputVerifier {
         public var task: Int
         /// What is wrong (no record, a damaged dataset, …).
         public var reason: String
+        /// True when a completion record exists but its datasets no longer match it (damaged
+        /// or changed after completion), false when the file was never done.
+        public var damaged: Bool
     }
 
     /// The records of every input whose datasets validate, and what is wrong with the others.
@@ -23,11 +26,11 @@ public enum OutputVerifier {
         var missing: [Missing] = []
         for (index, input) in plan.inputs.enumerated() {
             guard let record = CompletionRecord.load(layout, task: input.task, input: index) else {
-                missing.append(Missing(input: index, task: input.task, reason: "not done (no completion record)"))
+                missing.append(Missing(input: index, task: input.task, reason: "not done (no completion record)", damaged: false))
                 continue
             }
             if let problem = record.problem(plan: plan, input: input, deep: deep) {
-                missing.append(Missing(input: index, task: input.task, reason: problem))
+                missing.append(Missing(input: index, task: input.task, reason: problem, damaged: true))
             } else {
                 done[index] = record
             }
@@ -46,15 +49,17 @@ public enum OutputVerifier {
         if digest != plan.tokenizerSHA256 {
             throw .input("the tokenizer \(tokenizerFile) changed since planning (SHA-256 \(plan.tokenizerSHA256.prefix(12))… → \(digest.prefix(12))…)")
         }
+        var changes: [LaunchError.Change] = []
         for input in plan.inputs {
             guard FileManager.default.fileExists(atPath: input.path) else {
                 throw .input("input \(input.path) is gone since planning")
             }
             let current = try LaunchError.readingInput { () throws(SystemError) in try FileFingerprint.of(path: input.path) }
             if let change = current.difference(from: input.fingerprint) {
-                throw .input("input \(input.path) changed since planning: \(change)")
+                changes.append(.init(path: input.path, change: change))
             }
         }
+        if !changes.isEmpty { throw .inputsChanged(changes) }
     }
 }
 
@@ -71,6 +76,24 @@ public enum Finisher {
         public var tokens: Int
     }
 
+    /// The `token_info.csv` text of the records `done` (one per input, every input done) in plan
+    /// order, with the number of datasets and tokens: what ``finish(_:)`` writes and what
+    /// `status` compares the file with.
+    static func tokenInfo(_ plan: LaunchPlan, done: [Int: CompletionRecord]) -> (text: String, datasets: Int, tokens: Int) {
+        var text = ""
+        var tokens = 0
+        var datasets = 0
+        for index in plan.inputs.indices {
+            guard let record = done[index] else { continue }
+            for dataset in record.datasets {
+                text += TokenInfoCSV.line(input: record.path, datasetPrefix: dataset.prefix, tokens: dataset.tokens)
+                tokens += dataset.tokens
+                datasets += 1
+            }
+        }
+        return (text, datasets, tokens)
+    }
+
     /// Checks and writes; throws ``LaunchError/incomplete(_:)`` listing (up to 20) missing datasets.
     public static func finish(_ plan: LaunchPlan) throws(LaunchError) -> Result {
         let (done, missing) = OutputVerifier.check(plan, deep: true)
@@ -80,17 +103,7 @@ public enum Finisher {
             throw .incomplete("\(missing.count) of \(plan.inputs.count) input files have no valid datasets:\n" + lines.joined(separator: "\n") + more
                               + "\n(run corpuskit launch resume \(plan.outputDirectory))")
         }
-        var text = ""
-        var tokens = 0
-        var datasets = 0
-        for index in plan.inputs.indices {
-            let record = done[index]!
-            for dataset in record.datasets {
-                text += TokenInfoCSV.line(input: record.path, datasetPrefix: dataset.prefix, tokens: dataset.tokens)
-                tokens += dataset.tokens
-                datasets += 1
-            }
-        }
+        let (text, datasets, tokens) = tokenInfo(plan, done: done)
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
         do {
             try Data(text.utf8).write(to: URL(fileURLWithPath: layout.tokenInfoFile), options: .atomic)

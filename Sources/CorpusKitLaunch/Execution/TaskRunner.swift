@@ -120,7 +120,7 @@ public final class TaskRunner {
             }
             let record = CompletionRecord(
                 input: index, path: input.path, outputDigest: plan.outputDigest(of: input),
-                datasets: summary.outputs.map { .init(prefix: $0.prefix, documents: $0.documents, tokens: $0.tokens) },
+                datasets: summary.outputs.map { CompletionRecord.Dataset(prefix: $0.prefix, documents: $0.documents, tokens: $0.tokens) },
                 inputBytes: summary.inputBytes, skippedLines: summary.problems.total, seconds: summary.seconds,
                 finishedAt: Date().timeIntervalSince1970, host: HostName.current)
             try StateFile.write(record, to: layout.recordFile(task: task, input: index))

@@ -16,6 +16,11 @@ public struct LaunchStatus: Sendable {
         case failed
         /// Never submitted.
         case planned
+        /// A task: a dataset with a completion record no longer matches it (truncated, changed,
+        /// missing). The final step: a dataset changed after it ran, or its `token_info.csv` does
+        /// not list what the records say.
+        case damaged
+        case stale
     }
 
     /// One task.
@@ -38,8 +43,9 @@ public struct LaunchStatus: Sendable {
 
     /// The tasks, in order.
     public var tasks: [Task]
-    /// The final step: `done` when `num_tokens.tsv` and `token_info.csv` exist, else its
-    /// scheduler state (`planned` when never submitted).
+    /// The final step: `done` when `num_tokens.tsv` and `token_info.csv` exist, every dataset is
+    /// done and none changed after them (else `stale`), else its scheduler state (`planned` when
+    /// never submitted).
     public var final: Phase
     /// The final step's detail (the Slurm job id and state).
     public var finalDetail: String?
@@ -54,7 +60,12 @@ public struct LaunchStatus: Sendable {
     /// Looks at `plan`'s records and asks its backend (or `backend`) about the latest submissions.
     public static func gather(_ plan: LaunchPlan, backend: LaunchBackend? = nil) -> LaunchStatus {
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
-        let (done, _) = OutputVerifier.check(plan, deep: false)
+        // Each dataset against its completion record: sizes and structure, as resume checks them.
+        let (done, missing) = OutputVerifier.check(plan, deep: true)
+        var damage: [Int: [String]] = [:]
+        for entry in missing where entry.damaged {
+            damage[entry.task, default: []].append("\(plan.inputs[entry.input].path): \(entry.reason)")
+        }
         let submissions = Submission.loadAll(layout)
         var latest: [Int: Submission] = [:]
         for submission in submissions {
@@ -100,6 +111,10 @@ public struct LaunchStatus: Sendable {
                 }
                 if let job = submission.arrayJobID { entry.detail = ["job \(job)_\(task)", entry.detail].compactMap { $0 }.joined(separator: ", ") }
             }
+            if let problems = damage[task], entry.phase != .running && entry.phase != .pending {
+                entry.phase = .damaged
+                entry.detail = problems.joined(separator: "; ")
+            }
             tasks.append(entry)
         }
 
@@ -107,6 +122,10 @@ public struct LaunchStatus: Sendable {
         var finalDetail: String?
         if FileManager.default.fileExists(atPath: layout.numTokensFile) && FileManager.default.fileExists(atPath: layout.tokenInfoFile) {
             final = .done
+            if let why = staleness(plan, layout: layout, done: done) {
+                final = .stale
+                finalDetail = why
+            }
         } else if let submission = submissions.last(where: { $0.finalJobID != nil || $0.backend == .local }) {
             let backend = backend ?? makeBackend(submission.backend)
             switch backend.finalState(submission) {
@@ -123,6 +142,33 @@ public struct LaunchStatus: Sendable {
                             wallSeconds: lastFinish > firstStart ? lastFinish - firstStart : 0)
     }
 
+    /// Why the final outputs no longer describe the datasets, or nil: a dataset not done, one
+    /// published (or modified) after `num_tokens.tsv` / `token_info.csv` were written, or a
+    /// `token_info.csv` that is not what the records give.
+    static func staleness(_ plan: LaunchPlan, layout: LaunchLayout, done: [Int: CompletionRecord]) -> String? {
+        func modified(_ path: String) -> Double {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        }
+        let ran = min(modified(layout.numTokensFile), modified(layout.tokenInfoFile))
+        if done.count < plan.inputs.count {
+            return "\(plan.inputs.count - done.count) of \(plan.inputs.count) input files have no valid datasets now"
+        }
+        for index in plan.inputs.indices {
+            guard let record = done[index] else { continue }
+            for dataset in record.datasets {
+                let changed = max(record.finishedAt, modified(dataset.prefix + ".bin"), modified(dataset.prefix + ".idx"))
+                if changed > ran {
+                    return "\(dataset.prefix) changed after num_tokens.tsv / token_info.csv were written"
+                }
+            }
+        }
+        let expected = Finisher.tokenInfo(plan, done: done).text
+        if FileManager.default.contents(atPath: layout.tokenInfoFile) != Data(expected.utf8) {
+            return "\(layout.tokenInfoFile) does not list what the completion records say"
+        }
+        return nil
+    }
+
     /// The report `corpuskit launch status` prints.
     public func render() -> String {
         var lines = [[pad("task", 4, right: true), pad("state", 8), pad("files", 10), pad("tokens", 14, right: true), pad("input MB", 11, right: true), pad("MB/s", 6, right: true), "detail"].joined(separator: "  ")]
@@ -136,7 +182,7 @@ public struct LaunchStatus: Sendable {
         }
         let files = tasks.reduce(0) { $0 + $1.files }, filesDone = tasks.reduce(0) { $0 + $1.filesDone }
         let tokens = tasks.reduce(0) { $0 + $1.tokensDone }, bytes = tasks.reduce(0) { $0 + $1.bytesDone }
-        let counts = [Phase.done, .running, .pending, .failed, .planned].compactMap { phase -> String? in
+        let counts = [Phase.done, .running, .pending, .failed, .damaged, .planned].compactMap { phase -> String? in
             let n = tasks.filter { $0.phase == phase }.count
             return n > 0 ? "\(n) \(phase.rawValue)" : nil
         }

@@ -116,6 +116,9 @@ public struct LaunchPlan: Codable, Sendable, Equatable {
     public var backend: BackendKind
     /// Options for `sbatch`.
     public var slurm: SlurmOptions
+    /// The corpuskit that planned (``CorpusKitVersion/description``: release and commit); absent
+    /// in manifests of earlier versions. Not compared by ``Planner/difference(_:from:)``.
+    public var corpuskitVersion: String?
 
     /// The `.bin` element type of every dataset.
     public var dtype: TokenDType { TokenDType(megatronCode: dtypeCode) ?? .int32 }

@@ -79,7 +79,7 @@ public enum Planner {
         return LaunchPlan(
             outputDirectory: out, executable: LaunchPaths.absolute(request.executable), flags: flags,
             tokenizerSHA256: tokenizerSHA256, tokenizerFile: tokenizerFile, dtypeCode: encoder.dtype.megatronCode, inputs: inputs,
-            assignment: assignment, backend: request.backend, slurm: request.slurm)
+            assignment: assignment, backend: request.backend, slurm: request.slurm, corpuskitVersion: CorpusKitVersion.description)
     }
 
     /// The file a tokenizer path names: itself, or for a directory its `tokenizer.json`, else its

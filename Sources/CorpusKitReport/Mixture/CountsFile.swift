@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitShards
 
 /// One row of a counts file: a dataset's name (its prefix relative to the data root, without
 /// `_text_document`) and its tokens.
@@ -7,11 +8,26 @@ public struct CountedDataset: Sendable, Equatable {
     public var filename: String
     /// Tokens, EOD included.
     public var tokens: Int
+    /// The dataset's own prefix, for shards counted without a root: the mixture writes it as the
+    /// data path (`PREFIX/filename` would name a file that does not exist).
+    public var location: String?
 
     /// A row.
-    public init(filename: String, tokens: Int) {
+    public init(filename: String, tokens: Int, location: String? = nil) {
         self.filename = filename
         self.tokens = tokens
+        self.location = location
+    }
+
+    /// Rows for shard arguments counted from their `.idx` files (``ShardDiscovery``), sorted by
+    /// name as `num_tokens.tsv` is. With `root` the names are relative to it and the data paths
+    /// are the spec's `PREFIX/filename`; without, each dataset's path is its own prefix.
+    public static func counting(shards: [String], root: String?) throws(ReportError) -> [CountedDataset] {
+        let prefixes: [String]
+        do { prefixes = try ShardDiscovery.prefixes(shards) } catch { throw .shard("\(error)") }
+        return try ShardCounter.count(prefixes: prefixes, root: root)
+            .sorted { DatasetNaming.precedes($0.name, $1.name) }
+            .map { CountedDataset(filename: $0.name, tokens: $0.tokens, location: root == nil ? $0.source : nil) }
     }
 }
 

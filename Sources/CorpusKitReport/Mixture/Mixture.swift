@@ -42,6 +42,8 @@ public struct Mixture: Sendable, Equatable {
     public let targetTokens: Int?
     /// The spec the mixture was made from.
     public let spec: MixtureSpec
+    /// What is legal but probably not meant (a selected subset with rate 0), one sentence each.
+    public let warnings: [String]
 
     /// The data-path entries: selected datasets with a weight above 0.
     public var entries: [Entry] { selected.filter { $0.weight > 0 } }
@@ -66,9 +68,11 @@ public struct Mixture: Sendable, Equatable {
         var candidates: [Candidate] = []
         var matched = Set<String>()
         for row in counts {
+            // A subset is selected by the name a `names:` rule gives it or by the convention's.
             let (language, subset) = Self.names(of: row.filename, rules: spec.names)
-            guard let selection = rateOf[subset] else { continue }
-            matched.insert(subset)
+            let conventional = Self.names(of: row.filename, rules: []).subset
+            guard let selection = rateOf[subset] ?? rateOf[conventional] else { continue }
+            matched.insert(selection.subset)
             candidates.append(Candidate(row: row, language: language, subset: subset, selection: selection))
         }
         for selection in spec.subsets where !matched.contains(selection.subset) {
@@ -102,6 +106,19 @@ public struct Mixture: Sendable, Equatable {
             fillRate = Double(remaining) / Double(fillTokens)
         }
         self.fillRate = fillRate
+        var warnings: [String] = []
+        for selection in spec.subsets {
+            let zero: Bool
+            switch selection.rate {
+            case .integer(let n): zero = n == 0
+            case .real(let r): zero = r == 0
+            case .fill: zero = fillRate == 0
+            }
+            if zero {
+                warnings.append("\(specPath):\(selection.line): subset \(selection.subset) has rate 0: its datasets are left out of the mixture")
+            }
+        }
+        self.warnings = warnings
 
         var selected: [Entry] = []
         for candidate in candidates {
@@ -115,7 +132,8 @@ public struct Mixture: Sendable, Equatable {
             case .fill: rateValue = fillRate ?? 0
             }
             selected.append(Entry(
-                filename: candidate.row.filename, path: Self.dataPath(prefix: spec.prefix, filename: candidate.row.filename),
+                filename: candidate.row.filename,
+                path: candidate.row.location ?? Self.dataPath(prefix: spec.prefix, filename: candidate.row.filename),
                 language: candidate.language, subset: candidate.subset, tokens: candidate.row.tokens,
                 rate: rateValue, weight: weight))
         }

@@ -36,9 +36,11 @@ public struct MixtureSummary: Sendable, Equatable {
         var subsetOrder: [String: [String]] = [:]
         var bySubset: [String: (files: Int, tokens: Int, sampled: Int, rate: Double)] = [:]
         for entry in mixture.selected {
-            if subsetOrder[entry.language] == nil { languageOrder.append(entry.language); subsetOrder[entry.language] = [] }
-            let key = entry.language + "\u{0}" + entry.subset
-            if bySubset[key] == nil { subsetOrder[entry.language]!.append(entry.subset) }
+            // Grouped by display name: `ja` (shown as Japanese) and a `names:` rule's `Japanese` are one language.
+            let language = display[entry.language] ?? entry.language
+            if subsetOrder[language] == nil { languageOrder.append(language); subsetOrder[language] = [] }
+            let key = language + "\u{0}" + entry.subset
+            if bySubset[key] == nil { subsetOrder[language]!.append(entry.subset) }
             var sums = bySubset[key] ?? (0, 0, 0, entry.rate)
             sums.files += 1
             sums.tokens += entry.tokens
@@ -50,7 +52,7 @@ public struct MixtureSummary: Sendable, Equatable {
         var languages: [Row] = []
         var subsets: [Row] = []
         for language in languageOrder {
-            let name = display[language] ?? language
+            let name = language
             var files = 0, tokens = 0, sampled = 0
             for subset in subsetOrder[language]! {
                 let sums = bySubset[language + "\u{0}" + subset]!

@@ -23,7 +23,8 @@ public enum ShardError: Error, Sendable, Equatable, CustomStringConvertible {
     case writerClosed(prefix: String)
     /// A count exceeds what the format (Int32 sizes) or this implementation can hold.
     case limitExceeded(String)
-    /// Merge was given no inputs, or a directory held no complete `.idx`/`.bin` pair.
+    /// Merge was given no inputs, a directory held no complete `.idx`/`.bin` pair, or a shard
+    /// argument names no dataset (``ShardDiscovery``).
     case noInputs(String)
     /// A dataset's provenance record (``DatasetProvenance``) cannot be read or parsed.
     case invalidProvenance(path: String, reason: String)

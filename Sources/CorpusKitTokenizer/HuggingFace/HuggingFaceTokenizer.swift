@@ -17,7 +17,7 @@ struct HuggingFaceTokenizer: TokenizerBehavior {
     let specialContents: Set<[UInt8]>
 
     var format: Tokenizer.Format { .huggingFace }
-    var postProcessorSpecialIDs: [Int32] { postProcessor?.specialIDs ?? [] }
+    var postProcessorAffixes: (prefix: [Int32], suffix: [Int32]) { postProcessor?.affixes ?? ([], []) }
 
     init(contentsOf path: String, trieCache: TrieCache = .default) throws(TokenizerError) {
         let file = try HuggingFaceTokenizerFile(contentsOf: path, trieCache: trieCache)

@@ -115,6 +115,34 @@ public struct SentencePieceModelFile: Sendable {
     }
 
     private mutating func parsePiece(_ raw: UnsafeRawBufferPointer, range: Range<Int>) throws(TokenizerError) {
+        // Fast path for the layout sentencepiece writes (piece, then score, then a type other
+        // than the default, each at most once and in field order; a piece under 128 bytes): about
+        // a third of the instructions of the general loop, which was ~300 per piece, 58 M of
+        // llm-jp v4.0's load (callgrind). Anything else takes the general loop below.
+        if let base = raw.baseAddress, range.count >= 2, raw[range.lowerBound] == 0x0A, raw[range.lowerBound + 1] < 0x80 {
+            let bytes = base.assumingMemoryBound(to: UInt8.self)
+            let pieceStart = range.lowerBound + 2
+            let pieceEnd = pieceStart + Int(bytes[range.lowerBound + 1])
+            var position = pieceEnd
+            var score: Float = 0
+            var type = PieceType.normal
+            var simple = pieceEnd <= range.upperBound
+            if simple && position + 5 <= range.upperBound && bytes[position] == 0x15 {
+                score = Float(bitPattern: UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: position + 1, as: UInt32.self)))
+                position += 5
+            }
+            if simple && position + 2 <= range.upperBound && bytes[position] == 0x18 {
+                if let value = PieceType(rawValue: bytes[position + 1]) { type = value } else { simple = false }
+                position += 2
+            }
+            if simple && position == range.upperBound {
+                pieceBlob.append(contentsOf: UnsafeBufferPointer(start: bytes + pieceStart, count: pieceEnd - pieceStart))
+                pieceOffsets.append(Int32(pieceBlob.count))
+                scores.append(score)
+                types.append(type)
+                return
+            }
+        }
         var reader = ProtobufReader(raw, range: range)
         var piece: Range<Int> = 0..<0
         var score: Float = 0

@@ -79,41 +79,46 @@ struct SentencePieceNormalizer: Sendable {
             if position == end { return }
         }
 
+        if charsmap == nil && !removeExtraWhitespaces && inputIsValidUTF8 {
+            // Fast path (every llm-jp model): with no charsmap, no whitespace removal and valid
+            // UTF-8, every step of the general loop copies its bytes (a user-defined symbol or
+            // one character) and escapes the spaces in them, so the output is the input with
+            // each space escaped, whatever the user-defined symbols are.
+            escapeSpaces(bytes + position, count: end - position, space: space, into: &output)
+            return
+        }
         output.reserveCapacity(end + end / 2 + 3)
         if !treatWhitespaceAsSuffix && addDummyPrefix { output.append(contentsOf: space) }
 
-        if charsmap == nil && userDefinedSymbols == nil && !removeExtraWhitespaces && inputIsValidUTF8 {
-            // Fast path (the llm-jp models): copy valid UTF-8, escaping spaces found with memchr.
-            var runStart = position
-            while runStart < end, let found = memchr(bytes + runStart, 0x20, end - runStart) {
-                let spaceAt = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - bytes
-                output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: spaceAt - runStart))
-                output.append(contentsOf: space)
-                runStart = spaceAt + 1
+        var isPreviousSpace = removeExtraWhitespaces
+        while position < end {
+            switch rewritePrefix(bytes, from: position, to: end) {
+            case .copy(let length):
+                appendPiece(UnsafeBufferPointer(start: bytes + position, count: length),
+                            isPreviousSpace: &isPreviousSpace, space: space, into: &output)
+                position += length
+            case .replace(let replacement, let consumed):
+                appendPiece(replacement, isPreviousSpace: &isPreviousSpace, space: space, into: &output)
+                position += consumed
             }
-            if runStart < end {
-                output.append(contentsOf: UnsafeBufferPointer(start: bytes + runStart, count: end - runStart))
-            }
-        } else {
-            var isPreviousSpace = removeExtraWhitespaces
-            while position < end {
-                switch rewritePrefix(bytes, from: position, to: end) {
-                case .copy(let length):
-                    appendPiece(UnsafeBufferPointer(start: bytes + position, count: length),
-                                isPreviousSpace: &isPreviousSpace, space: space, into: &output)
-                    position += length
-                case .replace(let replacement, let consumed):
-                    appendPiece(replacement, isPreviousSpace: &isPreviousSpace, space: space, into: &output)
-                    position += consumed
-                }
-                if !removeExtraWhitespaces { isPreviousSpace = false }
-            }
+            if !removeExtraWhitespaces { isPreviousSpace = false }
         }
 
         if removeExtraWhitespaces {
             while output.count >= space.count && output.suffix(space.count).elementsEqual(space) {
                 output.removeLast(space.count)
             }
+        }
+        if treatWhitespaceAsSuffix && addDummyPrefix { output.append(contentsOf: space) }
+    }
+
+    /// `output` = the dummy prefix, `bytes` with each space replaced by `space`, and the suffix
+    /// (when whitespace is a suffix).
+    @inline(__always)
+    private func escapeSpaces(_ bytes: UnsafePointer<UInt8>, count: Int, space: [UInt8], into output: inout [UInt8]) {
+        if !treatWhitespaceAsSuffix && addDummyPrefix { output.append(contentsOf: space) }
+        space.withUnsafeBufferPointer { space in
+            ByteReplacement.append(UnsafeBufferPointer(start: bytes, count: count), replacing: 0x20, with: space, to: &output)
         }
         if treatWhitespaceAsSuffix && addDummyPrefix { output.append(contentsOf: space) }
     }

@@ -11,7 +11,7 @@ struct SentencePieceTokenizer: TokenizerBehavior {
     let decoder: SentencePieceDecoder
 
     var format: Tokenizer.Format { .sentencePiece }
-    var postProcessorSpecialIDs: [Int32] { [] }
+    var postProcessorAffixes: (prefix: [Int32], suffix: [Int32]) { ([], []) }
 
     init(file: SentencePieceModelFile, trieCache: TrieCache = .default) throws(TokenizerError) {
         let spec = file.trainerSpec

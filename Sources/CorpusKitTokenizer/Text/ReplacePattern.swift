@@ -101,6 +101,14 @@ struct ReplacePattern: Sendable, Equatable {
         case .atTextStart(let literal):
             guard input.starts(with: literal) else { return input }
             return content + input[literal.count...]
+        case .literal(let literal) where literal.count == 1:
+            var output: [UInt8] = []
+            input.withUnsafeBufferPointer { input in
+                content.withUnsafeBufferPointer { content in
+                    ByteReplacement.append(input, replacing: literal[0], with: content, to: &output)
+                }
+            }
+            return output
         case .literal(let literal):
             // memchr for the literal's first byte, bulk copies between matches.
             return input.withUnsafeBufferPointer { buffer -> [UInt8] in

@@ -24,7 +24,7 @@ struct TrieCache: Sendable {
     /// Tries with fewer keys are built directly (a few milliseconds at most).
     static let minimumKeyCount = 20_000
     /// Bumped whenever the layout of the cells or the build changes.
-    static let formatVersion: UInt64 = 1
+    static let formatVersion: UInt64 = 2   // 2: 256 free cells after the largest base
 
     /// The cache configured by the environment.
     static let `default` = TrieCache(environment: { name in getenv(name).map { String(cString: $0) } })

@@ -19,12 +19,16 @@ struct HuggingFacePostProcessor: Sendable {
         }
     }
 
-    /// The special ids the template adds, in order.
-    var specialIDs: [Int32] {
-        template.flatMap { piece -> [Int32] in
-            if case .special(let ids) = piece { return ids }
-            return []
+    /// The special ids before and after the sequence (`$A`), in order.
+    var affixes: (prefix: [Int32], suffix: [Int32]) {
+        var prefix: [Int32] = [], suffix: [Int32] = [], seen = false
+        for piece in template {
+            switch piece {
+            case .sequence: seen = true
+            case .special(let ids): if seen { suffix += ids } else { prefix += ids }
+            }
         }
+        return (prefix, suffix)
     }
 
     /// `TemplateProcessing: $A <EOD|LLM-jp>`, with token names from `name`.

@@ -10,6 +10,8 @@ struct HuggingFaceUnigram: SegmentationModel {
     /// Id of `<0xXX>` per byte, or -1 when the vocabulary lacks it.
     let byteIDs: [Int32]
     let unknownScore: Double
+    /// Whether every score is moderate (the Viterbi pass may then skip its reached checks).
+    let scoresAreModerate: Bool
 
     init(table: PieceTable, unknownID: Int32?, byteFallback: Bool, trieCache: TrieCache = .default) {
         let minScore = table.scores.min() ?? .infinity
@@ -20,6 +22,7 @@ struct HuggingFaceUnigram: SegmentationModel {
         self.unknownID = unknownID
         self.byteFallback = byteFallback
         unknownScore = minScore - 10.0
+        scoresAreModerate = UnigramViterbi.scoresAreModerate(scores, unknownScore: unknownScore)
         var byteIDs = [Int32](repeating: -1, count: 256)
         for byte in 0..<256 {
             let name = "<0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
@@ -37,8 +40,12 @@ struct HuggingFaceUnigram: SegmentationModel {
         let size = text.count
         guard size > 0, let bytes = text.baseAddress else { return }
         let missingUnknown = scores.withUnsafeBufferPointer { pieceScores in
-            UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, scores: pieceScores,
-                                   unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
+            scoresAreModerate
+                ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, scores: pieceScores,
+                                         unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
+                : UnigramViterbi.forward(CheckingReached<HuggingFaceScores>.self, bytes, count: size, trie: trie,
+                                         scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
+                                         scratch: &scratch.doubleViterbi)
         }
         if missingUnknown { throw .malformedModel("the Unigram model has no unk_id but the text has characters outside its vocabulary") }
         emit(bytes, size: size, scratch: scratch.doubleViterbi, into: &output)

@@ -29,6 +29,11 @@ protocol UnigramScorePolicy {
     /// Whether path scores are re-based when they leave ±``rebaseThreshold``.
     static var rebasesScores: Bool { get }
     static var rebaseThreshold: Score { get }
+    /// Whether a position not reached yet is recognised by its score alone (−∞, which every
+    /// candidate beats), saving a load and a branch per candidate. Exact only when no candidate
+    /// can be −∞ or NaN, i.e. when every piece score is moderate (``UnigramViterbi/moderateScoreBound``);
+    /// models with other scores run the ``CheckingReached`` variant.
+    static var unreachedIsNegativeInfinity: Bool { get }
 }
 
 /// sentencepiece: float32 scores, re-based beyond ±100,000.
@@ -36,6 +41,7 @@ enum SentencePieceScores: UnigramScorePolicy {
     typealias Score = Float
     static var rebasesScores: Bool { true }
     static var rebaseThreshold: Float { 100_000 }
+    static var unreachedIsNegativeInfinity: Bool { true }
 }
 
 /// HF tokenizers: float64 scores, never re-based.
@@ -43,9 +49,29 @@ enum HuggingFaceScores: UnigramScorePolicy {
     typealias Score = Double
     static var rebasesScores: Bool { false }
     static var rebaseThreshold: Double { .infinity }
+    static var unreachedIsNegativeInfinity: Bool { true }
+}
+
+/// `Base` with the reached check of every candidate (`start == -1`), the references' own test:
+/// for models whose scores are not all moderate (huge, infinite or NaN).
+enum CheckingReached<Base: UnigramScorePolicy>: UnigramScorePolicy {
+    typealias Score = Base.Score
+    static var rebasesScores: Bool { Base.rebasesScores }
+    static var rebaseThreshold: Score { Base.rebaseThreshold }
+    static var unreachedIsNegativeInfinity: Bool { false }
 }
 
 enum UnigramViterbi {
+    /// Piece scores within ± this bound keep every candidate finite: sentencepiece re-bases path
+    /// scores beyond ±100,000, and HF's float64 sums of such scores cannot overflow.
+    static let moderateScoreBound: Double = 1_000_000
+
+    /// Whether every score (and the unknown score) is finite and within ±``moderateScoreBound``.
+    static func scoresAreModerate<Score: BinaryFloatingPoint>(_ scores: [Score], unknownScore: Score) -> Bool {
+        let bound = Score(moderateScoreBound)
+        return abs(unknownScore) <= bound && scores.allSatisfy { abs($0) <= bound }   // NaN fails both
+    }
+
     /// Runs the forward pass over `text`, leaving in `scratch` the best path ending at every
     /// position (its score, start and last piece id).
     ///
@@ -60,7 +86,8 @@ enum UnigramViterbi {
         scores: UnsafeBufferPointer<Policy.Score>, unknownScore: Policy.Score, unknownID: Int32?,
         scratch: inout ViterbiScratch<Policy.Score>
     ) -> Bool {
-        scratch.reset(count: size + 1)
+        precondition(size < Int(Int32.max), "a document over 2 GiB")   // starts are Int32 below
+        scratch.reset(count: size + 1)   // scores −∞ (not reached) but at 0, starts -1
         var missingUnknown = false
         scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
         scratch.start.withUnsafeMutableBufferPointer { startBuffer in
@@ -82,26 +109,31 @@ enum UnigramViterbi {
                     scoreTillHere = 0
                 }
                 var hasSingleNode = false
+                var longest = 0
                 let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
                 trie.forEachPrefix(text, from: startsAt, to: size) { length, pieceID in
-                    let endsAt = startsAt + length
-                    if Policy.rebasesScores && endsAt > maxFrontier { maxFrontier = endsAt }
+                    let endsAt = startsAt &+ length
+                    longest = length   // prefixes come shortest first
                     let candidate = scores[Int(pieceID)] + scoreTillHere
-                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                    if Policy.unreachedIsNegativeInfinity
+                        ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
                         bestScore[endsAt] = candidate
-                        bestStart[endsAt] = Int32(startsAt)
+                        bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
                         bestID[endsAt] = pieceID
                     }
                     if length == characterLength { hasSingleNode = true }
                 }
+                // The frontier moves once per start, not per candidate (its last is the longest).
+                if Policy.rebasesScores && startsAt + longest > maxFrontier { maxFrontier = startsAt + longest }
                 if !hasSingleNode {
-                    let endsAt = startsAt + characterLength
+                    let endsAt = startsAt &+ characterLength
                     if Policy.rebasesScores && endsAt > maxFrontier { maxFrontier = endsAt }
                     let candidate = unknownScore + scoreTillHere
-                    if bestStart[endsAt] == -1 || candidate > bestScore[endsAt] {
+                    if Policy.unreachedIsNegativeInfinity
+                        ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
                         if let unknownID {
                             bestScore[endsAt] = candidate
-                            bestStart[endsAt] = Int32(startsAt)
+                            bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
                             bestID[endsAt] = unknownID
                         } else {
                             missingUnknown = true
