@@ -213,14 +213,6 @@ struct LaunchFinishCommand: ParsableCommand {
     }
 }
 
-/// The absolute path of the running corpuskit (what the scripts call by default).
-enum LaunchExecutable {
-    static var current: String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
-    }
-}
-
 /// What launch and resume print.
 enum LaunchReport {
     /// The error message, with the way forward for changed inputs.

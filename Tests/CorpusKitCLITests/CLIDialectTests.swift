@@ -65,6 +65,15 @@ final class CLIDialectTests: XCTestCase {
             (["model", "compare", "a", "b", "--tokenizer", model, "--input", "x.jsonl", "--json-keys", "a", "b"], "one key"),
             (["model", "resize-embeddings", "ckpt", "--base-tokenizer", model, "--tokenizer", model, "--output", "o", "--pad-to-multiple-of", "0"], "--pad-to-multiple-of"),
             (["vocab", "extend", model, "--add", model], "--output"),
+            (["compat", "shards", model, "x", "--append-eod", "true"], "--append-eod is a flag"),
+            (["compat", "shards", model, "x", "--tokenizer-type", "Nope"], "--tokenizer-type Nope"),
+            (["compat", "vocab", model, model, "--input", "x.jsonl", "--json-keys", "a", "b"], "one key"),
+            (["model", "check", "ckpt", "--input", "x.jsonl"], "--tokenizer"),
+            (["model", "check", "ckpt", "--tokenizer", model, "--long-context"], "--input"),
+            (["model", "check", "ckpt", "--tokenizer", model, "--input", "x.jsonl", "--json-keys", "body"], "text key"),
+            (["model", "generate", "ckpt", "--max-new-tokens", "1"], "--ids-file"),
+            (["model", "logits", "ckpt", "--ids-file", "x", "--threads", "0"], "--threads"),
+            (["model", "perplexity", "ckpt", "--tokenizer", model], "--input"),
         ]
         for (arguments, needle) in cases {
             let result = try CorpusKitCLI.run(arguments)
@@ -85,6 +94,10 @@ final class CLIDialectTests: XCTestCase {
             (["count", missing], 1),
             (["vocab", "extend", missing, "--add", missing, "--dry-run"], 1),
             (["model", "diff", missing, missing], 2),
+            (["model", "check", missing], 2),
+            (["compat", "vocab", missing, missing], 2),
+            (["compat", "vocab", TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJPJSON, "--input", missing + ".jsonl"], 2),
+            (["compat", "shards", TestPaths.fixtureLLMJP, missing], 2),
         ]
         for (arguments, status) in cases {
             let result = try CorpusKitCLI.run(arguments)
@@ -122,9 +135,31 @@ final class CLIDialectTests: XCTestCase {
         XCTAssertEqual(encoded.lines.count, 2)
     }
 
+    /// compat vocab's `--corpus`/`--corpus-key` and `--input`/`--json-keys` give the same report;
+    /// compat shards' `--append-eod` is a flag with a `--no-` form.
+    func testCompatDialect() throws {
+        let corpus = TestPaths.sampleCorpus
+        let new = try CorpusKitCLI.run(["compat", "vocab", TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJPJSON, "--input", corpus, "--json-keys", "text", "--json"])
+        let old = try CorpusKitCLI.run(["compat", "vocab", TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJPJSON, "--corpus", corpus, "--corpus-key", "text", "--json"])
+        XCTAssertEqual(new.status, 0, new.summary)
+        XCTAssertEqual(new.output, old.output)
+        XCTAssertTrue(new.output.contains("corpus"), new.output)
+
+        let scratch = try ScratchDirectory("cli-dialect")
+        let input = try scratch.write("c.jsonl", lines: [#"{"text": "吾輩は猫である。"}"#, #"{"text": "名前はまだ無い。"}"#])
+        _ = try CorpusKitCLI.succeed(["tokenize", "--input", input, "--output-prefix", scratch.file("eod"), "--tokenizer-type", "Llama2Tokenizer",
+                                      "--tokenizer-model", TestPaths.fixtureLLMJP, "--append-eod", "--quiet"])
+        let shard = scratch.file("eod_text_document")
+        let given = try CorpusKitCLI.run(["compat", "shards", TestPaths.fixtureLLMJP, shard, "--tokenizer-type", "Llama2Tokenizer", "--append-eod"])
+        XCTAssertEqual(given.status, 0, given.summary)
+        let denied = try CorpusKitCLI.run(["compat", "shards", TestPaths.fixtureLLMJP, shard, "--tokenizer-type", "Llama2Tokenizer", "--no-append-eod"])
+        XCTAssertEqual(denied.status, 1, denied.summary)
+    }
+
     /// The aliases are hidden: `--help` shows only the settled names.
     func testAliasesAreHidden() throws {
-        for command in [["tokenize"], ["count"], ["encode"], ["launch", "tokenize"], ["model", "compare"], ["vocab", "extend"]] {
+        for command in [["tokenize"], ["count"], ["encode"], ["launch", "tokenize"], ["model", "compare"], ["model", "perplexity"], ["model", "check"],
+                        ["compat", "vocab"], ["vocab", "extend"]] {
             let help = try CorpusKitCLI.succeed(command + ["--help"]).output
             XCTAssertTrue(help.contains("--input"), "\(command): \(help)")
             for old in ["--corpus ", "--json-key ", "--corpus-key", "--workers <"] {
