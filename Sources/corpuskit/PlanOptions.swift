@@ -40,6 +40,10 @@ struct PlanOptions: ParsableArguments {
 
     /// The usage errors: one blend, one run length, numbers Megatron takes.
     func validate() throws {
+        if seqLength < 2 { throw ValidationError("--seq-length must be at least 2") }
+        if globalBatchSize < 1 { throw ValidationError("--global-batch-size must be at least 1") }
+        if let trainIters, trainIters < 1 { throw ValidationError("--train-iters must be at least 1") }
+        if let trainSamples, trainSamples < 1 { throw ValidationError("--train-samples must be at least 1") }
         if (dataPath == nil) == (dataPathFile == nil) { throw ValidationError("give exactly one of --data-path and --data-path-file") }
         if (trainIters == nil) == (trainSamples == nil) { throw ValidationError("give exactly one of --train-iters and --train-samples") }
         if let trainIters, trainIters.multipliedReportingOverflow(by: globalBatchSize).overflow {

@@ -58,6 +58,8 @@ final class CLIDialectTests: XCTestCase {
             (["plan", "--seq-length", "8", "--global-batch-size", "2", "--train-iters", "1"], "--data-path"),
             (["plan", "--data-path", "1 x", "--seq-length", "8", "--global-batch-size", "2"], "--train-iters"),
             (["plan"] + plan + ["--seed", "-1"], "--seed"),
+            (["plan", "--data-path", "1 x", "--seq-length", "1", "--global-batch-size", "2", "--train-iters", "1"], "--seq-length"),
+            (["plan", "--data-path", "1 x", "--seq-length", "8", "--global-batch-size", "0", "--train-iters", "1"], "--global-batch-size"),
             (["model", "loss", "ckpt"] + plan, "--step"),
             (["model", "loss", "ckpt"] + plan + ["--samples", "1..=2"], "write 1..3"),
             (["model", "compare", "a", "b", "--tokenizer", model], "--input"),
