@@ -82,6 +82,17 @@ public struct Vocabulary: Sendable {
         Vocabulary(table: table, addedTokens: addedTokens, specialIDs: specialIDs, rule: rule)
     }
 
+    /// The same vocabulary with sentencepiece's `bos_id()`, `eos_id()` and `pad_id()`: the control
+    /// pieces the trainer spec names (a piece of that name of another type is no special id).
+    func withSentencePieceSpecials(_ spec: SentencePieceModelFile.TrainerSpec, unknownID: Int32?) -> Vocabulary {
+        func controlID(_ piece: String) -> Int32? {
+            guard let id = reservedIndex?.id(piece.utf8), table.types[Int(id)] == .control else { return nil }
+            return id
+        }
+        return with(specialIDs: .init(bos: controlID(spec.bosPiece), eos: controlID(spec.eosPiece),
+                                      pad: controlID(spec.padPiece), unknown: unknownID))
+    }
+
     /// Number of ids: the model's pieces plus added tokens beyond them.
     public let count: Int
 
