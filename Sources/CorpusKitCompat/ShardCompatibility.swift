@@ -1,8 +1,8 @@
 import Foundation
-import CorpusKitPipeline
+import CorpusKitChecks
+import CorpusKitMegatron
 import CorpusKitShards
 import CorpusKitTokenizer
-import CorpusKitMegatron
 
 /// `corpuskit compat shards TOKENIZER PREFIX_OR_DIR...`: were these Megatron shards made with
 /// this tokenizer, and do their ids fit it?
@@ -40,14 +40,14 @@ public struct ShardCompatibility: Sendable {
     public init(tokenizerPath: String, shards: [String], options: Options = Options()) throws(CompatError) {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer.load(path: tokenizerPath) } catch {
-            throw CompatError("\(tokenizerPath): \(error)")
+            throw .tokenizer(path: tokenizerPath, error)
         }
         let prefixes = try Self.expand(shards)
         var checks: [CompatCheck] = []
         var perShard: [[String: any Sendable]] = []
         for prefix in prefixes {
             let reader: MegatronIndexReader
-            do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CompatError("\(error)") }
+            do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw .shard(error) }
             let (shardChecks, facts) = try Self.check(reader, name: (prefix as NSString).lastPathComponent, tokenizer: tokenizer, options: options)
             checks += shardChecks
             perShard.append(facts)
@@ -64,7 +64,7 @@ public struct ShardCompatibility: Sendable {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory), isDirectory.boolValue {
                 let names = ((try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []).filter { $0.hasSuffix(".idx") }.sorted()
-                guard !names.isEmpty else { throw CompatError("\(argument): the directory holds no .idx files") }
+                guard !names.isEmpty else { throw .noShards(directory: argument) }
                 prefixes += names.map { MegatronFormat.prefix(fromPath: (argument as NSString).appendingPathComponent($0)) }
             } else {
                 prefixes.append(MegatronFormat.prefix(fromPath: argument))
@@ -99,7 +99,7 @@ public struct ShardCompatibility: Sendable {
                 refusals.append("\(type): \(error)")
             }
         }
-        guard !encoders.isEmpty else { throw CompatError("\(tokenizer.path): no tokenizer type fits: \(refusals.joined(separator: "; "))") }
+        guard !encoders.isEmpty else { throw .noTokenizerTypeFits(tokenizer: tokenizer.path, refusals: refusals) }
         // Round trip per candidate type, on a deterministic sample.
         let documentCount = reader.documentCount
         let wanted = options.all ? documentCount : min(options.sample, documentCount)
@@ -142,11 +142,11 @@ public struct ShardCompatibility: Sendable {
             trips.append(trip)
         }
         // The best-fitting type (first in order on ties).
-        guard var best = trips.first else { throw CompatError("\(name): no tokenizer type could be checked") }
+        guard var best = trips.first else { throw .noTokenizerTypeChecked(shard: name) }
         for trip in trips.dropFirst() where trip.share > best.share { best = trip }
         let appendEOD = best.encoder.appendEOD
         let inferred = options.tokenizerType == nil ? " (inferred: best round trip of \(trips.map { "\($0.type) \(Self.percent($0.share))" }.joined(separator: ", ")))" : ""
-        add("tokenizer type", .ok, "\(best.type)\(inferred); --append-eod \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
+        add("tokenizer type", .ok, "\(best.type)\(inferred); append EOD: \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
         facts["tokenizer_type"] = best.type.rawValue
         facts["append_eod"] = appendEOD
 
@@ -201,14 +201,14 @@ public struct ShardCompatibility: Sendable {
         }
         if appendEOD {
             if let d = missingEOD {
-                add("EOD", .error, "\(missingEODCount) of \(nonEmpty) non-empty documents do not end with EOD \(eod.map(String.init) ?? "-") (first: document \(d)): the run's --append-eod is not what these shards say")
+                add("EOD", .error, "\(missingEODCount) of \(nonEmpty) non-empty documents do not end with EOD \(eod.map(String.init) ?? "-") (first: document \(d)): the EOD setting given is not what these shards say")
             } else {
                 add("EOD", .ok, "every non-empty document ends with EOD \(eod!)")
             }
         } else if nonEmpty > 0 && unexpectedEOD == nonEmpty {
-            add("EOD", .warning, "every non-empty document ends with \(eod!), as --append-eod writes, but --append-eod was not given")
+            add("EOD", .warning, "every non-empty document ends with \(eod!), as appending EOD writes, but appending EOD was not asked for")
         } else {
-            add("EOD", .ok, "no EOD expected (--append-eod false)")
+            add("EOD", .ok, "no EOD expected (EOD not appended)")
         }
 
         // The round trip.
@@ -217,7 +217,7 @@ public struct ShardCompatibility: Sendable {
         facts["round_trip_sampled"] = best.sampled
         let status: CheckStatus = share == 1 ? .ok : share >= roundTripErrorThreshold ? .warning : .error
         var detail = "\(best.matched) of \(best.sampled) sampled documents (\(Self.percent(share))) decode and re-encode to the same ids"
-        if status == .error { detail += ": these shards were not made with this tokenizer (or not with this --tokenizer-type)" }
+        if status == .error { detail += ": these shards were not made with this tokenizer (or not with this tokenizer type)" }
         if !best.mismatches.isEmpty { detail += "\n" + best.mismatches.joined(separator: "\n") }
         add("round trip", status, detail)
         return (checks, facts)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitPipeline
 import CorpusKitTokenizer
@@ -23,7 +24,7 @@ struct CompatOutputOptions: ParsableArguments {
     var strict = false
 
     /// Prints `make()`'s report and exits with its status; bad input exits 2.
-    func run(_ make: () throws(CompatError) -> CompatReport) throws {
+    func run(_ make: () throws -> CompatReport) throws {
         let report: CompatReport
         do {
             report = try make()
@@ -57,13 +58,13 @@ struct CompatVocabCommand: ParsableCommand {
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
-        try output.run { () throws(CompatError) -> CompatReport in
-            let va: VocabularyView, vb: VocabularyView
-            do { va = try VocabularyView.load(path: a) } catch { throw CompatError("\(a): \(error)") }
-            do { vb = try VocabularyView.load(path: b) } catch { throw CompatError("\(b): \(error)") }
+        try output.run { () throws -> CompatReport in
+            let va: VocabularyFile, vb: VocabularyFile
+            va = try VocabularyComparison.vocabulary(a)
+            vb = try VocabularyComparison.vocabulary(b)
             let comparison = try VocabularyComparison(a: va, b: vb, corpus: corpus, corpusKey: corpusKey, corpusLimit: corpusDocuments)
             if let map {
-                do { try comparison.writePermutation(to: map) } catch { throw CompatError("--map: \(error)") }
+                do { try comparison.writePermutation(to: map) } catch { throw CLIError("--map: \(error)") }
             }
             return comparison.report
         }
@@ -82,7 +83,7 @@ struct CompatModelCommand: ParsableCommand {
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
-        try output.run { () throws(CompatError) -> CompatReport in
+        try output.run { () throws -> CompatReport in
             try CheckpointCompatibility(tokenizerPath: tokenizer, modelDirectory: modelDirectory).report
         }
     }
@@ -117,7 +118,7 @@ struct CompatShardsCommand: ParsableCommand {
             type = parsed
         }
         let options = ShardCompatibility.Options(tokenizerType: type, appendEOD: appendEod, sample: sample, all: all)
-        try output.run { () throws(CompatError) -> CompatReport in
+        try output.run { () throws -> CompatReport in
             try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options).report
         }
     }

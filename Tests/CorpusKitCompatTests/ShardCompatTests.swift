@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitPipeline
 import CorpusKitShards
@@ -27,7 +28,7 @@ final class ShardCompatTests: XCTestCase {
         let prefix = (directory as NSString).appendingPathComponent("ok_text_document")
         try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .llama2, appendEOD: true, texts: try sampleTexts)
         let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory]).report
-        XCTAssertEqual(report.verdict, "compatible", report.text())
+        XCTAssertEqual(report.verdict, .compatible, report.text())
         XCTAssertEqual(facts(report)["round_trip_share"] as? Double, 1.0)
         XCTAssertEqual(facts(report)["tokenizer_type"] as? String, "Llama2Tokenizer")
         XCTAssertEqual(facts(report)["append_eod"] as? Bool, true)
@@ -94,7 +95,7 @@ final class ShardCompatTests: XCTestCase {
                                                 options: .init(tokenizerType: .llama2, appendEOD: true, sample: 200)).report
             shares[name] = facts(report)["round_trip_share"] as? Double
             if name == "v3.0" {
-                XCTAssertEqual(report.verdict, "compatible", report.text())
+                XCTAssertEqual(report.verdict, .compatible, report.text())
             } else {
                 XCTAssertEqual(status(report, "round trip"), .error, report.text())
             }
@@ -128,7 +129,7 @@ final class ShardCompatTests: XCTestCase {
         }
         for (shard, model) in [("llama2", llama2), ("extended", extended)] {
             let own = try report(shard, model)
-            XCTAssertEqual(own.verdict, "compatible", own.text())
+            XCTAssertEqual(own.verdict, .compatible, own.text())
             XCTAssertEqual(facts(own)["round_trip_share"] as? Double, 1.0, own.text())
         }
         let older = try report("llama2", extended)

@@ -50,10 +50,10 @@ public struct PerplexityEvaluator {
     public let options: Options
 
     public init(model: CausalLM, tokenizer: Tokenizer, options: Options) throws(InferenceError) {
-        guard options.context >= 2 else { throw InferenceError("--context must be at least 2") }
-        guard options.stride >= 1, options.stride <= options.context else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
+        guard options.context >= 2 else { throw .contextTooShort(options.context) }
+        guard options.stride >= 1, options.stride <= options.context else { throw .strideOutOfRange(stride: options.stride, context: options.context) }
         if let limit = model.spec.maximumPositions, options.context > limit {
-            throw InferenceError("--context \(options.context) exceeds the model's n_positions \(limit)")
+            throw .contextBeyondPositions(context: options.context, limit: limit)
         }
         self.model = model
         self.tokenizer = tokenizer
@@ -65,11 +65,11 @@ public struct PerplexityEvaluator {
         var ids: [Int] = []
         if options.addBOS {
             guard let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) else {
-                throw InferenceError("--add-bos: neither the checkpoint nor the tokenizer declares a bos id")
+                throw .noBOS
             }
             ids.append(bos)
         }
-        do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw InferenceError("cannot encode: \(error)") }
+        do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw .encoding(what: "the text", error) }
         return ids
     }
 
@@ -126,15 +126,15 @@ public struct PerplexityEvaluator {
     /// after each document.
     public func evaluate(corpus path: String, progress: (Int, Int) -> Void = { _, _ in }) throws(InferenceError) -> Summary {
         let reader: CorpusDocumentReader
-        do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw InferenceError("\(path): \(error)") }
+        do { reader = try CorpusDocumentReader(path: path, keys: [options.textKey]) } catch { throw .corpus(path: path, reason: "\(error)") }
         var summary = Summary()
         while true {
             let outcome: CorpusLineOutcome?
-            do { outcome = try reader.next() } catch { throw InferenceError("\(path): \(error)") }
+            do { outcome = try reader.next() } catch { throw .corpus(path: path, reason: "\(error)") }
             guard let outcome else { break }
             switch outcome {
             case .blank: continue
-            case .invalid(let error): throw InferenceError("\(path): \(error)")
+            case .invalid(let error): throw .corpus(path: path, reason: "\(error)")
             case .document(let document):
                 let bytes = document[0]
                 let text = String(decoding: bytes, as: UTF8.self)
