@@ -45,6 +45,9 @@ public struct Vocabulary: Sendable {
     public let specialIDs: SpecialIDs
     let rule: LookupRule
     private let addedContents: [Int32: [UInt8]]
+    /// One bit per id below ``count``: whether `addedContents` holds it (``bytes(_:)`` is called per
+    /// id in loops over the whole vocabulary; the bit spares them a hash lookup).
+    private let addedMask: [UInt64]
     private let addedIDs: [[UInt8]: Int32]
     /// Built on first use: most runs never look a piece up by its text.
     private let index: LazyPieceIndex
@@ -66,6 +69,9 @@ public struct Vocabulary: Sendable {
         addedContents = contents
         addedIDs = ids
         count = max(table.count, (contents.keys.max().map { Int($0) + 1 }) ?? 0)
+        var mask = [UInt64](repeating: 0, count: contents.isEmpty ? 0 : (count + 63) / 64)
+        for id in contents.keys where id >= 0 { mask[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+        addedMask = mask
         switch rule {
         case .sentencePiece:
             let types = table.types
@@ -102,7 +108,9 @@ public struct Vocabulary: Sendable {
     /// The bytes of the token `id` (an added token's content wins over the model piece, as in
     /// HF tokenizers), or nil when out of range.
     public func bytes(_ id: Int32) -> ArraySlice<UInt8>? {
-        if let added = addedContents[id] { return added[...] }
+        if id >= 0, Int(id >> 6) < addedMask.count, addedMask[Int(id >> 6)] & (1 << UInt64(id & 63)) != 0, let added = addedContents[id] {
+            return added[...]
+        }
         guard id >= 0 && Int(id) < table.count else { return nil }
         return table.bytes(Int(id))
     }
