@@ -82,7 +82,7 @@ let package = Package(
         // for every test target (tests only; nothing in Sources imports it).
         .target(name: "CorpusKitTestSupport", dependencies: ["CorpusKitSystem"], path: "Tests/CorpusKitTestSupport"),
         .testTarget(name: "CorpusKitTokenizerTests", dependencies: ["CorpusKitTokenizer", "CorpusKitTestSupport"]),
-        .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders"]),
+        .testTarget(name: "CorpusKitReadersTests", dependencies: ["CorpusKitReaders", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitShardsTests", dependencies: ["CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         // The CLI tests run the built executable (swift build --build-tests builds it; a target
         // dependency on the executable would make them import its Yams module map).
@@ -90,7 +90,7 @@ let package = Package(
         .testTarget(name: "CorpusKitMegatronTests", dependencies: ["CorpusKitMegatron", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitReport", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
-        .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards"]),
+        .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitChecks", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),

@@ -6,11 +6,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
-source Tools/install_deps.sh
+source Tools/setup/install_deps.sh
 
 OUT="${1:-out}"
 mkdir -p "$OUT"
-BIN="$(Tools/build_release.sh)"
+BIN="$(Tools/setup/build_release.sh)"
 MODEL=Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model
 
 "$BIN" tokenize --input Corpora/sample.jsonl --output-prefix "$OUT/sample" \

@@ -9,13 +9,13 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
-source Tools/install_deps.sh
-Tools/setup_venv.sh
+source Tools/setup/install_deps.sh
+Tools/setup/setup_venv.sh
 
 export CORPUSKIT_SHARED="${CORPUSKIT_SHARED:-$ROOT/../shared}"
 if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
     echo "test: reference outputs for the llm-jp vocabularies in $CORPUSKIT_SHARED" >&2
-    Tools/make_shared_references.sh
+    Tools/references/make_shared_references.sh
 else
     echo "test: $CORPUSKIT_SHARED not found: llm-jp conformance tests will be skipped (fixture tests still run)" >&2
 fi
@@ -24,8 +24,8 @@ fi
 # test targets use @testable imports in release builds.
 swift build -c release -Xswiftc -enable-testing --build-tests
 # The command-line tests and the fuzz pass run the binary as it ships (static Swift runtime,
-# Tools/build_release.sh), not the test build's copy.
-CORPUSKIT_EXECUTABLE="$(Tools/build_release.sh)"
+# Tools/setup/build_release.sh), not the test build's copy.
+CORPUSKIT_EXECUTABLE="$(Tools/setup/build_release.sh)"
 export CORPUSKIT_EXECUTABLE
 
 # A short differential fuzzing pass (TESTING.md): corpuskit encode/decode against the reference
@@ -43,15 +43,15 @@ if [[ -d "$CORPUSKIT_SHARED/vocab" ]]; then
         fuzz_files+=(--tokenizer "$file")
     done
 fi
-.venv/bin/python Tools/fuzz_conformance.py --texts 5000 --decode 2000 --seed 20261201 \
+.venv/bin/python -m Tools.ci.fuzz_conformance --texts 5000 --decode 2000 --seed 20261201 \
     --corpuskit "$CORPUSKIT_EXECUTABLE" "${fuzz_files[@]}"
 
 # A single-node Slurm for the `corpuskit launch` tests (LaunchSlurmTests), stopped by PID on exit.
 # As root it must start (CI); otherwise those tests skip with a message.
 if [[ "$(id -u)" == 0 ]]; then
     slurm_dir="$(mktemp -d "${TMPDIR:-/tmp}/corpuskit-slurm.XXXXXX")"
-    trap 'Tools/slurm_test_cluster.sh stop "$slurm_dir"; rm -rf "$slurm_dir"' EXIT
-    slurm_env="$(Tools/slurm_test_cluster.sh start "$slurm_dir")"
+    trap 'Tools/ci/slurm_test_cluster.sh stop "$slurm_dir"; rm -rf "$slurm_dir"' EXIT
+    slurm_env="$(Tools/ci/slurm_test_cluster.sh start "$slurm_dir")"
     eval "$slurm_env"
     echo "test: Slurm test cluster up (SLURM_CONF=$SLURM_CONF)" >&2
 else

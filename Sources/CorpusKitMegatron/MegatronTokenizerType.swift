@@ -2,7 +2,7 @@
 /// reproduces, named exactly as on its command line.
 ///
 /// Each follows the fork's wrapper in `megatron/tokenizer/tokenizer.py` (see
-/// `Tools/megatron_reference.py` and `Sources/CorpusKitShards/FORMAT.md`):
+/// `Tools/references/megatron_reference.py` and `Sources/CorpusKitShards/FORMAT.md`):
 ///
 /// | type | document tokens | EOD | vocab size (dtype) |
 /// |---|---|---|---|

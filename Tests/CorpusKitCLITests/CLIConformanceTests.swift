@@ -3,7 +3,7 @@ import XCTest
 import CorpusKitTestSupport
 
 /// `corpuskit encode` / `decode`, run as the built executable, against the reference outputs
-/// `Tools/make_references.py` wrote with sentencepiece and HF tokenizers: the same comparisons as
+/// `Tools/references/make_references.py` wrote with sentencepiece and HF tokenizers: the same comparisons as
 /// `CorpusKitTokenizerTests`' ConformanceChecker, but through the command line's readers and writers.
 final class CLIConformanceTests: XCTestCase {
     /// One line of `NAME.jsonl`.
@@ -52,7 +52,7 @@ final class CLIConformanceTests: XCTestCase {
 
     private static func object(_ line: Data, _ url: URL, _ index: Int) throws -> [String: Any] {
         guard let object = try JSONSerialization.jsonObject(with: line) as? [String: Any] else {
-            throw CLITestFailure("\(url.path):\(index + 1): not a JSON object")
+            throw TestFailure("\(url.path):\(index + 1): not a JSON object")
         }
         return object
     }
@@ -68,7 +68,7 @@ final class CLIConformanceTests: XCTestCase {
     /// CLI, then decodes `NAME.decode.jsonl`.
     private func check(_ name: String, tokenizer: URL, references: URL, stride: Int = 1) throws {
         let started = Date()
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let isSentencePiece = tokenizer.pathExtension == "model"
         let documentsURL = references.appendingPathComponent("documents.jsonl")
         let expectationsURL = references.appendingPathComponent("\(name).jsonl")

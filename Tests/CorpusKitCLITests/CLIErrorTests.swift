@@ -10,7 +10,7 @@ final class CLIErrorTests: XCTestCase {
 
     // MARK: tokenizer files
 
-    /// tokenizer.json files that HF tokenizers loads (Tools/make_cli_fixtures.py wrote them with
+    /// tokenizer.json files that HF tokenizers loads (Tools/fixtures/make_cli_fixtures.py wrote them with
     /// tokenizers itself), and a sentencepiece `char` model, that CorpusKit does not implement: the
     /// message names the component.
     func testUnsupportedTokenizerJSONComponentsAreNamed() throws {
@@ -30,7 +30,7 @@ final class CLIErrorTests: XCTestCase {
     }
 
     func testMissingTokenizerFile() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let missing = scratch.file("nope/tokenizer.model")
         try CorpusKitCLI.fail(["info", "--tokenizer", missing], mentioning: [missing, "no such file"])
         let missingJSON = scratch.file("tokenizer.json")
@@ -38,12 +38,12 @@ final class CLIErrorTests: XCTestCase {
     }
 
     func testDirectoryWithoutTokenizer() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         try CorpusKitCLI.fail(["info", "--tokenizer", scratch.path], mentioning: [scratch.path, "neither tokenizer.json nor a .model"])
     }
 
     func testCorruptModelFiles() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         // deterministic pseudo-random bytes
         var state: UInt64 = 0x9E37_79B9_7F4A_7C15
         let random = Data((0..<4096).map { _ -> UInt8 in
@@ -67,7 +67,7 @@ final class CLIErrorTests: XCTestCase {
     }
 
     func testCorruptTokenizerJSON() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let original = try Data(contentsOf: URL(fileURLWithPath: fixtureJSON))
         let cases: [(String, Data)] = [
             ("truncated.json", original.prefix(original.count / 2)),
@@ -84,13 +84,13 @@ final class CLIErrorTests: XCTestCase {
     // MARK: encode input
 
     func testMissingInputFile() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let missing = scratch.file("missing.jsonl")
         try CorpusKitCLI.fail(["encode", "--tokenizer", fixtureModel, "--input", missing], mentioning: [missing])
     }
 
     func testMalformedJSONLNamesFileAndLine() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let cases: [(String, [String], Int, String)] = [
             ("unterminated.jsonl", [#"{"text": "ok"}"#, #"{"text": "abc"#], 2, "JSON"),
             ("notjson.jsonl", [#"{"text": "ok"}"#, #"{"text": "ok"}"#, "hello"], 3, "JSON"),
@@ -110,7 +110,7 @@ final class CLIErrorTests: XCTestCase {
     }
 
     func testInvalidUTF8NamesLine() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         var data = Data("fine\nalso fine\n".utf8)
         data.append(contentsOf: [0x61, 0xFF, 0x62, 0x0A])            // line 3: a, 0xFF, b
         data.append(contentsOf: Array("more\n".utf8))
@@ -143,7 +143,7 @@ final class CLIErrorTests: XCTestCase {
     // MARK: decode input
 
     func testDecodeRejectsLinesThatAreNotIDArrays() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let cases: [(String, [String], Int)] = [
             ("object.jsonl", ["[1, 2]", #"{"ids": [1]}"#], 2),
             ("string.jsonl", [#"[1, "a"]"#], 1),
@@ -165,7 +165,7 @@ final class CLIErrorTests: XCTestCase {
     /// sentencepiece raises `IndexError: piece id is out of range` for ids outside [0, size).
     func testDecodeOutOfRangeIDForModelFails() throws {
         let entry = try CLIFixtures.load().entry("fixture-llmjp.model")
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         for bad in [Int64(entry.vocabularySize), Int64(entry.vocabularySize) + 1000, -1, Int64(Int32.max)] {
             let input = try scratch.write("ids.jsonl", lines: ["[5, 6]", "[5, \(bad), 6]"])
             try CorpusKitCLI.fail(["decode", "--tokenizer", entry.absolutePath, "--input", input], mentioning: ["\(input):2:", "\(bad)"])
@@ -177,7 +177,7 @@ final class CLIErrorTests: XCTestCase {
     func testDecodeOutOfRangeIDsForTokenizerJSONAreDropped() throws {
         let entry = try CLIFixtures.load().entry("fixture-llmjp.tokenizer.json")
         let size = Int64(entry.vocabularySize)
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let input = try scratch.write("ids.jsonl", lines: [
             CLIOutput.idLine([size]), CLIOutput.idLine([size + 999, Int64(Int32.max)]),
             CLIOutput.idLine([Int64(UInt32.max)]), CLIOutput.idLine([Int64(Int32.max) + 1]),
@@ -191,7 +191,7 @@ final class CLIErrorTests: XCTestCase {
     /// the CLI must fail too rather than drop them.
     func testDecodeNonUInt32IDsForTokenizerJSONFail() throws {
         let entry = try CLIFixtures.load().entry("fixture-llmjp.tokenizer.json")
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         for bad in [Int64(-1), Int64(UInt32.max) + 1] {
             let input = try scratch.write("ids.jsonl", lines: ["[5]", "[5, \(bad)]"])
             try CorpusKitCLI.fail(["decode", "--tokenizer", entry.absolutePath, "--input", input], mentioning: ["\(input):2:"])

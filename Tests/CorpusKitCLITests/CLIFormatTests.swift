@@ -4,11 +4,11 @@ import CorpusKitTestSupport
 
 /// `--input-format lines`, `--output-format pieces`, standard input, `--json-key`, a directory as
 /// `--tokenizer`, and `corpuskit info`, against `Tests/Fixtures/cli/expectations.json`
-/// (`Tools/make_cli_fixtures.py`: sentencepiece's `encode(out_type=str)`, tokenizers' `.tokens`).
+/// (`Tools/fixtures/make_cli_fixtures.py`: sentencepiece's `encode(out_type=str)`, tokenizers' `.tokens`).
 final class CLIFormatTests: XCTestCase {
     private let names = ["fixture-llmjp.model", "fixture-llmjp.tokenizer.json", "fixture-nfkc.model", "fixture-nfkc.tokenizer.json"]
 
-    private func compareIDs(_ result: CorpusKitCLI.Result, _ expected: [[Int64]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func compareIDs(_ result: CommandResult, _ expected: [[Int64]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         let lines = result.lines
         XCTAssertEqual(lines.count, expected.count, "\(what): line count", file: file, line: line)
         for (index, ids) in expected.enumerated() where index < lines.count {
@@ -16,7 +16,7 @@ final class CLIFormatTests: XCTestCase {
         }
     }
 
-    private func comparePieces(_ result: CorpusKitCLI.Result, _ expected: [[[UInt8]]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    private func comparePieces(_ result: CommandResult, _ expected: [[[UInt8]]], _ what: String, file: StaticString = #filePath, line: UInt = #line) {
         let lines = result.lines
         XCTAssertEqual(lines.count, expected.count, "\(what): line count", file: file, line: line)
         for (index, pieces) in expected.enumerated() where index < lines.count {
@@ -54,7 +54,7 @@ final class CLIFormatTests: XCTestCase {
 
     func testEmptyLineEncodesToEmptyArray() throws {
         let fixtures = try CLIFixtures.load()
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let input = try scratch.write("empty.txt", "\n")
         for name in names {
             let entry = try fixtures.entry(name)
@@ -80,7 +80,7 @@ final class CLIFormatTests: XCTestCase {
             compareIDs(jsonl, expected, "\(name) stdin jsonl → ids")
 
             // decode from standard input
-            let scratch = try Scratch()
+            let scratch = try ScratchDirectory("cli-tests")
             let idsFile = try scratch.write("ids.jsonl", lines: entry.lines.map { CLIOutput.idLine($0.ids) })
             let fromFile = try CorpusKitCLI.succeed(["decode", "--tokenizer", entry.absolutePath, "--input", idsFile])
             let fromStdin = try CorpusKitCLI.succeed(["decode", "--tokenizer", entry.absolutePath], stdinFile: idsFile)
@@ -103,7 +103,7 @@ final class CLIFormatTests: XCTestCase {
             rewritten.append(0x0A)
             count += 1
         }
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let input = try scratch.write("body.jsonl", rewritten)
         let name = "fixture-nfkc.tokenizer.json"
         let entry = try CLIFixtures.load().entry(name)

@@ -2,111 +2,6 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 
-/// Runs the built `corpuskit` executable with Foundation `Process`, with standard output and error
-/// going to files (so large outputs cannot fill a pipe), and parses its line formats.
-enum CorpusKitCLI {
-    struct Result {
-        let status: Int32
-        /// `.exit`, or `.uncaughtSignal` when the process crashed.
-        let reason: Process.TerminationReason
-        let stdout: Data
-        let stderr: String
-        let arguments: [String]
-
-        /// Output lines without their `"\n"` terminators.
-        var lines: [Data] { splitLines(stdout) }
-
-        var summary: String {
-            "corpuskit \(arguments.joined(separator: " ")) → status \(status) (\(reason == .exit ? "exit" : "signal")), stderr: \(stderr.prefix(2000))"
-        }
-    }
-
-    /// Runs `corpuskit arguments`, with standard input read from `stdinFile` (else /dev/null).
-    static func run(_ arguments: [String], stdinFile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let executable = try CorpusKitExecutable.require(file: file, line: line)
-        let result = try FileCapturedProcess.run(executable, arguments, stdinFile: stdinFile)
-        return Result(status: result.status, reason: result.reason, stdout: result.stdout,
-                      stderr: String(decoding: result.stderr, as: UTF8.self), arguments: arguments)
-    }
-
-    /// Runs and requires exit status 0; returns the result.
-    static func succeed(_ arguments: [String], stdinFile: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let result = try run(arguments, stdinFile: stdinFile, file: file, line: line)
-        guard result.reason == .exit, result.status == 0 else {
-            XCTFail(result.summary, file: file, line: line)
-            throw CLITestFailure("corpuskit failed")
-        }
-        return result
-    }
-
-    /// Runs and requires a clean failure: a non-zero exit status (not a crash) and a stderr message
-    /// containing every one of `needles`.
-    @discardableResult
-    static func fail(_ arguments: [String], stdinFile: String? = nil, mentioning needles: [String],
-                     file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let result = try run(arguments, stdinFile: stdinFile, file: file, line: line)
-        XCTAssertEqual(result.reason, .exit, "crashed instead of failing cleanly: \(result.summary)", file: file, line: line)
-        XCTAssertNotEqual(result.status, 0, "expected a failure: \(result.summary)", file: file, line: line)
-        for needle in needles {
-            XCTAssertTrue(result.stderr.contains(needle), "stderr does not name \(needle.debugDescription): \(result.summary)", file: file, line: line)
-        }
-        return result
-    }
-}
-
-/// The lines of `data` without their `"\n"` terminators (a last line without one is still a line),
-/// each as its own `Data` (fast: `Data.split` is slow on tens of megabytes).
-func splitLines(_ data: Data) -> [Data] {
-    data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> [Data] in
-        guard let base = buffer.baseAddress, buffer.count > 0 else { return [] }
-        var lines: [Data] = []
-        var start = 0
-        while start < buffer.count {
-            let end: Int
-            if let found = memchr(base + start, 0x0A, buffer.count - start) {
-                end = base.distance(to: UnsafeRawPointer(found))
-            } else {
-                end = buffer.count
-            }
-            lines.append(Data(bytes: base + start, count: end - start))
-            start = end + 1
-        }
-        return lines
-    }
-}
-
-struct CLITestFailure: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A temporary directory removed when the value is released.
-final class Scratch {
-    let path: String
-
-    init() throws {
-        path = NSTemporaryDirectory() + "corpuskit-cli-tests-\(getpid())-\(UUID().uuidString.prefix(8))"
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
-
-    @discardableResult
-    func write(_ name: String, _ data: Data) throws -> String {
-        let target = file(name)
-        try data.write(to: URL(fileURLWithPath: target))
-        return target
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) throws -> String { try write(name, Data(text.utf8)) }
-
-    @discardableResult
-    func write(_ name: String, lines: [String]) throws -> String { try write(name, lines.map { $0 + "\n" }.joined()) }
-}
-
 /// Parsers for the CLI's output lines (independent of the CLI's own code).
 enum CLIOutput {
     /// `[1,2,3]` → ids; nil when the line is not a JSON array of integers.
@@ -200,9 +95,9 @@ enum CLIOutput {
     }
 }
 
-/// The expectations `Tools/make_cli_fixtures.py` wrote with sentencepiece and tokenizers.
+/// The expectations `Tools/fixtures/make_cli_fixtures.py` wrote with sentencepiece and tokenizers.
 struct CLIFixtures {
-    static let directory = ReferenceFiles.packageRoot.appendingPathComponent("Tests/Fixtures/cli")
+    static let directory = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/cli")
 
     struct Line {
         let ids: [Int64]
@@ -221,7 +116,7 @@ struct CLIFixtures {
         /// `[id, id_to_piece(id), piece_to_id(piece)]`.
         let pieces: [(id: Int32, piece: String, pieceToID: Int32)]
 
-        var absolutePath: String { ReferenceFiles.packageRoot.appendingPathComponent(path).path }
+        var absolutePath: String { TestPaths.repositoryRoot.appendingPathComponent(path).path }
         var isSentencePiece: Bool { library == "sentencepiece" }
     }
 
@@ -235,7 +130,7 @@ struct CLIFixtures {
     static func load() throws -> CLIFixtures {
         let url = directory.appendingPathComponent("expectations.json")
         guard let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any],
-              let tokenizers = root["tokenizers"] as? [[String: Any]] else { throw CLITestFailure("\(url.path): unexpected shape") }
+              let tokenizers = root["tokenizers"] as? [[String: Any]] else { throw TestFailure("\(url.path): unexpected shape") }
         func ints(_ value: Any?) -> [Int64] { (value as? [NSNumber] ?? []).map { $0.int64Value } }
         func strings(_ value: Any?) -> [[UInt8]] { (value as? [String] ?? []).map { Array($0.utf8) } }
         let entries = tokenizers.map { entry -> Entry in
@@ -254,7 +149,7 @@ struct CLIFixtures {
     }
 
     func entry(_ name: String) throws -> Entry {
-        guard let entry = entries.first(where: { $0.name == name }) else { throw CLITestFailure("no fixture entry \(name)") }
+        guard let entry = entries.first(where: { $0.name == name }) else { throw TestFailure("no fixture entry \(name)") }
         return entry
     }
 }

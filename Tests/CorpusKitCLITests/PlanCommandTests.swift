@@ -1,15 +1,15 @@
 import CorpusKitShards
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// `corpuskit plan` and `corpuskit replay` end to end on one megatron-core fixture
-/// (Tests/Fixtures/plan, Tools/make_plan_fixtures.py), and their error paths.
+/// (Tests/Fixtures/plan, Tools/fixtures/make_plan_fixtures.py), and their error paths.
 final class PlanCommandTests: XCTestCase {
-    private static let planFixtures = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Fixtures/plan")
+    private static let planFixtures = URL(fileURLWithPath: TestPaths.fixture("plan"))
 
-    /// Writes the fixture's synthetic shards (the formula of Tools/make_plan_fixtures.py); returns the fixture and prefixes.
-    private func shards(_ name: String, in scratch: Scratch) throws -> ([String: Any], [String]) {
+    /// Writes the fixture's synthetic shards (the formula of Tools/fixtures/make_plan_fixtures.py); returns the fixture and prefixes.
+    private func shards(_ name: String, in scratch: ScratchDirectory) throws -> ([String: Any], [String]) {
         let data = try Data(contentsOf: Self.planFixtures.appendingPathComponent(name + ".json"))
         let fixture = try JSONSerialization.jsonObject(with: data) as! [String: Any]
         let specs = (fixture["config"] as! [String: Any])["datasets"] as! [[String: Any]]
@@ -37,7 +37,7 @@ final class PlanCommandTests: XCTestCase {
     }
 
     func testPlanJSONAndReplayIdsEqualMegatron() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let (fixture, prefixes) = try shards("seven-token-counts", in: scratch)
         let weights = fixture["weights"] as! [String]
         let dataPath = zip(weights, prefixes).map { "\($0) \($1)" }.joined(separator: " ")
@@ -83,7 +83,7 @@ final class PlanCommandTests: XCTestCase {
     }
 
     func testErrorsNameTheDataset() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let (fixture, prefixes) = try shards("two-unequal-tiny", in: scratch)
         let base = ["--seq-length", "32", "--global-batch-size", "4", "--train-iters", "10", "--split", "1,0,0"]
         try CorpusKitCLI.fail(["plan", "--data-path", "1 \(prefixes[0]) 0 \(prefixes[1])"] + base, mentioning: [prefixes[1], "weight"])

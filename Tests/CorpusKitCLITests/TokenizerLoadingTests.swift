@@ -17,7 +17,7 @@ final class TokenizerLoadingTests: XCTestCase {
     }
 
     func testDirectoryWithOneModel() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         try FileManager.default.copyItem(atPath: fixtureDirectory.appendingPathComponent("fixture-nfkc/fixture-nfkc.model").path,
                                          toPath: scratch.file("only.model"))
         try Data("not a tokenizer".utf8).write(to: URL(fileURLWithPath: scratch.file("README.txt")))
@@ -28,7 +28,7 @@ final class TokenizerLoadingTests: XCTestCase {
     }
 
     func testDirectoryWithSeveralModelsIsAnError() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         try FileManager.default.copyItem(atPath: fixtureDirectory.appendingPathComponent("fixture-nfkc/fixture-nfkc.model").path,
                                          toPath: scratch.file("a.model"))
         try FileManager.default.copyItem(atPath: fixtureDirectory.appendingPathComponent("fixture-llmjp/fixture-llmjp.model").path,
@@ -47,7 +47,7 @@ final class TokenizerLoadingTests: XCTestCase {
     }
 
     func testEmptyDirectoryAndMissingPath() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         XCTAssertThrowsError(try Tokenizer.load(path: scratch.path)) { error in
             guard case .unreadable(let path, _) = error as? TokenizerError else { return XCTFail("\(error)") }
             XCTAssertEqual(path, scratch.path)
@@ -60,7 +60,7 @@ final class TokenizerLoadingTests: XCTestCase {
     /// A tokenizer.json with a byte that is not UTF-8 (in a vocabulary key and in a plain string)
     /// is refused with the byte offset, whichever of the parser's string paths would read it.
     func testInvalidUTF8InTokenizerJSONNamesTheOffset() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("cli-tests")
         let original = try Data(contentsOf: fixtureDirectory.appendingPathComponent("fixture-bpe/tokenizer.json"))
         for needle in ["\"vocab\"", "\"type\""] {
             var bytes = [UInt8](original)

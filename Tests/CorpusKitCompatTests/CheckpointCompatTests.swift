@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitCheckpoint
 import CorpusKitChecks
 import CorpusKitCompat
@@ -80,9 +81,9 @@ final class CheckpointCompatTests: XCTestCase {
     }
 
     private func run(_ tiny: Tiny, sharded: Bool = false) throws -> CompatReport {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         try tiny.write(to: directory, sharded: sharded)
-        return try CheckpointCompatibility(tokenizerPath: Paths.fixtureModel, modelDirectory: directory).report
+        return try CheckpointCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, modelDirectory: directory).report
     }
 
     private func status(_ report: CompatReport, _ name: String) -> CheckStatus? { report.checks.first { $0.name == name }?.status }
@@ -140,7 +141,7 @@ final class CheckpointCompatTests: XCTestCase {
     // MARK: - Safetensors header errors
 
     private func headerError(_ body: (String) throws -> Void) throws -> String {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let path = (directory as NSString).appendingPathComponent("model.safetensors")
         try body(path)
         do {
@@ -194,7 +195,7 @@ final class CheckpointCompatTests: XCTestCase {
     }
 
     func testHeaderFields() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let path = (directory as NSString).appendingPathComponent("x.safetensors")
         try writeSafetensors(path, tensors: [("w", "BF16", [3, 2]), ("b", "BF16", [3])])
         let file = try SafetensorsFile(path: path)
@@ -207,7 +208,7 @@ final class CheckpointCompatTests: XCTestCase {
     // MARK: - Tensor tables (names as in transformers' modeling files)
 
     private func config(_ object: [String: Any]) throws -> ModelConfig {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let path = (directory as NSString).appendingPathComponent("config.json")
         try JSONSerialization.data(withJSONObject: object).write(to: URL(fileURLWithPath: path))
         return try ModelConfig(path: path)

@@ -6,46 +6,6 @@ import CorpusKitShards
 import CorpusKitTokenizer
 import CorpusKitMegatron
 
-/// Paths of the repository, its fixtures and the shared vocabularies.
-enum Paths {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func repo(_ relative: String) -> String { root.appendingPathComponent(relative).path }
-    static let fixtureModel = repo("Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model")
-    static let fixtureJSON = repo("Tests/Fixtures/tokenizers/fixture-llmjp/tokenizer.json")
-    static let shared = ProcessInfo.processInfo.environment["CORPUSKIT_SHARED"]
-        ?? root.deletingLastPathComponent().appendingPathComponent("shared").path
-
-    /// A shared file, or a skip naming it.
-    static func shared(_ relative: String) throws -> String {
-        let path = (shared as NSString).appendingPathComponent(relative)
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw XCTSkip("\(path) not found (set CORPUSKIT_SHARED): shared-vocabulary comparison skipped")
-        }
-        return path
-    }
-
-    /// A BPE file `Tools/make_bpe_vocabularies.py` derives from the shared Llama 2 model into
-    /// `references/bpe-vocab` at test setup: a skip without the shared directory, a failure when
-    /// it is there but the file was not generated (a comparison that did not run never passes).
-    static func derivedBPE(_ relative: String) throws -> String {
-        _ = try shared("vocab/llama2/tokenizer.model")
-        let path = ReferenceFiles.sharedReferences.appendingPathComponent("bpe-vocab/\(relative)").path
-        guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("\(path) is missing although \(shared) exists: run Tools/make_shared_references.sh first")
-            throw XCTSkip("derived vocabulary missing")
-        }
-        return path
-    }
-
-    /// A fresh temporary directory, removed at the end of the test.
-    static func temporaryDirectory(_ test: XCTestCase) throws -> String {
-        let path = (NSTemporaryDirectory() as NSString).appendingPathComponent("corpuskit-compat-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        test.addTeardownBlock { try? FileManager.default.removeItem(atPath: path) }
-        return path
-    }
-}
-
 /// Rewrites the pieces of a serialized sentencepiece `ModelProto` (field 1 of the top level),
 /// copying every other field byte for byte: the tests derive rescored and permuted vocabularies.
 enum ModelProtoEditor {

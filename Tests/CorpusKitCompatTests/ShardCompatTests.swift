@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitPipeline
@@ -19,15 +20,15 @@ final class ShardCompatTests: XCTestCase {
 
     private var sampleTexts: [String] {
         get throws {
-            try textLines(Paths.repo("Corpora/sample-ja.txt"), limit: 200) + textLines(Paths.repo("Corpora/sample-en.txt"), limit: 100)
+            try textLines(TestPaths.repo("Corpora/sample-ja.txt"), limit: 200) + textLines(TestPaths.repo("Corpora/sample-en.txt"), limit: 100)
         }
     }
 
     func testShardOfTheFixtureTokenizerRoundTripsAndTypeIsInferred() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let prefix = (directory as NSString).appendingPathComponent("ok_text_document")
-        try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .llama2, appendEOD: true, texts: try sampleTexts)
-        let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [directory]).report
+        try writeShard(prefix: prefix, tokenizer: TestPaths.fixtureLLMJP, type: .llama2, appendEOD: true, texts: try sampleTexts)
+        let report = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [directory]).report
         XCTAssertEqual(report.verdict, .compatible, report.text())
         XCTAssertEqual(facts(report)["round_trip_share"] as? Double, 1.0)
         XCTAssertEqual(facts(report)["tokenizer_type"] as? String, "Llama2Tokenizer")
@@ -36,32 +37,32 @@ final class ShardCompatTests: XCTestCase {
     }
 
     func testIDOutOfRange() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let prefix = (directory as NSString).appendingPathComponent("bad")
-        try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .gptSentencePiece, appendEOD: true,
+        try writeShard(prefix: prefix, tokenizer: TestPaths.fixtureLLMJP, type: .gptSentencePiece, appendEOD: true,
                        texts: Array(try sampleTexts.prefix(50)), extraDocuments: [[10, 20, 1500, 2]])
-        let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix]).report
+        let report = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [prefix]).report
         XCTAssertEqual(status(report, "id range"), .error, report.text())
         XCTAssertTrue(report.checks.first { $0.name.hasSuffix("id range") }!.detail.contains("document 50"), report.text())
         XCTAssertEqual(report.exitStatus(strict: false), 1)
     }
 
     func testMissingEOD() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let prefix = (directory as NSString).appendingPathComponent("noeod")
-        try writeShard(prefix: prefix, tokenizer: Paths.fixtureModel, type: .gptSentencePiece, appendEOD: false, texts: try sampleTexts)
-        let report = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix],
+        try writeShard(prefix: prefix, tokenizer: TestPaths.fixtureLLMJP, type: .gptSentencePiece, appendEOD: false, texts: try sampleTexts)
+        let report = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [prefix],
                                             options: .init(tokenizerType: .gptSentencePiece, appendEOD: true)).report
         XCTAssertEqual(status(report, "EOD"), .error, report.text())
         // Inferred, the same shard is consistent (no EOD expected).
-        let inferred = try ShardCompatibility(tokenizerPath: Paths.fixtureModel, shards: [prefix],
+        let inferred = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [prefix],
                                               options: .init(tokenizerType: .gptSentencePiece)).report
         XCTAssertEqual(status(inferred, "EOD"), .ok, inferred.text())
         XCTAssertEqual(facts(inferred)["append_eod"] as? Bool, false)
     }
 
     func testTokenIDScanMatchesAScalarMaximum() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         for dtype in [TokenDType.uint16, .int32] {
             let prefix = (directory as NSString).appendingPathComponent("scan-\(dtype)")
             let writer = try MegatronIndexWriter(prefix: prefix, dtype: dtype)
@@ -80,13 +81,13 @@ final class ShardCompatTests: XCTestCase {
 
     /// v3.0 shards, v3.1 shards and v4.0 shards of the same text, checked against v3.0.
     func testRoundTripShareTellsV30FromV31AndV40() throws {
-        let v30 = try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
-        let v31 = try Paths.shared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model")
-        let v40 = try Paths.shared("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model")
+        let v30 = try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let v31 = try TestPaths.requireShared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model")
+        let v40 = try TestPaths.requireShared("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model")
         // Documents of 20 lines each, as pretraining documents are (pages, not sentences).
-        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: 2000) + textLines(try Paths.shared("corpora/jsts-v1.1-train.txt"), limit: 2000)
+        let lines = try textLines(try TestPaths.requireShared("corpora/neko.txt"), limit: 2000) + textLines(try TestPaths.requireShared("corpora/jsts-v1.1-train.txt"), limit: 2000)
         let texts = stride(from: 0, to: lines.count, by: 20).map { lines[$0..<min($0 + 20, lines.count)].joined(separator: "\n") }
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         var shares: [String: Double] = [:]
         for (name, model) in [("v3.0", v30), ("v3.1", v31), ("v4.0", v40)] {
             let prefix = (directory as NSString).appendingPathComponent("\(name)_text_document")
@@ -107,16 +108,16 @@ final class ShardCompatTests: XCTestCase {
         XCTAssertLessThan(try XCTUnwrap(shares["v4.0"]), ShardCompatibility.roundTripErrorThreshold)
     }
 
-    /// Llama 2 shards and shards of its Swallow-style extension (Tools/make_bpe_vocabularies.py),
+    /// Llama 2 shards and shards of its Swallow-style extension (Tools/references/make_bpe_vocabularies.py),
     /// of the same Japanese text, each checked against both `.model` files: against its own
     /// vocabulary every document round-trips; Llama 2's ids are all inside the extension but it
     /// re-encodes the text with its new pieces (round trip); the extension's ids overflow Llama 2.
     func testLlama2AndExtensionShardsAreToldApart() throws {
-        let llama2 = try Paths.shared("vocab/llama2/tokenizer.model")
-        let extended = try Paths.derivedBPE("llama2-ja/llama2-ja.model")
-        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: 1000)
+        let llama2 = try TestPaths.requireShared("vocab/llama2/tokenizer.model")
+        let extended = try TestPaths.requireDerivedBPE("llama2-ja/llama2-ja.model")
+        let lines = try textLines(try TestPaths.requireShared("corpora/neko.txt"), limit: 1000)
         let texts = stride(from: 0, to: lines.count, by: 20).map { lines[$0..<min($0 + 20, lines.count)].joined(separator: "\n") }
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         var prefixes: [String: String] = [:]
         for (name, model) in [("llama2", llama2), ("extended", extended)] {
             let prefix = (directory as NSString).appendingPathComponent("\(name)_text_document")

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitTokenizer
@@ -13,15 +14,15 @@ final class VocabularyCompatTests: XCTestCase {
     private func check(_ report: CompatReport, _ name: String) -> CompatCheck? { report.checks.first { $0.name == name } }
 
     func testSameFileTwiceIsIdentical() throws {
-        let c = try compare(Paths.fixtureModel, Paths.fixtureModel)
+        let c = try compare(TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJP)
         XCTAssertEqual(c.report.verdict, .identical)
         XCTAssertEqual(c.report.exitStatus(strict: true), 0)
     }
 
     func testRescoredFixtureIsSameIds() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let rescored = (directory as NSString).appendingPathComponent("rescored.model")
-        let data = try ModelProtoEditor.edit(try Data(contentsOf: URL(fileURLWithPath: Paths.fixtureModel))) { pieces in
+        let data = try ModelProtoEditor.edit(try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixtureLLMJP))) { pieces in
             pieces.enumerated().map { id, piece in
                 var p = piece
                 if p.type == 1 && id % 7 == 0 { p.score -= 1.5 }
@@ -29,7 +30,7 @@ final class VocabularyCompatTests: XCTestCase {
             }
         }
         try data.write(to: URL(fileURLWithPath: rescored))
-        let c = try compare(Paths.fixtureModel, rescored)
+        let c = try compare(TestPaths.fixtureLLMJP, rescored)
         XCTAssertEqual(c.report.verdict, .sameIDs, c.report.text())
         XCTAssertEqual(check(c.report, "scores")?.status, .warning)
         XCTAssertEqual(c.report.exitStatus(strict: false), 0)
@@ -39,30 +40,30 @@ final class VocabularyCompatTests: XCTestCase {
     func testChangedNormalizationIsSameIds() throws {
         // The same pieces and scores, another normalizer (the fixture's tokenizer.json vs a copy with
         // its normalizer removed): ids stay meaningful, segmentation changes.
-        let directory = try Paths.temporaryDirectory(self)
-        var json = try String(contentsOfFile: Paths.fixtureJSON, encoding: .utf8)
+        let directory = try scratchDirectory("compat-tests").path
+        var json = try String(contentsOfFile: TestPaths.fixtureLLMJPJSON, encoding: .utf8)
         let original = json
         json = json.replacingOccurrences(of: "\"Regex\": \" \"", with: "\"Regex\": \"  \"")
             .replacingOccurrences(of: "\"Regex\":\" \"", with: "\"Regex\":\"  \"")
         XCTAssertNotEqual(json, original, "the fixture tokenizer.json no longer has the expected Replace(\" \") normalizer")
         let changed = (directory as NSString).appendingPathComponent("tokenizer.json")
         try json.write(toFile: changed, atomically: true, encoding: .utf8)
-        let c = try compare(Paths.fixtureJSON, changed)
+        let c = try compare(TestPaths.fixtureLLMJPJSON, changed)
         XCTAssertEqual(c.report.verdict, .sameIDs, c.report.text())
         XCTAssertEqual(check(c.report, "behaviour")?.status, .warning)
     }
 
     func testPermutedFixtureIsRemappedAndWritesTheMap() throws {
-        let directory = try Paths.temporaryDirectory(self)
+        let directory = try scratchDirectory("compat-tests").path
         let permuted = (directory as NSString).appendingPathComponent("permuted.model")
-        let data = try ModelProtoEditor.edit(try Data(contentsOf: URL(fileURLWithPath: Paths.fixtureModel))) { pieces in
+        let data = try ModelProtoEditor.edit(try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixtureLLMJP))) { pieces in
             var p = pieces
             p.swapAt(300, 301)
             p.swapAt(400, 1200)
             return p
         }
         try data.write(to: URL(fileURLWithPath: permuted))
-        let c = try compare(Paths.fixtureModel, permuted)
+        let c = try compare(TestPaths.fixtureLLMJP, permuted)
         XCTAssertEqual(c.report.verdict, .remapped, c.report.text())
         XCTAssertEqual(c.permutation?[300], 301)
         XCTAssertEqual(c.permutation?[1200], 400)
@@ -75,13 +76,13 @@ final class VocabularyCompatTests: XCTestCase {
     }
 
     func testFixtureModelAndItsTokenizerJSONAreOneVocabularyInTwoFormats() throws {
-        let c = try compare(Paths.fixtureModel, Paths.fixtureJSON)
+        let c = try compare(TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJPJSON)
         XCTAssertEqual(c.report.verdict, .identical, c.report.text())
         XCTAssertNotNil(check(c.report, "formats"))
     }
 
     func testCorpusComparison() throws {
-        let c = try compare(Paths.fixtureModel, Paths.fixtureJSON, corpus: Paths.repo("Corpora/sample.jsonl"))
+        let c = try compare(TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJPJSON, corpus: TestPaths.repo("Corpora/sample.jsonl"))
         let corpus = try XCTUnwrap(check(c.report, "corpus"))
         XCTAssertTrue(corpus.detail.contains("documents encode to identical ids"), corpus.detail)
         XCTAssertTrue(corpus.detail.contains("tokens per byte"), corpus.detail)
@@ -90,8 +91,8 @@ final class VocabularyCompatTests: XCTestCase {
     // MARK: - The real pairs
 
     func testLLMjpV30ModelVersusItsTokenizerJSON() throws {
-        let model = try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
-        let json = try Paths.shared("vocab/llm-jp-v3.0/tokenizer.json")
+        let model = try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let json = try TestPaths.requireShared("vocab/llm-jp-v3.0/tokenizer.json")
         let c = try compare(model, json)
         XCTAssertEqual(c.report.verdict, .identical, c.report.text())
         let formats = try XCTUnwrap(check(c.report, "formats"))
@@ -100,8 +101,8 @@ final class VocabularyCompatTests: XCTestCase {
     }
 
     func testLLMjpV30VersusV31IsIncompatible() throws {
-        let c = try compare(try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"),
-                            try Paths.shared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model"))
+        let c = try compare(try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"),
+                            try TestPaths.requireShared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model"))
         XCTAssertEqual(c.report.verdict, .incompatible, c.report.text())
         XCTAssertEqual(c.report.exitStatus(strict: false), 1)
         XCTAssertNotNil(c.report.facts["first_difference"])
@@ -109,25 +110,25 @@ final class VocabularyCompatTests: XCTestCase {
     }
 
     func testLLMjpV21VersusV30IsIncompatible() throws {
-        let c = try compare(try Paths.shared("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model"),
-                            try Paths.shared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"))
+        let c = try compare(try TestPaths.requireShared("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model"),
+                            try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"))
         XCTAssertEqual(c.report.verdict, .incompatible, c.report.text())
     }
 
     func testSharedFileTwiceIsIdentical() throws {
-        let json = try Paths.shared("vocab/llm-jp-v4.0/tokenizer.json")
+        let json = try TestPaths.requireShared("vocab/llm-jp-v4.0/tokenizer.json")
         XCTAssertEqual(try compare(json, json).report.verdict, .identical)
     }
 
     /// Llama 2 against its Swallow-style extension (a Japanese BPE trained with sentencepiece,
-    /// its pieces appended: Tools/make_bpe_vocabularies.py), as `.model` files and as the
+    /// its pieces appended: Tools/references/make_bpe_vocabularies.py), as `.model` files and as the
     /// tokenizer.json files transformers converts them to; and each `.model` against its own
     /// tokenizer.json.
     func testLlama2VersusItsExtension() throws {
-        let llama2 = try Paths.shared("vocab/llama2/tokenizer.model")
-        let extended = try Paths.derivedBPE("llama2-ja/llama2-ja.model")
-        let llama2JSON = try Paths.derivedBPE("llama2/tokenizer.json")
-        let extendedJSON = try Paths.derivedBPE("llama2-ja/tokenizer.json")
+        let llama2 = try TestPaths.requireShared("vocab/llama2/tokenizer.model")
+        let extended = try TestPaths.requireDerivedBPE("llama2-ja/llama2-ja.model")
+        let llama2JSON = try TestPaths.requireDerivedBPE("llama2/tokenizer.json")
+        let extendedJSON = try TestPaths.requireDerivedBPE("llama2-ja/tokenizer.json")
         let added = try VocabularyFile.load(path: extended).count - VocabularyFile.load(path: llama2).count
         XCTAssertGreaterThan(added, 0)
         for (a, b) in [(llama2, extended), (llama2JSON, extendedJSON)] {
@@ -147,8 +148,8 @@ final class VocabularyCompatTests: XCTestCase {
             XCTAssertEqual(check(report, "behaviour")?.status, .ok, report.text())
         }
         // --corpus encodes Japanese documents with both: the extension's new pieces change them.
-        let corpus = (try Paths.temporaryDirectory(self) as NSString).appendingPathComponent("neko.jsonl")
-        let lines = try textLines(try Paths.shared("corpora/neko.txt"), limit: 200)
+        let corpus = (try scratchDirectory("compat-tests").path as NSString).appendingPathComponent("neko.jsonl")
+        let lines = try textLines(try TestPaths.requireShared("corpora/neko.txt"), limit: 200)
         let json = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
         try (json.joined(separator: "\n") + "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
         let withCorpus = try compare(llama2, extended, corpus: corpus).report

@@ -2,11 +2,10 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 
-/// The committed transformers fixtures (Tools/make_inference_fixtures.py) and helpers to damage copies.
+/// The committed transformers fixtures (Tools/fixtures/make_inference_fixtures.py) and helpers to damage copies.
 enum Fixtures {
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let directory = root.appendingPathComponent("Tests/Fixtures/inference")
-    static let tokenizer = root.appendingPathComponent("Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model").path
+    static let directory = URL(fileURLWithPath: TestPaths.fixture("inference"))
+    static let tokenizer = TestPaths.fixtureLLMJP
     static let corpus = directory.appendingPathComponent("corpus.jsonl").path
     static let names = ["llama-gqa-llama3rope", "llama-tied-linear", "llama-bigvocab", "mixtral-8x-top2", "mixtral-sliding", "gpt2", "qwen3moe-normtopk", "qwen3moe-step2"]
 
@@ -56,11 +55,11 @@ enum Fixtures {
         return diff / scale
     }
 
-    /// A fresh temporary copy of fixture `name`.
-    static func copy(_ name: String) throws -> String {
-        let target = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-inference-\(UUID().uuidString)")
-        try FileManager.default.copyItem(at: directory.appendingPathComponent(name), to: target)
-        return target.path
+    /// A copy of fixture `name` in `scratch`.
+    static func copy(_ name: String, into scratch: ScratchDirectory) throws -> String {
+        let target = scratch.file(name)
+        try FileManager.default.copyItem(atPath: path(name), toPath: target)
+        return target
     }
 
     /// Edits the top-level object of `file` (a JSON file).
@@ -109,13 +108,3 @@ struct SafetensorsEditor {
     }
 }
 
-/// Runs the built `corpuskit` (next to the test bundle, or `$CORPUSKIT_EXECUTABLE`).
-enum CLI {
-    struct Result { let status: Int32; let stdout: String; let stderr: String; let crashed: Bool }
-
-    static func run(_ arguments: [String]) throws -> Result {
-        let result = try FileCapturedProcess.run(try CorpusKitExecutable.require(), arguments)
-        return Result(status: result.status, stdout: String(decoding: result.stdout, as: UTF8.self),
-                      stderr: String(decoding: result.stderr, as: UTF8.self), crashed: result.reason != .exit)
-    }
-}

@@ -1,11 +1,12 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// The `corpuskit model` forms as scripts call them: output formats, exit statuses, the health
 /// check's verdicts on damaged copies of the fixtures, and errors on damaged safetensors.
 final class ModelCommandTests: XCTestCase {
     private func ids(_ lists: [[Int]]) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("ids-\(UUID().uuidString).jsonl").path
+        let path = try scratchDirectory("inference-tests").file("ids.jsonl")
         try lists.map { "[" + $0.map(String.init).joined(separator: ", ") + "]" }.joined(separator: "\n").appending("\n")
             .write(toFile: path, atomically: true, encoding: .utf8)
         return path
@@ -15,9 +16,8 @@ final class ModelCommandTests: XCTestCase {
         for name in Fixtures.names {
             let reference = try Fixtures.reference(name)
             let input = try ids(reference.prompts)
-            let output = FileManager.default.temporaryDirectory.appendingPathComponent("logits-\(UUID().uuidString).jsonl").path
-            defer { try? FileManager.default.removeItem(atPath: output) }
-            let result = try CLI.run(["model", "logits", Fixtures.path(name), "--ids-file", input, "--output", output])
+            let output = try scratchDirectory("inference-tests").file("logits.jsonl")
+            let result = try CorpusKitCLI.run(["model", "logits", Fixtures.path(name), "--ids-file", input, "--output", output])
             XCTAssertEqual(result.status, 0, result.stderr)
             let lines = try String(contentsOfFile: output, encoding: .utf8).split(separator: "\n")
             XCTAssertEqual(lines.count, reference.prompts.count)
@@ -27,10 +27,10 @@ final class ModelCommandTests: XCTestCase {
                 XCTAssertLessThan(Fixtures.relativeError(floats, expected), 1e-4, name)
             }
             let prompts = try ids(reference.greedy.map(\.prompt))
-            let generated = try CLI.run(["model", "generate", Fixtures.path(name), "--ids-file", prompts, "--max-new-tokens", "\(reference.maxNewTokens)", "--ignore-eos"])
+            let generated = try CorpusKitCLI.run(["model", "generate", Fixtures.path(name), "--ids-file", prompts, "--max-new-tokens", "\(reference.maxNewTokens)", "--ignore-eos"])
             XCTAssertEqual(generated.status, 0, generated.stderr)
             let expected = reference.greedy.map { "[" + $0.newIDs.map(String.init).joined(separator: ", ") + "]" }.joined(separator: "\n") + "\n"
-            XCTAssertEqual(generated.stdout, expected, name)
+            XCTAssertEqual(generated.output, expected, name)
         }
     }
 
@@ -38,19 +38,19 @@ final class ModelCommandTests: XCTestCase {
     func testGenerateFromPromptText() throws {
         let name = "llama-tied-linear"
         let text = "The lighthouse stood at the end"
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("text-\(UUID().uuidString).txt").path
+        let input = try scratchDirectory("inference-tests").file("text.txt")
         try (text + "\n").write(toFile: input, atomically: true, encoding: .utf8)
-        let encoded = try CLI.run(["encode", "--tokenizer", Fixtures.tokenizer, "--input", input, "--input-format", "lines"])
+        let encoded = try CorpusKitCLI.run(["encode", "--tokenizer", Fixtures.tokenizer, "--input", input, "--input-format", "lines"])
         XCTAssertEqual(encoded.status, 0, encoded.stderr)
-        let promptIDs = [1] + (try JSONSerialization.jsonObject(with: Data(encoded.stdout.utf8)) as! [Int])
-        let viaIDs = try CLI.run(["model", "generate", Fixtures.path(name), "--ids-file", try ids([promptIDs]), "--max-new-tokens", "6", "--ignore-eos"])
-        let viaText = try CLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--tokenizer", Fixtures.tokenizer,
+        let promptIDs = [1] + (try JSONSerialization.jsonObject(with: Data(encoded.output.utf8)) as! [Int])
+        let viaIDs = try CorpusKitCLI.run(["model", "generate", Fixtures.path(name), "--ids-file", try ids([promptIDs]), "--max-new-tokens", "6", "--ignore-eos"])
+        let viaText = try CorpusKitCLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--tokenizer", Fixtures.tokenizer,
                                    "--max-new-tokens", "6", "--ignore-eos", "--ids"])
         XCTAssertEqual(viaText.status, 0, viaText.stderr)
-        XCTAssertEqual(viaText.stdout, viaIDs.stdout)
-        let asText = try CLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--tokenizer", Fixtures.tokenizer, "--max-new-tokens", "6", "--ignore-eos"])
+        XCTAssertEqual(viaText.output, viaIDs.output)
+        let asText = try CorpusKitCLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--tokenizer", Fixtures.tokenizer, "--max-new-tokens", "6", "--ignore-eos"])
         XCTAssertEqual(asText.status, 0, asText.stderr)
-        let missing = try CLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--max-new-tokens", "6"])
+        let missing = try CorpusKitCLI.run(["model", "generate", Fixtures.path(name), "--prompt", text, "--max-new-tokens", "6"])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.stderr.contains("--tokenizer"), missing.stderr)
     }
@@ -58,10 +58,10 @@ final class ModelCommandTests: XCTestCase {
     func testPerplexityJSON() throws {
         let name = "qwen3moe-normtopk"
         let reference = try Fixtures.reference(name)
-        let result = try CLI.run(["model", "perplexity", Fixtures.path(name), "--tokenizer", Fixtures.tokenizer, "--input", Fixtures.corpus,
+        let result = try CorpusKitCLI.run(["model", "perplexity", Fixtures.path(name), "--tokenizer", Fixtures.tokenizer, "--input", Fixtures.corpus,
                                   "--context", "\(reference.context!)", "--stride", "\(reference.stride!)", "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
         let total = reference.documents.reduce(0.0) { $0 + $1.nll }
         XCTAssertEqual((object["nll"] as! NSNumber).doubleValue, total, accuracy: 1e-4 * total)
         XCTAssertEqual(object["tokens"] as? Int, reference.documents.reduce(0) { $0 + $1.tokens })
@@ -71,9 +71,9 @@ final class ModelCommandTests: XCTestCase {
     }
 
     func testInfo() throws {
-        let result = try CLI.run(["model", "info", Fixtures.path("mixtral-8x-top2"), "--json"])
+        let result = try CorpusKitCLI.run(["model", "info", Fixtures.path("mixtral-8x-top2"), "--json"])
         XCTAssertEqual(result.status, 0, result.stderr)
-        let object = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let object = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as! [String: Any]
         XCTAssertEqual(object["architecture"] as? String, "MixtralForCausalLM")
         let total = object["parameters"] as! Int, active = object["active_parameters"] as! Int
         // 2 layers × (8 - 2) idle experts × 3 matrices of 48 × 32.
@@ -86,9 +86,9 @@ final class ModelCommandTests: XCTestCase {
     private func check(_ directory: String, tokenizer: Bool = true, extra: [String] = []) throws -> (status: Int32, report: [String: Any], stderr: String) {
         var arguments = ["model", "check", directory, "--json"] + extra
         if tokenizer { arguments += ["--tokenizer", Fixtures.tokenizer] }
-        let result = try CLI.run(arguments)
+        let result = try CorpusKitCLI.run(arguments)
         XCTAssertFalse(result.crashed)
-        let report = (try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]) ?? [:]
+        let report = (try? JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]) ?? [:]
         return (result.status, report, result.stderr)
     }
 
@@ -114,7 +114,7 @@ final class ModelCommandTests: XCTestCase {
     }
 
     private func damaged(_ name: String, _ damage: (String, inout SafetensorsEditor) throws -> Void) throws -> String {
-        let directory = try Fixtures.copy(name)
+        let directory = try Fixtures.copy(name, into: scratchDirectory("inference-tests"))
         let file = directory + "/model.safetensors"
         var editor = try SafetensorsEditor(path: file)
         try damage(directory, &editor)
@@ -123,7 +123,6 @@ final class ModelCommandTests: XCTestCase {
     }
 
     private func assertFlagged(_ directory: String, _ needle: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (status, report, stderr) = try check(directory)
         XCTAssertEqual(status, 1, "\(report) \(stderr)", file: file, line: line)
         XCTAssertEqual(report["verdict"] as? String, "broken", file: file, line: line)
@@ -158,14 +157,13 @@ final class ModelCommandTests: XCTestCase {
             e.tensors = Dictionary(uniqueKeysWithValues: e.tensors.map { (String($0.key.dropFirst("transformer.".count)), $0.value) })
             e.tensors["h.1.mlp.c_fc.weight"] = nil
         }
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let (status, report, _) = try check(directory, tokenizer: false)
         XCTAssertEqual(status, 1)
         XCTAssertTrue(errors(report).contains { $0.contains("transformer.h.1.mlp.c_fc.weight") }, "\(errors(report))")
     }
 
     func testCheckFlagsWrongEOS() throws {
-        let directory = try Fixtures.copy("llama-tied-linear")
+        let directory = try Fixtures.copy("llama-tied-linear", into: scratchDirectory("inference-tests"))
         for file in ["config.json", "generation_config.json"] {
             try Fixtures.editJSON(directory + "/" + file) { $0["eos_token_id"] = 5 }
         }
@@ -175,19 +173,18 @@ final class ModelCommandTests: XCTestCase {
     // MARK: damaged safetensors
 
     private func assertCleanError(_ directory: String, _ needle: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        defer { try? FileManager.default.removeItem(atPath: directory) }
         let ids = try self.ids([[1, 2, 3]])
         for arguments in [["model", "logits", directory, "--ids-file", ids], ["model", "check", directory], ["model", "info", directory]] {
-            let result = try CLI.run(arguments)
+            let result = try CorpusKitCLI.run(arguments)
             XCTAssertFalse(result.crashed, file: file, line: line)
             XCTAssertNotEqual(result.status, 0, file: file, line: line)
             XCTAssertTrue(result.stderr.contains("model.safetensors") && result.stderr.contains(needle), result.stderr, file: file, line: line)
-            XCTAssertEqual(result.stdout.filter { !$0.isWhitespace }, "", file: file, line: line)
+            XCTAssertEqual(result.output.filter { !$0.isWhitespace }, "", file: file, line: line)
         }
     }
 
     func testTruncatedSafetensors() throws {
-        let directory = try Fixtures.copy("llama-tied-linear")
+        let directory = try Fixtures.copy("llama-tied-linear", into: scratchDirectory("inference-tests"))
         let path = directory + "/model.safetensors"
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         try data.prefix(data.count - 1000).write(to: URL(fileURLWithPath: path))
@@ -195,7 +192,7 @@ final class ModelCommandTests: XCTestCase {
     }
 
     func testBadHeaderSafetensors() throws {
-        let directory = try Fixtures.copy("llama-tied-linear")
+        let directory = try Fixtures.copy("llama-tied-linear", into: scratchDirectory("inference-tests"))
         let path = directory + "/model.safetensors"
         var data = try Data(contentsOf: URL(fileURLWithPath: path))
         data[9] = UInt8(ascii: "#")
@@ -204,7 +201,7 @@ final class ModelCommandTests: XCTestCase {
     }
 
     func testOverlappingOffsetsSafetensors() throws {
-        let directory = try Fixtures.copy("llama-tied-linear")
+        let directory = try Fixtures.copy("llama-tied-linear", into: scratchDirectory("inference-tests"))
         let path = directory + "/model.safetensors"
         let data = try Data(contentsOf: URL(fileURLWithPath: path))
         let n = Int(data.withUnsafeBytes { $0.loadUnaligned(as: UInt64.self) })
@@ -225,24 +222,23 @@ final class ModelCommandTests: XCTestCase {
     }
 
     func testShardIndexProblems() throws {
-        let directory = try Fixtures.copy("mixtral-8x-top2")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try Fixtures.copy("mixtral-8x-top2", into: scratchDirectory("inference-tests"))
         try FileManager.default.removeItem(atPath: directory + "/model-00003-of-00005.safetensors")
         let ids = try self.ids([[1, 2]])
-        let result = try CLI.run(["model", "logits", directory, "--ids-file", ids])
+        let result = try CorpusKitCLI.run(["model", "logits", directory, "--ids-file", ids])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertFalse(result.crashed)
         XCTAssertTrue(result.stderr.contains("model-00003-of-00005.safetensors"), result.stderr)
     }
 
     func testBadIDsFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bad-\(UUID().uuidString).jsonl").path
+        let path = try scratchDirectory("inference-tests").file("bad.jsonl")
         try "[1, 2]\n[3, \"x\"]\n".write(toFile: path, atomically: true, encoding: .utf8)
-        let result = try CLI.run(["model", "logits", Fixtures.path("gpt2"), "--ids-file", path])
+        let result = try CorpusKitCLI.run(["model", "logits", Fixtures.path("gpt2"), "--ids-file", path])
         XCTAssertNotEqual(result.status, 0)
         XCTAssertTrue(result.stderr.contains(":2:"), result.stderr)
         let outside = try ids([[1, 99999]])
-        let second = try CLI.run(["model", "logits", Fixtures.path("gpt2"), "--ids-file", outside])
+        let second = try CorpusKitCLI.run(["model", "logits", Fixtures.path("gpt2"), "--ids-file", outside])
         XCTAssertNotEqual(second.status, 0)
         XCTAssertTrue(second.stderr.contains("99999"), second.stderr)
     }

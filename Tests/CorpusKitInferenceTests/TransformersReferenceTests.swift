@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitInference
 import CorpusKitTokenizer
 
@@ -49,8 +50,7 @@ final class TransformersReferenceTests: XCTestCase {
     func testGenerationStopsAtEOS() throws {
         let reference = try Fixtures.reference("llama-gqa-llama3rope")
         let run = reference.greedy[0]
-        let directory = try Fixtures.copy("llama-gqa-llama3rope")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try Fixtures.copy("llama-gqa-llama3rope", into: scratchDirectory("inference-tests"))
         try Fixtures.editJSON(directory + "/generation_config.json") { $0["eos_token_id"] = run.newIDs[3] }
         let stop = run.newIDs.firstIndex(of: run.newIDs[3])!
         let produced = try GreedyGenerator(model: try CausalLM(directory: directory)).generate(prompt: run.prompt, maxNewTokens: reference.maxNewTokens)
@@ -83,8 +83,7 @@ final class TransformersReferenceTests: XCTestCase {
     func testRopeParametersLayout() throws {
         for name in ["llama-gqa-llama3rope", "llama-tied-linear"] {
             let reference = try Fixtures.reference(name)
-            let directory = try Fixtures.copy(name)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let directory = try Fixtures.copy(name, into: scratchDirectory("inference-tests"))
             try Fixtures.editJSON(directory + "/config.json") { config in
                 var parameters = config["rope_scaling"] as! [String: Any]
                 parameters["rope_theta"] = config["rope_theta"]
@@ -105,8 +104,7 @@ final class TransformersReferenceTests: XCTestCase {
         for name in ["llama-gqa-llama3rope", "gpt2", "qwen3moe-normtopk"] {
             let reference = try Fixtures.reference(name)
             for dtype in ["F32", "F16"] {
-                let directory = try Fixtures.copy(name)
-                defer { try? FileManager.default.removeItem(atPath: directory) }
+                let directory = try Fixtures.copy(name, into: scratchDirectory("inference-tests"))
                 var editor = try SafetensorsEditor(path: directory + "/model.safetensors")
                 for (key, var entry) in editor.tensors {
                     let values: [Float] = entry.data.withUnsafeBytes { raw in
@@ -137,8 +135,7 @@ final class TransformersReferenceTests: XCTestCase {
     /// GPT-2 tensors named as the base `GPT2Model` saves them (no `transformer.` prefix) load as transformers loads them.
     func testGPT2WithoutTransformerPrefix() throws {
         let reference = try Fixtures.reference("gpt2")
-        let directory = try Fixtures.copy("gpt2")
-        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let directory = try Fixtures.copy("gpt2", into: scratchDirectory("inference-tests"))
         var editor = try SafetensorsEditor(path: directory + "/model.safetensors")
         editor.tensors = Dictionary(uniqueKeysWithValues: editor.tensors.map { (String($0.key.dropFirst("transformer.".count)), $0.value) })
         try editor.write(to: directory + "/model.safetensors")
@@ -158,8 +155,7 @@ final class TransformersReferenceTests: XCTestCase {
             ("llama-gqa-llama3rope", { $0["architectures"] = ["FalconForCausalLM"] }, "architectures"),
         ]
         for (name, edit, field) in cases {
-            let directory = try Fixtures.copy(name)
-            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let directory = try Fixtures.copy(name, into: scratchDirectory("inference-tests"))
             try Fixtures.editJSON(directory + "/config.json", edit)
             XCTAssertThrowsError(try CausalLM(directory: directory)) { error in
                 XCTAssertTrue("\(error)".contains(field), "\(error)")

@@ -1,18 +1,19 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 @testable import CorpusKitLaunch
 
 /// Planning pieces checked against independent references, and `--backend local` end to end.
 final class LaunchLocalTests: XCTestCase {
     /// SHA-256 against coreutils' sha256sum, at the padding boundaries and over a MiB.
     func testSHA256MatchesSha256sum() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         var generator = SystemRandomNumberGenerator()
         for length in [0, 1, 55, 56, 63, 64, 65, 119, 1000, (1 << 20) + 3] {
             let bytes = (0..<length).map { _ in UInt8.random(in: 0...255, using: &generator) }
             let path = scratch.file("data-\(length)")
             try Data(bytes).write(to: URL(fileURLWithPath: path))
-            let expected = try Run.tool("sha256sum", [path]).stdout.split(separator: " ").first.map(String.init)
+            let expected = try Command.tool("sha256sum", [path]).output.split(separator: " ").first.map(String.init)
             XCTAssertEqual(SHA256.hex(bytes), expected, "length \(length)")
             XCTAssertEqual(try FileDigest.sha256(path: path), expected, "length \(length) (file)")
         }
@@ -20,14 +21,14 @@ final class LaunchLocalTests: XCTestCase {
 
     /// The fingerprint hashes the first and last MiB (head -c / tail -c through sha256sum).
     func testFingerprintHashesFirstAndLastMiB() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let path = scratch.file("big.bin")
         let bytes = (0..<(3 << 20) + 17).map { UInt8(truncatingIfNeeded: $0 &* 2654435761 >> 13) }
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         try Data(bytes.prefix(1 << 20)).write(to: URL(fileURLWithPath: scratch.file("head")))
         try Data(bytes.suffix(1 << 20)).write(to: URL(fileURLWithPath: scratch.file("tail")))
-        let head = try Run.tool("sha256sum", [scratch.file("head")]).stdout.prefix(64)
-        let tail = try Run.tool("sha256sum", [scratch.file("tail")]).stdout.prefix(64)
+        let head = try Command.tool("sha256sum", [scratch.file("head")]).output.prefix(64)
+        let tail = try Command.tool("sha256sum", [scratch.file("tail")]).output.prefix(64)
         let fingerprint = try FileFingerprint.of(path: path)
         XCTAssertEqual(fingerprint.size, bytes.count)
         XCTAssertEqual(fingerprint.firstMiBSHA256, String(head))
@@ -52,7 +53,7 @@ final class LaunchLocalTests: XCTestCase {
     }
 
     func testInputTreeMirrorsDirectoriesAndRefusesCollisions() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let root = scratch.file("in")
         try FileManager.default.createDirectory(atPath: root + "/ja/wiki", withIntermediateDirectories: true)
         for name in ["ja/wiki/a.jsonl.gz", "ja/b.jsonl", "c.json.zst"] {
@@ -70,14 +71,14 @@ final class LaunchLocalTests: XCTestCase {
     }
 
     func testDryRunPrintsPlanAndScriptAndWritesNothing() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let corpus = try LaunchCorpus.make(in: scratch, count: 6)
         let out = scratch.file("out")
-        let result = try Run.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
+        let result = try CorpusKitCLI.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
                                       "--partition", "gpu", "--time", "01:00:00", "--cpus-per-task", "8", "--mem", "16G",
                                       "--account", "llmjp", "--sbatch-arg=--qos=high", "--dry-run"] + LaunchCorpus.tokenizerFlags)
         XCTAssertFalse(FileManager.default.fileExists(atPath: out), "--dry-run wrote \(out)")
-        let text = result.stdout
+        let text = result.output
         XCTAssertTrue(text.contains("plan: 6 input file(s)"), text)
         for (name, path) in corpus.files {
             XCTAssertTrue(text.contains("\(path) ("), "plan misses \(path)")
@@ -85,7 +86,7 @@ final class LaunchLocalTests: XCTestCase {
         }
         for line in ["#SBATCH --array=0-3", "#SBATCH --partition=gpu", "#SBATCH --time=01:00:00", "#SBATCH --cpus-per-task=8",
                      "#SBATCH --mem=16G", "#SBATCH --account=llmjp", "#SBATCH --qos=high",
-                     "\(try Run.requireCorpuskit()) launch run-task \(out) \"$SLURM_ARRAY_TASK_ID\"",
+                     "\(try CorpusKitExecutable.require()) launch run-task \(out) \"$SLURM_ARRAY_TASK_ID\"",
                      "count \(out) --format tsv --root \(out) --output \(out)/num_tokens.tsv"] {
             XCTAssertTrue(text.contains(line), "dry run output lacks \(line):\n\(text)")
         }
@@ -94,12 +95,12 @@ final class LaunchLocalTests: XCTestCase {
     /// `--backend local`: datasets byte-identical to corpuskit tokenize on each file alone, the
     /// right num_tokens.tsv and token_info.csv; a changed input then makes resume refuse, naming it.
     func testLocalBackendMatchesTokenizeAndResumeRefusesChangedInput() throws {
-        let scratch = try LaunchScratch()
+        let scratch = try ScratchDirectory("launch-tests")
         let corpus = try LaunchCorpus.make(in: scratch)
         let reference = scratch.file("reference")
         let expectedTSV = try corpus.tokenizeEachAlone(into: reference)
         let out = scratch.file("out")
-        try Run.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4", "--backend", "local"]
+        try CorpusKitCLI.succeed(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4", "--backend", "local"]
                         + LaunchCorpus.tokenizerFlags)
         corpus.assertSameDatasets(out, reference)
         XCTAssertEqual(try String(contentsOfFile: out + "/num_tokens.tsv", encoding: .utf8), expectedTSV)
@@ -107,12 +108,12 @@ final class LaunchLocalTests: XCTestCase {
             .split(separator: "\n").map { $0.replacingOccurrences(of: reference, with: out) }.sorted()
         let csv = try String(contentsOfFile: out + "/token_info.csv", encoding: .utf8).split(separator: "\n").map(String.init).sorted()
         XCTAssertEqual(csv, referenceCSV)
-        let status = try Run.corpuskit(["launch", "status", out])
+        let status = try CorpusKitCLI.run(["launch", "status", out])
         XCTAssertEqual(status.status, 0, status.summary)
-        XCTAssertEqual(status.stdout.components(separatedBy: " done ").count - 1, 4, status.stdout)
+        XCTAssertEqual(status.output.components(separatedBy: " done ").count - 1, 4, status.output)
 
         // Everything complete: resume has nothing to do.
-        XCTAssertTrue(try Run.succeed(["launch", "resume", out]).stdout.contains("nothing to do"))
+        XCTAssertTrue(try CorpusKitCLI.succeed(["launch", "resume", out]).output.contains("nothing to do"))
 
         // A damaged dataset: resume redoes only its task, with the same bytes.
         let plan = try LaunchPlan.load(outputDirectory: out)
@@ -120,15 +121,15 @@ final class LaunchLocalTests: XCTestCase {
         let idx = "\(out)/\(victim.name)_text_document.idx"
         let original = try Data(contentsOf: URL(fileURLWithPath: idx))
         try original.prefix(original.count - 8).write(to: URL(fileURLWithPath: idx))
-        let resumed = try Run.succeed(["launch", "resume", out])
-        XCTAssertTrue(resumed.stdout.contains("ran tasks 1 locally"), resumed.summary)
+        let resumed = try CorpusKitCLI.succeed(["launch", "resume", out])
+        XCTAssertTrue(resumed.output.contains("ran tasks 1 locally"), resumed.summary)
         XCTAssertTrue(resumed.stderr.contains(victim.path), resumed.summary)
         corpus.assertSameDatasets(out, reference)
         XCTAssertEqual(try String(contentsOfFile: out + "/num_tokens.tsv", encoding: .utf8), expectedTSV)
 
         // The final step fails loudly when a dataset is missing.
         try FileManager.default.removeItem(atPath: "\(out)/\(victim.name)_text_document.bin")
-        let finish = try Run.corpuskit(["launch", "finish", out])
+        let finish = try CorpusKitCLI.run(["launch", "finish", out])
         XCTAssertNotEqual(finish.status, 0)
         XCTAssertTrue(finish.stderr.contains(victim.path), finish.summary)
 
@@ -138,13 +139,13 @@ final class LaunchLocalTests: XCTestCase {
         handle.seekToEndOfFile()
         handle.write(Data("x".utf8))
         try handle.close()
-        let refused = try Run.corpuskit(["launch", "resume", out])
+        let refused = try CorpusKitCLI.run(["launch", "resume", out])
         XCTAssertNotEqual(refused.status, 0, refused.summary)
         XCTAssertTrue(refused.stderr.contains("input \(changed) changed since planning"), refused.summary)
         // And so does planning the same output again with other flags.
-        let replanned = try Run.corpuskit(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
+        let replanned = try CorpusKitCLI.run(["launch", "tokenize", "--input", corpus.input, "--output-dir", out, "--tasks", "4",
                                            "--backend", "local", "--tokenizer-type", "Llama2Tokenizer",
-                                           "--tokenizer-model", LaunchTestPaths.fixtureModel])
+                                           "--tokenizer-model", TestPaths.fixtureLLMJP])
         XCTAssertNotEqual(replanned.status, 0, replanned.summary)
         XCTAssertTrue(replanned.stderr.contains("already holds a different launch plan"), replanned.summary)
     }

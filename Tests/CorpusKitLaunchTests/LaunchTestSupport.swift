@@ -2,60 +2,6 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 
-/// Paths of the repository and its fixtures.
-enum LaunchTestPaths {
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static func repo(_ relative: String) -> String { repositoryRoot.appendingPathComponent(relative).path }
-    static let fixtureModel = repo("Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model")
-    static let sampleCorpus = repo("Corpora/sample.jsonl")
-}
-
-typealias LaunchTestFailure = TestFailure
-
-typealias LaunchScratch = ScratchDirectory
-
-/// Runs programs (the built corpuskit, gzip, zstd, Slurm's tools) with output captured in files.
-enum Run {
-    struct Result {
-        let status: Int32
-        let reason: Process.TerminationReason
-        let stdout: String
-        let stderr: String
-        let command: String
-        var summary: String { "\(command) → status \(status)\(reason == .exit ? "" : " (signal)")\nstdout: \(stdout.prefix(3000))\nstderr: \(stderr.prefix(3000))" }
-    }
-
-    /// The built corpuskit (CorpusKitTestSupport finds it).
-    static func requireCorpuskit() throws -> String { try CorpusKitExecutable.require() }
-
-    static func program(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                        stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {
-        let result = try FileCapturedProcess.run(executable, arguments, environment: environment, stdinFile: stdinFile, stdoutFile: stdoutFile)
-        return Result(status: result.status, reason: result.reason, stdout: String(decoding: result.stdout, as: UTF8.self),
-                      stderr: String(decoding: result.stderr, as: UTF8.self), command: ([executable] + arguments).joined(separator: " "))
-    }
-
-    static func corpuskit(_ arguments: [String], environment: [String: String] = [:]) throws -> Result {
-        try program(try requireCorpuskit(), arguments, environment: environment)
-    }
-
-    @discardableResult
-    static func succeed(_ arguments: [String], environment: [String: String] = [:], file: StaticString = #filePath, line: UInt = #line) throws -> Result {
-        let result = try corpuskit(arguments, environment: environment)
-        guard result.reason == .exit, result.status == 0 else {
-            XCTFail(result.summary, file: file, line: line)
-            throw LaunchTestFailure("corpuskit failed")
-        }
-        return result
-    }
-
-    /// `/usr/bin/env NAME ARGS` (tools found on PATH).
-    static func tool(_ name: String, _ arguments: [String], stdinFile: String? = nil, stdoutFile: String? = nil) throws -> Result {
-        try program("/usr/bin/env", [name] + arguments, stdinFile: stdinFile, stdoutFile: stdoutFile)
-    }
-}
-
 /// A corpus of ~20 small files (.jsonl, .jsonl.gz, .jsonl.zst) in nested directories, cut from
 /// `Corpora/sample.jsonl`, with the per-file reference made by `corpuskit tokenize`.
 struct LaunchCorpus {
@@ -65,8 +11,8 @@ struct LaunchCorpus {
 
     static let directories = ["ja", "ja/wiki", "en", "en/web/2024", "code"]
 
-    static func make(in scratch: LaunchScratch, count: Int = 20) throws -> LaunchCorpus {
-        let lines = try String(contentsOfFile: LaunchTestPaths.sampleCorpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
+    static func make(in scratch: ScratchDirectory, count: Int = 20) throws -> LaunchCorpus {
+        let lines = try String(contentsOfFile: TestPaths.sampleCorpus, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false)
             .filter { !$0.isEmpty }
         let input = scratch.file("in")
         var files: [(String, String)] = []
@@ -83,12 +29,12 @@ struct LaunchCorpus {
             var path = plain
             switch i % 3 {
             case 1:
-                let result = try Run.tool("gzip", ["-n", plain])
-                guard result.status == 0 else { throw LaunchTestFailure(result.summary) }
+                let result = try Command.tool("gzip", ["-n", plain])
+                guard result.status == 0 else { throw TestFailure(result.summary) }
                 path = plain + ".gz"
             case 2:
-                let result = try Run.tool("zstd", ["-q", "--rm", plain])
-                guard result.status == 0 else { throw LaunchTestFailure(result.summary) }
+                let result = try Command.tool("zstd", ["-q", "--rm", plain])
+                guard result.status == 0 else { throw TestFailure(result.summary) }
                 path = plain + ".zst"
             default:
                 break
@@ -98,7 +44,7 @@ struct LaunchCorpus {
         return LaunchCorpus(input: input, files: files.sorted { $0.0 < $1.0 })
     }
 
-    static let tokenizerFlags = ["--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", LaunchTestPaths.fixtureModel, "--append-eod"]
+    static let tokenizerFlags = ["--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP, "--append-eod"]
 
     /// `corpuskit tokenize` on each file alone into `reference/NAME`, with the token-info CSV of
     /// those runs; returns the expected `num_tokens.tsv` built from that CSV.
@@ -107,7 +53,7 @@ struct LaunchCorpus {
         for (name, path) in files {
             let prefix = (reference as NSString).appendingPathComponent(name)
             try FileManager.default.createDirectory(atPath: (prefix as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-            try Run.succeed(["tokenize", "--input", path, "--output-prefix", prefix, "--quiet",
+            try CorpusKitCLI.succeed(["tokenize", "--input", path, "--output-prefix", prefix, "--quiet",
                              "--output-result-total-token-info", csv] + Self.tokenizerFlags)
         }
         // llm-jp's num_tokens.tsv: filename (the prefix relative to the root, without

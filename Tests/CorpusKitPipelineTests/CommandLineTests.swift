@@ -6,8 +6,8 @@ import CorpusKitShards
 
 /// The `corpuskit tokenize` and `corpuskit shard` commands, run as the built executable.
 final class CommandLineTests: XCTestCase {
-    private func corpuskit(_ arguments: [String]) throws -> Subprocess.Result {
-        try Subprocess.run(try CorpusKitExecutable.require(), arguments)
+    private func corpuskit(_ arguments: [String]) throws -> CommandResult {
+        try CorpusKitCLI.run(arguments)
     }
 
     private func standardInput(_ scratch: ScratchDirectory) throws -> String {
@@ -26,9 +26,9 @@ final class CommandLineTests: XCTestCase {
             "--keep-sequential-samples", "--log-interval", "100", "--lang", "english",
             "--output-result-total-token-info", scratch.file("tokens.csv"),
         ])
-        XCTAssertEqual(result.status, 0, result.error)
+        XCTAssertEqual(result.status, 0, result.stderr)
         XCTAssertEqual(result.output, "", "stdout stays empty")
-        XCTAssertTrue(result.error.contains("Processed "), result.error)  // log lines: stderr is not a terminal
+        XCTAssertTrue(result.stderr.contains("Processed "), result.stderr)  // log lines: stderr is not a terminal
         let encoder = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
         let summary = try Run.tokenize([input], prefix: scratch.file("library"), encoder: encoder)
         try Check.identical(scratch.file("cli_text_document"), scratch.file("library_text_document"))
@@ -38,8 +38,8 @@ final class CommandLineTests: XCTestCase {
         let quiet = try corpuskit(["tokenize", "--input", input, "--output-prefix", scratch.file("quiet"),
                                    "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP,
                                    "--workers", "1", "--quiet"])
-        XCTAssertEqual(quiet.status, 0, quiet.error)
-        XCTAssertEqual(quiet.error, "")
+        XCTAssertEqual(quiet.status, 0, quiet.stderr)
+        XCTAssertEqual(quiet.stderr, "")
     }
 
     func testFlagsThatWouldChangeTheOutputAreRefused() throws {
@@ -57,7 +57,7 @@ final class CommandLineTests: XCTestCase {
         for (extra, expected) in cases {
             let result = try corpuskit(base + extra)
             XCTAssertNotEqual(result.status, 0, "\(extra)")
-            XCTAssertTrue(result.error.contains(expected), "\(extra): \(result.error)")
+            XCTAssertTrue(result.stderr.contains(expected), "\(extra): \(result.stderr)")
         }
         Check.noOutputs(in: scratch, prefix: "out")
     }
@@ -71,15 +71,15 @@ final class CommandLineTests: XCTestCase {
                     "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP]
         let failed = try corpuskit(base)
         XCTAssertEqual(failed.status, 1)
-        XCTAssertTrue(failed.error.contains("\(input):3 (byte offset 32): value of \"text\" is a number, not a string"), failed.error)
-        XCTAssertTrue(failed.error.contains("--on-error skip"), failed.error)
+        XCTAssertTrue(failed.stderr.contains("\(input):3 (byte offset 32): value of \"text\" is a number, not a string"), failed.stderr)
+        XCTAssertTrue(failed.stderr.contains("--on-error skip"), failed.stderr)
         Check.noOutputs(in: scratch, prefix: "out")
 
         let skipped = try corpuskit(base + ["--on-error", "skip"])
-        XCTAssertEqual(skipped.status, 0, skipped.error)
-        XCTAssertTrue(skipped.error.contains("skipped 2 input lines"), skipped.error)
-        XCTAssertTrue(skipped.error.contains("1 blank line (first: \(input):4"), skipped.error)
-        XCTAssertTrue(skipped.error.contains("1 value not a string (first: \(input):3"), skipped.error)
+        XCTAssertEqual(skipped.status, 0, skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("skipped 2 input lines"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("1 blank line (first: \(input):4"), skipped.stderr)
+        XCTAssertTrue(skipped.stderr.contains("1 value not a string (first: \(input):3"), skipped.stderr)
         XCTAssertEqual(try ShardTools.info(prefix: scratch.file("out_text_document")).documents, 3)
     }
 
@@ -91,8 +91,8 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(try corpuskit(arguments).status, 0)
         let again = try corpuskit(arguments)
         XCTAssertEqual(again.status, 0)
-        XCTAssertTrue(again.error.contains("complete"), again.error)
-        XCTAssertTrue(again.error.contains("skipped (--resume)"), again.error)
+        XCTAssertTrue(again.stderr.contains("complete"), again.stderr)
+        XCTAssertTrue(again.stderr.contains("skipped (--resume)"), again.stderr)
     }
 
     /// SIGINT and SIGTERM in the middle of a run: exit status 128+signal, nothing left behind.
@@ -140,13 +140,13 @@ final class CommandLineTests: XCTestCase {
         let a = scratch.file("a_text_document"), b = scratch.file("b_text_document")
 
         let info = try corpuskit(["shard", "info", a])
-        XCTAssertEqual(info.status, 0, info.error)
+        XCTAssertEqual(info.status, 0, info.stderr)
         XCTAssertTrue(info.output.contains("dtype:      uint16"), info.output)
         XCTAssertTrue(info.output.contains("documents:  5"), info.output)
         XCTAssertTrue(info.output.contains("sequences:  5"), info.output)
 
         let decoded = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "1..3"])
-        XCTAssertEqual(decoded.status, 0, decoded.error)
+        XCTAssertEqual(decoded.status, 0, decoded.stderr)
         let lines = decoded.output.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3)
         let values = try lines.map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: String] }
@@ -157,10 +157,10 @@ final class CommandLineTests: XCTestCase {
         XCTAssertNotEqual(outOfRange.status, 0)
 
         let merged = try corpuskit(["shard", "merge", scratch.file("merged"), a, b])
-        XCTAssertEqual(merged.status, 0, merged.error)
-        let reference = try Subprocess.run(MegatronReference.python, [MegatronReference.script, "merge", "--output-prefix",
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        let reference = try Command.run(MegatronReference.python, [MegatronReference.script, "merge", "--output-prefix",
                                                                       scratch.file("reference"), a, b])
-        XCTAssertEqual(reference.status, 0, reference.error)
+        XCTAssertEqual(reference.status, 0, reference.stderr)
         try Check.identical(scratch.file("merged"), scratch.file("reference"))
 
         // SentencePieceTokenizer ids appended after the vocabulary are decoded as their text.
@@ -169,7 +169,7 @@ final class CommandLineTests: XCTestCase {
         try Run.tokenize([specialsInput], prefix: scratch.file("sp"),
                          encoder: try Run.encoder(.sentencePiece, TestPaths.fixtureLLMJP, appendEOD: true))
         let specials = try corpuskit(["shard", "decode", scratch.file("sp_text_document"), "--tokenizer", TestPaths.fixtureLLMJP])
-        XCTAssertEqual(specials.status, 0, specials.error)
+        XCTAssertEqual(specials.status, 0, specials.stderr)
         XCTAssertTrue(specials.output.contains("x<MASK>y"), specials.output)
 
         // A damaged dataset: non-zero exit and a message naming the file.
@@ -177,6 +177,6 @@ final class CommandLineTests: XCTestCase {
         try data.prefix(data.count - 2).write(to: URL(fileURLWithPath: a + ".bin"))
         let broken = try corpuskit(["shard", "info", a])
         XCTAssertNotEqual(broken.status, 0)
-        XCTAssertTrue(broken.error.contains(a + ".bin"), broken.error)
+        XCTAssertTrue(broken.stderr.contains(a + ".bin"), broken.stderr)
     }
 }

@@ -4,7 +4,7 @@ import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitTestSupport
 
-/// Byte-identical outputs against `Tools/megatron_reference.py` with the small fixture tokenizers
+/// Byte-identical outputs against `Tools/references/megatron_reference.py` with the small fixture tokenizers
 /// (always run; they need only the repository and `.venv`).
 final class FixtureReferenceTests: XCTestCase {
     func testLlama2WithoutEODFromPlainGzipAndZstd() throws {

@@ -6,31 +6,12 @@ import CorpusKitReport
 import CorpusKitShards
 import CorpusKitTestSupport
 
-/// Byte-identical outputs against `Tools/megatron_reference.py` with llm-jp's real vocabularies
+/// Byte-identical outputs against `Tools/references/megatron_reference.py` with llm-jp's real vocabularies
 /// and Llama 2's BPE vocabulary from `$CORPUSKIT_SHARED` (default `../shared`), and with the
-/// Swallow-style extension of Llama 2 that `Tools/make_bpe_vocabularies.py` derives from them into
+/// Swallow-style extension of Llama 2 that `Tools/references/make_bpe_vocabularies.py` derives from them into
 /// `references/bpe-vocab`; skipped with a message when the shared directory is absent.
 final class SharedVocabularyTests: XCTestCase {
     private static let documentCount = 3000
-
-    private func sharedModel(_ relative: String) throws -> String {
-        guard let path = TestPaths.sharedFile(relative) else {
-            throw XCTSkip("\(TestPaths.shared)/\(relative) not found: set CORPUSKIT_SHARED to the shared directory to run the llm-jp vocabulary comparisons")
-        }
-        return path
-    }
-
-    /// A file `Tools/make_shared_references.sh` derives into `references/bpe-vocab`: skipped without
-    /// the shared directory, a failure when it is there but the file was not generated.
-    private func derivedModel(_ relative: String) throws -> String {
-        _ = try sharedModel("vocab/llama2/tokenizer.model")
-        let path = TestPaths.repo("references/bpe-vocab/\(relative)")
-        guard FileManager.default.fileExists(atPath: path) else {
-            XCTFail("\(path) is missing although \(TestPaths.shared) exists: run Tools/make_shared_references.sh first")
-            throw XCTSkip("derived vocabulary missing")
-        }
-        return path
-    }
 
     /// Llama2Tokenizer with --append-eod from every container format at 1 and 2 workers; checks
     /// the dtype chosen for `model`.
@@ -42,21 +23,21 @@ final class SharedVocabularyTests: XCTestCase {
     }
 
     func testVersion21Uint16() throws {
-        let model = try sharedModel("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model")
+        let model = try TestPaths.requireShared("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model")
         try compareAllFormats(model, dtype: .uint16)
         try ReferenceComparison(type: .llama2, model: model, appendEOD: false, workers: [2])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }
 
     func testVersion30Int32() throws {
-        try compareAllFormats(try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"), dtype: .int32)
+        try compareAllFormats(try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"), dtype: .int32)
     }
 
     /// The default batch size, at which the reader decompresses straight into the batches and
     /// cuts them after their last complete line (smaller batches are copied out of a staging
     /// buffer instead), over a corpus of several batches.
     func testVersion30DefaultBatchSize() throws {
-        let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let model = try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
         let corpus = try TestCorpus.sharedDocuments(count: 8000)
         let batchBytes = TokenizeConfiguration.defaultBatchBytes
         XCTAssertGreaterThan(corpus.utf8.count, 3 * batchBytes)
@@ -65,24 +46,24 @@ final class SharedVocabularyTests: XCTestCase {
     }
 
     func testVersion40Int32() throws {
-        try compareAllFormats(try sharedModel("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model"), dtype: .int32)
+        try compareAllFormats(try TestPaths.requireShared("vocab/llm-jp-v4.0/llm-jp-tokenizer_ver4.0_alpha1.0.model"), dtype: .int32)
     }
 
     func testVersion30SentencePieceTokenizer() throws {
-        let model = try sharedModel("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
+        let model = try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
         try ReferenceComparison(type: .sentencePiece, model: model, appendEOD: true, workers: [2])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }
 
     func testVersion30HuggingFaceTokenizer() throws {
-        let json = try sharedModel("vocab/llm-jp-v3.0/tokenizer.json")
+        let json = try TestPaths.requireShared("vocab/llm-jp-v3.0/tokenizer.json")
         try ReferenceComparison(type: .huggingFace, model: json, appendEOD: true, formats: [.zstd], workers: [2])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }
 
     /// Llama 2's sentencepiece BPE model (32,000 pieces: uint16).
     func testLlama2BPE() throws {
-        let model = try sharedModel("vocab/llama2/tokenizer.model")
+        let model = try TestPaths.requireShared("vocab/llama2/tokenizer.model")
         try ReferenceComparison(type: .llama2, model: model, appendEOD: true, formats: [.jsonl, .zstd])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }
@@ -90,7 +71,7 @@ final class SharedVocabularyTests: XCTestCase {
     /// The Swallow-style extension (Llama 2 + Japanese BPE pieces), as Swallow's data was made:
     /// Llama2Tokenizer over the extended sentencepiece BPE model, every container format.
     func testLlama2ExtendedBPE() throws {
-        try compareAllFormats(try derivedModel("llama2-ja/llama2-ja.model"), dtype: .uint16)
+        try compareAllFormats(try TestPaths.requireDerivedBPE("llama2-ja/llama2-ja.model"), dtype: .uint16)
     }
 
     /// `count` on raw corpora with the BPE files (Llama 2 and the extension, `.model` and
@@ -101,10 +82,10 @@ final class SharedVocabularyTests: XCTestCase {
         let corpus = scratch.file("corpus.jsonl")
         try TestCorpus.write(try TestCorpus.sharedDocuments(count: 600), to: corpus)
         let files: [(MegatronTokenizerType, String, String)] = [
-            (.llama2, "Llama2Tokenizer", try sharedModel("vocab/llama2/tokenizer.model")),
-            (.llama2, "Llama2Tokenizer", try derivedModel("llama2-ja/llama2-ja.model")),
-            (.huggingFace, "HuggingFaceTokenizer", try derivedModel("llama2/tokenizer.json")),
-            (.huggingFace, "HuggingFaceTokenizer", try derivedModel("llama2-ja/tokenizer.json")),
+            (.llama2, "Llama2Tokenizer", try TestPaths.requireShared("vocab/llama2/tokenizer.model")),
+            (.llama2, "Llama2Tokenizer", try TestPaths.requireDerivedBPE("llama2-ja/llama2-ja.model")),
+            (.huggingFace, "HuggingFaceTokenizer", try TestPaths.requireDerivedBPE("llama2/tokenizer.json")),
+            (.huggingFace, "HuggingFaceTokenizer", try TestPaths.requireDerivedBPE("llama2-ja/tokenizer.json")),
         ]
         for (index, (type, typeName, model)) in files.enumerated() {
             let reference = scratch.file("reference\(index)")
@@ -125,7 +106,7 @@ final class SharedVocabularyTests: XCTestCase {
 
     /// The extension's tokenizer.json (HF BPE) through HuggingFaceTokenizer.
     func testLlama2ExtendedHuggingFaceTokenizer() throws {
-        let json = try derivedModel("llama2-ja/tokenizer.json")
+        let json = try TestPaths.requireDerivedBPE("llama2-ja/tokenizer.json")
         try ReferenceComparison(type: .huggingFace, model: json, appendEOD: true, formats: [.zstd], workers: [2])
             .run(corpus: try TestCorpus.sharedDocuments(count: 1000))
     }

@@ -5,17 +5,13 @@ import CorpusKitPipeline
 import CorpusKitShards
 import CorpusKitMegatron
 
-/// `Tools/megatron_reference.py`, the oracle: an independent Python implementation of the fork's
-/// `preprocess_data.py` run with the real sentencepiece / tokenizers libraries.
-enum MegatronReference {
-    static let python = TestPaths.repo(".venv/bin/python")
-    static let script = TestPaths.repo("Tools/megatron_reference.py")
-
-    /// Fails (never skips) when the virtual environment is missing: a comparison that did not run
-    /// must not count as a pass.
+/// The shards oracle (``MegatronReference`` in CorpusKitTestSupport) as these tests run it.
+extension MegatronReference {
+    /// Fails (never skips) when the interpreter is missing: a comparison that did not run must not
+    /// count as a pass.
     static func requireVenv(file: StaticString = #filePath, line: UInt = #line) throws {
         guard FileManager.default.isExecutableFile(atPath: python) else {
-            XCTFail("\(python) is missing: run Tools/setup_venv.sh first (the comparisons with the Python reference need it)",
+            XCTFail("\(python) is missing: run Tools/setup/setup_venv.sh first (the comparisons with the Python reference need it)",
                     file: file, line: line)
             throw TestFailure("no .venv")
         }
@@ -24,10 +20,7 @@ enum MegatronReference {
     /// Runs `preprocess_data.py`-equivalent with `arguments` (`--workers 1` added).
     static func preprocess(_ arguments: [String]) throws {
         try requireVenv()
-        let result = try Subprocess.run(python, [script] + arguments + ["--workers", "1"])
-        guard result.status == 0 else {
-            throw TestFailure("megatron_reference.py \(arguments.joined(separator: " ")) failed (\(result.status)):\n\(result.error)")
-        }
+        try run(arguments + ["--workers", "1"])
     }
 }
 
@@ -107,8 +100,8 @@ enum TestCorpus {
                 for i in range(0, max(len(data), 1), size):
                     out.write(gzip.compress(data[i:i + size], mtime=0))
             """
-        let result = try Subprocess.run("/usr/bin/env", ["python3", "-c", program, source, destination, String(memberBytes)])
-        guard result.status == 0 else { throw TestFailure("gzip failed: \(result.error)") }
+        let result = try Command.run("/usr/bin/env", ["python3", "-c", program, source, destination, String(memberBytes)])
+        guard result.status == 0 else { throw TestFailure("gzip failed: \(result.stderr)") }
     }
 
     /// zstd as several concatenated frames, with the zstd command-line tool (`apt-get install zstd`).
@@ -125,8 +118,8 @@ enum TestCorpus {
             let chunk = data.subdata(in: offset..<min(data.count, offset + frameBytes))
             let chunkPath = destination + ".part\(part)"
             try chunk.write(to: URL(fileURLWithPath: chunkPath))
-            let result = try Subprocess.run(zstdPath, ["-q", "-f", "-3", chunkPath, "-o", chunkPath + ".zst"])
-            guard result.status == 0 else { throw TestFailure("zstd failed: \(result.error)") }
+            let result = try Command.run(zstdPath, ["-q", "-f", "-3", chunkPath, "-o", chunkPath + ".zst"])
+            guard result.status == 0 else { throw TestFailure("zstd failed: \(result.stderr)") }
             output.append(try Data(contentsOf: URL(fileURLWithPath: chunkPath + ".zst")))
             try? FileManager.default.removeItem(atPath: chunkPath)
             try? FileManager.default.removeItem(atPath: chunkPath + ".zst")

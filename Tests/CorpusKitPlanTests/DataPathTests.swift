@@ -1,6 +1,7 @@
 import CorpusKitPlan
 import Foundation
 import Testing
+import CorpusKitTestSupport
 
 @Suite struct DataPathTests {
     @Test func weightedAndUnweightedForms() throws {
@@ -14,8 +15,9 @@ import Testing
     }
 
     @Test func llmjpBashArrayFile() throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("dp-\(UUID().uuidString).sh").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
+        let scratch = try ScratchDirectory("plan-tests")
+        defer { withExtendedLifetime(scratch) {} }
+        let path = scratch.file("dp.sh")
         let text = """
             # ja
             TRAIN_DATA_PATH=(

@@ -2,6 +2,7 @@ import CorpusKitPlan
 import CorpusKitShards
 import Foundation
 import Testing
+import CorpusKitTestSupport
 
 /// Every fixture configuration against megatron-core 0.16.1: the plan's numbers, every index array,
 /// and the token ids of the first, a middle and the last step.
@@ -9,13 +10,14 @@ import Testing
     static let names = PlanFixtures.configurationNames
 
     @Test func fixturesArePresent() {
-        #expect(Self.names.count >= 10, "Tests/Fixtures/plan: run Tools/make_plan_fixtures.py")
+        #expect(Self.names.count >= 10, "Tests/Fixtures/plan: run Tools/fixtures/make_plan_fixtures.py")
     }
 
     @Test(arguments: names) func planAndIndicesMatchMegatron(name: String) throws {
         let fixture = try PlanFixtures.json(name)
-        let dir = try PlanFixtures.temporaryDirectory()
-        defer { try? FileManager.default.removeItem(at: dir) }
+        let scratch = try ScratchDirectory("plan-tests")
+        defer { withExtendedLifetime(scratch) {} }
+        let dir = scratch.url
         let prefixes = try PlanFixtures.writeShards(fixture, name: name, into: dir)
         let configuration = try PlanFixtures.configuration(fixture, prefixes: prefixes)
         let replayer = try Replayer(configuration: configuration)

@@ -1,6 +1,7 @@
 import CorpusKitPlan
 import Foundation
 import Testing
+import CorpusKitTestSupport
 
 /// numpy's float64 sum and legacy RandomState against the values numpy gave (Tests/Fixtures/plan/numpy.json).
 @Suite struct NumpyTests {

@@ -1,12 +1,11 @@
 import CorpusKitPlan
 import CorpusKitShards
 import Foundation
+import CorpusKitTestSupport
 
-/// Tests/Fixtures/plan: megatron-core 0.16.1's indices for synthetic datasets (Tools/make_plan_fixtures.py).
+/// Tests/Fixtures/plan: megatron-core 0.16.1's indices for synthetic datasets (Tools/fixtures/make_plan_fixtures.py).
 enum PlanFixtures {
-    static let repositoryRoot = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let directory = repositoryRoot.appendingPathComponent("Tests/Fixtures/plan")
+    static let directory = URL(fileURLWithPath: TestPaths.fixture("plan"))
 
     static var configurationNames: [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [])
@@ -20,7 +19,7 @@ enum PlanFixtures {
         return try JSONSerialization.jsonObject(with: data) as! [String: Any]
     }
 
-    /// The synthetic document formula of Tools/make_plan_fixtures.py.
+    /// The synthetic document formula of Tools/fixtures/make_plan_fixtures.py.
     static func documents(_ spec: [String: Any]) -> [[Int32]] {
         let salt = UInt64(spec["salt"] as! Int), n = spec["documents"] as! Int
         let lo = UInt64(spec["min"] as! Int), hi = UInt64(spec["max"] as! Int)
@@ -57,12 +56,6 @@ enum PlanFixtures {
             totalSamples: (config["train_iters"] as! Int) * (config["global_batch_size"] as! Int),
             seed: UInt32(config["seed"] as! Int),
             split: try SplitMatrix(config["split"] as! String))
-    }
-
-    static func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-plan-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        return url
     }
 }
 

@@ -1,4 +1,5 @@
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
 
@@ -28,7 +29,7 @@ final class CorpusDocumentReaderTests: XCTestCase {
     }
 
     func testOutcomesForEveryLine() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let content = utf8("{\"text\":\"one\"}\n\n   \r\n{\"id\":1}\n{\"text\":\"two\\n\"}\r\n{\"text\":1}\n{bad\n{\"text\":\"last\"}")
         let expected: [Seen] = [
             .document(line: 1, offset: 0, text: "one"),
@@ -49,7 +50,7 @@ final class CorpusDocumentReaderTests: XCTestCase {
     }
 
     func testStreamErrorsAreThrownAfterTheGoodLines() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let good = zstdFrame(utf8("{\"text\":\"a\"}\n"))
         let cut = zstdFrame(repeated("{\"text\":\"b\"}\n", 50_000))
         let path = try dir.write("cut.jsonl.zst", good + cut[..<(cut.count - 3)])
@@ -65,7 +66,7 @@ final class CorpusDocumentReaderTests: XCTestCase {
     }
 
     func testHugeDocument() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let length = 65 << 20
         let content = utf8("{\"id\":1,\"text\":\"") + repeated("x", length) + utf8("\"}\n{\"text\":\"small\"}\n")
         let path = try dir.write("huge.jsonl.zst", zstdFrame(content, level: 1))

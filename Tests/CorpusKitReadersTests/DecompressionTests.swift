@@ -1,4 +1,5 @@
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
 
@@ -21,7 +22,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testPlainRoundTrip() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let path = try dir.write("a.jsonl", sample)
         let reader = try DecompressingReader(path: path)
         XCTAssertEqual(reader.format, .plain)
@@ -31,7 +32,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testGzipSingleAndMultiMember() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let single = try dir.write("single.jsonl.gz", gzipMember(sample))
         XCTAssertEqual(try DecompressingReader(path: single).format, .gzip)
         XCTAssertEqual(try readAll(single), sample)
@@ -50,7 +51,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testZstdMultiFrameWithSkippableFrames() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let frames = zstdSkippableFrame(utf8("metadata"), nibble: 0xA) + zstdFrame(Array(sample[..<17]))
             + zstdSkippableFrame([]) + zstdFrame(Array(sample[17...])) + zstdFrame([])
             + zstdSkippableFrame(repeated("x", 100), nibble: 0xF)
@@ -68,7 +69,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testFormatIsDetectedFromMagicBytesBeforeTheName() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let gzipNamedPlain = try dir.write("gzip.jsonl", gzipMember(sample))
         XCTAssertEqual(try DecompressingReader(path: gzipNamedPlain).format, .gzip)
         XCTAssertEqual(try readAll(gzipNamedPlain), sample)
@@ -86,7 +87,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testEmptyFilesHaveNoData() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         for name in ["empty.jsonl", "empty.jsonl.gz", "empty.jsonl.zst"] {
             let path = try dir.write(name, [])
             XCTAssertEqual(try readAll(path), [], name)
@@ -95,7 +96,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testTruncatedZstdNamesFileAndOffset() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let complete = zstdFrame(Array(sample[..<20]))
         let last = zstdFrame(largeSample())
         let truncated = complete + last[..<(last.count / 2)]
@@ -112,7 +113,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testCorruptGzipNamesFileAndOffset() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let first = gzipMember(Array(sample[..<20]))
         var second = gzipMember(largeSample())
         for index in 100..<200 { second[index] ^= 0x5A }
@@ -130,7 +131,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testTruncatedGzip() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let member = gzipMember(largeSample())
         let cut = Array(gzipMember(sample) + member[..<(member.count - 5)])
         let path = try dir.write("cut.jsonl.gz", cut)
@@ -140,7 +141,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testTrailingGarbageIsAnError() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let gzipPath = try dir.write("trailing.jsonl.gz", gzipMember(sample) + utf8("garbage!"))
         let gzipError = streamError { _ = try readAll(gzipPath) }
         guard case .corrupt(.gzip, _)? = gzipError?.kind else {
@@ -159,7 +160,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testCompressedNameWithoutMagicIsReportedAsCorrupt() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let path = try dir.write("plain.jsonl.gz", sample)
         let error = streamError { _ = try readAll(path) }
         XCTAssertEqual(error?.path, path)
@@ -179,7 +180,7 @@ final class DecompressionTests: XCTestCase {
     }
 
     func testRawFileReaderChunksMatchTheFile() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let bytes = gzipMember(largeSample())
         let path = try dir.write("raw.gz", bytes)
         let reader = try RawFileReader(path: path)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
 
@@ -29,11 +30,11 @@ final class IDLinesTests: XCTestCase {
     /// Every line is a sequence: a blank line in the middle is refused with its number; the end of
     /// the file after the last newline is no line.
     func testReadRefusesBlankLinesAndNamesThem() throws {
-        let directory = try TemporaryDirectory()
-        let good = try directory.write("good.jsonl", Array("[1, 2]\n[]\n[3]\n".utf8))
+        let directory = try scratchDirectory("id-lines")
+        let good = try directory.write("good.jsonl", "[1, 2]\n[]\n[3]\n")
         XCTAssertEqual(try IDLines.read(path: good).map(\.ids), [[1, 2], [], [3]])
         XCTAssertEqual(try IDLines.read(path: good).map(\.number), [1, 2, 3])
-        let blank = try directory.write("blank.jsonl", Array("[1, 2]\n\n[3]\n".utf8))
+        let blank = try directory.write("blank.jsonl", "[1, 2]\n\n[3]\n")
         XCTAssertThrowsError(try IDLines.read(path: blank)) { error in
             XCTAssertEqual("\(error)", "\(blank):2: not a JSON array of token ids")
         }

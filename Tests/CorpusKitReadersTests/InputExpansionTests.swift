@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
 
@@ -15,7 +16,7 @@ final class InputExpansionTests: XCTestCase {
     }
 
     func testDirectoriesFilesAndGlobs() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let root = dir.path
         for name in [
             "corpus/b.jsonl", "corpus/a.jsonl.gz", "corpus/sub/c.json", "corpus/sub/d.jsonl.zst",
@@ -51,7 +52,7 @@ final class InputExpansionTests: XCTestCase {
     }
 
     func testErrorsNameTheInput() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         try dir.write("empty/readme.txt", [])
         XCTAssertEqual(expansionError([dir.path + "/missing.jsonl"]), .notFound(dir.path + "/missing.jsonl"))
         XCTAssertEqual(expansionError([dir.path + "/*.jsonl"]), .noMatches(pattern: dir.path + "/*.jsonl"))
@@ -63,7 +64,7 @@ final class InputExpansionTests: XCTestCase {
     }
 
     func testSortingIsByBytes() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         // Unicode-aware String ordering would differ from byte order for these names.
         for name in ["é.jsonl", "f.jsonl", "e\u{301}.jsonl", "E.jsonl"] {
             try dir.write(name, [])

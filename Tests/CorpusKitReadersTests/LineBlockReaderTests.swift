@@ -1,4 +1,5 @@
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
 
@@ -55,7 +56,7 @@ final class LineBlockReaderTests: XCTestCase {
     }
 
     private func assertSameLines(_ content: [UInt8], _ name: String = "input.jsonl", file: StaticString = #filePath, line: UInt = #line) throws {
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("readers-tests")
         let path = try directory.write(name, content)
         let expected = try lineReaderLines(path)
         for (minimumBytes, readSize) in [(1, 4096), (7, 4096), (100, 4096), (4096, 4096), (10_000, 4096), (50_000, 4096),
@@ -96,7 +97,7 @@ final class LineBlockReaderTests: XCTestCase {
         var content: [UInt8] = []
         for index in 0..<20_000 { content += utf8("{\"text\": \"line \(index)\"}\n") }
         let frame = zstdFrame(content)
-        let directory = try TemporaryDirectory()
+        let directory = try ScratchDirectory("readers-tests")
         let path = try directory.write("truncated.jsonl.zst", Array(frame.prefix(frame.count * 2 / 3)))
 
         var expected: [[UInt8]] = []

@@ -1,10 +1,11 @@
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
 
 final class LineReaderTests: XCTestCase {
     func testLinesNumbersAndOffsets() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let path = try dir.write("a.jsonl", utf8("one\ntwo\n\nfour"))
         let reader = try LineReader(path: path)
         var seen: [(String, Int, Int)] = []
@@ -19,7 +20,7 @@ final class LineReaderTests: XCTestCase {
     }
 
     func testEdgeCasesAtTheEnd() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         XCTAssertEqual(try readLines(try dir.write("empty", [])), [])
         XCTAssertEqual(try readLines(try dir.write("newline", utf8("\n"))), [[]])
         XCTAssertEqual(try readLines(try dir.write("two", utf8("\n\n"))), [[], []])
@@ -28,7 +29,7 @@ final class LineReaderTests: XCTestCase {
     }
 
     func testCarriageReturns() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         // "\r\n" ends a line like "\n"; a "\r" ending the file ends the last line; a lone "\r"
         // elsewhere stays in the line.
         let path = try dir.write("crlf", utf8("a\r\nb\r\n\r\nx\ry\n\r\r\nlast\r"))
@@ -37,7 +38,7 @@ final class LineReaderTests: XCTestCase {
     }
 
     func testLinesAcrossBufferBoundaries() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         var state: UInt64 = 42
         var expected: [[UInt8]] = []
         var content: [UInt8] = []
@@ -64,7 +65,7 @@ final class LineReaderTests: XCTestCase {
     }
 
     func testHugeLineGrowsAndShrinksTheBuffer() throws {
-        let dir = try TemporaryDirectory()
+        let dir = try ScratchDirectory("readers-tests")
         let hugeLength = 65 << 20 + 123
         var content = utf8("small\n")
         content += [UInt8](repeating: 0x62, count: hugeLength)

@@ -2,34 +2,9 @@ import CZlib
 import CZstd
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 @testable import CorpusKitReaders
-
-/// A fresh temporary directory, removed at deinit.
-final class TemporaryDirectory {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("CorpusKitReadersTests-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
-    }
-
-    deinit {
-        try? FileManager.default.removeItem(atPath: path)
-    }
-
-    /// Writes `bytes` to `name` (creating parent directories) and returns the full path.
-    @discardableResult
-    func write(_ name: String, _ bytes: [UInt8]) throws -> String {
-        let full = path + "/" + name
-        let parent = (full as NSString).deletingLastPathComponent
-        try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        try Data(bytes).write(to: URL(fileURLWithPath: full))
-        return full
-    }
-}
 
 func utf8(_ text: String) -> [UInt8] {
     Array(text.utf8)

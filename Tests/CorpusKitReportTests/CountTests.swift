@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitPipeline
 import CorpusKitReport
 import CorpusKitShards
@@ -9,8 +10,8 @@ import CorpusKitMegatron
 /// its shards), and the 2,000-shard bound of the issue.
 final class CountTests: XCTestCase {
     /// Corpora/sample.jsonl cut into three files (one with no documents).
-    private func splitSample(into scratch: Scratch) throws -> [String] {
-        let lines = try readText(Paths.repo("Corpora/sample.jsonl")).split(separator: "\n").map(String.init)
+    private func splitSample(into scratch: ScratchDirectory) throws -> [String] {
+        let lines = try readText(TestPaths.repo("Corpora/sample.jsonl")).split(separator: "\n").map(String.init)
         let files = [scratch.file("a.jsonl"), scratch.file("b.jsonl"), scratch.file("c.jsonl")]
         try (lines[0..<80].joined(separator: "\n") + "\n").write(toFile: files[0], atomically: true, encoding: .utf8)
         try (lines[80...].joined(separator: "\n") + "\n").write(toFile: files[1], atomically: true, encoding: .utf8)
@@ -19,11 +20,11 @@ final class CountTests: XCTestCase {
     }
 
     private func encoder() throws -> DocumentEncoder {
-        try DocumentEncoder.load(type: .llama2, modelPath: Paths.fixtureModel, appendEOD: true)
+        try DocumentEncoder.load(type: .llama2, modelPath: TestPaths.fixtureLLMJP, appendEOD: true)
     }
 
     func testCountEqualsTokenizeTokenInfoOnShardsAndRaw() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("report-tests")
         let files = try splitSample(into: scratch)
         let csv = scratch.file("token_info.csv")
         let encoder = try encoder()
@@ -89,10 +90,10 @@ final class CountTests: XCTestCase {
         XCTAssertGreaterThan(raw.counts[0].bytesPerToken ?? 0, 1)
     }
 
-    private func b(_ scratch: Scratch) -> String { scratch.file("out/b_text_document.bin") }
+    private func b(_ scratch: ScratchDirectory) -> String { scratch.file("out/b_text_document.bin") }
 
     func testRawCountBadLinePolicy() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("report-tests")
         let file = scratch.file("bad.jsonl")
         try "{\"text\": \"good one\"}\nnot json\n{\"text\": \"another\"}\n".write(toFile: file, atomically: true, encoding: .utf8)
         let encoder = try encoder()
@@ -107,7 +108,7 @@ final class CountTests: XCTestCase {
     }
 
     func testBinSizeMismatchNamesTheFile() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("report-tests")
         let prefix = scratch.file("x_text_document")
         let writer = try MegatronIndexWriter(prefix: prefix, dtype: .uint16)
         try writer.addDocument([1, 2, 3])
@@ -127,7 +128,7 @@ final class CountTests: XCTestCase {
     /// The issue's bound: 2,000 tiny shard prefixes counted in under 2 s (kept generous: the
     /// measured time is in BENCHMARKS.md).
     func testTwoThousandShardsUnderTwoSeconds() throws {
-        let scratch = try Scratch()
+        let scratch = try ScratchDirectory("report-tests")
         let prefixes = try Self.makeTinyShards(count: 2000, in: scratch.path)
         let start = Date()
         let counts = try ShardCounter.count(prefixes: ShardDiscovery.prefixes([scratch.path]), root: scratch.path)

@@ -3,10 +3,11 @@ import Foundation
 import FoundationXML
 #endif
 import XCTest
+import CorpusKitTestSupport
 import CorpusKitReport
 
 /// The mixture arithmetic against independent references: llm-jp's published train-data files
-/// (shared data) and the CI fixture computed by Tools/make_mixture_fixture.py with numpy.
+/// (shared data) and the CI fixture computed by Tools/fixtures/make_mixture_fixture.py with numpy.
 final class MixtureTests: XCTestCase {
     private func mixture(counts: String, spec: String) throws -> Mixture {
         let rows = try CountsFile.read(path: counts)
@@ -15,22 +16,22 @@ final class MixtureTests: XCTestCase {
 
     /// llm-jp's three llm-jp-corpus v4 train-data files, byte for byte, from their num_tokens.tsv.
     func testReproducesLLMJPTrainDataFiles() throws {
-        let stats = (Paths.shared as NSString).appendingPathComponent("llm-jp-stats")
+        let stats = (TestPaths.shared as NSString).appendingPathComponent("llm-jp-stats")
         let counts = (stats as NSString).appendingPathComponent("num_tokens.tsv")
         guard FileManager.default.fileExists(atPath: counts) else {
             throw XCTSkip("\(counts) not found (set CORPUSKIT_SHARED): llm-jp train-data reproduction not checked")
         }
         for name in ["llm-jp-4_small_3.1t", "llm-jp-4_small_3.5t", "llm-jp-4_en_15.6t"] {
             let expected = try readText("\(stats)/configs/\(name).sh")
-            let made = try mixture(counts: counts, spec: "\(Paths.mixtureFixtures)/\(name).yaml")
+            let made = try mixture(counts: counts, spec: "\(TestPaths.fixture("mixture"))/\(name).yaml")
             XCTAssertEqual(MixtureWriter.render(made, format: .llmJP), expected, name)
         }
     }
 
     /// The project's own counts and spec (integer, fractional, zero and fill rates) against the
-    /// numpy float64 computation committed by Tools/make_mixture_fixture.py.
+    /// numpy float64 computation committed by Tools/fixtures/make_mixture_fixture.py.
     func testCIFixtureAgainstNumpyReference() throws {
-        let dir = Paths.mixtureFixtures
+        let dir = TestPaths.fixture("mixture")
         let made = try mixture(counts: "\(dir)/ci-num_tokens.tsv", spec: "\(dir)/ci-spec.yaml")
         XCTAssertEqual(MixtureWriter.render(made, format: .llmJP), try readText("\(dir)/ci-expected.llm-jp.sh"))
         XCTAssertEqual(MixtureWriter.render(made, format: .dataPath), try readText("\(dir)/ci-expected.data-path"))
@@ -43,7 +44,7 @@ final class MixtureTests: XCTestCase {
 
     /// The same counts as a token-info CSV and as corpuskit count JSON give the same mixture.
     func testCountsFileFormatsAgree() throws {
-        let dir = Paths.mixtureFixtures
+        let dir = TestPaths.fixture("mixture")
         let rows = try CountsFile.read(path: "\(dir)/ci-num_tokens.tsv")
         let csv = rows.map { "data/\($0.filename).jsonl,/root/x/\($0.filename)_text_document,\($0.tokens)\n" }.joined()
         XCTAssertEqual(try CountsFile.parse(csv, path: "t.csv", root: "/root/x"), rows)
@@ -117,7 +118,7 @@ final class MixtureTests: XCTestCase {
     }
 
     func testChartIsSelfContainedSVG() throws {
-        let dir = Paths.mixtureFixtures
+        let dir = TestPaths.fixture("mixture")
         let made = try mixture(counts: "\(dir)/ci-num_tokens.tsv", spec: "\(dir)/ci-spec.yaml")
         let svg = MixtureChart.svg(MixtureSummary(made), title: "ci")
         XCTAssertTrue(svg.hasPrefix("<?xml"))

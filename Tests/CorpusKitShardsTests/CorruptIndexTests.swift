@@ -1,4 +1,5 @@
 import Testing
+import CorpusKitTestSupport
 @testable import CorpusKitShards
 
 /// Damaged copies of a valid fixture (u16_mixed: 5 sequences, 8 index entries) must fail with the file

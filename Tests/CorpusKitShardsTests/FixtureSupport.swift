@@ -1,11 +1,10 @@
 import Foundation
+import CorpusKitTestSupport
 @testable import CorpusKitShards
 
-/// Access to Tests/Fixtures/shards (made by Tools/make_shard_fixtures.py) and scratch directories.
+/// Access to Tests/Fixtures/shards (made by Tools/fixtures/make_shard_fixtures.py).
 enum Fixtures {
-    static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    static let directory: URL = repositoryRoot.appendingPathComponent("Tests/Fixtures/shards")
+    static let directory = URL(fileURLWithPath: TestPaths.fixture("shards"))
 
     struct Manifest: Decodable {
         struct Build: Decodable { let name: String; let dtype: String }
@@ -31,7 +30,7 @@ enum Fixtures {
     static func documents(_ name: String) throws -> [Document] {
         let url = directory.appendingPathComponent(name + ".ids.json")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: url))
-        guard let list = json as? [Any] else { throw FixtureError("\(url.path): not a list") }
+        guard let list = json as? [Any] else { throw TestFailure("\(url.path): not a list") }
         return try list.map { item in
             if let ids = item as? [NSNumber] {
                 return Document(ids: ids.map { Int32(truncating: $0) }, lengths: nil)
@@ -40,7 +39,7 @@ enum Fixtures {
                let lengths = object["lengths"] as? [NSNumber] {
                 return Document(ids: ids.map { Int32(truncating: $0) }, lengths: lengths.map { $0.intValue })
             }
-            throw FixtureError("\(url.path): unexpected document \(item)")
+            throw TestFailure("\(url.path): unexpected document \(item)")
         }
     }
 
@@ -50,31 +49,6 @@ enum Fixtures {
 
     static func write(_ bytes: [UInt8], to path: String) throws {
         try Data(bytes).write(to: URL(fileURLWithPath: path))
-    }
-}
-
-struct FixtureError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// A fresh directory under the system temporary directory, removed when the value is dropped.
-final class ScratchDirectory {
-    let path: String
-
-    init() throws {
-        let url = FileManager.default.temporaryDirectory
-            .appendingPathComponent("corpuskit-shards-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        path = url.path
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-
-    func file(_ name: String) -> String { path + "/" + name }
-
-    func contents() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted()
     }
 }
 

@@ -3,47 +3,16 @@ import Testing
 import CorpusKitTestSupport
 @testable import CorpusKitShards
 
-/// Runs Tools/megatron_reference.py when a Python with numpy is available and compares its output with
-/// CorpusKit's on generated data. The interpreter is $CORPUSKIT_PYTHON, else <repo>/.venv/bin/python
-/// (made by Tools/setup_venv.sh); without one these tests are skipped.
+/// Runs Tools/references/megatron_reference.py (``MegatronReference``: $CORPUSKIT_PYTHON, else
+/// <repo>/.venv/bin/python, made by Tools/setup/setup_venv.sh) and compares its output with
+/// CorpusKit's on generated data; without a Python with numpy these tests are skipped.
 enum PythonReference {
-    static let python: String? = {
-        let candidates: [String?] = [ProcessInfo.processInfo.environment["CORPUSKIT_PYTHON"],
-                                     Fixtures.repositoryRoot.appendingPathComponent(".venv/bin/python").path]
-        for case let candidate? in candidates where FileManager.default.isExecutableFile(atPath: candidate) {
-            if (try? run(candidate, ["-c", "import numpy"])) != nil { return candidate }
-        }
-        return nil
-    }()
-
-    static var available: Bool { python != nil }
-
-    static let script = Fixtures.repositoryRoot.appendingPathComponent("Tools/megatron_reference.py").path
-
-    @discardableResult
-    static func run(_ executable: String, _ arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        let text = String(decoding: data, as: UTF8.self)
-        guard process.terminationStatus == 0 else {
-            throw FixtureError("\(executable) \(arguments.joined(separator: " ")) failed:\n\(text)")
-        }
-        return text
-    }
-
     static func reference(_ arguments: [String]) throws {
-        try run(python!, [script] + arguments)
+        try MegatronReference.run(arguments)
     }
 }
 
-@Suite(.enabled(if: PythonReference.available, "needs .venv (Tools/setup_venv.sh) or CORPUSKIT_PYTHON with numpy"))
+@Suite(.enabled(if: MegatronReference.available, "needs .venv (Tools/setup/setup_venv.sh) or CORPUSKIT_PYTHON with numpy"))
 struct PythonReferenceTests {
     static func randomDocuments(seed: UInt64, count: Int, maxLength: Int, maxToken: Int) -> [[Int32]] {
         var random = SplitMix64(seed: seed)

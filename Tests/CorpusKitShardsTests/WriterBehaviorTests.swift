@@ -1,4 +1,5 @@
 import Testing
+import CorpusKitTestSupport
 @testable import CorpusKitShards
 
 @Suite struct WriterBehaviorTests {

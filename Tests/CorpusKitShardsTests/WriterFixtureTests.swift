@@ -1,4 +1,5 @@
 import Testing
+import CorpusKitTestSupport
 @testable import CorpusKitShards
 
 /// The writer reproduces, byte for byte, what the Python reference builder wrote into the fixtures.

@@ -1,35 +1,26 @@
 import Foundation
 import XCTest
 
-/// Locations of the reference outputs that `Tools/make_references.py` writes with the real
+/// Locations of the reference outputs that `Tools/references/make_references.py` writes with the real
 /// sentencepiece and HF tokenizers packages.
 public enum ReferenceFiles {
-    /// The package root (two levels above this file's folder).
-    public static let packageRoot: URL = URL(fileURLWithPath: #filePath)
-        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-
-    /// `CORPUSKIT_SHARED`, default `../shared` next to the package.
-    public static var sharedDirectory: URL {
-        if let path = ProcessInfo.processInfo.environment["CORPUSKIT_SHARED"], !path.isEmpty {
-            return URL(fileURLWithPath: path, relativeTo: packageRoot)
-        }
-        return packageRoot.appendingPathComponent("../shared").standardized
-    }
+    /// ``TestPaths/shared``.
+    public static var sharedDirectory: URL { URL(fileURLWithPath: TestPaths.shared, isDirectory: true) }
 
     public static var sharedIsPresent: Bool {
         FileManager.default.fileExists(atPath: sharedDirectory.appendingPathComponent("vocab").path)
     }
 
-    /// Where `Tools/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
+    /// Where `Tools/references/make_shared_references.sh` writes (override with `CORPUSKIT_REFERENCES`).
     public static var sharedReferences: URL {
         if let path = ProcessInfo.processInfo.environment["CORPUSKIT_REFERENCES"], !path.isEmpty {
-            return URL(fileURLWithPath: path, relativeTo: packageRoot)
+            return URL(fileURLWithPath: path, relativeTo: TestPaths.repositoryRoot)
         }
-        return packageRoot.appendingPathComponent("references")
+        return TestPaths.repositoryRoot.appendingPathComponent("references")
     }
 
-    public static let fixtureReferences = packageRoot.appendingPathComponent("Tests/Fixtures/references")
-    public static let fixtureTokenizers = packageRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
+    public static let fixtureReferences = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/references")
+    public static let fixtureTokenizers = TestPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/tokenizers")
 
     /// The tokenizer files of the shared references, by reference name: the llm-jp and Llama 2 files in
     /// `../shared/vocab`, and the BPE files derived from Llama 2 in `references/bpe-vocab`.
@@ -46,7 +37,7 @@ public enum ReferenceFiles {
             "llm-jp-v4.0.tokenizer.json": "llm-jp-v4.0/tokenizer.json",
             "llama2.model": "llama2/tokenizer.model",
         ]
-        // Derived from shared files at test setup (Tools/make_bpe_vocabularies.py), never committed.
+        // Derived from shared files at test setup (Tools/references/make_bpe_vocabularies.py), never committed.
         let derived: [String: String] = [
             "llama2.tokenizer.json": "llama2/tokenizer.json",
             "llama2-ja.model": "llama2-ja/llama2-ja.model",
@@ -66,7 +57,7 @@ public enum ReferenceFiles {
         guard FileManager.default.fileExists(atPath: file.path) else {
             XCTFail("""
                 \(file.path) is missing although \(sharedDirectory.path) exists. \
-                Run Tools/make_shared_references.sh (the README's test command does) before swift test.
+                Run Tools/references/make_shared_references.sh (the README's test command does) before swift test.
                 """)
             throw XCTSkip("references missing")
         }

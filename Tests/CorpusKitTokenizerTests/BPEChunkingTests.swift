@@ -32,7 +32,7 @@ final class BPEChunkingTests: XCTestCase {
         let path = ReferenceFiles.sharedTokenizer(relative)
         guard ReferenceFiles.sharedIsPresent else { throw XCTSkip("\(ReferenceFiles.sharedDirectory.path) not found: BPE chunking check skipped") }
         guard FileManager.default.fileExists(atPath: path.path) else {
-            XCTFail("\(path.path) is missing although the shared directory exists: run Tools/make_shared_references.sh first")
+            XCTFail("\(path.path) is missing although the shared directory exists: run Tools/references/make_shared_references.sh first")
             return
         }
         let (chunked, whole) = try models(path.path)

@@ -1,6 +1,7 @@
 @testable import CorpusKitTokenizer
 import Foundation
 import XCTest
+import CorpusKitTestSupport
 
 /// The double-array trie against a plain dictionary, and its on-disk cache.
 final class DoubleArrayTrieTests: XCTestCase {
@@ -59,10 +60,9 @@ final class DoubleArrayTrieTests: XCTestCase {
                         values: values, cache: cache)
     }
 
+    /// A path that does not exist yet, inside a scratch directory removed after the test.
     private func temporaryDirectory() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-trie-cache-\(UUID().uuidString)")
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
+        try scratchDirectory("trie-cache").url.appendingPathComponent("cache")
     }
 
     func testCacheStoresAndMapsAnIdenticalTrie() throws {

@@ -3,9 +3,9 @@ import XCTest
 import CorpusKitTestSupport
 
 /// The same comparison on the small fixture tokenizers the project generates itself
-/// (Tools/make_fixture_tokenizers.py), with references committed in Tests/Fixtures/references:
+/// (Tools/fixtures/make_fixture_tokenizers.py), with references committed in Tests/Fixtures/references:
 /// runs everywhere, with or without ../shared. fixture-nfkc exercises the precompiled charsmap;
-/// the BPE fixtures (Tools/make_fixture_bpe.py) the paths Llama 2 never takes: `<unk>` without byte
+/// the BPE fixtures (Tools/fixtures/make_fixture_bpe.py) the paths Llama 2 never takes: `<unk>` without byte
 /// fallback, frozen user-defined symbols, unused pieces, `treat_whitespace_as_suffix`, HF `Split`.
 final class FixtureConformanceTests: XCTestCase {
     private func check(_ name: String, _ tokenizerPath: String) throws {

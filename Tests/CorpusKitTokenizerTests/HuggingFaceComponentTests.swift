@@ -4,7 +4,7 @@ import XCTest
 import CorpusKitTestSupport
 
 /// Each HF normalizer, pre-tokenizer and decoder on its own, against what HF tokenizers does with
-/// the same tokenizer.json object (`Tools/make_component_fixtures.py` runs the real library:
+/// the same tokenizer.json object (`Tools/fixtures/make_component_fixtures.py` runs the real library:
 /// normalize_str, pre_tokenize_str, decode). The conformance suites test the components only in
 /// the combinations the llm-jp files use; these cover each option.
 final class HuggingFaceComponentTests: XCTestCase {

@@ -4,9 +4,9 @@ import XCTest
 import CorpusKitTestSupport
 
 /// Numbers must come out with exactly the bits HF tokenizers gives them (serde_json's default,
-/// not correctly rounded, parser). The expected bits are HF's own: `Tools/make_number_fixture.py`
+/// not correctly rounded, parser). The expected bits are HF's own: `Tools/fixtures/make_number_fixture.py`
 /// loads each number into tokenizers and reads back what it held; the llm-jp scores come from
-/// `Tools/make_references.py` (`NAME.scores.f64`).
+/// `Tools/references/make_references.py` (`NAME.scores.f64`).
 final class SerdeJSONNumberTests: XCTestCase {
     private func parse(_ text: String) -> Result<SerdeJSONNumber.Value, SerdeJSONNumber.Failure> {
         Array(text.utf8).withUnsafeBufferPointer { SerdeJSONNumber.parse($0) }

@@ -15,8 +15,7 @@ import CorpusKitTestSupport
 final class SharedConformanceTests: XCTestCase {
     private func check(_ name: String) throws {
         let references = try ReferenceFiles.requireSharedReferences(name)
-        let cacheDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("corpuskit-conformance-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: cacheDirectory) }
+        let cacheDirectory = try scratchDirectory("conformance").url.appendingPathComponent("tries")
         let cache = TrieCache(directory: cacheDirectory.path)
         let path = ReferenceFiles.sharedTokenizer(name).path
         let built = try Tokenizer.load(path: path, trieCache: cache)

@@ -1,0 +1,1 @@
+"""Python helpers shared by several Tools scripts (no command line of their own)."""
