@@ -42,7 +42,7 @@ public struct Vocabulary: Sendable {
     /// The added tokens, in file order.
     public let addedTokens: [AddedToken]
     /// The special-token ids.
-    public let specialIDs: SpecialIDs
+    public private(set) var specialIDs: SpecialIDs
     let rule: LookupRule
     private let addedContents: [Int32: [UInt8]]
     /// One bit per id below ``count``: whether `addedContents` holds it (``bytes(_:)`` is called per
@@ -83,9 +83,11 @@ public struct Vocabulary: Sendable {
         }
     }
 
-    /// The same vocabulary with other special-token ids.
+    /// The same vocabulary with other special-token ids (its indexes are shared, not rebuilt).
     func with(specialIDs: SpecialIDs) -> Vocabulary {
-        Vocabulary(table: table, addedTokens: addedTokens, specialIDs: specialIDs, rule: rule)
+        var copy = self
+        copy.specialIDs = specialIDs
+        return copy
     }
 
     /// The same vocabulary with sentencepiece's `bos_id()`, `eos_id()` and `pad_id()`: the control
