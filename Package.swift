@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "CorpusKitReport", targets: ["CorpusKitReport"]),
         .library(name: "CorpusKitPlan", targets: ["CorpusKitPlan"]),
         .library(name: "CorpusKitCheckpoint", targets: ["CorpusKitCheckpoint"]),
+        .library(name: "CorpusKitChecks", targets: ["CorpusKitChecks"]),
         .library(name: "CorpusKitCompat", targets: ["CorpusKitCompat"]),
         .library(name: "CorpusKitInference", targets: ["CorpusKitInference"]),
         .library(name: "CorpusKitLaunch", targets: ["CorpusKitLaunch"]),
@@ -60,7 +61,7 @@ let package = Package(
         .target(
             name: "CorpusKitReport",
             dependencies: [
-                "CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
+                "CorpusKitSystem", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -68,11 +69,13 @@ let package = Package(
         .target(name: "CorpusKitPlan", dependencies: ["CorpusKitSystem", "CorpusKitShards"]),
         // Hugging Face checkpoint files read without weights: safetensors headers, config.json & co.
         .target(name: "CorpusKitCheckpoint", dependencies: ["CorpusKitSystem"]),
+        // Named checks, their statuses, verdicts and reports, shared by compat and inference (model check).
+        .target(name: "CorpusKitChecks", dependencies: []),
         // Do a vocabulary, a checkpoint and shards fit together? (corpuskit compat)
-        .target(name: "CorpusKitCompat", dependencies: ["CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitCheckpoint"]),
+        .target(name: "CorpusKitCompat", dependencies: ["CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitCheckpoint", "CorpusKitChecks"]),
         // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS through dlopen): logits, greedy
         // decoding, perplexity, weight health (corpuskit model).
-        .target(name: "CorpusKitInference", dependencies: ["CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitCompat", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitPlan"]),
+        .target(name: "CorpusKitInference", dependencies: ["CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitChecks", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitPlan"]),
         // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
         .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
         .target(name: "CorpusKitVocab", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitCheckpoint"]),
@@ -80,7 +83,7 @@ let package = Package(
             name: "corpuskit",
             dependencies: [
                 "CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline",
-                "CorpusKitReport", "CorpusKitPlan", "CorpusKitCompat", "CorpusKitInference", "CorpusKitLaunch", "CorpusKitVocab",
+                "CorpusKitReport", "CorpusKitPlan", "CorpusKitChecks", "CorpusKitCompat", "CorpusKitInference", "CorpusKitLaunch", "CorpusKitVocab",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -98,7 +101,7 @@ let package = Package(
         .testTarget(name: "CorpusKitPipelineTests", dependencies: ["CorpusKitPipeline", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitReport", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards", "CorpusKitTestSupport"]),
-        .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitChecks", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitVocabTests", dependencies: ["CorpusKitVocab", "CorpusKitTokenizer", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),

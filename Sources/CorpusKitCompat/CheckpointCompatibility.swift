@@ -1,5 +1,6 @@
 import Foundation
 import CorpusKitCheckpoint
+import CorpusKitChecks
 import CorpusKitTokenizer
 
 /// `corpuskit compat model TOKENIZER MODEL_DIR`: does a Hugging Face checkpoint fit a vocabulary?
@@ -14,10 +15,10 @@ public struct CheckpointCompatibility: Sendable {
     public let report: CompatReport
 
     public init(tokenizerPath: String, modelDirectory: String) throws(CompatError) {
-        let vocabulary: VocabularyView
-        do { vocabulary = try VocabularyView.load(path: tokenizerPath) } catch { throw CompatError("\(tokenizerPath): \(error)") }
+        let vocabulary: VocabularyFile
+        do { vocabulary = try VocabularyFile.load(path: tokenizerPath) } catch { throw .tokenizer(path: tokenizerPath, error) }
         let checkpoint: CheckpointDirectory
-        do { checkpoint = try CheckpointDirectory(path: modelDirectory) } catch { throw CompatError("\(error)") }
+        do { checkpoint = try CheckpointDirectory(path: modelDirectory) } catch { throw .checkpoint(error) }
         let config = checkpoint.config
         var checks: [CompatCheck] = []
         let size = vocabulary.count
@@ -159,7 +160,7 @@ public struct CheckpointCompatibility: Sendable {
     /// The tokenizer's bos/eos/pad ids and where each comes from: the tokenizer_config.json /
     /// special_tokens_map.json next to the tokenizer, else the checkpoint directory's, else a
     /// `.model`'s trainer spec.
-    static func tokenizerSpecials(_ v: VocabularyView, byText: [[UInt8]: Int], checkpoint: CheckpointDirectory) -> [String: (id: Int, source: String)] {
+    static func tokenizerSpecials(_ v: VocabularyFile, byText: [[UInt8]: Int], checkpoint: CheckpointDirectory) -> [String: (id: Int, source: String)] {
         var result: [String: (Int, String)] = [:]
         let directory = (v.path as NSString).deletingLastPathComponent
         var configs: [TokenizerConfig] = []

@@ -1,3 +1,4 @@
+import CorpusKitChecks
 import CorpusKitReaders
 import CorpusKitTokenizer
 
@@ -15,15 +16,15 @@ public struct CorpusEncodingComparison: Sendable {
     /// Reads up to `limit` documents of `corpus` (field `key`).
     public init(a: Tokenizer, b: Tokenizer, corpus: String, key: String = "text", limit: Int = 1000) throws(CompatError) {
         let reader: CorpusDocumentReader
-        do { reader = try CorpusDocumentReader(path: corpus, keys: [key]) } catch { throw CompatError("\(error)") }
+        do { reader = try CorpusDocumentReader(path: corpus, keys: [key]) } catch { throw .corpusUnreadable(error) }
         var documents = 0, identical = 0, bytes = 0, tokensA = 0, tokensB = 0
         var differences: [String] = []
         while documents < limit {
             let outcome: CorpusLineOutcome?
-            do { outcome = try reader.next() } catch { throw CompatError("\(error)") }
+            do { outcome = try reader.next() } catch { throw .corpusUnreadable(error) }
             guard let outcome else { break }
             guard case .document(let document) = outcome else {
-                if case .invalid(let error) = outcome { throw CompatError("\(corpus): \(error)") }
+                if case .invalid(let error) = outcome { throw .corpusLine(path: corpus, error) }
                 continue
             }
             let text = document[0]
@@ -34,7 +35,7 @@ public struct CorpusEncodingComparison: Sendable {
                 try a.encode(utf8: buffer, isValidatedUTF8: true, into: &x, workspace: &wa)
                 try b.encode(utf8: buffer, isValidatedUTF8: true, into: &y, workspace: &wb)
             } catch {
-                throw CompatError("\(corpus):\(document.lineNumber): \(error)")
+                throw .encoding(path: corpus, line: document.lineNumber, error)
             }
             documents += 1
             bytes += text.count

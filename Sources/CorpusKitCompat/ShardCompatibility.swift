@@ -1,6 +1,6 @@
 import Foundation
 import CorpusKitSystem
-import CorpusKitPipeline
+import CorpusKitChecks
 import CorpusKitShards
 import CorpusKitTokenizer
 import CorpusKitMegatron
@@ -47,7 +47,7 @@ public struct ShardCompatibility: Sendable {
     /// One dataset's outcome, for the one-line-per-dataset summary.
     public struct DatasetResult: Sendable {
         public var prefix: String
-        public var verdict: String
+        public var verdict: Verdict
         public var compatible: Bool
         public var tokenizerType: String
         public var appendEOD: Bool
@@ -72,20 +72,20 @@ public struct ShardCompatibility: Sendable {
     public init(tokenizerPath: String, shards: [String], options: Options = Options()) throws(CompatError) {
         let tokenizer: Tokenizer
         do { tokenizer = try Tokenizer.load(path: tokenizerPath) } catch {
-            throw CompatError("\(tokenizerPath): \(error)")
+            throw .tokenizer(path: tokenizerPath, error)
         }
         let prefixes: [String]
-        do { prefixes = try ShardDiscovery.prefixes(shards) } catch { throw CompatError("\(error)") }
+        do { prefixes = try ShardDiscovery.prefixes(shards) } catch { throw .shard(error) }
         let sha256: String
-        do { sha256 = try FileDigest.sha256(path: tokenizer.path) } catch { throw CompatError("\(error)") }
+        do { sha256 = try FileDigest.sha256(path: tokenizer.path) } catch { throw .unreadable(error) }
         var checks: [CompatCheck] = []
         var perShard: [[String: any Sendable]] = []
         var datasets: [DatasetResult] = []
         for prefix in prefixes {
             let reader: MegatronIndexReader
-            do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CompatError("\(error)") }
+            do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw .shard(error) }
             let record: DatasetProvenance?
-            do { record = try DatasetProvenance.read(prefix: prefix) } catch { throw CompatError("\(error)") }
+            do { record = try DatasetProvenance.read(prefix: prefix) } catch { throw .shard(error) }
             let (shardChecks, facts) = try Self.check(reader, name: prefix, tokenizer: tokenizer, sha256: sha256,
                                                       record: record, options: options)
             checks += shardChecks
@@ -107,10 +107,10 @@ public struct ShardCompatibility: Sendable {
     /// One line per dataset (verdict, tokenizer type, `--append-eod`, round trip, documents,
     /// tokens, the worst problem), then the totals: for hundreds of datasets at once.
     public func summary() -> String {
-        var lines = ["verdict: \(report.verdict)"]
+        var lines = ["verdict: \(report.verdict.rawValue)"]
         let width = datasets.map(\.prefix.count).max() ?? 0
         for d in datasets {
-            let mark = d.verdict == "compatible" ? "ok     " : d.compatible ? "warning" : "ERROR  "
+            let mark = d.verdict == .compatible ? "ok     " : d.compatible ? "warning" : "ERROR  "
             var line = "  \(mark)  \(d.prefix.padding(toLength: width, withPad: " ", startingAt: 0))  \(d.tokenizerType) append-eod \(d.appendEOD)"
                 + "  round trip \(Self.percent(d.roundTripShare))  \(d.documents) documents  \(d.tokens) tokens"
             line += "  recorded: \(d.recordedTokenizer ?? "-")"
@@ -118,7 +118,7 @@ public struct ShardCompatibility: Sendable {
             lines.append(line)
         }
         let bad = datasets.filter { !$0.compatible }.count
-        let warned = datasets.filter { $0.compatible && $0.verdict != "compatible" }.count
+        let warned = datasets.filter { $0.compatible && $0.verdict != .compatible }.count
         lines.append("total: \(datasets.count) datasets, \(datasets.count - bad - warned) compatible, \(warned) with warnings, "
                      + "\(bad) incompatible; \(datasets.reduce(0) { $0 + $1.documents }) documents, \(datasets.reduce(0) { $0 + $1.tokens }) tokens")
         return lines.joined(separator: "\n")
@@ -175,7 +175,7 @@ public struct ShardCompatibility: Sendable {
                 refusals.append("\(type): \(error)")
             }
         }
-        guard !result.isEmpty else { throw CompatError("\(tokenizer.path): no tokenizer type fits: \(refusals.joined(separator: "; "))") }
+        guard !result.isEmpty else { throw .noTokenizerTypeFits(tokenizer: tokenizer.path, refusals: refusals) }
         return result
     }
 
@@ -230,8 +230,8 @@ public struct ShardCompatibility: Sendable {
             let recordedType = MegatronTokenizerType(rawValue: record.tokenizer.type)
             if record.tokenizer.sha256 == sha256 {
                 var conflicts: [String] = []
-                if let type = given.tokenizerType, type != recordedType { conflicts.append("--tokenizer-type \(type) given, \(record.tokenizer.type) recorded") }
-                if let eod = given.appendEOD, eod != record.options.appendEOD { conflicts.append("--append-eod \(eod) given, \(record.options.appendEOD) recorded") }
+                if let type = given.tokenizerType, type != recordedType { conflicts.append("tokenizer type \(type) given, \(record.tokenizer.type) recorded") }
+                if let eod = given.appendEOD, eod != record.options.appendEOD { conflicts.append("append EOD \(eod) given, \(record.options.appendEOD) recorded") }
                 if conflicts.isEmpty {
                     add("provenance", .ok, "made with this tokenizer file (SHA-256 \(sha256.prefix(12))…), \(record.tokenizer.type), append-eod \(record.options.appendEOD), by corpuskit \(record.corpuskit)")
                 } else {
@@ -294,12 +294,12 @@ public struct ShardCompatibility: Sendable {
             trips.append(trip)
         }
         // The best-fitting wrapper (first in order on ties).
-        guard var best = trips.first else { throw CompatError("\(name): no tokenizer type could be checked") }
+        guard var best = trips.first else { throw .noTokenizerTypeChecked(shard: name) }
         for trip in trips.dropFirst() where trip.share > best.share { best = trip }
         let wrapper = best.wrapper
         let appendEOD = best.appendEOD
         let inferred = options.tokenizerType == nil ? " (inferred: best round trip of \(trips.map { "\($0.wrapper.type) \(Self.percent($0.share))" }.joined(separator: ", ")))" : ""
-        add("tokenizer type", .ok, "\(wrapper.label)\(inferred); --append-eod \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
+        add("tokenizer type", .ok, "\(wrapper.label)\(inferred); append EOD: \(appendEOD)\(options.appendEOD == nil ? " (inferred)" : "")")
         facts["tokenizer_type"] = wrapper.type.rawValue
         facts["append_eod"] = appendEOD
 
@@ -359,20 +359,20 @@ public struct ShardCompatibility: Sendable {
         let suffixNote = wrapper.suffix.isEmpty ? "" : " (\(names(wrapper.suffix)) from the post-processor)"
         if appendEOD {
             if let d = missingEnding {
-                add("EOD", .error, "\(missingEndingCount) of \(nonEmpty) non-empty documents do not end with \(names(ending))\(suffixNote) (first: document \(d)): the run's --append-eod is not what these shards say")
+                add("EOD", .error, "\(missingEndingCount) of \(nonEmpty) non-empty documents do not end with \(names(ending))\(suffixNote) (first: document \(d)): the EOD setting given is not what these shards say")
             } else {
                 add("EOD", .ok, "every non-empty document ends with \(names(ending))\(suffixNote)")
             }
         } else if nonEmpty > 0 && unexpectedEOD == nonEmpty {
-            add("EOD", .warning, "every non-empty document ends with \(names(eodEnding!)), as --append-eod writes, but --append-eod was not given")
+            add("EOD", .warning, "every non-empty document ends with \(names(eodEnding!)), as appending EOD writes, but appending EOD was not asked for")
         } else if !wrapper.suffix.isEmpty {
             if let d = missingEnding {
                 add("EOD", .error, "\(missingEndingCount) of \(nonEmpty) non-empty documents do not end with the post-processor's \(names(wrapper.suffix)) (first: document \(d))")
             } else {
-                add("EOD", .ok, "every non-empty document ends with the post-processor's \(names(wrapper.suffix)); no EOD appended (--append-eod false)")
+                add("EOD", .ok, "every non-empty document ends with the post-processor's \(names(wrapper.suffix)); no EOD appended")
             }
         } else {
-            add("EOD", .ok, "no EOD expected (--append-eod false)")
+            add("EOD", .ok, "no EOD expected (EOD not appended)")
         }
 
         // The round trip.
@@ -386,7 +386,7 @@ public struct ShardCompatibility: Sendable {
                 + "which sentencepiece (float32) and HF tokenizers (float64) break differently)"
         }
         facts["round_trip_ties"] = best.ties
-        if status == .error { detail += ": these shards were not made with this tokenizer (or not with this --tokenizer-type)" }
+        if status == .error { detail += ": these shards were not made with this tokenizer (or not with this tokenizer type)" }
         if !best.mismatches.isEmpty { detail += "\n" + best.mismatches.joined(separator: "\n") }
         add("round trip", status, detail)
         return (checks, facts)

@@ -1,5 +1,7 @@
 import Foundation
 import CorpusKitCheckpoint
+import CorpusKitChecks
+import CorpusKitSystem
 import CorpusKitTokenizer
 
 /// `corpuskit compat vocab A B`: how two vocabularies relate, most specific verdict first.
@@ -23,8 +25,8 @@ import CorpusKitTokenizer
 /// verdict `same-ids` at best).
 /// Within one format the parsed settings are compared directly.
 public struct VocabularyComparison: Sendable {
-    public let a: VocabularyView
-    public let b: VocabularyView
+    public let a: VocabularyFile
+    public let b: VocabularyFile
     public let report: CompatReport
     /// For `remapped`: A's id → B's id.
     public let permutation: [Int32]?
@@ -39,7 +41,7 @@ public struct VocabularyComparison: Sendable {
     ]
 
     /// Compares `a` and `b`; `corpus` (a JSONL file, key `text`) adds an encoding comparison.
-    public init(a: VocabularyView, b: VocabularyView, corpus: String? = nil, corpusKey: String = "text", corpusLimit: Int = 1000) throws(CompatError) {
+    public init(a: VocabularyFile, b: VocabularyFile, corpus: String? = nil, corpusKey: String = "text", corpusLimit: Int = 1000) throws(CompatError) {
         self.a = a
         self.b = b
         var checks: [CompatCheck] = []
@@ -53,7 +55,7 @@ public struct VocabularyComparison: Sendable {
         }
         checks.append(CompatCheck("sizes", .ok,
                                   "A has \(a.count) ids (\(a.modelType)), B has \(b.count) ids (\(b.modelType))"))
-        func isSpecial(_ v: VocabularyView, _ id: Int) -> Bool {
+        func isSpecial(_ v: VocabularyFile, _ id: Int) -> Bool {
             let t = v.types[id]
             return t == .unknown || t == .control || t == .userDefined
         }
@@ -63,7 +65,7 @@ public struct VocabularyComparison: Sendable {
         }
         let common = min(a.count, b.count)
         let firstDifference = (0..<common).first { !samePiece($0) }
-        var verdict: String
+        var verdict: Verdict
         var permutation: [Int32]?
         var compatible = true
 
@@ -103,11 +105,11 @@ public struct VocabularyComparison: Sendable {
                 let behaviour = try Self.compareBehaviour(a, b, crossFormat: crossFormat, corpus: corpus, corpusKey: corpusKey, corpusLimit: corpusLimit)
                 checks.append(contentsOf: behaviour.checks)
                 if !behaviour.same { differences.append("behaviour") }
-                verdict = differences.isEmpty ? "identical" : "same-ids"
+                verdict = differences.isEmpty ? .identical : .sameIDs
                 facts["differences"] = differences
             } else {
                 let (short, long, shortName, longName) = a.count < b.count ? (a, b, "A", "B") : (b, a, "B", "A")
-                verdict = "extension"
+                verdict = .extension
                 let added = short.count..<long.count
                 let sample = added.prefix(20).map { long.piece($0) }
                 checks.append(CompatCheck("extension", .ok,
@@ -157,12 +159,12 @@ public struct VocabularyComparison: Sendable {
             facts["moved"] = moved
             facts["same_id"] = same
             if onlyA == 0 && onlyB == 0 && a.count == b.count && idsA.count == a.count && idsB.count == b.count {
-                verdict = "remapped"
+                verdict = .remapped
                 permutation = (0..<a.count).map { Int32(idsB[Array(a.pieceBytes($0))]!) }
                 checks.append(CompatCheck("pieces", .warning,
                     "the same \(a.count) pieces, \(moved) at other ids (e.g. \(movedSample.joined(separator: ", "))): ids must be translated (the comparison can write the translation table)"))
             } else {
-                verdict = "incompatible"
+                verdict = .incompatible
                 compatible = false
                 checks.append(CompatCheck("pieces", .error,
                     "\(same) pieces at the same id, \(moved) at another id\(movedSample.isEmpty ? "" : " (e.g. \(movedSample.prefix(4).joined(separator: ", ")))"), \(onlyA) only in A, \(onlyB) only in B"))
@@ -176,11 +178,11 @@ public struct VocabularyComparison: Sendable {
         for name in names {
             let x = specialsA[name], y = specialsB[name]
             if x == nil && y == nil { continue }
-            func show(_ v: VocabularyView, _ id: Int?) -> String { id.map { "\($0) \(Self.show(v.piece($0)))" } ?? "none" }
+            func show(_ v: VocabularyFile, _ id: Int?) -> String { id.map { "\($0) \(Self.show(v.piece($0)))" } ?? "none" }
             if x != y { specialsDiffer = true }
             lines.append("\(name): A \(show(a, x)), B \(show(b, y))")
         }
-        let specialStatus: CheckStatus = specialsDiffer && verdict != "incompatible" ? .warning : .ok
+        let specialStatus: CheckStatus = specialsDiffer && verdict != .incompatible ? .warning : .ok
         checks.append(CompatCheck("special tokens", specialStatus, lines.isEmpty ? "none declared" : lines.joined(separator: "; ")))
         facts["special_tokens_a"] = specialsA.mapValues { $0 }
         facts["special_tokens_b"] = specialsB.mapValues { $0 }
@@ -191,31 +193,30 @@ public struct VocabularyComparison: Sendable {
         self.permutation = permutation
     }
 
+    /// Reads a vocabulary to compare (``VocabularyFile/load(path:)``: any model type, no encoder).
+    public static func vocabulary(_ path: String) throws(CompatError) -> VocabularyFile {
+        do { return try VocabularyFile.load(path: path) } catch { throw .tokenizer(path: path, error) }
+    }
+
     /// Writes ``permutation`` as `id_in_A<TAB>id_in_B<TAB>piece` lines (temporary name, then rename).
     public func writePermutation(to path: String) throws(CompatError) {
-        guard let permutation else { throw CompatError("no translation table: the verdict is not remapped") }
+        guard let permutation else { throw .notRemapped }
         var text = "# id_in_a\tid_in_b\tpiece\n"
         for (id, other) in permutation.enumerated() {
             text += "\(id)\t\(other)\t\(Self.show(a.piece(id)))\n"
         }
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
-            try FileManager.default.moveItem(atPath: temporary, toPath: path)
-        } catch {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw CompatError("\(path): cannot write the map: \(error.localizedDescription)")
+        do { try AtomicFile.write(text, to: path) } catch {
+            throw .cannotWrite(path: path, what: "map", error)
         }
     }
 
     // MARK: - Parts
 
-    static func formatName(_ v: VocabularyView) -> String {
+    static func formatName(_ v: VocabularyFile) -> String {
         v.format == .sentencePiece ? "sentencepiece .model (\(v.modelType))" : "tokenizer.json (\(v.modelType))"
     }
 
-    static func describe(_ v: VocabularyView) -> [String: any Sendable] {
+    static func describe(_ v: VocabularyFile) -> [String: any Sendable] {
         ["path": v.path, "format": v.format.rawValue, "model_type": v.modelType, "size": v.count]
     }
 
@@ -230,8 +231,8 @@ public struct VocabularyComparison: Sendable {
     /// doubles, which HF tokenizers (and so CorpusKit) reads back up to one ulp off (serde_json's
     /// parser is not correctly rounded). Across formats the scores are therefore compared at the
     /// `.model`'s float32 precision, where that ulp vanishes.
-    static func scoreDifferences(_ a: VocabularyView, _ b: VocabularyView, skipSpecial: Bool,
-                                 isSpecial: (VocabularyView, Int) -> Bool) -> [Int]? {
+    static func scoreDifferences(_ a: VocabularyFile, _ b: VocabularyFile, skipSpecial: Bool,
+                                 isSpecial: (VocabularyFile, Int) -> Bool) -> [Int]? {
         guard let x = a.scores, let y = b.scores else { return nil }
         let n = min(a.count, b.count)
         let float32 = a.format != b.format
@@ -245,7 +246,7 @@ public struct VocabularyComparison: Sendable {
     /// bos/eos/pad/unk/eod ids: a `.model`'s trainer-spec pieces; a tokenizer.json's
     /// `tokenizer_config.json` / `special_tokens_map.json` strings next to it; EOD is the special
     /// piece named like `<EOD…>`, or the id a tokenizer.json post-processor appends.
-    public static func specialTokens(_ v: VocabularyView) -> [String: Int] {
+    public static func specialTokens(_ v: VocabularyFile) -> [String: Int] {
         var result: [String: Int] = [:]
         if let id = v.bosID { result["bos"] = Int(id) }
         if let id = v.eosID { result["eos"] = Int(id) }
@@ -272,7 +273,7 @@ public struct VocabularyComparison: Sendable {
     }
 
     /// Behaviour: parsed settings within one format, probe encodings across formats.
-    static func compareBehaviour(_ a: VocabularyView, _ b: VocabularyView, crossFormat: Bool, corpus: String?,
+    static func compareBehaviour(_ a: VocabularyFile, _ b: VocabularyFile, crossFormat: Bool, corpus: String?,
                                  corpusKey: String, corpusLimit: Int) throws(CompatError) -> (same: Bool, checks: [CompatCheck]) {
         var checks: [CompatCheck] = []
         var same = true
@@ -317,13 +318,13 @@ public struct VocabularyComparison: Sendable {
         return (same, checks)
     }
 
-    static func loadTokenizer(_ v: VocabularyView) -> Tokenizer? {
+    static func loadTokenizer(_ v: VocabularyFile) -> Tokenizer? {
         guard v.modelType == "Unigram" || v.modelType == "BPE" else { return nil }
         return try? Tokenizer.load(path: v.path)
     }
 
     /// `--corpus`: both tokenizers encode the documents.
-    static func corpusChecks(_ a: VocabularyView, _ b: VocabularyView, corpus: String, key: String, limit: Int) throws(CompatError) -> (allSame: Bool, checks: [CompatCheck]) {
+    static func corpusChecks(_ a: VocabularyFile, _ b: VocabularyFile, corpus: String, key: String, limit: Int) throws(CompatError) -> (allSame: Bool, checks: [CompatCheck]) {
         guard let ta = loadTokenizer(a), let tb = loadTokenizer(b) else {
             let which = loadTokenizer(a) == nil ? "A" : "B"
             return (false, [CompatCheck("corpus", .warning, "not encoded: \(which) is \(which == "A" ? a.modelType : b.modelType), which CorpusKit cannot encode (only Unigram and BPE)")])

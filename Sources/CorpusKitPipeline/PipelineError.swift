@@ -2,15 +2,26 @@ import CorpusKitReaders
 import CorpusKitShards
 import CorpusKitTokenizer
 
+/// The settings of a tokenize run that ``PipelineError/setting(_:reason:)`` can be about.
+public enum TokenizeSetting: String, Sendable {
+    case inputs = "inputs"
+    case outputPrefix = "output prefix"
+    case jsonKeys = "JSON keys"
+    case workers = "workers"
+    case batchBytes = "batch size"
+    case tokenInfoCSV = "token-info CSV"
+}
+
 /// Why `corpuskit tokenize` (``TokenizePipeline``) stopped without publishing outputs.
 public enum PipelineError: Error, Sendable, CustomStringConvertible {
-    /// The options cannot be honoured; the message says which and why.
-    case configuration(String)
+    /// A setting of ``TokenizeConfiguration`` cannot be honoured, and why (the command line names
+    /// the setting's flag: the library does not know it).
+    case setting(TokenizeSetting, reason: String)
     /// The inputs could not be expanded into files.
     case inputs(InputExpansionError)
     /// The tokenizer could not be loaded or is unusable for the tokenizer type.
     case tokenizer(path: String, reason: String)
-    /// A bad line or unreadable input with `--on-error fail`.
+    /// A bad line or unreadable input under the `fail` error policy.
     case badInput(LineProblem)
     /// A truncated or corrupt compressed input, or one that cannot be read (an error of that file
     /// whatever the bad-line policy, unless damaged inputs are explicitly kept).
@@ -25,8 +36,8 @@ public enum PipelineError: Error, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .configuration(message):
-            return message
+        case let .setting(setting, reason):
+            return "\(setting.rawValue): \(reason)"
         case let .inputs(error):
             return error.description
         case let .tokenizer(path, reason):

@@ -86,16 +86,16 @@ public struct TokenizeConfiguration: Sendable {
     /// (`preprocess_data.py` takes exactly one and writes it as given).
     public var inputDisplayName: String { inputs.joined(separator: " ") }
 
-    /// Checks the values; the message names the option.
+    /// Checks the values; the error names the setting.
     public func validate() throws(PipelineError) {
-        if inputs.isEmpty { throw .configuration("--input: at least one input is required") }
-        if writesShards && outputPrefix.isEmpty { throw .configuration("--output-prefix must not be empty") }
-        if jsonKeys.isEmpty { throw .configuration("--json-keys: at least one key is required") }
+        if inputs.isEmpty { throw .setting(.inputs, reason: "at least one input is required") }
+        if writesShards && outputPrefix.isEmpty { throw .setting(.outputPrefix, reason: "must not be empty") }
+        if jsonKeys.isEmpty { throw .setting(.jsonKeys, reason: "at least one key is required") }
         var seen = Set<String>()
         for key in jsonKeys where !seen.insert(key).inserted {
-            throw .configuration("--json-keys: key \"\(key)\" is given twice (both would write the same output)")
+            throw .setting(.jsonKeys, reason: "key \"\(key)\" is given twice (both would write the same output)")
         }
-        if workers < 1 { throw .configuration("--workers must be at least 1 (got \(workers))") }
-        if batchBytes < 1 { throw .configuration("batch size must be positive") }
+        if workers < 1 { throw .setting(.workers, reason: "must be at least 1 (got \(workers))") }
+        if batchBytes < 1 { throw .setting(.batchBytes, reason: "must be positive") }
     }
 }

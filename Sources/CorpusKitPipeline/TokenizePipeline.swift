@@ -504,7 +504,7 @@ public final class TokenizePipeline {
     private static func checkAppendable(_ path: String) throws(PipelineError) {
         if access(path, F_OK) == 0 {
             guard access(path, W_OK) == 0 else {
-                throw .configuration("--output-result-total-token-info: \(path) is not writable")
+                throw .setting(.tokenInfoCSV, reason: "\(path) is not writable")
             }
             return
         }
@@ -516,7 +516,7 @@ public final class TokenizePipeline {
             directory = "."
         }
         guard access(directory, W_OK) == 0 else {
-            throw .configuration("--output-result-total-token-info: cannot create \(path) (directory \(directory) is missing or not writable)")
+            throw .setting(.tokenInfoCSV, reason: "cannot create \(path) (directory \(directory) is missing or not writable)")
         }
     }
 

@@ -40,21 +40,9 @@ public enum AtomicFile {
 
     /// Writes `bytes` to `path` atomically.
     public static func write(_ bytes: UnsafeRawBufferPointer, to path: String) throws(SystemError) {
-        let (fd, temporary) = try createTemporary(for: path)
-        do {
-            try POSIXFile.writeAll(fd, bytes, path: temporary)
-            try POSIXFile.close(fd, path: temporary)
-        } catch {
-            try? POSIXFile.close(fd, path: temporary)
-            POSIXFile.removeQuietly(temporary)
-            throw error
-        }
-        do {
-            try publish(temporary, as: path)
-        } catch {
-            POSIXFile.removeQuietly(temporary)
-            throw error
-        }
+        let writer = try Writer(path: path)
+        try writer.write(bytes)
+        try writer.commit()
     }
 
     /// Writes `bytes` to `path` atomically.
@@ -68,6 +56,60 @@ public enum AtomicFile {
     /// Writes `text` (UTF-8) to `path` atomically.
     public static func write(_ text: String, to path: String) throws(SystemError) {
         try write(Array(text.utf8), to: path)
+    }
+
+    /// A file written piece by piece under its temporary name and published by ``commit()``;
+    /// dropped uncommitted (an error, an early return), it removes its temporary file, so the
+    /// final name only ever holds a complete output.
+    public final class Writer {
+        /// The final name.
+        public let path: String
+        /// The temporary name being written.
+        public let temporaryPath: String
+        private var fd: Int32?
+
+        /// Creates the temporary file for `path`.
+        public init(path: String) throws(SystemError) {
+            self.path = path
+            (fd, temporaryPath) = try (AtomicFile.createTemporary(for: path))
+        }
+
+        /// Appends `bytes`.
+        public func write(_ bytes: UnsafeRawBufferPointer) throws(SystemError) {
+            guard let fd else { return }
+            try POSIXFile.writeAll(fd, bytes, path: temporaryPath)
+        }
+
+        /// Appends `bytes`.
+        public func write(_ bytes: [UInt8]) throws(SystemError) {
+            let result: Result<Void, SystemError> = bytes.withUnsafeBytes { buffer in
+                Result { () throws(SystemError) in try write(buffer) }
+            }
+            try result.get()
+        }
+
+        /// Appends `text` as UTF-8.
+        public func write(_ text: String) throws(SystemError) { try write(Array(text.utf8)) }
+
+        /// Closes the file and renames it to ``path``. On failure the temporary file is removed.
+        public func commit() throws(SystemError) {
+            guard let descriptor = fd else { return }
+            fd = nil
+            do {
+                try POSIXFile.close(descriptor, path: temporaryPath)
+                try AtomicFile.publish(temporaryPath, as: path)
+            } catch {
+                POSIXFile.removeQuietly(temporaryPath)
+                throw error
+            }
+        }
+
+        deinit {
+            if let fd {
+                try? POSIXFile.close(fd, path: temporaryPath)
+                POSIXFile.removeQuietly(temporaryPath)
+            }
+        }
     }
 
     /// Removes the temporary files of `path` (``temporaryPath(for:attempt:)`` names) that were left

@@ -32,28 +32,32 @@ public final class Tokenizer: Sendable {
         try load(path: path, trieCache: .default)
     }
 
+    /// The file ``load(path:)`` reads for `path`: `path` itself, or for a directory its
+    /// `tokenizer.json`, else its only `.model` file (the one directory rule; ``VocabularyFile``
+    /// follows it too).
+    public static func resolve(path: String) throws(TokenizerError) -> String {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .unreadable(path: path, reason: "no such file or directory")
+        }
+        guard isDirectory.boolValue else { return path }
+        let json = (path as NSString).appendingPathComponent("tokenizer.json")
+        if FileManager.default.fileExists(atPath: json) { return json }
+        let models = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).filter { $0.hasSuffix(".model") }.sorted()
+        guard models.count == 1 else {
+            throw .unreadable(path: path, reason: models.isEmpty
+                ? "the directory holds neither tokenizer.json nor a .model file"
+                : "the directory holds several .model files (\(models.joined(separator: ", "))); name one")
+        }
+        return (path as NSString).appendingPathComponent(models[0])
+    }
+
     /// The trie the model searches, if it uses one (tests compare built and cached ones).
     var vocabularyTrie: DoubleArrayTrie? { behavior.model.vocabularyTrie }
 
     /// ``load(path:)`` with an explicit trie cache (tests use temporary ones).
     static func load(path: String, trieCache: TrieCache) throws(TokenizerError) -> Tokenizer {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .unreadable(path: path, reason: "no such file or directory")
-        }
-        if isDirectory.boolValue {
-            let json = (path as NSString).appendingPathComponent("tokenizer.json")
-            if FileManager.default.fileExists(atPath: json) { return try load(path: json, trieCache: trieCache) }
-            let models = ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [])
-                .filter { $0.hasSuffix(".model") }.sorted()
-            guard let model = models.first else {
-                throw .unreadable(path: path, reason: "the directory holds neither tokenizer.json nor a .model file")
-            }
-            guard models.count == 1 else {
-                throw .unreadable(path: path, reason: "the directory holds several .model files (\(models.joined(separator: ", "))); name one")
-            }
-            return try load(path: (path as NSString).appendingPathComponent(model), trieCache: trieCache)
-        }
+        let path = try resolve(path: path)
         // The one place the file format decides the behaviour.
         if path.hasSuffix(".json") {
             return Tokenizer(behavior: try HuggingFaceTokenizer(contentsOf: path, trieCache: trieCache), path: path)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitPipeline
 import CorpusKitTokenizer
@@ -23,7 +24,7 @@ struct CompatOutputOptions: ParsableArguments {
 
     /// Prints `make()`'s report (its text form from `text`, when given) and exits with its
     /// status; bad input exits 2.
-    func run(_ make: () throws(CompatError) -> (CompatReport, text: String?)) throws {
+    func run(_ make: () throws -> (CompatReport, text: String?)) throws {
         let report: CompatReport, text: String?
         do {
             (report, text) = try make()
@@ -59,13 +60,13 @@ struct CompatVocabCommand: ParsableCommand {
     func run() throws {
         let input: String?
         do { input = try corpus.singleFile() } catch let error as CLIError { throw CLIError.badInput(error.description) }
-        try output.run { () throws(CompatError) -> (CompatReport, text: String?) in
-            let va: VocabularyView, vb: VocabularyView
-            do { va = try VocabularyView.load(path: a) } catch { throw CompatError("\(a): \(error)") }
-            do { vb = try VocabularyView.load(path: b) } catch { throw CompatError("\(b): \(error)") }
+        try output.run { () throws -> (CompatReport, text: String?) in
+            let va: VocabularyFile, vb: VocabularyFile
+            va = try VocabularyComparison.vocabulary(a)
+            vb = try VocabularyComparison.vocabulary(b)
             let comparison = try VocabularyComparison(a: va, b: vb, corpus: input, corpusKey: corpus.key, corpusLimit: corpusDocuments)
             if let map {
-                do { try comparison.writePermutation(to: map) } catch { throw CompatError("--map: \(error)") }
+                do { try comparison.writePermutation(to: map) } catch { throw CLIError("--map: \(error)") }
             }
             return (comparison.report, nil)
         }
@@ -84,7 +85,7 @@ struct CompatModelCommand: ParsableCommand {
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
-        try output.run { () throws(CompatError) -> (CompatReport, text: String?) in
+        try output.run { () throws -> (CompatReport, text: String?) in
             (try CheckpointCompatibility(tokenizerPath: tokenizer, modelDirectory: modelDirectory).report, nil)
         }
     }
@@ -125,7 +126,7 @@ struct CompatShardsCommand: ParsableCommand {
     func run() throws {
         let type = tokenizerType.flatMap(MegatronTokenizerType.init(rawValue:))
         let options = ShardCompatibility.Options(tokenizerType: type, appendEOD: appendEod, sample: sample, all: all)
-        try output.run { () throws(CompatError) -> (CompatReport, text: String?) in
+        try output.run { () throws -> (CompatReport, text: String?) in
             let compatibility = try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options)
             return (compatibility.report, summary ? compatibility.summary() : nil)
         }

@@ -21,7 +21,7 @@ struct DecodeCommand: ParsableCommand {
         let lines = try InputLines(path: input)
         let output = OutputBuffer()
         while let line = try lines.next() {
-            guard let values = JSONIDArray.parse(line.bytes) else {
+            guard let values = IDLines.parse(line.bytes) else {
                 throw CLIError("\(lines.displayName):\(line.number): expected a JSON array of integer ids")
             }
             let text: [UInt8]

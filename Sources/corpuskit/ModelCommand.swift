@@ -1,6 +1,9 @@
 import ArgumentParser
 import Foundation
+import CorpusKitChecks
+import CorpusKitCompat
 import CorpusKitInference
+import CorpusKitReaders
 import CorpusKitSystem
 import CorpusKitTokenizer
 
@@ -26,43 +29,40 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// Writes lines to `--output` (through a temporary name, renamed when complete) or stdout.
+/// Writes lines to `--output` (an ``AtomicFile/Writer``: published when complete) or stdout.
 final class LineSink {
-    private let final: String?
-    private let temporary: String?
-    private let handle: FileHandle
+    private let file: AtomicFile.Writer?
 
     init(output: String?) throws {
-        final = output
-        if let output {
-            let temporary = output + ".tmp-\(getpid())"
-            guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
-                throw CLIError("cannot create \(temporary)")
-            }
-            self.temporary = temporary
-            self.handle = handle
-        } else {
-            temporary = nil
-            handle = FileHandle.standardOutput
-        }
+        do { file = try output.map { (path) throws(SystemError) in try AtomicFile.Writer(path: path) } } catch { throw CLIError(error.description) }
     }
 
-    func write(_ line: String) { handle.write(Data((line + "\n").utf8)) }
+    func write(_ line: String) throws {
+        guard let file else { print(line); return }
+        do { try file.write(line + "\n") } catch { throw CLIError(error.description) }
+    }
 
     func finish() throws {
-        guard let temporary, let final else { return }
-        try handle.close()
-        if rename(temporary, final) != 0 { throw CLIError("cannot rename \(temporary) to \(final): \(String(cString: strerror(errno)))") }
-    }
-
-    deinit {
-        if let temporary, FileManager.default.fileExists(atPath: temporary) { unlink(temporary) }
+        do { try file?.commit() } catch { throw CLIError(error.description) }
     }
 }
 
 /// Runs library code, reporting its error as a CLI error.
 func inference<T>(_ body: () throws(InferenceError) -> T) throws -> T {
-    do { return try body() } catch { throw CLIError("\(error)") }
+    do { return try body() } catch { throw CLIError(commandLineMessage(error)) }
+}
+
+/// The library's message, with the flag names of the settings it is about.
+func commandLineMessage(_ error: any Error) -> String {
+    guard let error = error as? InferenceError else { return "\(error)" }
+    switch error {
+    case .contextTooShort: return "--context must be at least 2"
+    case .strideOutOfRange(_, let context): return "--stride must be in 1...context (\(context))"
+    case .contextBeyondPositions(let context, let limit): return "--context \(context) exceeds the model's n_positions \(limit)"
+    case .noBOS: return "--add-bos: neither the checkpoint nor the tokenizer declares a bos id"
+    case .corpusNeedsTokenizer: return "--input needs --tokenizer"
+    default: return error.description
+    }
 }
 
 struct ModelInfoCommand: ParsableCommand {
@@ -89,12 +89,12 @@ struct ModelLogitsCommand: ParsableCommand {
     var output: String?
 
     func run() throws {
-        let inputs = try inference { () throws(InferenceError) in try IDLines.read(path: idsFile) }
+        let inputs = try inference { () throws(InferenceError) in try IDLines.modelInputs(path: idsFile) }
         let lm = try model.load()
         let sink = try LineSink(output: output)
         for ids in inputs {
             let logits = try inference { () throws(InferenceError) in try lm.forward(ids, cache: lm.makeCache(capacity: ids.count)) }
-            sink.write(IDLines.json(logits))
+            try sink.write(IDLines.json(logits))
         }
         try sink.finish()
     }
@@ -137,7 +137,7 @@ struct ModelGenerateCommand: ParsableCommand {
 
     func run() throws {
         if let idsFile {
-            let inputs = try inference { () throws(InferenceError) in try IDLines.read(path: idsFile) }
+            let inputs = try inference { () throws(InferenceError) in try IDLines.modelInputs(path: idsFile) }
             let lm = try model.load()
             let generator = GreedyGenerator(model: lm)
             for prompt in inputs {
@@ -219,11 +219,12 @@ struct ModelCheckCommand: ParsableCommand {
         let report: ModelHealthReport
         do {
             var check = ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: input,
-                                         corpusDocuments: corpusDocuments, threads: model.threads.count)
+                                         corpusDocuments: corpusDocuments, threads: model.threads.count,
+                                         tokenizerChecks: { try CheckpointCompatibility(tokenizerPath: $0, modelDirectory: $1).report.checks })
             if longContext.enabled { check.longContext = longContext.options }
             report = try check.run()
         } catch {
-            throw CLIError.badInput("\(error)")
+            throw CLIError.badInput(commandLineMessage(error))
         }
         print(json ? report.compat.json() : report.compat.text())
         let status = report.compat.exitStatus(strict: strict)

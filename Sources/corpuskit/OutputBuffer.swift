@@ -44,11 +44,11 @@ final class OutputBuffer {
 
     func append(_ string: String) { append(Array(string.utf8)) }
 
-    /// Appends ids as a compact JSON array (`[1,2,3]`), formatting digits straight into the
+    /// Appends ids as a JSON array in ``IDLines``' format (`[1, 2, 3]`), formatting digits straight into the
     /// buffer two at a time from a table (measured: per-byte appends were 16 % of an encode run,
     /// then one division per digit 12 % of its instructions).
     func appendIDArray(_ ids: [Int32]) {
-        reserve(ids.count * 12 + 2)
+        reserve(ids.count * 13 + 2)
         var p = storage + count
         p.pointee = 0x5B
         p += 1
@@ -56,7 +56,7 @@ final class OutputBuffer {
             let table = pairs.baseAddress!
             var first = true
             for id in ids {
-                if !first { p.pointee = 0x2C; p += 1 }
+                if !first { p[0] = 0x2C; p[1] = 0x20; p += 2 }
                 first = false
                 var value = UInt32(truncatingIfNeeded: id)
                 if id < 0 { p.pointee = 0x2D; p += 1; value = 0 &- value }

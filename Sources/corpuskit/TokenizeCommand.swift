@@ -101,6 +101,18 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Accepted for compatibility (NullTokenizer only).", visibility: .hidden))
     var vocabSize: Int?
 
+    /// The flag of a pipeline setting, for its error messages.
+    static func flag(_ setting: TokenizeSetting) -> String {
+        switch setting {
+        case .inputs: return "--input"
+        case .outputPrefix: return "--output-prefix"
+        case .jsonKeys: return "--json-keys"
+        case .workers: return "--workers"
+        case .batchBytes: return "--batch-bytes"
+        case .tokenInfoCSV: return "--output-result-total-token-info"
+        }
+    }
+
     func validate() throws {
         if splitSentences {
             throw ValidationError("--split-sentences is not supported: it changes the output (sentence-level datasets)")
@@ -148,6 +160,8 @@ struct TokenizeCommand: ParsableCommand {
                 throw CLIError("\(error)\n(no output written; --keep-damaged-inputs keeps the documents read before the damage)")
             case .resumeMismatch:
                 throw CLIError("\(error)\n(nothing was changed; remove the outputs or choose another --output-prefix to redo them)")
+            case .setting(let setting, let reason):
+                throw CLIError("\(Self.flag(setting))\(reason.hasPrefix("must") ? " " : ": ")\(reason)")
             default:
                 throw CLIError(error.description)
             }

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 import CorpusKitCheckpoint
+import CorpusKitChecks
 import CorpusKitCompat
 
 /// Writes a safetensors file: header as the format defines it, zero bytes as data.
@@ -90,7 +91,7 @@ final class CheckpointCompatTests: XCTestCase {
     func testCorrectCheckpointWithPaddedVocabularyPasses() throws {
         for sharded in [false, true] {
             let report = try run(Tiny(), sharded: sharded)
-            XCTAssertEqual(report.verdict, "compatible", report.text())
+            XCTAssertEqual(report.verdict, .compatible, report.text())
             XCTAssertEqual(report.exitStatus(strict: true), 0)
             XCTAssertTrue(report.checks.first { $0.name == "vocab_size" }!.detail.contains("padded by 36"), report.text())
         }
@@ -119,7 +120,7 @@ final class CheckpointCompatTests: XCTestCase {
         XCTAssertEqual(status(report, "lm_head"), .error, report.text())
         // Tied, the same tensors are fine.
         tiny.tie = true
-        XCTAssertEqual(try run(tiny).verdict, "compatible")
+        XCTAssertEqual(try run(tiny).verdict, .compatible)
     }
 
     func testMissingLayerTensor() throws {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import CorpusKitTestSupport
+import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitPipeline
 import CorpusKitShards
@@ -28,7 +29,7 @@ final class ShardCompatTests: XCTestCase {
         let prefix = (directory as NSString).appendingPathComponent("ok_text_document")
         try writeShard(prefix: prefix, tokenizer: TestPaths.fixtureLLMJP, type: .llama2, appendEOD: true, texts: try sampleTexts)
         let report = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [directory]).report
-        XCTAssertEqual(report.verdict, "compatible", report.text())
+        XCTAssertEqual(report.verdict, .compatible, report.text())
         XCTAssertEqual(facts(report)["round_trip_share"] as? Double, 1.0)
         XCTAssertEqual(facts(report)["tokenizer_type"] as? String, "Llama2Tokenizer")
         XCTAssertEqual(facts(report)["append_eod"] as? Bool, true)
@@ -95,7 +96,7 @@ final class ShardCompatTests: XCTestCase {
                                                 options: .init(tokenizerType: .llama2, appendEOD: true, sample: 200)).report
             shares[name] = facts(report)["round_trip_share"] as? Double
             if name == "v3.0" {
-                XCTAssertEqual(report.verdict, "compatible", report.text())
+                XCTAssertEqual(report.verdict, .compatible, report.text())
             } else {
                 XCTAssertEqual(status(report, "round trip"), .error, report.text())
             }
@@ -129,7 +130,7 @@ final class ShardCompatTests: XCTestCase {
         }
         for (shard, model) in [("llama2", llama2), ("extended", extended)] {
             let own = try report(shard, model)
-            XCTAssertEqual(own.verdict, "compatible", own.text())
+            XCTAssertEqual(own.verdict, .compatible, own.text())
             XCTAssertEqual(facts(own)["round_trip_share"] as? Double, 1.0, own.text())
         }
         let older = try report("llama2", extended)
@@ -173,7 +174,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
                 try writeShard(prefix: prefix, tokenizer: json, type: .huggingFace, appendEOD: appendEOD, texts: texts)
                 for options in [ShardCompatibility.Options(), .init(tokenizerType: .huggingFace, appendEOD: appendEOD)] {
                     let report = try ShardCompatibility(tokenizerPath: json, shards: [prefix], options: options).report
-                    XCTAssertEqual(report.verdict, "compatible", "\(version) append-eod \(appendEOD)\n" + report.text())
+                    XCTAssertEqual(report.verdict, .compatible, "\(version) append-eod \(appendEOD)\n" + report.text())
                     XCTAssertEqual(report.exitStatus(strict: true), 0)
                     let facts = try XCTUnwrap(shardFacts(report).first)
                     XCTAssertEqual(facts["tokenizer_type"] as? String, "HuggingFaceTokenizer", report.text())
@@ -183,7 +184,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
                 // The wrong --append-eod is an error, not a pass.
                 let wrong = try ShardCompatibility(tokenizerPath: json, shards: [prefix],
                                                    options: .init(tokenizerType: .huggingFace, appendEOD: !appendEOD)).report
-                XCTAssertNotEqual(wrong.verdict, "compatible", "\(version) checked with append-eod \(!appendEOD)\n" + wrong.text())
+                XCTAssertNotEqual(wrong.verdict, .compatible, "\(version) checked with append-eod \(!appendEOD)\n" + wrong.text())
             }
         }
     }
@@ -204,7 +205,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
             let json = try TestPaths.requireShared("vocab/llm-jp-\(checked)/tokenizer.json")
             for shard in names where shard != checked {
                 let report = try ShardCompatibility(tokenizerPath: json, shards: [prefixes[shard]!]).report
-                XCTAssertEqual(report.verdict, "incompatible", "\(shard) shards against \(checked)\n" + report.text())
+                XCTAssertEqual(report.verdict, .incompatible, "\(shard) shards against \(checked)\n" + report.text())
                 XCTAssertEqual(report.exitStatus(strict: false), 1)
             }
         }
@@ -229,17 +230,17 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
             }
             let compatibility = try ShardCompatibility(tokenizerPath: json, shards: [versionDirectory])
             XCTAssertEqual(compatibility.datasets.count, version == "v3.0" ? 8 : 2)
-            XCTAssertEqual(compatibility.report.verdict, "compatible", compatibility.summary())
+            XCTAssertEqual(compatibility.report.verdict, .compatible, compatibility.summary())
             for dataset in compatibility.datasets {
                 let name = (dataset.prefix as NSString).lastPathComponent
-                XCTAssertEqual(dataset.verdict, "compatible", compatibility.summary())
+                XCTAssertEqual(dataset.verdict, .compatible, compatibility.summary())
                 XCTAssertEqual(dataset.appendEOD, name.contains("-true_"), compatibility.summary())
                 if name.hasPrefix("Llama2Tokenizer") { XCTAssertEqual(dataset.tokenizerType, "Llama2Tokenizer", compatibility.summary()) }
             }
             // Another vocabulary's tokenizer.json still says incompatible.
             let other = try TestPaths.requireShared("vocab/llm-jp-\(version == "v3.0" ? "v3.1" : "v3.0")/tokenizer.json")
             let prefix = (versionDirectory as NSString).appendingPathComponent("Llama2Tokenizer-true_text_document")
-            XCTAssertEqual(try ShardCompatibility(tokenizerPath: other, shards: [prefix]).report.verdict, "incompatible")
+            XCTAssertEqual(try ShardCompatibility(tokenizerPath: other, shards: [prefix]).report.verdict, .incompatible)
         }
     }
 
@@ -257,7 +258,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         let compatibility = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [directory])
         XCTAssertEqual(compatibility.datasets.count, 8)
         for dataset in compatibility.datasets {
-            XCTAssertEqual(dataset.verdict, "compatible", compatibility.report.text())
+            XCTAssertEqual(dataset.verdict, .compatible, compatibility.report.text())
             XCTAssertEqual(dataset.appendEOD, dataset.prefix.hasSuffix("-true_text_document"), compatibility.summary())
         }
         // The fixture tokenizer.json appends <EOD|LLM-jp> in its post-processor and declares no eos (no --append-eod possible).
@@ -265,7 +266,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         try FileManager.default.createDirectory(atPath: "\(directory)/json", withIntermediateDirectories: true)
         try writeShard(prefix: json, tokenizer: TestPaths.fixtureLLMJPJSON, type: .huggingFace, appendEOD: false, texts: texts)
         let hf = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJPJSON, shards: [json])
-        XCTAssertEqual(hf.report.verdict, "compatible", hf.report.text())
+        XCTAssertEqual(hf.report.verdict, .compatible, hf.report.text())
         XCTAssertEqual(hf.datasets.first?.tokenizerType, "HuggingFaceTokenizer")
     }
 
@@ -282,7 +283,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         let all = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [directory])
         XCTAssertEqual(all.datasets.map(\.prefix), try ShardDiscovery.prefixes([directory]))
         XCTAssertEqual(all.datasets.count, 3)
-        XCTAssertEqual(all.report.verdict, "compatible", all.report.text())
+        XCTAssertEqual(all.report.verdict, .compatible, all.report.text())
         let globbed = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [directory + "/ja/*"])
         XCTAssertEqual(globbed.datasets.map { ($0.prefix as NSString).lastPathComponent }, ["x_text_document", "y_text_document"])
         let summary = all.summary().split(separator: "\n")
@@ -309,7 +310,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         let record = try XCTUnwrap(try DatasetProvenance.read(prefix: prefix))
 
         let same = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [directory])
-        XCTAssertEqual(same.report.verdict, "compatible", same.report.text())
+        XCTAssertEqual(same.report.verdict, .compatible, same.report.text())
         XCTAssertEqual(same.report.checks.first { $0.name.hasSuffix(": provenance") }?.status, .ok, same.report.text())
         XCTAssertEqual(same.datasets.first?.tokenizerType, "GPTSentencePieceTokenizer")
         XCTAssertEqual(same.datasets.first?.appendEOD, true)
@@ -320,7 +321,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
 
         // Flags given against the record: an error naming both.
         let conflict = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [prefix], options: .init(appendEOD: false)).report
-        XCTAssertEqual(conflict.verdict, "incompatible", conflict.text())
+        XCTAssertEqual(conflict.verdict, .incompatible, conflict.text())
         XCTAssertTrue(conflict.text().contains("--append-eod false given, true recorded"), conflict.text())
 
         // The record names another file (here: a copy with other bytes): a warning, the ids decide.
@@ -328,7 +329,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         other.tokenizer.sha256 = String(repeating: "0", count: 64)
         try other.write(prefix: prefix)
         let warned = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [prefix]).report
-        XCTAssertEqual(warned.verdict, "compatible-with-warnings", warned.text())
+        XCTAssertEqual(warned.verdict, .compatibleWithWarnings, warned.text())
         XCTAssertEqual(warned.checks.first { $0.name.hasSuffix(": provenance") }?.status, .warning, warned.text())
         XCTAssertEqual(warned.exitStatus(strict: true), 1)
     }

@@ -1,20 +1,21 @@
 import Foundation
 import XCTest
 import CorpusKitTestSupport
+import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitTokenizer
 
 /// Form 1, `compat vocab`: every verdict, on fixture-derived files and on the real llm-jp / Llama 2 pairs.
 final class VocabularyCompatTests: XCTestCase {
     private func compare(_ a: String, _ b: String, corpus: String? = nil) throws -> VocabularyComparison {
-        try VocabularyComparison(a: try VocabularyView.load(path: a), b: try VocabularyView.load(path: b), corpus: corpus)
+        try VocabularyComparison(a: try VocabularyFile.load(path: a), b: try VocabularyFile.load(path: b), corpus: corpus)
     }
 
     private func check(_ report: CompatReport, _ name: String) -> CompatCheck? { report.checks.first { $0.name == name } }
 
     func testSameFileTwiceIsIdentical() throws {
         let c = try compare(TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJP)
-        XCTAssertEqual(c.report.verdict, "identical")
+        XCTAssertEqual(c.report.verdict, .identical)
         XCTAssertEqual(c.report.exitStatus(strict: true), 0)
     }
 
@@ -30,7 +31,7 @@ final class VocabularyCompatTests: XCTestCase {
         }
         try data.write(to: URL(fileURLWithPath: rescored))
         let c = try compare(TestPaths.fixtureLLMJP, rescored)
-        XCTAssertEqual(c.report.verdict, "same-ids", c.report.text())
+        XCTAssertEqual(c.report.verdict, .sameIDs, c.report.text())
         XCTAssertEqual(check(c.report, "scores")?.status, .warning)
         XCTAssertEqual(c.report.exitStatus(strict: false), 0)
         XCTAssertEqual(c.report.exitStatus(strict: true), 1)
@@ -48,7 +49,7 @@ final class VocabularyCompatTests: XCTestCase {
         let changed = (directory as NSString).appendingPathComponent("tokenizer.json")
         try json.write(toFile: changed, atomically: true, encoding: .utf8)
         let c = try compare(TestPaths.fixtureLLMJPJSON, changed)
-        XCTAssertEqual(c.report.verdict, "same-ids", c.report.text())
+        XCTAssertEqual(c.report.verdict, .sameIDs, c.report.text())
         XCTAssertEqual(check(c.report, "behaviour")?.status, .warning)
     }
 
@@ -63,7 +64,7 @@ final class VocabularyCompatTests: XCTestCase {
         }
         try data.write(to: URL(fileURLWithPath: permuted))
         let c = try compare(TestPaths.fixtureLLMJP, permuted)
-        XCTAssertEqual(c.report.verdict, "remapped", c.report.text())
+        XCTAssertEqual(c.report.verdict, .remapped, c.report.text())
         XCTAssertEqual(c.permutation?[300], 301)
         XCTAssertEqual(c.permutation?[1200], 400)
         XCTAssertEqual(c.permutation?[5], 5)
@@ -76,7 +77,7 @@ final class VocabularyCompatTests: XCTestCase {
 
     func testFixtureModelAndItsTokenizerJSONAreOneVocabularyInTwoFormats() throws {
         let c = try compare(TestPaths.fixtureLLMJP, TestPaths.fixtureLLMJPJSON)
-        XCTAssertEqual(c.report.verdict, "identical", c.report.text())
+        XCTAssertEqual(c.report.verdict, .identical, c.report.text())
         XCTAssertNotNil(check(c.report, "formats"))
     }
 
@@ -93,7 +94,7 @@ final class VocabularyCompatTests: XCTestCase {
         let model = try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model")
         let json = try TestPaths.requireShared("vocab/llm-jp-v3.0/tokenizer.json")
         let c = try compare(model, json)
-        XCTAssertEqual(c.report.verdict, "identical", c.report.text())
+        XCTAssertEqual(c.report.verdict, .identical, c.report.text())
         let formats = try XCTUnwrap(check(c.report, "formats"))
         XCTAssertTrue(formats.detail.contains("one vocabulary in two formats"))
         XCTAssertTrue(try XCTUnwrap(check(c.report, "special pieces")).detail.contains("<EOD|LLM-jp>"))
@@ -102,7 +103,7 @@ final class VocabularyCompatTests: XCTestCase {
     func testLLMjpV30VersusV31IsIncompatible() throws {
         let c = try compare(try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"),
                             try TestPaths.requireShared("vocab/llm-jp-v3.1/llm-jp-tokenizer-100k.ver3.1.model"))
-        XCTAssertEqual(c.report.verdict, "incompatible", c.report.text())
+        XCTAssertEqual(c.report.verdict, .incompatible, c.report.text())
         XCTAssertEqual(c.report.exitStatus(strict: false), 1)
         XCTAssertNotNil(c.report.facts["first_difference"])
         XCTAssertNotNil(check(c.report, "special tokens"))
@@ -111,12 +112,12 @@ final class VocabularyCompatTests: XCTestCase {
     func testLLMjpV21VersusV30IsIncompatible() throws {
         let c = try compare(try TestPaths.requireShared("vocab/llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model"),
                             try TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"))
-        XCTAssertEqual(c.report.verdict, "incompatible", c.report.text())
+        XCTAssertEqual(c.report.verdict, .incompatible, c.report.text())
     }
 
     func testSharedFileTwiceIsIdentical() throws {
         let json = try TestPaths.requireShared("vocab/llm-jp-v4.0/tokenizer.json")
-        XCTAssertEqual(try compare(json, json).report.verdict, "identical")
+        XCTAssertEqual(try compare(json, json).report.verdict, .identical)
     }
 
     /// Llama 2 against its Swallow-style extension (a Japanese BPE trained with sentencepiece,
@@ -128,11 +129,11 @@ final class VocabularyCompatTests: XCTestCase {
         let extended = try TestPaths.requireDerivedBPE("llama2-ja/llama2-ja.model")
         let llama2JSON = try TestPaths.requireDerivedBPE("llama2/tokenizer.json")
         let extendedJSON = try TestPaths.requireDerivedBPE("llama2-ja/tokenizer.json")
-        let added = try VocabularyView.load(path: extended).count - VocabularyView.load(path: llama2).count
+        let added = try VocabularyFile.load(path: extended).count - VocabularyFile.load(path: llama2).count
         XCTAssertGreaterThan(added, 0)
         for (a, b) in [(llama2, extended), (llama2JSON, extendedJSON)] {
             let c = try compare(a, b)
-            XCTAssertEqual(c.report.verdict, "extension", c.report.text())
+            XCTAssertEqual(c.report.verdict, .extension, c.report.text())
             XCTAssertEqual(c.report.facts["added_count"] as? Int, added, c.report.text())
             XCTAssertEqual(c.report.facts["extended"] as? String, "A")
             XCTAssertEqual(c.report.exitStatus(strict: true), 0, c.report.text())
@@ -143,7 +144,7 @@ final class VocabularyCompatTests: XCTestCase {
         // texts alike (sentencepiece and HF differ only on special-token strings, which they lack).
         for (model, json) in [(llama2, llama2JSON), (extended, extendedJSON)] {
             let report = try compare(model, json).report
-            XCTAssertEqual(report.verdict, "identical", report.text())
+            XCTAssertEqual(report.verdict, .identical, report.text())
             XCTAssertEqual(check(report, "behaviour")?.status, .ok, report.text())
         }
         // --corpus encodes Japanese documents with both: the extension's new pieces change them.
@@ -152,9 +153,9 @@ final class VocabularyCompatTests: XCTestCase {
         let json = try lines.map { String(decoding: try JSONSerialization.data(withJSONObject: ["text": $0]), as: UTF8.self) }
         try (json.joined(separator: "\n") + "\n").write(toFile: corpus, atomically: true, encoding: .utf8)
         let withCorpus = try compare(llama2, extended, corpus: corpus).report
-        XCTAssertEqual(withCorpus.verdict, "extension", withCorpus.text())
+        XCTAssertEqual(withCorpus.verdict, .extension, withCorpus.text())
         XCTAssertTrue(withCorpus.checks.contains { $0.name.hasPrefix("corpus") }, withCorpus.text())
         XCTAssertFalse(withCorpus.text().contains("not encoded"), withCorpus.text())
-        XCTAssertEqual(try VocabularyView.load(path: llama2).modelType, "BPE")
+        XCTAssertEqual(try VocabularyFile.load(path: llama2).modelType, "BPE")
     }
 }

@@ -10,18 +10,20 @@
 /// | `Qwen3MoeForCausalLM` | attention as Llama plus `self_attn.{q,k}_norm.weight [head_dim]`; MoE layers `mlp.gate.weight [E, H]`, `mlp.experts.E.{gate,up,down}_proj.weight` (moe_intermediate_size), dense layers (`mlp_only_layers`, `decoder_sparse_step`) `mlp.{gate,up,down}_proj.weight` |
 /// | `GPT2LMHeadModel` | `transformer.h.N.ln_{1,2}.{weight,bias}`, `attn.c_attn [E, 3E]`, `attn.c_proj [E, E]`, `mlp.c_fc [E, inner]`, `mlp.c_proj [inner, E]` (+ biases) |
 ///
-/// plus the embedding (`model.embed_tokens.weight` / `transformer.wte.weight`, `[vocab_size, hidden]`),
+/// (the names from ``CheckpointArchitecture``), plus the embedding (`model.embed_tokens.weight` / `transformer.wte.weight`, `[vocab_size, hidden]`),
 /// the final norm, and `lm_head.weight [vocab_size, hidden]` unless the embeddings are tied.
 public struct ExpectedTensors: Sendable {
-    /// The architectures with a tensor table.
-    public static let supportedArchitectures = ["LlamaForCausalLM", "MixtralForCausalLM", "Qwen3MoeForCausalLM", "GPT2LMHeadModel"]
+    /// The architectures with a tensor table (``CheckpointArchitecture/all``).
+    public static var supportedArchitectures: [String] { CheckpointArchitecture.all.map(\.name) }
 
     /// Expected tensors and their shapes.
     public let shapes: [String: [Int]]
+    /// The architecture the table is of.
+    public let architecture: CheckpointArchitecture
     /// The input embedding's name.
-    public let embeddingName: String
+    public var embeddingName: String { architecture.embeddingName }
     /// The output projection's name (`lm_head.weight`), present in ``shapes`` only when untied.
-    public let outputName = "lm_head.weight"
+    public var outputName: String { CheckpointArchitecture.outputName }
 
     /// Names that checkpoints may carry without the model using them (rotary caches, GPT-2's
     /// causal-mask buffers); never reported as unexpected.
@@ -44,111 +46,84 @@ public struct ExpectedTensors: Sendable {
 
     /// The table for `config`.
     public init(config: ModelConfig) throws(Failure) {
-        let architecture = config.architecture ?? "<none>"
+        let name = config.architecture ?? "<none>"
+        guard let architecture = CheckpointArchitecture(name: name) else { throw .unsupported(name) }
+        self.architecture = architecture
         func need(_ value: Int?, _ name: String) throws(Failure) -> Int {
             guard let value else { throw .missingField(name) }
             return value
         }
         var shapes: [String: [Int]] = [:]
-        switch architecture {
-        case "LlamaForCausalLM", "MixtralForCausalLM", "Qwen3MoeForCausalLM":
-            let v = try need(config.vocabularySize, "vocab_size")
-            let h = try need(config.hiddenSize, "hidden_size")
-            let layers = try need(config.layerCount, "num_hidden_layers")
-            let heads = try need(config.attentionHeads, "num_attention_heads")
-            let kv = try need(config.keyValueHeads, "num_key_value_heads")
-            let hd = try need(config.headDimension, "head_dim")
-            embeddingName = "model.embed_tokens.weight"
-            shapes[embeddingName] = [v, h]
-            shapes["model.norm.weight"] = [h]
-            for n in 0..<layers {
-                let p = "model.layers.\(n)."
-                shapes[p + "self_attn.q_proj.weight"] = [heads * hd, h]
-                shapes[p + "self_attn.k_proj.weight"] = [kv * hd, h]
-                shapes[p + "self_attn.v_proj.weight"] = [kv * hd, h]
-                shapes[p + "self_attn.o_proj.weight"] = [h, heads * hd]
-                if config.attentionBias {
-                    shapes[p + "self_attn.q_proj.bias"] = [heads * hd]
-                    shapes[p + "self_attn.k_proj.bias"] = [kv * hd]
-                    shapes[p + "self_attn.v_proj.bias"] = [kv * hd]
-                    // Llama's and Qwen3-MoE's o_proj take the bias too (transformers:
-                    // `nn.Linear(..., bias=config.attention_bias)`); Mixtral has no attention_bias.
-                    if architecture != "MixtralForCausalLM" { shapes[p + "self_attn.o_proj.bias"] = [h] }
-                }
-                shapes[p + "input_layernorm.weight"] = [h]
-                shapes[p + "post_attention_layernorm.weight"] = [h]
-                func denseMLP(_ i: Int, bias: Bool) {
-                    shapes[p + "mlp.gate_proj.weight"] = [i, h]
-                    shapes[p + "mlp.up_proj.weight"] = [i, h]
-                    shapes[p + "mlp.down_proj.weight"] = [h, i]
-                    if bias {
-                        shapes[p + "mlp.gate_proj.bias"] = [i]
-                        shapes[p + "mlp.up_proj.bias"] = [i]
-                        shapes[p + "mlp.down_proj.bias"] = [h]
-                    }
-                }
-                switch architecture {
-                case "LlamaForCausalLM":
-                    denseMLP(try need(config.intermediateSize, "intermediate_size"), bias: config.mlpBias)
-                case "MixtralForCausalLM":
-                    let experts = try need(config.expertCount, "num_local_experts")
-                    let i = try need(config.intermediateSize, "intermediate_size")
-                    shapes[p + "block_sparse_moe.gate.weight"] = [experts, h]
-                    for e in 0..<experts {
-                        let q = p + "block_sparse_moe.experts.\(e)."
-                        shapes[q + "w1.weight"] = [i, h]
-                        shapes[q + "w2.weight"] = [h, i]
-                        shapes[q + "w3.weight"] = [i, h]
-                    }
-                default:   // Qwen3MoeForCausalLM
-                    shapes[p + "self_attn.q_norm.weight"] = [hd]
-                    shapes[p + "self_attn.k_norm.weight"] = [hd]
-                    let experts = config.expertCount ?? 0
-                    let step = max(config.decoderSparseStep, 1)
-                    if !config.mlpOnlyLayers.contains(n) && experts > 0 && (n + 1) % step == 0 {
-                        let i = try need(config.moeIntermediateSize, "moe_intermediate_size")
-                        shapes[p + "mlp.gate.weight"] = [experts, h]
-                        for e in 0..<experts {
-                            let q = p + "mlp.experts.\(e)."
-                            shapes[q + "gate_proj.weight"] = [i, h]
-                            shapes[q + "up_proj.weight"] = [i, h]
-                            shapes[q + "down_proj.weight"] = [h, i]
-                        }
-                    } else {
-                        denseMLP(try need(config.intermediateSize, "intermediate_size"), bias: false)
-                    }
-                }
-            }
-            if !config.tiesWordEmbeddings { shapes[outputName] = [v, h] }
-        case "GPT2LMHeadModel":
-            let v = try need(config.vocabularySize, "vocab_size")
-            let e = try need(config.hiddenSize, "n_embd")
-            let layers = try need(config.layerCount, "n_layer")
+        /// `module.weight` (and `module.bias` when `bias`).
+        func add(_ module: String, _ weight: [Int], bias: [Int]? = nil) {
+            shapes[module + ".weight"] = weight
+            if let bias { shapes[module + ".bias"] = bias }
+        }
+        let gpt2 = architecture.family == .gpt2
+        let v = try need(config.vocabularySize, "vocab_size")
+        let h = try need(config.hiddenSize, gpt2 ? "n_embd" : "hidden_size")
+        let layers = try need(config.layerCount, gpt2 ? "n_layer" : "num_hidden_layers")
+        shapes[architecture.embeddingName] = [v, h]
+        if !config.tiesWordEmbeddings { shapes[CheckpointArchitecture.outputName] = [v, h] }
+        let mlp = architecture.denseMLP, norms = architecture.layerNorms
+        if gpt2 {
             let inner = try need(config.intermediateSize, "n_inner")
             let positions = try need(config.positionCount, "n_positions")
-            embeddingName = "transformer.wte.weight"
-            shapes[embeddingName] = [v, e]
-            shapes["transformer.wpe.weight"] = [positions, e]
-            shapes["transformer.ln_f.weight"] = [e]
-            shapes["transformer.ln_f.bias"] = [e]
+            shapes[architecture.positionEmbeddingName!] = [positions, h]
+            add(architecture.finalNorm, [h], bias: [h])
+            let attention = architecture.gpt2Attention
             for n in 0..<layers {
-                let p = "transformer.h.\(n)."
-                for norm in ["ln_1", "ln_2"] {
-                    shapes[p + norm + ".weight"] = [e]
-                    shapes[p + norm + ".bias"] = [e]
-                }
-                shapes[p + "attn.c_attn.weight"] = [e, 3 * e]
-                shapes[p + "attn.c_attn.bias"] = [3 * e]
-                shapes[p + "attn.c_proj.weight"] = [e, e]
-                shapes[p + "attn.c_proj.bias"] = [e]
-                shapes[p + "mlp.c_fc.weight"] = [e, inner]
-                shapes[p + "mlp.c_fc.bias"] = [inner]
-                shapes[p + "mlp.c_proj.weight"] = [inner, e]
-                shapes[p + "mlp.c_proj.bias"] = [e]
+                let p = architecture.layer(n)
+                add(p + norms.attention, [h], bias: [h])
+                add(p + norms.mlp, [h], bias: [h])
+                add(p + attention.fused, [h, 3 * h], bias: [3 * h])
+                add(p + attention.output, [h, h], bias: [h])
+                add(p + mlp.up, [h, inner], bias: [inner])
+                add(p + mlp.down, [inner, h], bias: [h])
             }
-            if !config.tiesWordEmbeddings { shapes[outputName] = [v, e] }
-        default:
-            throw .unsupported(architecture)
+            self.shapes = shapes
+            return
+        }
+        let heads = try need(config.attentionHeads, "num_attention_heads")
+        let kv = try need(config.keyValueHeads, "num_key_value_heads")
+        let hd = try need(config.headDimension, "head_dim")
+        add(architecture.finalNorm, [h])
+        let attention = architecture.attention
+        let sparse = architecture.sparseLayers(config, layerCount: layers)
+        // Llama's and Qwen3-MoE's o_proj take the attention bias too (transformers:
+        // `nn.Linear(..., bias=config.attention_bias)`); Mixtral has no attention_bias.
+        let outputBias = config.attentionBias && architecture.family != .mixtral
+        for n in 0..<layers {
+            let p = architecture.layer(n)
+            add(p + attention.q, [heads * hd, h], bias: config.attentionBias ? [heads * hd] : nil)
+            add(p + attention.k, [kv * hd, h], bias: config.attentionBias ? [kv * hd] : nil)
+            add(p + attention.v, [kv * hd, h], bias: config.attentionBias ? [kv * hd] : nil)
+            add(p + attention.o, [h, heads * hd], bias: outputBias ? [h] : nil)
+            add(p + norms.attention, [h])
+            add(p + norms.mlp, [h])
+            if let norm = architecture.queryKeyNorms {
+                add(p + norm.q, [hd])
+                add(p + norm.k, [hd])
+            }
+            if sparse.contains(n), let router = architecture.router {
+                let experts = try need(config.expertCount, architecture.family == .mixtral ? "num_local_experts" : "num_experts")
+                let i = architecture.family == .mixtral
+                    ? try need(config.intermediateSize, "intermediate_size") : try need(config.moeIntermediateSize, "moe_intermediate_size")
+                add(p + router, [experts, h])
+                for e in 0..<experts {
+                    let expert = architecture.expert(e)
+                    add(p + expert.gate, [i, h])
+                    add(p + expert.up, [i, h])
+                    add(p + expert.down, [h, i])
+                }
+            } else {
+                let i = try need(config.intermediateSize, "intermediate_size")
+                // Only Llama's MLP has `mlp_bias`.
+                let bias = architecture.family == .llama && config.mlpBias
+                add(p + mlp.gate!, [i, h], bias: bias ? [i] : nil)
+                add(p + mlp.up, [i, h], bias: bias ? [i] : nil)
+                add(p + mlp.down, [h, i], bias: bias ? [h] : nil)
+            }
         }
         self.shapes = shapes
     }
@@ -156,7 +131,8 @@ public struct ExpectedTensors: Sendable {
     /// GPT-2 checkpoints saved from the base `GPT2Model` lack the `transformer.` prefix
     /// (`h.0.attn.c_attn.weight`, `wte.weight`); transformers adds it when loading, and so does this.
     public static func normalizedName(_ name: String, architecture: String?) -> String {
-        guard architecture == "GPT2LMHeadModel", !name.hasPrefix("transformer."), name != "lm_head.weight" else { return name }
+        guard architecture.flatMap(CheckpointArchitecture.init(name:))?.family == .gpt2, !name.hasPrefix("transformer."),
+              name != CheckpointArchitecture.outputName else { return name }
         return "transformer." + name
     }
 }

@@ -30,6 +30,9 @@ public struct ModelConfig: Sendable {
     public let mlpOnlyLayers: [Int]
     /// GPT-2 `n_positions`.
     public let positionCount: Int?
+    /// Every field of the file, for those this type does not name (the inference module reads
+    /// its architecture settings here rather than parsing the file again).
+    public let fields: ConfigFields
 
     /// Reads `path` (a `config.json`).
     public init(path: String) throws(CheckpointError) {
@@ -67,6 +70,7 @@ public struct ModelConfig: Sendable {
         decoderSparseStep = int("decoder_sparse_step") ?? 1
         mlpOnlyLayers = (o["mlp_only_layers"] as? [Any] ?? []).compactMap { JSONValue.int($0) }
         positionCount = int("n_positions") ?? int("max_position_embeddings")
+        fields = ConfigFields(object: o)
     }
 
     /// `tie_word_embeddings` with the architecture's default (transformers: true for GPT-2, false
@@ -74,4 +78,19 @@ public struct ModelConfig: Sendable {
     public var tiesWordEmbeddings: Bool {
         tieWordEmbeddings ?? (architecture == "GPT2LMHeadModel" || modelType == "gpt2")
     }
+}
+
+/// The top-level fields of a config.json as `JSONSerialization` read them, read-only.
+///
+/// `@unchecked Sendable`: the values are the immutable Foundation objects `JSONSerialization`
+/// returns (numbers, strings, arrays, dictionaries, null), never mutated after reading.
+public struct ConfigFields: @unchecked Sendable {
+    /// The object.
+    public let object: [String: Any]
+
+    /// The value of `key`, if present.
+    public subscript(key: String) -> Any? { object[key] }
+
+    /// `key` as an integer (a JSON number with no fraction), nil when absent, null or not one.
+    public func int(_ key: String) -> Int? { JSONValue.int(object[key]) }
 }

@@ -57,8 +57,8 @@ public final class CausalLM: @unchecked Sendable {
 
     /// Loads `directory` (config.json, safetensors) for `threads` worker threads.
     public init(directory: String, threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws(InferenceError) {
-        do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw InferenceError("\(error)") }
-        if let problem = checkpoint.tensors.indexProblems.first { throw InferenceError("\(directory): model.safetensors.index.json: \(problem)") }
+        do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw .checkpoint(error) }
+        if let problem = checkpoint.tensors.indexProblems.first { throw .malformed(path: directory, reason: "model.safetensors.index.json: \(problem)") }
         spec = try ModelSpec(config: checkpoint.config, generation: checkpoint.generationConfig)
         weights = try MappedWeights(checkpoint: checkpoint)
         pool = try ComputePool(threads: threads)
@@ -71,63 +71,58 @@ public final class CausalLM: @unchecked Sendable {
         func linear(_ name: String, bias: Bool = true) throws(InferenceError) -> Linear {
             Linear(try t(name + ".weight"), bias: bias ? try optionalVector(name + ".bias") : nil)
         }
-        embedding = try t(s.expected.embeddingName)
+        let architecture = s.expected.architecture
+        embedding = try t(architecture.embeddingName)
         var layers: [Layer] = []
+        let norms = architecture.layerNorms, dense = architecture.denseMLP
         if s.family == .gpt2 {
-            positions = try t("transformer.wpe.weight")
+            positions = try t(architecture.positionEmbeddingName!)
+            let attention = architecture.gpt2Attention
             for n in 0..<s.layerCount {
-                let p = "transformer.h.\(n)."
+                let p = architecture.layer(n)
                 func conv(_ name: String) throws(InferenceError) -> Linear {
                     Linear(try t(p + name + ".weight"), bias: try vector(p + name + ".bias"), inputMajor: true)
                 }
-                let fused = try conv("attn.c_attn")
-                let proj = try conv("attn.c_proj")
-                layers.append(Layer(norm1: try vector(p + "ln_1.weight"), norm1Bias: try vector(p + "ln_1.bias"),
-                                    norm2: try vector(p + "ln_2.weight"), norm2Bias: try vector(p + "ln_2.bias"),
+                let fused = try conv(attention.fused)
+                let proj = try conv(attention.output)
+                layers.append(Layer(norm1: try vector(p + norms.attention + ".weight"), norm1Bias: try vector(p + norms.attention + ".bias"),
+                                    norm2: try vector(p + norms.mlp + ".weight"), norm2Bias: try vector(p + norms.mlp + ".bias"),
                                     attention: Attention(q: fused, k: fused, v: fused, o: proj, qNorm: nil, kNorm: nil, fused: fused),
-                                    mlp: DenseMLP(gate: nil, up: try conv("mlp.c_fc"), down: try conv("mlp.c_proj")), moe: nil))
+                                    mlp: DenseMLP(gate: nil, up: try conv(dense.up), down: try conv(dense.down)), moe: nil))
             }
-            finalNorm = try vector("transformer.ln_f.weight")
-            finalNormBias = try vector("transformer.ln_f.bias")
+            finalNorm = try vector(architecture.finalNorm + ".weight")
+            finalNormBias = try vector(architecture.finalNorm + ".bias")
         } else {
             positions = nil
+            let names = architecture.attention
             for n in 0..<s.layerCount {
-                let p = "model.layers.\(n)."
-                let a = p + "self_attn."
-                let attention = Attention(q: try linear(a + "q_proj"), k: try linear(a + "k_proj"), v: try linear(a + "v_proj"),
-                                          o: try linear(a + "o_proj"),
-                                          qNorm: try optionalVector(a + "q_norm.weight"), kNorm: try optionalVector(a + "k_norm.weight"), fused: nil)
+                let p = architecture.layer(n)
+                let qkNorms = architecture.queryKeyNorms
+                let attention = Attention(q: try linear(p + names.q), k: try linear(p + names.k), v: try linear(p + names.v),
+                                          o: try linear(p + names.o),
+                                          qNorm: try qkNorms.map { (norm) throws(InferenceError) in try vector(p + norm.q + ".weight") },
+                                          kNorm: try qkNorms.map { (norm) throws(InferenceError) in try vector(p + norm.k + ".weight") }, fused: nil)
                 var mlp: DenseMLP?
                 var moe: MoE?
-                if s.sparseLayers.contains(n), let routing = s.routing {
-                    if s.family == .mixtral {
-                        let m = p + "block_sparse_moe."
-                        var experts: [DenseMLP] = []
-                        for e in 0..<routing.experts {
-                            experts.append(DenseMLP(gate: try linear(m + "experts.\(e).w1"), up: try linear(m + "experts.\(e).w3"), down: try linear(m + "experts.\(e).w2")))
-                        }
-                        moe = MoE(router: try linear(m + "gate", bias: false), experts: experts)
-                    } else {
-                        let m = p + "mlp."
-                        var experts: [DenseMLP] = []
-                        for e in 0..<routing.experts {
-                            let q = m + "experts.\(e)."
-                            experts.append(DenseMLP(gate: try linear(q + "gate_proj"), up: try linear(q + "up_proj"), down: try linear(q + "down_proj")))
-                        }
-                        moe = MoE(router: try linear(m + "gate", bias: false), experts: experts)
+                if s.sparseLayers.contains(n), let routing = s.routing, let router = architecture.router {
+                    var experts: [DenseMLP] = []
+                    for e in 0..<routing.experts {
+                        let expert = architecture.expert(e)
+                        experts.append(DenseMLP(gate: try linear(p + expert.gate), up: try linear(p + expert.up), down: try linear(p + expert.down)))
                     }
+                    moe = MoE(router: try linear(p + router, bias: false), experts: experts)
                 } else {
-                    mlp = DenseMLP(gate: try linear(p + "mlp.gate_proj"), up: try linear(p + "mlp.up_proj"), down: try linear(p + "mlp.down_proj"))
+                    mlp = DenseMLP(gate: try linear(p + dense.gate!), up: try linear(p + dense.up), down: try linear(p + dense.down))
                 }
-                layers.append(Layer(norm1: try vector(p + "input_layernorm.weight"), norm1Bias: nil,
-                                    norm2: try vector(p + "post_attention_layernorm.weight"), norm2Bias: nil,
+                layers.append(Layer(norm1: try vector(p + norms.attention + ".weight"), norm1Bias: nil,
+                                    norm2: try vector(p + norms.mlp + ".weight"), norm2Bias: nil,
                                     attention: attention, mlp: mlp, moe: moe))
             }
-            finalNorm = try vector("model.norm.weight")
+            finalNorm = try vector(architecture.finalNorm + ".weight")
             finalNormBias = nil
         }
         self.layers = layers
-        head = Linear(s.tiesWordEmbeddings ? embedding : try t("lm_head.weight"))
+        head = Linear(s.tiesWordEmbeddings ? embedding : try t(CheckpointArchitecture.outputName))
     }
 
     /// A fresh cache for this model.
@@ -148,13 +143,13 @@ public final class CausalLM: @unchecked Sendable {
     public func finalHiddenStates(_ ids: [Int], cache: KVCache, lastOnly: Bool) throws(InferenceError) -> [Float] {
         let s = spec
         let t = ids.count
-        guard t > 0 else { throw InferenceError("no input ids") }
+        guard t > 0 else { throw .noInput }
         for id in ids where id < 0 || id >= embedding.rows {
-            throw InferenceError("token id \(id) is outside the embedding's \(embedding.rows) rows")
+            throw .tokenOutOfRange(id: id, rows: embedding.rows)
         }
         let start = cache.count
         if let limit = s.maximumPositions, start + t > limit {
-            throw InferenceError("\(start + t) positions exceed n_positions \(limit)")
+            throw .tooManyPositions(start + t, limit: limit)
         }
         cache.reserve(t)
         let hSize = s.hiddenSize

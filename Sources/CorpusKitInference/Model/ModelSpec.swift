@@ -8,7 +8,7 @@ import CorpusKitCheckpoint
 /// not implemented here (another `hidden_act`, a `rope_type` other than default/linear/llama3, a
 /// sliding window, partial rotary embeddings, …) is refused naming the field, never ignored.
 public struct ModelSpec: Sendable {
-    public enum Family: String, Sendable { case llama, mixtral, qwen3MoE, gpt2 }
+    public typealias Family = CheckpointArchitecture.Family
 
     /// How routing weights are formed from the router's softmax.
     public struct Routing: Sendable {
@@ -50,39 +50,26 @@ public struct ModelSpec: Sendable {
     /// Tensors by name and shape that the checkpoint must hold.
     public let expected: ExpectedTensors
 
-    /// Reads and validates `directory/config.json` (with ``ModelConfig`` for the shared fields).
+    /// Validates a checkpoint's config (read once, by ``ModelConfig``) for the forward pass.
     public init(config: ModelConfig, generation: GenerationConfig?) throws(InferenceError) {
-        let o: [String: Any]
-        do {
-            let data = try Data(contentsOf: URL(fileURLWithPath: config.path))
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw InferenceError("\(config.path): the top level is not a JSON object")
-            }
-            o = object
-        } catch let error as InferenceError { throw error } catch {
-            throw InferenceError("\(config.path): \(error.localizedDescription)")
-        }
+        let o = config.fields.object
         let path = config.path
         func refuse(_ field: String, _ value: Any?, _ why: String) -> InferenceError {
-            InferenceError("\(path): \(field) = \(value.map { "\($0)" } ?? "null") is not supported (\(why))")
+            InferenceError.unsupported(path: path, field: field, value: value.map { "\($0)" } ?? "null", reason: why)
         }
         func need(_ value: Int?, _ field: String) throws(InferenceError) -> Int {
-            guard let value, value > 0 else { throw InferenceError("\(path): \(field) is missing or not a positive integer") }
+            guard let value, value > 0 else { throw .missingField(path: path, field: field) }
             return value
         }
         func double(_ key: String, _ fallback: Double) -> Double { (o[key] as? NSNumber)?.doubleValue ?? fallback }
 
-        guard let architecture = config.architecture else { throw InferenceError("\(path): no architectures and no model_type") }
+        guard let architecture = config.architecture else { throw .malformed(path: path, reason: "no architectures and no model_type") }
         self.architecture = architecture
-        switch architecture {
-        case "LlamaForCausalLM": family = .llama
-        case "MixtralForCausalLM": family = .mixtral
-        case "Qwen3MoeForCausalLM": family = .qwen3MoE
-        case "GPT2LMHeadModel": family = .gpt2
-        default:
+        guard let described = CheckpointArchitecture(name: architecture) else {
             throw refuse("architectures", architecture, "supported: \(ExpectedTensors.supportedArchitectures.joined(separator: ", "))")
         }
-        do { expected = try ExpectedTensors(config: config) } catch { throw InferenceError("\(path): \(error)") }
+        family = described.family
+        do { expected = try ExpectedTensors(config: config) } catch { throw .malformed(path: path, reason: "\(error)") }
         vocabularySize = try need(config.vocabularySize, "vocab_size")
         hiddenSize = try need(config.hiddenSize, family == .gpt2 ? "n_embd" : "hidden_size")
         layerCount = try need(config.layerCount, family == .gpt2 ? "n_layer" : "num_hidden_layers")
@@ -140,15 +127,11 @@ public struct ModelSpec: Sendable {
             let k = try need(JSONValueInt(o["num_experts_per_tok"]), "num_experts_per_tok")
             guard k <= experts else { throw refuse("num_experts_per_tok", k, "more than num_local_experts \(experts)") }
             routing = Routing(experts: experts, topK: k, renormalize: true, intermediateSize: intermediateSize)
-            sparseLayers = Set(0..<layerCount)
+            sparseLayers = described.sparseLayers(config, layerCount: layerCount)
         case .qwen3MoE:
             intermediateSize = config.intermediateSize ?? 0
             let experts = config.expertCount ?? 0
-            let step = max(config.decoderSparseStep, 1)
-            var sparse = Set<Int>()
-            if experts > 0 {
-                for n in 0..<layerCount where !config.mlpOnlyLayers.contains(n) && (n + 1) % step == 0 { sparse.insert(n) }
-            }
+            let sparse = described.sparseLayers(config, layerCount: layerCount)
             sparseLayers = sparse
             if sparse.count < layerCount { _ = try need(config.intermediateSize, "intermediate_size") }
             if sparse.isEmpty {

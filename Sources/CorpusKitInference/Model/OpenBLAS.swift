@@ -48,8 +48,7 @@ enum OpenBLAS {
             return .success(Functions(sgemm: unsafeBitCast(sgemm, to: SGEMM.self), sgemv: unsafeBitCast(sgemv, to: SGEMV.self),
                                       setThreads: unsafeBitCast(setThreads, to: SetThreads.self)))
         }
-        return .failure(InferenceError("OpenBLAS could not be loaded (install Debian's libopenblas0 or libopenblas-dev): "
-                                       + errors.joined(separator: "; ")))
+        return .failure(.openBLASUnavailable(attempts: errors))
     }()
 
     /// Loads the library (once) and makes it single-threaded; the error names what was tried.

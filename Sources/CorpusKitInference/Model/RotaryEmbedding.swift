@@ -25,15 +25,15 @@ public struct RotaryEmbedding: Sendable {
         } else if let p = o["rope_scaling"] as? [String: Any] {
             parameters = p
         } else if let p = o["rope_scaling"], !(p is NSNull) {
-            throw InferenceError("\(path): rope_scaling is not an object")
+            throw .malformed(path: path, reason: "rope_scaling is not an object")
         }
         let type = parameters["rope_type"] as? String ?? parameters["type"] as? String ?? "default"
         let theta = (parameters["rope_theta"] as? NSNumber)?.doubleValue ?? (o["rope_theta"] as? NSNumber)?.doubleValue ?? 10000
         func number(_ key: String) throws(InferenceError) -> Float {
-            guard let value = (parameters[key] as? NSNumber)?.doubleValue else { throw InferenceError("\(path): \(field).\(key) is missing") }
+            guard let value = (parameters[key] as? NSNumber)?.doubleValue else { throw .malformed(path: path, reason: "\(field).\(key) is missing") }
             return Float(value)
         }
-        guard d % 2 == 0 else { throw InferenceError("\(path): head_dim \(d) is odd; rotary embeddings need an even size") }
+        guard d % 2 == 0 else { throw .malformed(path: path, reason: "head_dim \(d) is odd; rotary embeddings need an even size") }
         let base = Float(theta)
         var inv = (0..<(d / 2)).map { i -> Float in 1 / powf(base, Float(2 * i) / Float(d)) }
         switch type {
@@ -58,10 +58,10 @@ public struct RotaryEmbedding: Sendable {
                 return scaled
             }
         default:
-            throw InferenceError("\(path): \(field).rope_type = \(type) is not supported (default, linear, llama3)")
+            throw .unsupported(path: path, field: "\(field).rope_type", value: type, reason: "default, linear, llama3")
         }
         for key in ["attention_factor", "mscale", "mscale_all_dim"] where parameters[key] != nil && !(parameters[key] is NSNull) {
-            throw InferenceError("\(path): \(field).\(key) is not supported")
+            throw .malformed(path: path, reason: "\(field).\(key) is not supported")
         }
         self.type = type
         self.theta = theta

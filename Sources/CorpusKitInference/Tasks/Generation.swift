@@ -25,7 +25,7 @@ public struct GreedyGenerator {
 
     /// The new ids after `prompt`, timed.
     public func run(prompt: [Int], maxNewTokens: Int, ignoreEOS: Bool = false) throws(InferenceError) -> Run {
-        guard !prompt.isEmpty else { throw InferenceError("an empty prompt: greedy decoding needs at least one id") }
+        guard !prompt.isEmpty else { throw .emptyPrompt }
         let cache = model.makeCache(capacity: prompt.count + maxNewTokens)
         var produced: [Int] = []
         var input = prompt

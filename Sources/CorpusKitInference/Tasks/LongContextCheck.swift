@@ -1,5 +1,5 @@
 import Foundation
-import CorpusKitCompat
+import CorpusKitChecks
 import CorpusKitTokenizer
 
 /// NLL by position within the context (`model check --long-context`): the symptom of a wrong
@@ -36,12 +36,12 @@ public struct LongContextCheck {
     /// each below the context) to 512, 1024, 2048, … below the context.
     public init(model: CausalLM, tokenizer: Tokenizer, context: Int? = nil, edges: [Int]? = nil) throws(InferenceError) {
         let length = context ?? model.spec.maximumPositions ?? model.checkpoint.config.positionCount ?? 2048
-        guard length >= 2 else { throw InferenceError("the long-context length must be at least 2 tokens") }
+        guard length >= 2 else { throw .longContextTooShort(length) }
         var defaultEdges: [Int] = []
         var edge = 512
         while edge < length { defaultEdges.append(edge); edge *= 2 }
         let chosen = (edges ?? defaultEdges).filter { $0 > 0 && $0 < length }
-        guard chosen == chosen.sorted(), Set(chosen).count == chosen.count else { throw InferenceError("bucket edges must increase") }
+        guard chosen == chosen.sorted(), Set(chosen).count == chosen.count else { throw .bucketEdgesNotIncreasing(chosen) }
         self.model = model
         self.tokenizer = tokenizer
         self.context = length
@@ -57,7 +57,7 @@ public struct LongContextCheck {
         for text in texts {
             var ids: [Int] = []
             if let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) { ids.append(bos) }
-            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw InferenceError("cannot encode: \(error)") }
+            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw .encoding(what: "a document", error) }
             var begin = 0
             while begin + 1 < ids.count {
                 let window = Array(ids[begin..<min(begin + context, ids.count)])

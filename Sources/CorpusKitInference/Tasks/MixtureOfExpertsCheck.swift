@@ -1,5 +1,5 @@
 import Foundation
-import CorpusKitCompat
+import CorpusKitChecks
 import CorpusKitTokenizer
 
 /// How often each expert of each MoE layer was chosen (one count per token and chosen expert).
@@ -69,7 +69,7 @@ public struct MixtureOfExpertsCheck {
         for text in texts {
             var ids: [Int] = []
             if let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) { ids.append(bos) }
-            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw InferenceError("cannot encode: \(error)") }
+            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw .encoding(what: "a document", error) }
             var begin = 0
             while begin < ids.count {
                 cache.reset()

@@ -1,6 +1,6 @@
 import Foundation
 import CorpusKitCheckpoint
-import CorpusKitCompat
+import CorpusKitChecks
 import CorpusKitTokenizer
 
 /// The answer of ``ModelHealthCheck``: a compat-style report (verdict, checks, exit status).
@@ -69,8 +69,18 @@ public struct ModelHealthCheck {
         }
     }
 
+    /// The checks of the checkpoint against its tokenizer (CorpusKitCompat's `CheckpointCompatibility`,
+    /// which this module does not import), run when there is a tokenizer; without them, or without a
+    /// tokenizer, the tensor table is checked (``tableChecks(_:)``).
+    public let tokenizerChecks: TokenizerChecks?
+
+    /// Checks of a checkpoint directory against a tokenizer file: `(tokenizerPath, modelDirectory)`.
+    public typealias TokenizerChecks = @Sendable (_ tokenizerPath: String, _ modelDirectory: String) throws -> [CompatCheck]
+
     /// Without `tokenizerPath`, a `tokenizer.model` or `tokenizer.json` in `directory` is used when present.
-    public init(directory: String, tokenizerPath: String?, corpus: String?, corpusDocuments: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(directory: String, tokenizerPath: String?, corpus: String?, corpusDocuments: Int = 50, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                tokenizerChecks: TokenizerChecks? = nil) {
+        self.tokenizerChecks = tokenizerChecks
         self.directory = directory
         let own = ["tokenizer.model", "tokenizer.json"].contains { FileManager.default.fileExists(atPath: (directory as NSString).appendingPathComponent($0)) }
         self.tokenizerPath = tokenizerPath ?? (own ? directory : nil)
@@ -81,16 +91,17 @@ public struct ModelHealthCheck {
 
     public func run() throws(InferenceError) -> ModelHealthReport {
         let checkpoint: CheckpointDirectory
-        do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw InferenceError("\(error)") }
+        do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw .checkpoint(error) }
         var checks: [CompatCheck] = []
         var tokenizerSize: Int?
         var tokenizer: Tokenizer?
         if let tokenizerPath {
-            do {
-                let compat = try CheckpointCompatibility(tokenizerPath: tokenizerPath, modelDirectory: directory)
-                checks += compat.report.checks
-            } catch { throw InferenceError("\(error)") }
-            do { tokenizer = try Tokenizer.load(path: tokenizerPath) } catch { throw InferenceError("\(tokenizerPath): \(error)") }
+            if let tokenizerChecks {
+                do { checks += try tokenizerChecks(tokenizerPath, directory) } catch { throw .checks(error) }
+            } else {
+                checks += Self.tableChecks(checkpoint)
+            }
+            do { tokenizer = try Tokenizer.load(path: tokenizerPath) } catch { throw .tokenizer(path: tokenizerPath, error) }
             tokenizerSize = tokenizer!.vocabularySize
         } else {
             checks += Self.tableChecks(checkpoint)
@@ -120,7 +131,7 @@ public struct ModelHealthCheck {
         // Padding rows of the embedding and lm_head.
         let spec = try? ModelSpec(config: checkpoint.config, generation: checkpoint.generationConfig)
         if let spec, let size = tokenizerSize, size < spec.vocabularySize {
-            let heads = [spec.expected.embeddingName] + (spec.tiesWordEmbeddings ? [] : ["lm_head.weight"])
+            let heads = [spec.expected.embeddingName] + (spec.tiesWordEmbeddings ? [] : [CheckpointArchitecture.outputName])
             for name in heads {
                 guard let tensor = weights.tensors[name], tensor.rows == spec.vocabularySize, statistics[name] != nil else { continue }
                 let used = Self.statistics(tensor, rows: 0..<size), padding = Self.statistics(tensor, rows: size..<tensor.rows)
@@ -181,12 +192,12 @@ public struct ModelHealthCheck {
 
         // A run on a corpus.
         if let corpus {
-            guard let tokenizer else { throw InferenceError("--corpus needs --tokenizer") }
+            guard let tokenizer else { throw .corpusNeedsTokenizer }
             checks += try runChecks(corpus: corpus, tokenizer: tokenizer, spec: spec)
         }
 
         let worst = checks.map(\.status).max() ?? .ok
-        let verdict = worst == .ok ? "sane" : worst == .warning ? "sane-with-warnings" : "broken"
+        let verdict: Verdict = worst == .ok ? .sane : worst == .warning ? .saneWithWarnings : .broken
         var facts: [String: any Sendable] = ["model": directory, "tensor_count": names.count]
         facts["tensors"] = names.map { name -> [String: any Sendable] in
             let s = statistics[name]!
@@ -219,7 +230,7 @@ public struct ModelHealthCheck {
                    plausible ? "" : ": above the vocabulary size \(vocabulary), worse than a uniform guess")))
         var prompt: [Int] = []
         if let bos = model.spec.bosTokenIDs.first { prompt.append(bos) }
-        do { prompt += try tokenizer.encode(Self.prompt).map(Int.init) } catch { throw InferenceError("cannot encode the check prompt: \(error)") }
+        do { prompt += try tokenizer.encode(Self.prompt).map(Int.init) } catch { throw .encoding(what: "the check prompt", error) }
         let produced = try GreedyGenerator(model: model).generate(prompt: prompt, maxNewTokens: 24, ignoreEOS: true)
         var counts: [Int: Int] = [:]
         for id in produced { counts[id, default: 0] += 1 }
@@ -241,13 +252,13 @@ public struct ModelHealthCheck {
     }
 
     static func firstDocuments(_ path: String, count: Int) throws(InferenceError) -> [String] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw InferenceError("cannot read \(path)") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .corpus(path: path, reason: "cannot be read") }
         var texts: [String] = []
         var line = 0
         for raw in data.split(separator: UInt8(ascii: "\n")) where texts.count < count {
             line += 1
             guard let object = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any], let text = object["text"] as? String else {
-                throw InferenceError("\(path):\(line): not a JSON object with a \"text\" string")
+                throw .corpusLine(path: path, line: line, reason: "not a JSON object with a \"text\" string")
             }
             texts.append(text)
         }

@@ -9,7 +9,7 @@ public struct ModelInfo {
     public let context: Int
 
     public init(directory: String, context: Int = 2048) throws(InferenceError) {
-        do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw InferenceError("\(error)") }
+        do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw .checkpoint(error) }
         spec = try ModelSpec(config: checkpoint.config, generation: checkpoint.generationConfig)
         self.directory = directory
         self.context = context
@@ -35,9 +35,10 @@ public struct ModelInfo {
     public var shapes: [(String, [Int])] {
         var shown: Set<Int> = [0]
         if let sparse = spec.sparseLayers.min() { shown.insert(sparse) }
-        let prefixes = shown.flatMap { ["model.layers.\($0).", "transformer.h.\($0)."] }
+        let architecture = spec.expected.architecture
+        let prefixes = shown.map { architecture.layer($0) }
         return spec.expected.shapes.filter { name, _ in
-            let inLayer = name.hasPrefix("model.layers.") || name.hasPrefix("transformer.h.")
+            let inLayer = name.hasPrefix(architecture.layerPrefix)
             guard !inLayer || prefixes.contains(where: { name.hasPrefix($0) }) else { return false }
             return !name.contains(".experts.") || name.contains(".experts.0.")
         }.sorted { $0.key < $1.key }.map { ($0.key, checkpoint.tensors.byName[$0.key]?.shape ?? $0.value) }

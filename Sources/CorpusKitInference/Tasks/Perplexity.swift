@@ -58,10 +58,12 @@ public struct PerplexityEvaluator {
     public let options: Options
 
     public init(model: CausalLM, tokenizer: Tokenizer, options: Options) throws(InferenceError) {
-        guard options.context >= 2 else { throw InferenceError("--context must be at least 2") }
-        guard options.convention == .lmEvalRolling || (options.stride >= 1 && options.stride <= options.context) else { throw InferenceError("--stride must be in 1...context (\(options.context))") }
+        guard options.context >= 2 else { throw .contextTooShort(options.context) }
+        guard options.convention == .lmEvalRolling || (options.stride >= 1 && options.stride <= options.context) else {
+            throw .strideOutOfRange(stride: options.stride, context: options.context)
+        }
         if let limit = model.spec.maximumPositions, options.context > limit {
-            throw InferenceError("--context \(options.context) exceeds the model's n_positions \(limit)")
+            throw .contextBeyondPositions(context: options.context, limit: limit)
         }
         self.model = model
         self.tokenizer = tokenizer
@@ -73,11 +75,11 @@ public struct PerplexityEvaluator {
         var ids: [Int] = []
         if options.addBOS && options.convention == .hfStride {
             guard let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) else {
-                throw InferenceError("--add-bos: neither the checkpoint nor the tokenizer declares a bos id")
+                throw .noBOS
             }
             ids.append(bos)
         }
-        do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw InferenceError("cannot encode: \(error)") }
+        do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw .encoding(what: "the text", error) }
         return ids
     }
 
@@ -130,7 +132,7 @@ public struct PerplexityEvaluator {
     public func evaluate(corpus path: String, progress: (Int, Int) -> Void = { _, _ in }) throws(InferenceError) -> Summary {
         var summary = Summary()
         summary.convention = options.convention
-        try CorpusTexts.forEach(path: path, key: options.textKey, failure: { path, reason in InferenceError(reason.hasPrefix(path) ? reason : "\(path): \(reason)") }) { (d) throws(InferenceError) in
+        try CorpusTexts.forEach(path: path, key: options.textKey, failure: { path, reason in InferenceError.corpus(path: path, reason: reason) }) { (d) throws(InferenceError) in
             let ids = try ids(for: d.text)
             let (nll, tokens) = try score(ids)
             summary.documents.append(Document(line: d.line, tokens: tokens, nll: nll, bytes: d.bytes, words: PerplexityConvention.wordCount(d.text)))

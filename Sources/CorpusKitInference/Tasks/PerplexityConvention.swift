@@ -47,7 +47,7 @@ extension PerplexityEvaluator {
     /// Total NLL and tokens of `tokens` (no bos) under lm-eval's `loglikelihood_rolling`.
     func rollingScore(_ tokens: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
         guard let prefix = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) ?? model.spec.eosTokenIDs.first ?? tokenizer.eosID.map(Int.init) else {
-            throw InferenceError("lm-eval's rolling windows need a prefix token: neither the checkpoint nor the tokenizer declares bos or eos")
+            throw .noPrefixToken
         }
         var total = 0.0, scored = 0
         let cache = model.makeCache(capacity: min(options.context, max(tokens.count, 1)))

@@ -98,10 +98,10 @@ public final class MappedWeights: @unchecked Sendable {
             do {
                 mapping = try MappedFile(path: file.path)
             } catch {
-                throw InferenceError("cannot map \(file.path): \(error.message)")
+                throw .unmappable(path: file.path, error)
             }
             guard mapping.count == file.fileSize, let pointer = mapping.bytes.baseAddress else {
-                throw InferenceError("\(file.path): changed size while being read (\(file.fileSize) → \(mapping.count) bytes)")
+                throw .malformed(path: file.path, reason: "changed size while being read (\(file.fileSize) → \(mapping.count) bytes)")
             }
             mappings.append(mapping)
             mapped += file.fileSize
@@ -120,12 +120,12 @@ public final class MappedWeights: @unchecked Sendable {
 
     /// The tensor `name`, which must exist, be F32/F16/BF16 and (when given) have `shape`.
     public func tensor(_ name: String, shape: [Int]? = nil) throws(InferenceError) -> WeightTensor {
-        guard let tensor = tensors[name] else { throw InferenceError("\(directory): tensor \(name) is missing") }
+        guard let tensor = tensors[name] else { throw .tensor(directory: directory, name: name, problem: "is missing") }
         guard [.f32, .f16, .bf16].contains(tensor.dtype) else {
-            throw InferenceError("\(directory): tensor \(name) has dtype \(tensor.dtype); only F32, F16 and BF16 weights are supported")
+            throw .tensor(directory: directory, name: name, problem: "has dtype \(tensor.dtype); only F32, F16 and BF16 weights are supported")
         }
         if let shape, tensor.shape != shape {
-            throw InferenceError("\(directory): tensor \(name) has shape \(tensor.shape), expected \(shape)")
+            throw .tensor(directory: directory, name: name, problem: "has shape \(tensor.shape), expected \(shape)")
         }
         return tensor
     }

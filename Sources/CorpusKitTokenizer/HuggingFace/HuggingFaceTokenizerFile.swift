@@ -24,11 +24,21 @@ struct HuggingFaceTokenizerFile {
         guard let model = root["model"] as? [String: Any] else { throw .malformedModel("tokenizer.json has no model") }
         (self.model, table, unknownID) = try ModelRegistry.huggingFaceModel(json: model, trieCache: trieCache)
 
+        addedTokens = try Self.readAddedTokens(root)
+        if let json = root["normalizer"] as? [String: Any] { normalizer = try HuggingFaceNormalizer(json: json) }
+        if let json = root["pre_tokenizer"] as? [String: Any] { preTokenizer = try HuggingFacePreTokenizer(json: json) }
+        if let json = root["decoder"] as? [String: Any] { decoder = try HuggingFaceDecoder(json: json) }
+        if let json = root["post_processor"] as? [String: Any] { postProcessor = try HuggingFacePostProcessor(json: json) }
+    }
+
+    /// `added_tokens`, in file order (the one reader of them).
+    static func readAddedTokens(_ root: [String: Any]) throws(TokenizerError) -> [Vocabulary.AddedToken] {
+        var tokens: [Vocabulary.AddedToken] = []
         for (index, item) in (root["added_tokens"] as? [[String: Any]] ?? []).enumerated() {
-            guard let id = item["id"] as? Int, let content = item["content"] as? String else {
-                throw .malformedModel("added_tokens[\(index)] lacks id or content")
+            guard let id = item["id"] as? Int, id >= 0, id <= Int(Int32.max), let content = item["content"] as? String else {
+                throw .malformedModel("added_tokens[\(index)] lacks a valid id or content")
             }
-            addedTokens.append(Vocabulary.AddedToken(
+            tokens.append(Vocabulary.AddedToken(
                 id: Int32(id), content: content,
                 special: item["special"] as? Bool ?? false,
                 normalized: item["normalized"] as? Bool ?? true,
@@ -36,10 +46,7 @@ struct HuggingFaceTokenizerFile {
                 leftStrip: item["lstrip"] as? Bool ?? false,
                 rightStrip: item["rstrip"] as? Bool ?? false))
         }
-        if let json = root["normalizer"] as? [String: Any] { normalizer = try HuggingFaceNormalizer(json: json) }
-        if let json = root["pre_tokenizer"] as? [String: Any] { preTokenizer = try HuggingFacePreTokenizer(json: json) }
-        if let json = root["decoder"] as? [String: Any] { decoder = try HuggingFaceDecoder(json: json) }
-        if let json = root["post_processor"] as? [String: Any] { postProcessor = try HuggingFacePostProcessor(json: json) }
+        return tokens
     }
 
     /// The top-level object of a JSON file.

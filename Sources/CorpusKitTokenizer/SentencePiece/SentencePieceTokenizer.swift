@@ -62,14 +62,8 @@ struct SentencePieceTokenizer: TokenizerBehavior {
         _ = PieceIndex(table: table, include: isReserved, duplicate: { duplicate = $0 })
         if let duplicate { throw .malformedModel("piece \(table.piece(duplicate).debugDescription) is defined twice") }
         self.file = file
-        var vocabulary = Vocabulary(table: table, specialIDs: .init(unknown: unknownID), rule: .sentencePiece)
-        func controlID(_ piece: String) -> Int32? {
-            guard let id = vocabulary.reservedIndex?.id(piece.utf8), types[Int(id)] == .control else { return nil }
-            return id
-        }
-        vocabulary = vocabulary.with(specialIDs: .init(bos: controlID(spec.bosPiece), eos: controlID(spec.eosPiece),
-                                                       pad: controlID(spec.padPiece), unknown: unknownID))
-        self.vocabulary = vocabulary
+        vocabulary = Vocabulary(table: table, specialIDs: .init(unknown: unknownID), rule: .sentencePiece)
+            .withSentencePieceSpecials(spec, unknownID: unknownID)
         normalizer = try SentencePieceNormalizer(
             spec: file.normalizerSpec, treatWhitespaceAsSuffix: spec.treatWhitespaceAsSuffix,
             userDefinedSymbols: userDefined.isEmpty

@@ -89,28 +89,23 @@ struct TrieCache: Sendable {
                            duplicateKeyPosition: duplicate < 0 ? nil : Int(duplicate), mapping: mapping)
     }
 
-    /// Writes an entry (to a temporary name, then renamed, so readers never see a partial one).
+    /// Writes an entry through ``AtomicFile`` (readers never see a partial one).
     /// Failures are ignored: the cache only saves time.
     func store(key: UInt64, units: UnsafeRawBufferPointer, unitStride: Int, duplicateKeyPosition: Int?) {
         guard let directory, let path = path(for: key) else { return }
         guard POSIXFile.makeDirectories(directory) else { return }
-        let temporary = path + ".tmp-\(POSIXFile.processID)-\(UInt32.random(in: 0...UInt32.max))"
-        guard let descriptor = try? POSIXFile.createExclusive(temporary) else { return }
+        guard let file = try? AtomicFile.Writer(path: path) else { return }
         let header: [UInt64] = [
             Self.magic, UInt64(unitStride), key, UInt64(units.count / unitStride),
             UInt64(bitPattern: Int64(duplicateKeyPosition ?? -1)), Self.hash([units]),
         ]
-        // Best effort by design: any failure only means the next load builds the trie again.
-        var complete = true
+        // Best effort by design: any failure only means the next load builds the trie again (an
+        // uncommitted writer removes its temporary file).
         do {
-            try header.withUnsafeBytes { try POSIXFile.writeAll(descriptor, $0, path: temporary) }
-            try POSIXFile.writeAll(descriptor, units, path: temporary)
-        } catch {
-            complete = false
-        }
-        let closed = (try? POSIXFile.close(descriptor, path: temporary)) != nil
-        if closed && complete && (try? POSIXFile.rename(temporary, to: path)) != nil { return }
-        POSIXFile.removeQuietly(temporary)
+            try file.write(header.withUnsafeBytes { Array($0) })
+            try file.write(units)
+            try file.commit()
+        } catch {}
     }
 
     // MARK: Keys

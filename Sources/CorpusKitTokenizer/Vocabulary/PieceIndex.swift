@@ -18,8 +18,11 @@ struct PieceIndex: Sendable {
     /// decides whether the first or the last id wins. `duplicate` reports each repeat.
     init(table: PieceTable, include: (Int) -> Bool = { _ in true }, keepFirst: Bool = false,
          duplicate: (Int) -> Void = { _ in }) {
+        // Sized by the pieces included (sentencepiece's reserved map holds a few hundred of 196k).
+        var included = 0
+        for id in 0..<table.count where include(id) { included += 1 }
         var capacity = 16
-        while capacity < table.count * 2 { capacity <<= 1 }
+        while capacity < included * 2 { capacity <<= 1 }
         var slots = [Int32](repeating: -1, count: capacity)
         let mask = capacity - 1
         for id in 0..<table.count where include(id) {

@@ -42,9 +42,12 @@ public struct Vocabulary: Sendable {
     /// The added tokens, in file order.
     public let addedTokens: [AddedToken]
     /// The special-token ids.
-    public let specialIDs: SpecialIDs
+    public private(set) var specialIDs: SpecialIDs
     let rule: LookupRule
     private let addedContents: [Int32: [UInt8]]
+    /// One bit per id below ``count``: whether `addedContents` holds it (``bytes(_:)`` is called per
+    /// id in loops over the whole vocabulary; the bit spares them a hash lookup).
+    private let addedMask: [UInt64]
     private let addedIDs: [[UInt8]: Int32]
     /// Built on first use: most runs never look a piece up by its text.
     private let index: LazyPieceIndex
@@ -66,6 +69,9 @@ public struct Vocabulary: Sendable {
         addedContents = contents
         addedIDs = ids
         count = max(table.count, (contents.keys.max().map { Int($0) + 1 }) ?? 0)
+        var mask = [UInt64](repeating: 0, count: contents.isEmpty ? 0 : (count + 63) / 64)
+        for id in contents.keys where id >= 0 { mask[Int(id) >> 6] |= 1 << UInt64(id & 63) }
+        addedMask = mask
         switch rule {
         case .sentencePiece:
             let types = table.types
@@ -77,9 +83,22 @@ public struct Vocabulary: Sendable {
         }
     }
 
-    /// The same vocabulary with other special-token ids.
+    /// The same vocabulary with other special-token ids (its indexes are shared, not rebuilt).
     func with(specialIDs: SpecialIDs) -> Vocabulary {
-        Vocabulary(table: table, addedTokens: addedTokens, specialIDs: specialIDs, rule: rule)
+        var copy = self
+        copy.specialIDs = specialIDs
+        return copy
+    }
+
+    /// The same vocabulary with sentencepiece's `bos_id()`, `eos_id()` and `pad_id()`: the control
+    /// pieces the trainer spec names (a piece of that name of another type is no special id).
+    func withSentencePieceSpecials(_ spec: SentencePieceModelFile.TrainerSpec, unknownID: Int32?) -> Vocabulary {
+        func controlID(_ piece: String) -> Int32? {
+            guard let id = reservedIndex?.id(piece.utf8), table.types[Int(id)] == .control else { return nil }
+            return id
+        }
+        return with(specialIDs: .init(bos: controlID(spec.bosPiece), eos: controlID(spec.eosPiece),
+                                      pad: controlID(spec.padPiece), unknown: unknownID))
     }
 
     /// Number of ids: the model's pieces plus added tokens beyond them.
@@ -91,7 +110,9 @@ public struct Vocabulary: Sendable {
     /// The bytes of the token `id` (an added token's content wins over the model piece, as in
     /// HF tokenizers), or nil when out of range.
     public func bytes(_ id: Int32) -> ArraySlice<UInt8>? {
-        if let added = addedContents[id] { return added[...] }
+        if id >= 0, Int(id >> 6) < addedMask.count, addedMask[Int(id >> 6)] & (1 << UInt64(id & 63)) != 0, let added = addedContents[id] {
+            return added[...]
+        }
         guard id >= 0 && Int(id) < table.count else { return nil }
         return table.bytes(Int(id))
     }

@@ -33,8 +33,9 @@ extension HuggingFaceBPE {
         return (bpe, table)
     }
 
-    /// `{piece: id}` as a table by id (ids must be 0 ..< count).
-    private static func readVocabulary(_ value: Any?) throws(TokenizerError) -> PieceTable {
+    /// `{piece: id}` as a table by id (ids must be 0 ..< count). The one reader of a tokenizer.json
+    /// `{piece: id}` vocabulary (``VocabularyFile`` reads WordPiece and WordLevel ones with it too).
+    static func readVocabulary(_ value: Any?) throws(TokenizerError) -> PieceTable {
         var compact: JSONDocumentParser.StringIntegerMembers
         if let members = value as? JSONDocumentParser.StringIntegerMembers {
             compact = members
@@ -72,42 +73,44 @@ extension HuggingFaceBPE {
                           types: [PieceType](repeating: .normal, count: count))
     }
 
+    /// `merges` as the file writes them, in order (each pair's two pieces adjacent in the blob):
+    /// `"a b"` strings (tokenizers' `convert_merges_to_hashmap`: `#version` lines skipped, then one
+    /// space) or `["a", "b"]` pairs. The one reader of tokenizer.json merges.
+    static func readMergePairs(_ value: Any?) throws(TokenizerError) -> JSONDocumentParser.StringPairs {
+        if let compact = value as? JSONDocumentParser.StringPairs { return compact }
+        guard let list = value as? [Any] else { throw .malformedModel("the BPE merges are not a list") }
+        var pairs = JSONDocumentParser.StringPairs()
+        func append(_ a: Substring.UTF8View, _ b: Substring.UTF8View) {
+            pairs.blob.append(contentsOf: a)
+            pairs.offsets.append(Int32(pairs.blob.count))
+            pairs.blob.append(contentsOf: b)
+            pairs.offsets.append(Int32(pairs.blob.count))
+        }
+        if list.allSatisfy({ $0 is String }) {
+            for item in list {
+                let line = item as! String
+                if line.hasPrefix("#version") { continue }
+                let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw .malformedModel("BPE merges line \(pairs.count + 1) (\(line.debugDescription)) is not two pieces separated by one space")
+                }
+                append(parts[0].utf8, parts[1].utf8)
+            }
+        } else {
+            for (i, item) in list.enumerated() {
+                guard let pair = item as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String else {
+                    throw .malformedModel("BPE merges[\(i)] is neither \"a b\" nor [\"a\", \"b\"]")
+                }
+                append(a[...].utf8, b[...].utf8)
+            }
+        }
+        return pairs
+    }
+
     /// `merges` in order: `(left id, right id, rank, merged id)`.
     private static func readMerges(_ value: Any?, index: PieceIndex) throws(TokenizerError)
         -> [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] {
-        var pairs: JSONDocumentParser.StringPairs
-        if let compact = value as? JSONDocumentParser.StringPairs {
-            pairs = compact
-        } else if let list = value as? [Any] {
-            pairs = JSONDocumentParser.StringPairs()
-            func append(_ a: Substring.UTF8View, _ b: Substring.UTF8View) {
-                pairs.blob.append(contentsOf: a)
-                pairs.offsets.append(Int32(pairs.blob.count))
-                pairs.blob.append(contentsOf: b)
-                pairs.offsets.append(Int32(pairs.blob.count))
-            }
-            if list.allSatisfy({ $0 is String }) {
-                // tokenizers' `convert_merges_to_hashmap`: `#version` lines skipped, then one space.
-                for item in list {
-                    let line = item as! String
-                    if line.hasPrefix("#version") { continue }
-                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
-                    guard parts.count == 2 else {
-                        throw .malformedModel("BPE merges line \(pairs.count + 1) (\(line.debugDescription)) is not two pieces separated by one space")
-                    }
-                    append(parts[0].utf8, parts[1].utf8)
-                }
-            } else {
-                for (i, item) in list.enumerated() {
-                    guard let pair = item as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String else {
-                        throw .malformedModel("BPE merges[\(i)] is neither \"a b\" nor [\"a\", \"b\"]")
-                    }
-                    append(a[...].utf8, b[...].utf8)
-                }
-            }
-        } else {
-            throw .malformedModel("the BPE merges are not a list")
-        }
+        let pairs = try readMergePairs(value)
         // Each pair's two strings are adjacent in the blob, so the merged piece is the span of both.
         var entries: [(left: Int32, right: Int32, rank: UInt32, merged: Int32)] = []
         entries.reserveCapacity(pairs.count)

@@ -2,6 +2,15 @@
 extension HuggingFaceUnigram {
     /// The model and its vocabulary from `{"type": "Unigram", "unk_id": …, "vocab": [[piece, score], …], "byte_fallback": …}`.
     static func load(json model: [String: Any], trieCache: TrieCache) throws(TokenizerError) -> (HuggingFaceUnigram, PieceTable) {
+        let (table, unknownID) = try readVocabulary(json: model)
+        let unigram = HuggingFaceUnigram(table: table, unknownID: unknownID, byteFallback: model["byte_fallback"] as? Bool ?? false,
+                                         trieCache: trieCache)
+        return (unigram, table)
+    }
+
+    /// The `[[piece, score], …]` vocabulary and `unk_id` (the one reader of a Unigram tokenizer.json
+    /// vocabulary; ``VocabularyFile`` uses it too).
+    static func readVocabulary(json model: [String: Any]) throws(TokenizerError) -> (table: PieceTable, unknownID: Int32?) {
         guard let vocab = model["vocab"] as? JSONDocumentParser.StringNumberPairs else {
             throw .malformedModel("the Unigram vocab is not a list of [piece, score] pairs")
         }
@@ -12,8 +21,6 @@ extension HuggingFaceUnigram {
         }
         let table = PieceTable(blob: vocab.blob, offsets: vocab.offsets, scores: vocab.numbers,
                                types: [PieceType](repeating: .normal, count: vocab.count))
-        let unigram = HuggingFaceUnigram(table: table, unknownID: unknownID, byteFallback: model["byte_fallback"] as? Bool ?? false,
-                                         trieCache: trieCache)
-        return (unigram, table)
+        return (table, unknownID)
     }
 }

@@ -8,6 +8,28 @@ public enum CheckStatus: String, Sendable, Comparable {
     public static func < (a: CheckStatus, b: CheckStatus) -> Bool { a.rank < b.rank }
 }
 
+/// What a check concluded, written as its raw value in reports.
+public enum Verdict: String, Sendable, CaseIterable {
+    // `compat vocab`, most specific first.
+    /// Same pieces at the same ids, same scores, types and behaviour.
+    case identical
+    /// Same pieces at the same ids; scores, types or behaviour differ.
+    case sameIDs = "same-ids"
+    /// One vocabulary is the other's first pieces.
+    case `extension`
+    /// The same pieces at other ids (the ids must be translated).
+    case remapped
+    /// Cannot be used together (every form).
+    case incompatible
+    // `compat model`, `compat shards`.
+    case compatible
+    case compatibleWithWarnings = "compatible-with-warnings"
+    // `model check`.
+    case sane
+    case saneWithWarnings = "sane-with-warnings"
+    case broken
+}
+
 /// One named check with its status and a one-line (or few-line) explanation.
 public struct CompatCheck: Sendable, Equatable {
     public var name: String
@@ -21,23 +43,23 @@ public struct CompatCheck: Sendable, Equatable {
     }
 }
 
-/// A `corpuskit compat` answer: a verdict, the checks behind it, and extra facts for `--json`.
+/// A check's answer (`corpuskit compat`, `corpuskit model check`): a verdict, the checks behind it,
+/// and extra facts for the JSON form.
 ///
-/// Exit status (``exitStatus(strict:)``): 0 compatible, 1 incompatible (or a warning with
-/// `--strict`); bad input never reaches a report (it throws ``CompatError``, exit 2).
+/// Exit status (``exitStatus(strict:)``): 0 compatible, 1 incompatible (or, when warnings are
+/// strict, a warning); bad input never reaches a report (the checks throw their own errors).
 public struct CompatReport: Sendable {
     /// `vocab`, `model` or `shards`.
     public var form: String
-    /// Form 1: `identical`, `same-ids`, `extension`, `remapped`, `incompatible`; forms 2 and 3:
-    /// `compatible`, `compatible-with-warnings`, `incompatible`.
-    public var verdict: String
+    /// The verdict (``Verdict``: each form has its own set).
+    public var verdict: Verdict
     /// Whether the verdict means the inputs can be used together.
     public var compatible: Bool
     public var checks: [CompatCheck]
     /// Extra JSON members (counts, samples), values JSON-serialisable.
     public var facts: [String: any Sendable]
 
-    public init(form: String, verdict: String, compatible: Bool, checks: [CompatCheck], facts: [String: any Sendable] = [:]) {
+    public init(form: String, verdict: Verdict, compatible: Bool, checks: [CompatCheck], facts: [String: any Sendable] = [:]) {
         self.form = form
         self.verdict = verdict
         self.compatible = compatible
@@ -59,7 +81,7 @@ public struct CompatReport: Sendable {
     public func json() -> String {
         var object: [String: Any] = facts
         object["form"] = form
-        object["verdict"] = verdict
+        object["verdict"] = verdict.rawValue
         object["compatible"] = compatible
         object["checks"] = checks.map { ["name": $0.name, "status": $0.status.rawValue, "detail": $0.detail] }
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data("{}".utf8)
@@ -68,7 +90,7 @@ public struct CompatReport: Sendable {
 
     /// The human report: a verdict line, then one line per check.
     public func text() -> String {
-        var lines = ["verdict: \(verdict)"]
+        var lines = ["verdict: \(verdict.rawValue)"]
         let width = checks.map(\.name.count).max() ?? 0
         for check in checks {
             let mark = check.status == .ok ? "ok     " : check.status == .warning ? "warning" : "ERROR  "
@@ -78,19 +100,14 @@ public struct CompatReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// `compatible` / `compatible-with-warnings` / `incompatible` from the checks (forms 2 and 3).
-    static func verdict(of checks: [CompatCheck]) -> (String, Bool) {
+    /// `compatible` / `compatible-with-warnings` / `incompatible` from the worst check, and whether
+    /// that is compatible (the `model` and `shards` forms).
+    public static func verdict(of checks: [CompatCheck]) -> (Verdict, Bool) {
         let worst = checks.map(\.status).max() ?? .ok
         switch worst {
-        case .ok: return ("compatible", true)
-        case .warning: return ("compatible-with-warnings", true)
-        case .error: return ("incompatible", false)
+        case .ok: return (.compatible, true)
+        case .warning: return (.compatibleWithWarnings, true)
+        case .error: return (.incompatible, false)
         }
     }
-}
-
-/// Bad input to a compat check (exit status 2): a file that cannot be read or parsed.
-public struct CompatError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ description: String) { self.description = description }
 }
