@@ -107,7 +107,7 @@ struct TokenizeCommand: ParsableCommand {
         case .inputs: return "--input"
         case .outputPrefix: return "--output-prefix"
         case .jsonKeys: return "--json-keys"
-        case .workers: return "--workers"
+        case .workers: return "--threads"
         case .batchBytes: return "--batch-bytes"
         case .tokenInfoCSV: return "--output-result-total-token-info"
         }
