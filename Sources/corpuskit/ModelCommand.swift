@@ -209,8 +209,7 @@ struct ModelCheckCommand: ParsableCommand {
     func validate() throws {
         if longContext.enabled && corpus.paths.isEmpty { throw ValidationError("--long-context needs --input (long documents)") }
         if !corpus.paths.isEmpty && tokenizer == nil { throw ValidationError("--input needs --tokenizer") }
-        // ModelHealthCheck reads the "text" key (other keys: not yet threaded through the check).
-        if corpus.keys != ["text"] { throw ValidationError("model check reads the text key only (--json-keys text)") }
+        try corpus.requireOneKey()
     }
 
     func run() throws {
@@ -222,6 +221,7 @@ struct ModelCheckCommand: ParsableCommand {
                                          corpusDocuments: corpusDocuments, threads: model.threads.count,
                                          tokenizerChecks: { try CheckpointCompatibility(tokenizerPath: $0, modelDirectory: $1).report.checks })
             if longContext.enabled { check.longContext = longContext.options }
+            check.textKey = corpus.key
             report = try check.run()
         } catch {
             throw CLIError.badInput(commandLineMessage(error))

@@ -72,7 +72,7 @@ final class CLIDialectTests: XCTestCase {
             (["compat", "vocab", model, model, "--input", "x.jsonl", "--json-keys", "a", "b"], "one key"),
             (["model", "check", "ckpt", "--input", "x.jsonl"], "--tokenizer"),
             (["model", "check", "ckpt", "--tokenizer", model, "--long-context"], "--input"),
-            (["model", "check", "ckpt", "--tokenizer", model, "--input", "x.jsonl", "--json-keys", "body"], "text key"),
+            (["model", "check", "ckpt", "--tokenizer", model, "--input", "x.jsonl", "--json-keys", "a", "b"], "one key"),
             (["model", "generate", "ckpt", "--max-new-tokens", "1"], "--ids-file"),
             (["model", "logits", "ckpt", "--ids-file", "x", "--threads", "0"], "--threads"),
             (["model", "perplexity", "ckpt", "--tokenizer", model], "--input"),
@@ -156,6 +156,27 @@ final class CLIDialectTests: XCTestCase {
         XCTAssertEqual(given.status, 0, given.summary)
         let denied = try CorpusKitCLI.run(["compat", "shards", TestPaths.fixtureLLMJP, shard, "--tokenizer-type", "Llama2Tokenizer", "--no-append-eod"])
         XCTAssertEqual(denied.status, 1, denied.summary)
+    }
+
+    /// model check reads `--json-keys`' key, and `--corpus` is `--input`: the same report for the
+    /// same texts under another key.
+    func testModelCheckReadsTheGivenKey() throws {
+        let scratch = try ScratchDirectory("cli-dialect")
+        let corpus = TestPaths.fixture("inference/corpus.jsonl")
+        let text = try String(contentsOfFile: corpus, encoding: .utf8)
+        let body = try scratch.write("body.jsonl", text.replacingOccurrences(of: #"{"text": "#, with: #"{"id": 1, "body": "#))
+        let model = TestPaths.fixture("inference/llama-gqa-llama3rope")
+        let base = ["model", "check", model, "--tokenizer", TestPaths.fixtureLLMJP, "--json", "--threads", "1"]
+        let byText = try CorpusKitCLI.run(base + ["--input", corpus])
+        let byBody = try CorpusKitCLI.run(base + ["--input", body, "--json-keys", "body"])
+        let byAlias = try CorpusKitCLI.run(base + ["--corpus", corpus])
+        XCTAssertTrue([0, 1].contains(byText.status), byText.summary)
+        XCTAssertTrue(byText.output.contains("perplexity"), byText.output)
+        XCTAssertEqual(byBody.output, byText.output)
+        XCTAssertEqual(byAlias.output, byText.output)
+        let missing = try CorpusKitCLI.run(base + ["--input", body])
+        XCTAssertEqual(missing.status, 2, missing.summary)
+        XCTAssertTrue(missing.stderr.hasPrefix("Error: ") && missing.stderr.contains("\"text\""), missing.summary)
     }
 
     /// The aliases are hidden: `--help` shows only the settled names.
