@@ -322,7 +322,7 @@ final class ShardCompatTokenizerJSONTests: XCTestCase {
         // Flags given against the record: an error naming both.
         let conflict = try ShardCompatibility(tokenizerPath: TestPaths.fixtureLLMJP, shards: [prefix], options: .init(appendEOD: false)).report
         XCTAssertEqual(conflict.verdict, .incompatible, conflict.text())
-        XCTAssertTrue(conflict.text().contains("--append-eod false given, true recorded"), conflict.text())
+        XCTAssertTrue(conflict.text().contains("append EOD false given, true recorded"), conflict.text())
 
         // The record names another file (here: a copy with other bytes): a warning, the ids decide.
         var other = record
