@@ -5,8 +5,8 @@ import CorpusKitTestSupport
 /// The README's shell examples, run as written with the shipped binary, so the README cannot drift.
 ///
 /// Every ```` ```sh ```` block of `README.md` runs, in order, each as one `bash -euo pipefail`
-/// script, in one fresh working directory that holds the repository's `Corpora`, `Tests` and
-/// `Tools` (linked) and `../shared` (the shared data), with `corpuskit` on `PATH`. A block is
+/// script, in one fresh working directory that holds the repository's `Corpora`, `Tests`,
+/// `Tools` and `.venv` (linked) and `../shared` (the shared data), with `corpuskit` on `PATH`. A block is
 /// left out only when the line above it is `<!-- readme-examples: skip (REASON) -->` (a Slurm
 /// cluster, a placeholder path, the setup itself); the convention is in `TESTING.md`. Examples
 /// added to the README later are picked up without touching this test.
@@ -60,7 +60,8 @@ final class ReadmeExamplesTests: XCTestCase {
         let manager = FileManager.default
         try manager.createDirectory(atPath: work + "/bin", withIntermediateDirectories: true)
         try manager.createSymbolicLink(atPath: root + "/shared", withDestinationPath: TestPaths.shared)
-        for name in ["Corpora", "Tests", "Tools"] {
+        // `.venv` (made by Tools/test.sh) for the examples that run the reference libraries.
+        for name in ["Corpora", "Tests", "Tools", ".venv"] where manager.fileExists(atPath: TestPaths.repo(name)) {
             try manager.createSymbolicLink(atPath: work + "/" + name, withDestinationPath: TestPaths.repo(name))
         }
         try manager.createSymbolicLink(atPath: work + "/bin/corpuskit", withDestinationPath: executable)
