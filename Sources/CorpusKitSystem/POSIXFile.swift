@@ -32,6 +32,13 @@ public enum POSIXFile {
         return Int(info.st_size)
     }
 
+    /// The size of the file at `path`, or nil when it cannot be examined (for progress displays,
+    /// where the reader reports the real error).
+    public static func size(path: String) -> Int? {
+        var info = stat()
+        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    }
+
     /// Reads exactly `count` bytes at `offset` (`pread`, retrying short reads and EINTR).
     /// - Throws: ``SystemError`` on a read error, or when the file ends first (it shrank).
     public static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(SystemError) -> [UInt8] {

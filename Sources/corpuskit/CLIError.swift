@@ -1,5 +1,21 @@
-/// An error reported to the user as one line on stderr, with a non-zero exit.
+/// An error reported to the user as one line on stderr (`Error: …`, as swift-argument-parser's own),
+/// with a non-zero exit status: 1 for a failure, 2 for bad input to a check command (whose 1 means
+/// "found a problem"), 128 + N when signal N stopped the run. Usage errors are `ValidationError`s (64).
 struct CLIError: Error, CustomStringConvertible {
     let description: String
-    init(_ description: String) { self.description = description }
+    let status: Int32
+
+    init(_ description: String, status: Int32 = 1) {
+        self.description = description
+        self.status = status
+    }
+
+    /// Bad input to a command whose exit status 1 is a finding (compat, model check/diff/compare,
+    /// plan --check-cache, launch status).
+    static func badInput(_ description: String) -> CLIError { CLIError(description, status: 2) }
+
+    /// The run was stopped by `signal` (SIGINT when unknown).
+    static func interrupted(_ description: String, signal: Int32?) -> CLIError {
+        CLIError(description, status: 128 + (signal ?? 2))
+    }
 }

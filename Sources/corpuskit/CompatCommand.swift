@@ -1,5 +1,4 @@
 import ArgumentParser
-import Foundation
 import CorpusKitChecks
 import CorpusKitCompat
 import CorpusKitPipeline
@@ -30,8 +29,7 @@ struct CompatOutputOptions: ParsableArguments {
         do {
             (report, text) = try make()
         } catch {
-            FileHandle.standardError.write(Data("corpuskit compat: \(error)\n".utf8))
-            throw ExitCode(2)
+            throw CLIError.badInput("\(error)")
         }
         print(json ? report.json() : text ?? report.text())
         let status = report.exitStatus(strict: strict)
@@ -48,22 +46,25 @@ struct CompatVocabCommand: ParsableCommand {
     var a: String
     @Argument(help: "Vocabulary B.")
     var b: String
-    @Option(name: .long, help: "A JSONL corpus both tokenizers encode (Unigram only).")
-    var corpus: String?
-    @Option(name: .long, help: "JSON key of the corpus text.")
-    var corpusKey = "text"
-    @Option(name: .long, help: "Documents of --corpus to encode.")
+    @OptionGroup(title: "A corpus both tokenizers encode (one file)") var corpus: CorpusOptions
+    @Option(name: .long, help: "Documents of --input to encode.")
     var corpusDocuments = 1000
     @Option(name: .long, help: "For a remapped verdict: write the id permutation (id_in_a, id_in_b, piece) to FILE.")
     var map: String?
     @OptionGroup var output: CompatOutputOptions
 
+    func validate() throws {
+        try corpus.requireOneKey()
+    }
+
     func run() throws {
+        let input: String?
+        do { input = try corpus.singleFile() } catch let error as CLIError { throw CLIError.badInput(error.description) }
         try output.run { () throws -> (CompatReport, text: String?) in
             let va: VocabularyFile, vb: VocabularyFile
             va = try VocabularyComparison.vocabulary(a)
             vb = try VocabularyComparison.vocabulary(b)
-            let comparison = try VocabularyComparison(a: va, b: vb, corpus: corpus, corpusKey: corpusKey, corpusLimit: corpusDocuments)
+            let comparison = try VocabularyComparison(a: va, b: vb, corpus: input, corpusKey: corpus.key, corpusLimit: corpusDocuments)
             if let map {
                 do { try comparison.writePermutation(to: map) } catch { throw CLIError("--map: \(error)") }
             }
@@ -101,7 +102,7 @@ struct CompatShardsCommand: ParsableCommand {
     var shards: [String]
     @Option(name: .long, help: "The run's --tokenizer-type (\(MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", "))); inferred when absent.")
     var tokenizerType: String?
-    @Option(name: .long, help: "The run's --append-eod: true or false; inferred when absent.")
+    @Flag(name: .long, inversion: .prefixedNo, help: "Whether the run appended EOD (tokenize --append-eod); inferred when neither is given.")
     var appendEod: Bool?
     @Option(name: .long, help: "Documents to round-trip per shard (evenly spaced).")
     var sample = 300
@@ -111,15 +112,19 @@ struct CompatShardsCommand: ParsableCommand {
     var summary = false
     @OptionGroup var output: CompatOutputOptions
 
-    func run() throws {
-        var type: MegatronTokenizerType?
-        if let tokenizerType {
-            guard let parsed = MegatronTokenizerType(rawValue: tokenizerType) else {
-                FileHandle.standardError.write(Data("corpuskit compat: unknown --tokenizer-type \(tokenizerType)\n".utf8))
-                throw ExitCode(2)
-            }
-            type = parsed
+    func validate() throws {
+        if let tokenizerType, MegatronTokenizerType(rawValue: tokenizerType) == nil {
+            let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
+            throw ValidationError("--tokenizer-type \(tokenizerType) is not supported (supported: \(supported))")
         }
+        // `--append-eod true|false` of earlier releases would leave its value among the shards.
+        if let value = ([tokenizer] + shards).first(where: { $0 == "true" || $0 == "false" }) {
+            throw ValidationError("--append-eod is a flag: write --append-eod or --no-append-eod, not \(value)")
+        }
+    }
+
+    func run() throws {
+        let type = tokenizerType.flatMap(MegatronTokenizerType.init(rawValue:))
         let options = ShardCompatibility.Options(tokenizerType: type, appendEOD: appendEod, sample: sample, all: all)
         try output.run { () throws -> (CompatReport, text: String?) in
             let compatibility = try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options)

@@ -12,4 +12,18 @@ struct CorpusKitCommand: ParsableCommand {
             CountCommand.self, MixtureCommand.self, PlanCommand.self, ReplayCommand.self, CompatCommand.self, ModelCommand.self,
             VocabCommand.self,
         ])
+
+    /// swift-argument-parser's `main`, except that a ``CLIError`` is printed with the parser's own
+    /// `Error: ` prefix through ``StandardError`` and exits with its status (the parser would exit 1).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as CLIError {
+            StandardError.write("Error: \(error.description)\n")
+            Self.exit(withError: ExitCode(error.status))
+        } catch {
+            Self.exit(withError: error)
+        }
+    }
 }

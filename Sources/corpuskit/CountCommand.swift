@@ -17,7 +17,8 @@ struct CountCommand: ParsableCommand {
 
             Raw corpora: corpuskit count --input ... --tokenizer-type T --tokenizer-model M [--append-eod] \
             runs tokenize's pipeline without writing shards; every file's tokens equal what tokenize writes \
-            for it. Same inputs, flags and --on-error policy as tokenize. One row per file (and key).
+            for it. Same inputs, flags and --on-error policy as tokenize (--workers too, as --threads' \
+            alias). One row per file (and key).
 
             --format tsv writes llm-jp's num_tokens.tsv (filename<TAB>tokens, filename = the prefix relative \
             to --root without _text_document, sorted); csv, json and markdown add documents, empty documents, \
@@ -27,26 +28,11 @@ struct CountCommand: ParsableCommand {
     @Argument(help: "Shard prefixes, .idx/.bin files, directories or globs.")
     var shards: [String] = []
 
-    @Option(parsing: .upToNextOption, help: "Raw corpus files, directories or globs (as tokenize --input).")
-    var input: [String] = []
+    @OptionGroup(title: "Raw corpora (as tokenize)") var corpus: CorpusOptions
 
-    @Option(help: "Tokenizer type for --input (as tokenize).")
-    var tokenizerType: String?
+    @OptionGroup(title: "Raw corpora (as tokenize)") var tokenizerOptions: TokenizeOptions
 
-    @Option(help: "Tokenizer model for --input (as tokenize).")
-    var tokenizerModel: String?
-
-    @Option(parsing: .upToNextOption, help: "JSON keys for --input (as tokenize).")
-    var jsonKeys: [String] = ["text"]
-
-    @Flag(help: "Count an EOD per non-empty document (as tokenize --append-eod).")
-    var appendEod = false
-
-    @Option(help: "Tokenizing threads for --input (default: all cores).")
-    var workers: Int?
-
-    @Option(help: "fail or skip bad lines (as tokenize).")
-    var onError: ErrorPolicy = .fail
+    @OptionGroup(title: "Raw corpora (as tokenize)") var threads: ThreadsOption
 
     @Option(help: "Names are paths relative to this directory.")
     var root: String?
@@ -61,45 +47,31 @@ struct CountCommand: ParsableCommand {
     var quiet = false
 
     func validate() throws {
-        if shards.isEmpty == input.isEmpty {
+        if shards.isEmpty == corpus.paths.isEmpty {
             throw ValidationError("give either shard prefixes/directories or --input corpus files (not both)")
         }
-        if !input.isEmpty {
-            guard let tokenizerType, MegatronTokenizerType(rawValue: tokenizerType) != nil else {
-                let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
-                throw ValidationError("--input needs --tokenizer-type (supported: \(supported))")
-            }
-            if tokenizerModel == nil { throw ValidationError("--input needs --tokenizer-model") }
-        }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if !corpus.paths.isEmpty { _ = try tokenizerOptions.tokenizer() }
     }
 
     func run() throws {
         let counts: [DatasetCount]
-        if input.isEmpty {
+        if corpus.paths.isEmpty {
             do {
                 let prefixes = try ShardDiscovery.prefixes(shards)
-                let showProgress = !quiet && StandardError.isTerminal && prefixes.count > 100
+                let progress = !quiet && prefixes.count > 100 ? ProgressLine.onTerminal(unit: "datasets counted") : nil
                 counts = try ShardCounter.count(prefixes: prefixes, root: root) { done, total in
-                    if showProgress && (done % 100 == 0 || done == total) {
-                        StandardError.write("\rcounted \(done)/\(total) datasets")
-                        if done == total { StandardError.write("\n") }
-                    }
+                    progress?.update(done: done, total: total, name: "")
                 }
+                progress?.finish()
             } catch {
                 throw CLIError("\(error)")
             }
         } else {
-            let encoder: DocumentEncoder
-            do {
-                encoder = try DocumentEncoder.load(
-                    type: MegatronTokenizerType(rawValue: tokenizerType!)!, modelPath: tokenizerModel!, appendEOD: appendEod)
-            } catch {
-                throw CLIError(error.description)
-            }
+            let encoder = try tokenizerOptions.loadEncoder()
             let configuration = TokenizeConfiguration(
-                inputs: input, outputPrefix: "", jsonKeys: jsonKeys,
-                workers: TokenizeCommand.threads(requested: workers), errorPolicy: onError)
+                inputs: corpus.paths, outputPrefix: "", jsonKeys: corpus.keys,
+                workers: TokenizeCommand.threads(requested: threads.requested), errorPolicy: tokenizerOptions.onError,
+                batchBytes: tokenizerOptions.batchBytes)
             let progress: ProgressReporter? = !quiet && StandardError.isTerminal ? TerminalProgressBar() : nil
             let cancellation = PipelineCancellation()
             let signals = SignalCancellation(cancellation: cancellation)
@@ -114,7 +86,7 @@ struct CountCommand: ParsableCommand {
                     for line in result.summary.problems.reportLines { StandardError.write("  \(line)\n") }
                 }
             } catch {
-                if case .interrupted(let signal) = error { throw ExitCode(128 + (signal ?? 2)) }
+                if case .interrupted(let signal) = error { throw CLIError.interrupted(error.description, signal: signal) }
                 throw CLIError(error.description)
             }
         }
@@ -122,7 +94,7 @@ struct CountCommand: ParsableCommand {
         if let output {
             do { try AtomicFile.write(text, to: output) } catch { throw CLIError(error.description) }
         } else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            print(text, terminator: "")
         }
     }
 }

@@ -31,10 +31,7 @@ struct DecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(lines.displayName):\(line.number): \(error)")
             }
-            output.append("{\"text\": ")
-            JSONText.appendString(text, to: output)
-            output.append(0x7D)
-            try output.endLine()
+            try JSONText.appendTextLine(text, to: output)
         }
         try output.flush()
     }

@@ -13,11 +13,7 @@ struct EncodeCommand: ParsableCommand {
 
     @OptionGroup var tokenizerOption: TokenizerOption
 
-    @Option(help: "Input file (.jsonl, .jsonl.gz, .jsonl.zst; default: standard input).")
-    var input: String?
-
-    @Option(name: .customLong("json-key"), help: "The JSON key holding the text.")
-    var jsonKey = "text"
+    @OptionGroup(title: "Input (one file; default: standard input)") var corpus: CorpusOptions
 
     @Option(help: "jsonl: one JSON object per line; lines: each raw line is a document.")
     var inputFormat: InputFormat = .jsonl
@@ -28,13 +24,17 @@ struct EncodeCommand: ParsableCommand {
     @Flag(help: "Add special tokens (sentencepiece: BOS and EOS; tokenizer.json: its post-processor).")
     var addSpecialTokens = false
 
+    func validate() throws {
+        try corpus.requireOneKey()
+    }
+
     func run() throws {
         let tokenizer = try tokenizerOption.load()
-        let lines = try InputLines(path: input)
+        let lines = try InputLines(path: try corpus.singleFile())
         let output = OutputBuffer()
         var workspace = EncodingWorkspace()
         var ids: [Int32] = []
-        var text = JSONTextExtractor(key: jsonKey)
+        var text = JSONTextExtractor(key: corpus.key)
         while let line = try lines.next() {
             ids.removeAll(keepingCapacity: true)
             do {

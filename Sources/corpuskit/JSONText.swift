@@ -21,4 +21,12 @@ enum JSONText {
         }
         output.append(0x22)
     }
+
+    /// Appends one `{"text": …}` line (decode's and shard decode's output).
+    static func appendTextLine<C: Collection>(_ text: C, to output: OutputBuffer) throws where C.Element == UInt8 {
+        output.append("{\"text\": ")
+        appendString(text, to: output)
+        output.append(0x7D)
+        try output.endLine()
+    }
 }

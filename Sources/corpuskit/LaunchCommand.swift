@@ -19,6 +19,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Plan one dataset per input file, balanced over --tasks, and submit it.",
+        usage: "corpuskit launch tokenize --input <path> ... --output-dir <dir> --tasks <n> --tokenizer-type <type> --tokenizer-model <path> [<options>]",
         discussion: """
             IN/ja/ja_wiki_0000.jsonl.gz becomes OUT/ja/ja_wiki_0000_text_document.bin/.idx, byte-identical \
             to corpuskit tokenize on that file alone. Names are relative to each --input (a directory), \
@@ -31,10 +32,12 @@ struct LaunchTokenizeCommand: ParsableCommand {
             finish, then corpuskit count → OUT/num_tokens.tsv; finish also writes OUT/token_info.csv). \
             --backend slurm submits them with sbatch --parsable and --dependency=afterok; --backend local \
             runs the same scripts as local processes, all tasks at once, and waits.
+
+            --threads (--workers, preprocess_data.py's name, is accepted too) is per task; by default each \
+            task uses its CPUs.
             """)
 
-    @Option(parsing: .upToNextOption, help: "Input files, directories or glob patterns.")
-    var input: [String]
+    @OptionGroup var corpus: CorpusOptions
 
     @Option(help: "One root for all output names (default: each --input's own, see the discussion).")
     var inputRoot: String?
@@ -56,29 +59,9 @@ struct LaunchTokenizeCommand: ParsableCommand {
 
     // MARK: tokenize flags
 
-    @Option(help: ArgumentHelp("As corpuskit tokenize.", valueName: "type"))
-    var tokenizerType: String
+    @OptionGroup(title: "Tokenize options (as corpuskit tokenize)") var tokenizerOptions: TokenizeOptions
 
-    @Option(help: "As corpuskit tokenize.")
-    var tokenizerModel: String?
-
-    @Option(help: "As corpuskit tokenize (JapaneseSentencePiece).")
-    var vocabFile: String?
-
-    @Option(parsing: .upToNextOption, help: "As corpuskit tokenize.")
-    var jsonKeys: [String] = ["text"]
-
-    @Flag(help: "As corpuskit tokenize.")
-    var appendEod = false
-
-    @Option(help: "Tokenizing threads per task (default: the task's CPUs).")
-    var workers: Int?
-
-    @Option(help: "fail or skip, as corpuskit tokenize.")
-    var onError: ErrorPolicy = .fail
-
-    @Option(help: .hidden)
-    var batchBytes = TokenizeConfiguration.defaultBatchBytes
+    @OptionGroup(title: "Tokenize options (as corpuskit tokenize)") var threads: ThreadsOption
 
     // MARK: sbatch options
 
@@ -88,7 +71,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
     @Option(help: "sbatch --time (per task).")
     var time: String?
 
-    @Option(help: "sbatch --cpus-per-task (each task tokenizes with that many workers).")
+    @Option(help: "sbatch --cpus-per-task (each task tokenizes with that many threads).")
     var cpusPerTask: Int?
 
     @Option(help: "sbatch --mem (per task).")
@@ -101,25 +84,19 @@ struct LaunchTokenizeCommand: ParsableCommand {
     var sbatchArg: [String] = []
 
     func validate() throws {
-        if MegatronTokenizerType(rawValue: tokenizerType) == nil {
-            let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("--tokenizer-type \(tokenizerType) is not supported (supported: \(supported))")
-        }
-        if tokenizerModel == nil && !(tokenizerType == MegatronTokenizerType.japaneseSentencePiece.rawValue && vocabFile != nil) {
-            throw ValidationError("--tokenizer-model is required for \(tokenizerType)")
-        }
+        if corpus.paths.isEmpty { throw ValidationError("missing --input (JSONL corpus files, directories or globs)") }
+        _ = try tokenizerOptions.tokenizer()
         if tasks < 1 { throw ValidationError("--tasks must be at least 1") }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
         if let cpusPerTask, cpusPerTask < 1 { throw ValidationError("--cpus-per-task must be at least 1") }
     }
 
     func run() throws {
-        let type = MegatronTokenizerType(rawValue: tokenizerType)!
-        let model = type == .japaneseSentencePiece ? (vocabFile ?? tokenizerModel!) : tokenizerModel!
+        let (type, model) = try tokenizerOptions.tokenizer()
         let request = LaunchRequest(
-            inputs: input, inputRoot: inputRoot, outputDirectory: outputDir, tasks: tasks, backend: backend,
-            flags: TokenizeFlags(tokenizerType: tokenizerType, tokenizerModel: model, jsonKeys: jsonKeys, appendEod: appendEod,
-                                 onError: onError.rawValue, workers: workers, batchBytes: batchBytes),
+            inputs: corpus.paths, inputRoot: inputRoot, outputDirectory: outputDir, tasks: tasks, backend: backend,
+            flags: TokenizeFlags(tokenizerType: type.rawValue, tokenizerModel: model, jsonKeys: corpus.keys,
+                                 appendEod: tokenizerOptions.appendEod, onError: tokenizerOptions.onError.rawValue,
+                                 workers: threads.requested, batchBytes: tokenizerOptions.batchBytes),
             slurm: SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask, mem: mem, account: account,
                                 extraArguments: sbatchArg),
             executable: corpuskit ?? LaunchExecutable.current)
@@ -139,7 +116,7 @@ struct LaunchTokenizeCommand: ParsableCommand {
 struct LaunchStatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Per task done / running / pending / failed / damaged, files and tokens done, throughput; exit 0 only when complete.",
+        abstract: "Per task done / running / pending / failed / damaged, files and tokens done, throughput; exit 0 complete, 1 not, 2 bad input.",
         discussion: "Every finished dataset is checked against its completion record (sizes, structure); the final step is stale when a dataset changed after it ran.")
 
     @Argument(help: "The launch's --output-dir.")
@@ -150,7 +127,7 @@ struct LaunchStatusCommand: ParsableCommand {
         do {
             status = LaunchStatus.gather(try LaunchPlan.load(outputDirectory: outputDir))
         } catch {
-            throw CLIError(error.description)
+            throw CLIError.badInput(error.description)   // 1 is "not complete"
         }
         print(status.render(), terminator: "")
         if !status.isComplete { throw ExitCode(1) }
@@ -189,7 +166,8 @@ struct LaunchResumeCommand: ParsableCommand {
 struct LaunchRunTaskCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run-task",
-        abstract: "Tokenize one task's files (what each array task runs).")
+        abstract: "Tokenize one task's files (what each array task runs).",
+        discussion: "--threads defaults to the plan's --threads (--workers), else the task's CPUs.")
 
     @Argument(help: "The launch's --output-dir.")
     var outputDir: String
@@ -197,22 +175,20 @@ struct LaunchRunTaskCommand: ParsableCommand {
     @Argument(help: "The task id (SLURM_ARRAY_TASK_ID).")
     var task: Int
 
-    @Option(help: "Tokenizing threads (default: the plan's --workers, else the task's CPUs).")
-    var workers: Int?
+    @OptionGroup var threads: ThreadsOption
 
     func run() throws {
         let cancellation = PipelineCancellation()
         let signals = SignalCancellation(cancellation: cancellation)
         defer { signals.stop() }
         do {
-            let runner = try TaskRunner(plan: try LaunchPlan.load(outputDirectory: outputDir), task: task, workers: workers)
-            StandardError.write("corpuskit launch run-task: task \(task) on \(ProcessInfo.processInfo.hostName), \(runner.workers) worker(s)\n")
+            let runner = try TaskRunner(plan: try LaunchPlan.load(outputDirectory: outputDir), task: task, workers: threads.requested)
+            StandardError.write("task \(task) on \(ProcessInfo.processInfo.hostName), \(runner.workers) thread(s)\n")
             let outcome = try runner.run(cancellation: cancellation) { StandardError.write($0 + "\n") }
             StandardError.write("task \(task): \(outcome.tokenized) file(s) tokenized, \(outcome.skipped) already done, \(outcome.tokens) tokens\n")
         } catch {
             if let signal = cancellation.signal {
-                StandardError.write("corpuskit launch run-task: task \(task): \(error)\n")
-                throw ExitCode(128 + signal)
+                throw CLIError.interrupted("task \(task): \(error)", signal: signal)
             }
             throw CLIError(error.description)
         }
@@ -234,14 +210,6 @@ struct LaunchFinishCommand: ParsableCommand {
         } catch {
             throw CLIError(error.description)
         }
-    }
-}
-
-/// The absolute path of the running corpuskit (what the scripts call by default).
-enum LaunchExecutable {
-    static var current: String {
-        if let resolved = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") { return resolved }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL.resolvingSymlinksInPath().path
     }
 }
 

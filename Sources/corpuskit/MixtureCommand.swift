@@ -77,7 +77,7 @@ struct MixtureCommand: ParsableCommand {
             if let output {
                 try AtomicFile.write(text, to: output)
             } else {
-                FileHandle.standardOutput.write(Data(text.utf8))
+                print(text, terminator: "")
             }
         } catch {
             throw CLIError("\(error)")

@@ -22,11 +22,10 @@ struct ModelOptions: ParsableArguments {
     @Argument(help: "The checkpoint directory (config.json, model.safetensors or model.safetensors.index.json).")
     var modelDirectory: String
 
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
 
     func load() throws -> CausalLM {
-        do { return try CausalLM(directory: modelDirectory, threads: threads) } catch { throw CLIError("\(error)") }
+        do { return try CausalLM(directory: modelDirectory, threads: threads.count) } catch { throw CLIError("\(error)") }
     }
 }
 
@@ -61,7 +60,7 @@ func commandLineMessage(_ error: any Error) -> String {
     case .strideOutOfRange(_, let context): return "--stride must be in 1...context (\(context))"
     case .contextBeyondPositions(let context, let limit): return "--context \(context) exceeds the model's n_positions \(limit)"
     case .noBOS: return "--add-bos: neither the checkpoint nor the tokenizer declares a bos id"
-    case .corpusNeedsTokenizer: return "--corpus needs --tokenizer"
+    case .corpusNeedsTokenizer: return "--input needs --tokenizer"
     default: return error.description
     }
 }
@@ -127,7 +126,7 @@ struct ModelGenerateCommand: ParsableCommand {
         let line = String(format: "timing: prompt %d tokens in %.4f s (%.1f tokens/s); decode %d tokens in %.4f s (%.2f tokens/s)\n",
                           promptTokens, run.promptSeconds, Double(promptTokens) / run.promptSeconds,
                           decoded, run.decodeSeconds, decoded > 0 ? Double(decoded) / run.decodeSeconds : 0)
-        FileHandle.standardError.write(Data(line.utf8))
+        StandardError.write(line)
     }
 
     func validate() throws {
@@ -150,17 +149,15 @@ struct ModelGenerateCommand: ParsableCommand {
         }
         let tok = try loadTokenizer(tokenizer!)
         let lm = try model.load()
-        var promptIDs: [Int] = []
-        if !noAddBos, let bos = lm.spec.bosTokenIDs.first ?? tok.bosID.map(Int.init) { promptIDs.append(bos) }
-        do { promptIDs += try tok.encode(prompt!).map(Int.init) } catch { throw CLIError("cannot encode --prompt: \(error)") }
+        let promptIDs: [Int]
+        do { promptIDs = try TextPrompt.ids(prompt!, model: lm, tokenizer: tok, addBOS: !noAddBos) } catch { throw CLIError("cannot encode --prompt: \(error)") }
         let run = try inference { () throws(InferenceError) in try GreedyGenerator(model: lm).run(prompt: promptIDs, maxNewTokens: maxNewTokens, ignoreEOS: ignoreEos) }
         report(run, promptTokens: promptIDs.count)
         let produced = run.ids
         if ids {
             print(IDLines.json(produced))
         } else {
-            let inVocabulary = produced.filter { $0 < tok.vocabularySize }.map(Int32.init)
-            do { print(try tok.decode(inVocabulary)) } catch { throw CLIError("cannot decode: \(error)") }
+            do { print(try TextPrompt.text(produced, tokenizer: tok)) } catch { throw CLIError("cannot decode: \(error)") }
         }
     }
 }
@@ -179,31 +176,29 @@ struct ModelPerplexityCommand: ParsableCommand {
         let lm = try model.load()
         let evaluator = try inference { () throws(InferenceError) in
             try PerplexityEvaluator(model: lm, tokenizer: tok, options: .init(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos,
-                                                                              textKey: corpus.jsonKey, convention: convention))
+                                                                              textKey: corpus.corpus.key, convention: convention))
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: corpus.input)[.size] as? Int) ?? 0
-        let showProgress = isatty(STDERR_FILENO) != 0
+        let input = try corpus.corpus.requiredFile()
+        let size = POSIXFile.size(path: input) ?? 0
+        let progress = ProgressLine.onTerminal()
         let summary = try inference { () throws(InferenceError) in
-            try evaluator.evaluate(corpus: corpus.input) { documents, offset in
-                if showProgress {
-                    let percent = size > 0 ? min(100, offset * 100 / size) : 0
-                    FileHandle.standardError.write(Data("\r[\(String(repeating: "#", count: percent / 5).padding(toLength: 20, withPad: " ", startingAt: 0))] \(percent)% \(documents) documents".utf8))
-                }
+            try evaluator.evaluate(corpus: input) { documents, offset in
+                let fraction = size > 0 ? min(1, Double(offset) / Double(size)) : 0
+                progress?.update(fraction: fraction, text: "\(Int(fraction * 100))% \(documents) documents")
             }
         }
-        if showProgress { FileHandle.standardError.write(Data("\n".utf8)) }
+        progress?.finish()
         print(json ? PerplexityReport.json(summary) : PerplexityReport.text(summary))
     }
 }
 
 struct ModelCheckCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "check", abstract: "Weight health, compat checks, and with --corpus a perplexity and a greedy continuation; a verdict (exit 0 sane, 1 not, 2 bad input).")
+    static let configuration = CommandConfiguration(commandName: "check", abstract: "Weight health, compat checks, and with --input a perplexity and a greedy continuation; a verdict (exit 0 sane, 1 not, 2 bad input).")
     @OptionGroup var model: ModelOptions
     @Option(name: .long, help: "The tokenizer (enables the corpuskit compat model checks and padding-row statistics); default: the one in MODEL_DIR, if any.")
     var tokenizer: String?
-    @Option(name: .long, help: "A JSONL corpus: adds a perplexity and a greedy continuation check (needs --tokenizer).")
-    var corpus: String?
-    @Option(name: .long, help: "Documents of --corpus to score.")
+    @OptionGroup(title: "A JSONL corpus (one file): adds a perplexity and a greedy continuation check (needs --tokenizer)") var corpus: CorpusOptions
+    @Option(name: .long, help: "Documents of --input to score.")
     var corpusDocuments = 50
     @Flag(name: .long, help: "Print the report as one JSON object.")
     var json = false
@@ -212,20 +207,24 @@ struct ModelCheckCommand: ParsableCommand {
     @OptionGroup var longContext: LongContextFlags
 
     func validate() throws {
-        if longContext.enabled && corpus == nil { throw ValidationError("--long-context needs --corpus (long documents)") }
+        if longContext.enabled && corpus.paths.isEmpty { throw ValidationError("--long-context needs --input (long documents)") }
+        if !corpus.paths.isEmpty && tokenizer == nil { throw ValidationError("--input needs --tokenizer") }
+        try corpus.requireOneKey()
     }
 
     func run() throws {
+        let input: String?
+        do { input = try corpus.singleFile() } catch let error as CLIError { throw CLIError.badInput(error.description) }
         let report: ModelHealthReport
         do {
-            var check = ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: corpus,
-                                         corpusDocuments: corpusDocuments, threads: model.threads,
+            var check = ModelHealthCheck(directory: model.modelDirectory, tokenizerPath: tokenizer, corpus: input,
+                                         corpusDocuments: corpusDocuments, threads: model.threads.count,
                                          tokenizerChecks: { try CheckpointCompatibility(tokenizerPath: $0, modelDirectory: $1).report.checks })
             if longContext.enabled { check.longContext = longContext.options }
+            check.textKey = corpus.key
             report = try check.run()
         } catch {
-            FileHandle.standardError.write(Data("corpuskit model check: \(commandLineMessage(error))\n".utf8))
-            throw ExitCode(2)
+            throw CLIError.badInput(commandLineMessage(error))
         }
         print(json ? report.compat.json() : report.compat.text())
         let status = report.compat.exitStatus(strict: strict)

@@ -1,14 +1,13 @@
 import ArgumentParser
 import Foundation
 import CorpusKitInference
+import CorpusKitPlan
 import CorpusKitSystem
 
-/// Runs a parity computation: bad input is reported on stderr with exit 2 (exit 1 is "different").
-func parity<T>(_ command: String, _ body: () throws(ParityError) -> T) throws -> T {
-    do { return try body() } catch {
-        StandardError.write("corpuskit model \(command): \(error)\n")
-        throw ExitCode(2)
-    }
+/// Runs a parity check (diff, compare, loss): bad input exits 2, since exit 1 is "different"
+/// (loss, which has no verdict, exits as the other two).
+func parity<T>(_ body: () throws(ParityError) -> T) throws -> T {
+    do { return try body() } catch { throw CLIError.badInput("\(error)") }
 }
 
 struct ModelDiffCommand: ParsableCommand {
@@ -16,10 +15,7 @@ struct ModelDiffCommand: ParsableCommand {
         commandName: "diff",
         abstract: "Compare two checkpoints tensor by tensor and their computing config fields (exit 0 identical, 1 different, 2 bad input).",
         discussion: "Values are compared as numbers: the same weights in another dtype are identical. Embedding and lm_head rows beyond --tokenizer-size (default: the rows both have) are reported apart as padding.")
-    @Argument(help: "Checkpoint directory A (the reference).")
-    var a: String
-    @Argument(help: "Checkpoint directory B.")
-    var b: String
+    @OptionGroup var pair: CheckpointPair
     @Option(name: .long, help: "The real vocabulary's size: embedding and lm_head rows from here on are padding.")
     var tokenizerSize: Int?
     @Flag(name: .long, help: "Print one JSON object.")
@@ -30,7 +26,7 @@ struct ModelDiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let diff = try parity("diff") { () throws(ParityError) in try CheckpointDiff(a: a, b: b, tokenizerSize: tokenizerSize) }
+        let diff = try parity { () throws(ParityError) in try CheckpointDiff(a: pair.a, b: pair.b, tokenizerSize: tokenizerSize) }
         print(json ? diff.json() : diff.text())
         if diff.exitStatus != 0 { throw ExitCode(diff.exitStatus) }
     }
@@ -41,10 +37,7 @@ struct ModelCompareCommand: ParsableCommand {
         commandName: "compare",
         abstract: "Run two checkpoints of one tokenizer on the same windows of a corpus: KL(P_A‖P_B), top-1 agreement, both perplexities (exit 0 pass, 1 fail, 2 bad input).",
         discussion: "Pass: mean KL ≤ --max-kl-mean and top-1 agreement ≥ --min-top1-agreement (conversion-grade defaults; a lossless conversion gives KL ≈ 0).")
-    @Argument(help: "Checkpoint directory A (the reference).")
-    var a: String
-    @Argument(help: "Checkpoint directory B.")
-    var b: String
+    @OptionGroup var pair: CheckpointPair
     @OptionGroup var corpus: CorpusWindowOptions
     @Option(name: .long, help: "Largest mean KL(P_A‖P_B) in nats that passes.")
     var maxKlMean = ModelComparison.Thresholds().maxKLMean
@@ -52,8 +45,7 @@ struct ModelCompareCommand: ParsableCommand {
     var minTop1Agreement = ModelComparison.Thresholds().minTop1Agreement
     @Option(name: .long, help: "Worst documents and positions to list.")
     var worst = 5
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
@@ -65,10 +57,12 @@ struct ModelCompareCommand: ParsableCommand {
 
     func run() throws {
         let tok = try loadTokenizer(corpus.tokenizer)
-        let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.jsonKey,
+        let options = ModelComparison.Options(context: corpus.context, stride: corpus.stride, addBOS: corpus.addBos, textKey: corpus.corpus.key,
                                               thresholds: .init(maxKLMean: maxKlMean, minTop1Agreement: minTop1Agreement), worst: worst)
-        let summary = try parity("compare") { () throws(ParityError) in
-            try ModelComparison.load(a: a, b: b, tokenizer: tok, threads: threads, options: options).evaluate(corpus: corpus.input)
+        let input: String
+        do { input = try corpus.corpus.requiredFile() } catch let error as CLIError { throw CLIError.badInput(error.description) }
+        let summary = try parity { () throws(ParityError) in
+            try ModelComparison.load(a: pair.a, b: pair.b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: input)
         }
         print(json ? summary.json() : summary.text())
         if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
@@ -87,16 +81,17 @@ struct ModelLossCommand: ParsableCommand {
     var step: Int?
     @Option(name: .long, help: "Number of steps from --step.")
     var count = 1
-    @Option(name: .long, help: "Global samples A..B (A ≤ g < B) instead of steps.")
+    @Option(name: .long, help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
     var samples: String?
-    @Option(name: .long, help: "Worker threads (default: all cores).")
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    @OptionGroup var threads: ThreadsOption
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard (step == nil) != (samples == nil) else { throw ValidationError("give exactly one of --step and --samples") }
         guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
+        if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
+        if let samples { _ = try PlanOptions.sampleRange(samples) }
     }
 
     func run() throws {
@@ -106,12 +101,21 @@ struct ModelLossCommand: ParsableCommand {
         } else {
             selection = .samples(try PlanOptions.sampleRange(samples!))
         }
-        let configuration = try plan.configuration()
-        let result = try parity("loss") { () throws(ParityError) in
-            try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads).evaluate(selection)
+        let configuration: PlanConfiguration
+        do { configuration = try plan.configuration() } catch { throw CLIError.badInput("\(error)") }
+        let result = try parity { () throws(ParityError) in
+            try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads.count).evaluate(selection)
         }
         print(json ? result.json() : result.text())
     }
+}
+
+/// The two checkpoints `model diff` and `model compare` take.
+struct CheckpointPair: ParsableArguments {
+    @Argument(help: "Checkpoint directory A (the reference).")
+    var a: String
+    @Argument(help: "Checkpoint directory B.")
+    var b: String
 }
 
 /// `model check --long-context [--long-context-length N] [--bucket-edges 512,1024,…]`.
@@ -141,14 +145,16 @@ extension PerplexityConvention: ExpressibleByArgument {}
 struct CorpusWindowOptions: ParsableArguments {
     @Option(name: .long, help: "The tokenizer the model was trained with.")
     var tokenizer: String
-    @Option(name: .long, help: "A JSONL corpus (plain, .gz or .zst).")
-    var input: String
-    @Option(name: .long, help: "JSON key of the text.")
-    var jsonKey = "text"
+    @OptionGroup var corpus: CorpusOptions
     @Option(name: .long, help: "Window length in tokens.")
     var context = 2048
     @Option(name: .long, help: "Window step in tokens.")
     var stride = 512
     @Flag(name: .long, inversion: .prefixedNo, help: "Prepend the checkpoint's bos id to each document.")
     var addBos = true
+
+    func validate() throws {
+        if corpus.paths.isEmpty { throw ValidationError("missing --input (a JSONL corpus)") }
+        try corpus.requireOneKey()
+    }
 }

@@ -1,5 +1,4 @@
 import ArgumentParser
-import CorpusKitSystem
 import CorpusKitVocab
 
 extension EmbeddingResize.Initialization: ExpressibleByArgument {}
@@ -39,8 +38,7 @@ struct ModelResizeEmbeddingsCommand: ParsableCommand {
                                                   output: output, padToMultipleOf: padToMultipleOf, initialization: initialization)
             print(summary.text)
         } catch {
-            StandardError.write("corpuskit model resize-embeddings: \(error)\n")
-            throw ExitCode(2)
+            throw CLIError("\(error)")
         }
     }
 }

@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CorpusKitSystem
 
 /// Buffered writes to a file descriptor (stdout by default): one `write(2)` per megabyte

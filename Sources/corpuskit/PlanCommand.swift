@@ -2,7 +2,6 @@ import ArgumentParser
 import CorpusKitPlan
 import CorpusKitShards
 import CorpusKitSystem
-import Foundation
 
 /// `corpuskit plan`: samples and epochs per dataset of a Megatron run, as megatron-core computes them.
 struct PlanCommand: ParsableCommand {
@@ -20,7 +19,20 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup(title: "Index cache") var cache: CacheOptions
 
+    /// Library errors exit 1; with --check-cache, whose 1 means "not exact", they exit 2.
     func run() throws {
+        do {
+            try plan()
+        } catch let error as CLIError {
+            throw error
+        } catch let error as ExitCode {
+            throw error
+        } catch {
+            throw cache.checkCache != nil ? CLIError.badInput("\(error)") : CLIError("\(error)")
+        }
+    }
+
+    private func plan() throws {
         let plan = try TrainingPlan.load(configuration: options.configuration(), warnEpochs: options.warnEpochs)
         if json {
             print(PlanReport.json(plan))
@@ -29,9 +41,9 @@ struct PlanCommand: ParsableCommand {
             print()
             for line in PlanReport.summary(plan) { print(line) }
         }
-        for warning in plan.warnings { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        for warning in plan.warnings { StandardError.write("warning: \(warning)\n") }
         if let report {
-            try writeAtomically(PlanReport.markdown(plan), to: report)
+            do { try AtomicFile.write(PlanReport.markdown(plan), to: report) } catch { throw CLIError(error.description) }
         }
         if cache.wanted { try runCache() }
     }
@@ -43,7 +55,7 @@ struct PlanCommand: ParsableCommand {
             trainSamples: configuration.totalSamples, trainIters: options.trainIters, globalBatchSize: configuration.globalBatchSize,
             evalIters: cache.evalIters, evalInterval: cache.evalInterval)
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
-        let progress = StandardError.isTerminal ? IndexCacheProgressLine() : nil
+        let progress = ProgressLine.onTerminal(unit: "files")
         if let directory = cache.dataCachePath {
             let summary: IndexCache.WriteSummary
             do {
@@ -60,18 +72,6 @@ struct PlanCommand: ParsableCommand {
             progress?.finish()
             print(result.report(directory: directory))
             if !result.isExact { throw ExitCode(1) }
-        }
-    }
-
-    /// Writes to a temporary name beside `path`, then renames.
-    private func writeAtomically(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(text.utf8)) else {
-            throw CLIError("\(path): cannot be written")
-        }
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw CLIError("\(path): cannot be written")
         }
     }
 }

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CorpusKitPlan
 
-/// The Megatron-LM flags `plan` and `replay` share.
+/// The Megatron-LM flags `plan`, `replay` and `model loss` share.
 struct PlanOptions: ParsableArguments {
     @Option(help: "Megatron's --data-path: \"w1 p1 w2 p2 …\" (weights and prefixes) or \"p1 p2 …\".")
     var dataPath: String?
@@ -33,35 +33,32 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Warn about datasets trained on more than this many epochs.")
     var warnEpochs: Double = 4
 
-    /// `--samples A..B`: global samples A ≤ g < B.
+    /// `--samples A..B`: global samples A ≤ g < B (``IndexRange``'s syntax).
     static func sampleRange(_ text: String) throws -> Range<Int> {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: true)
-        guard text.contains(".."), parts.count == 2, let a = Int(parts[0]), let b = Int(parts[1]), a < b else {
-            throw ValidationError("--samples \(text): expected A..B with A < B")
-        }
-        return a ..< b
+        try IndexRange(text, option: "--samples", openEnded: false, single: false).range
     }
 
+    /// The usage errors: one blend, one run length, numbers Megatron takes.
+    func validate() throws {
+        if seqLength < 2 { throw ValidationError("--seq-length must be at least 2") }
+        if globalBatchSize < 1 { throw ValidationError("--global-batch-size must be at least 1") }
+        if let trainIters, trainIters < 1 { throw ValidationError("--train-iters must be at least 1") }
+        if let trainSamples, trainSamples < 1 { throw ValidationError("--train-samples must be at least 1") }
+        if (dataPath == nil) == (dataPathFile == nil) { throw ValidationError("give exactly one of --data-path and --data-path-file") }
+        if (trainIters == nil) == (trainSamples == nil) { throw ValidationError("give exactly one of --train-iters and --train-samples") }
+        if let trainIters, trainIters.multipliedReportingOverflow(by: globalBatchSize).overflow {
+            throw ValidationError("--train-iters × --global-batch-size overflows")
+        }
+        if UInt32(exactly: seed) == nil { throw ValidationError("--seed must be in 0 ... 4294967295 (numpy's RandomState)") }
+    }
+
+    /// The run's configuration (the blend read and checked).
     func configuration() throws -> PlanConfiguration {
-        let blend: DataPathBlend
-        switch (dataPath, dataPathFile) {
-        case let (path?, nil): blend = try DataPathBlend(dataPath: path)
-        case let (nil, file?): blend = try DataPathBlend(contentsOfFile: file)
-        default: throw CLIError("give exactly one of --data-path and --data-path-file")
-        }
-        let samples: Int
-        switch (trainIters, trainSamples) {
-        case let (iters?, nil):
-            let (product, overflow) = iters.multipliedReportingOverflow(by: globalBatchSize)
-            guard !overflow else { throw CLIError("--train-iters × --global-batch-size overflows") }
-            samples = product
-        case let (nil, s?): samples = s
-        default: throw CLIError("give exactly one of --train-iters and --train-samples")
-        }
-        guard let seed = UInt32(exactly: seed) else { throw CLIError("--seed must be in 0 ... 4294967295 (numpy's RandomState)") }
+        let blend = try dataPath.map { try DataPathBlend(dataPath: $0) } ?? DataPathBlend(contentsOfFile: dataPathFile!)
         let configuration = PlanConfiguration(
-            blend: blend, sequenceLength: seqLength, globalBatchSize: globalBatchSize, totalSamples: samples,
-            seed: seed, split: try SplitMatrix(split), flavor: megatron)
+            blend: blend, sequenceLength: seqLength, globalBatchSize: globalBatchSize,
+            totalSamples: trainSamples ?? trainIters! * globalBatchSize,
+            seed: UInt32(seed), split: try SplitMatrix(split), flavor: megatron)
         try configuration.validate()
         return configuration
     }

@@ -16,7 +16,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "Number of steps from --step.")
     var count: Int = 1
 
-    @Option(help: "Global samples A..B (A ≤ g < B) instead of steps.")
+    @Option(help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
     var samples: String?
 
     @Flag(help: "Include the seq-length + 1 token ids of every sample.")
@@ -28,20 +28,28 @@ struct ReplayCommand: ParsableCommand {
     @Flag(help: "Include the decoded text (needs --tokenizer).")
     var text = false
 
+    func validate() throws {
+        if text && tokenizer == nil { throw ValidationError("--text needs --tokenizer") }
+        if (step == nil) == (samples == nil) { throw ValidationError("give exactly one of --step and --samples") }
+        if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
+        if count < 1 { throw ValidationError("--count must be ≥ 1") }
+        if let samples { _ = try PlanOptions.sampleRange(samples) }
+    }
+
     func run() throws {
-        if text && tokenizer == nil { throw CLIError("--text needs --tokenizer") }
         let decoder = try tokenizer.map { path in
             do { return try Tokenizer.load(path: path) } catch { throw CLIError("\(path): \(error)") }
         }
-        let replayer = try Replayer(configuration: options.configuration(), warnEpochs: options.warnEpochs)
         let chosen: [ReplaySample]
-        switch (step, samples) {
-        case let (s?, nil):
-            chosen = try replayer.steps(s, count: count, ids: ids || text)
-        case let (nil, range?):
-            chosen = try replayer.samples(try PlanOptions.sampleRange(range), ids: ids || text)
-        default:
-            throw CLIError("give exactly one of --step and --samples")
+        do {
+            let replayer = try Replayer(configuration: options.configuration(), warnEpochs: options.warnEpochs)
+            if let step {
+                chosen = try replayer.steps(step, count: count, ids: ids || text)
+            } else {
+                chosen = try replayer.samples(try PlanOptions.sampleRange(samples!), ids: ids || text)
+            }
+        } catch {
+            throw CLIError("\(error)")
         }
         for sample in chosen {
             var decoded: String?

@@ -1,6 +1,5 @@
 import ArgumentParser
 import CorpusKitSystem
-import Foundation
 import CorpusKitMegatron
 import CorpusKitShards
 import CorpusKitTokenizer
@@ -31,7 +30,7 @@ struct ShardInfoCommand: ParsableCommand {
     }
 }
 
-/// `corpuskit shard decode PREFIX --tokenizer PATH [--docs N..M]`.
+/// `corpuskit shard decode PREFIX --tokenizer PATH [--docs A..B]`.
 struct ShardDecodeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decode",
@@ -42,17 +41,22 @@ struct ShardDecodeCommand: ParsableCommand {
 
     @OptionGroup var tokenizerOption: TokenizerOption
 
-    @Option(help: "0-based documents to decode: N, N..M (inclusive) or N.. (to the end). Default: all.")
+    @Option(help: ArgumentHelp("0-based documents to decode: A..B (A ≤ d < B, half-open), A.. (to the end) or A (one). Default: all.", valueName: "range"))
     var docs: String?
 
     @Flag(help: "Drop special tokens (tokenizer.json special added tokens; sentencepiece always hides control pieces).")
     var skipSpecialTokens = false
 
+    func validate() throws {
+        if let docs { _ = try IndexRange(docs, option: "--docs", openEnded: true, single: true) }
+    }
+
     func run() throws {
         let tokenizer = try tokenizerOption.load()
         let reader: MegatronIndexReader
         do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CLIError("\(prefix): \(error)") }
-        guard let range = try Self.parseRange(docs, count: reader.documentCount) else { return }
+        let range = try docs.map { try IndexRange($0, option: "--docs", openEnded: true, single: true) }?
+            .clamped(to: reader.documentCount, items: "documents") ?? 0 ..< reader.documentCount
         let decoder = ShardTextDecoder(tokenizer: tokenizer)
         let output = OutputBuffer()
         for d in range {
@@ -62,38 +66,9 @@ struct ShardDecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(prefix): document \(d): \(error)")
             }
-            output.append("{\"text\": ")
-            JSONText.appendString(text, to: output)
-            output.append(0x7D)
-            try output.endLine()
+            try JSONText.appendTextLine(text, to: output)
         }
         try output.flush()
-    }
-
-    /// The documents selected by `--docs`, or nil when the dataset has none.
-    static func parseRange(_ text: String?, count: Int) throws -> Range<Int>? {
-        guard let text else { return count > 0 ? 0..<count : nil }
-        let parts = text.components(separatedBy: "..")
-        let lower: Int?
-        let upper: Int?
-        switch parts.count {
-        case 1:
-            lower = Int(parts[0])
-            upper = lower
-        case 2:
-            lower = Int(parts[0])
-            upper = parts[1].isEmpty ? count - 1 : Int(parts[1])
-        default:
-            lower = nil
-            upper = nil
-        }
-        guard let lower, let upper, lower >= 0, lower <= upper else {
-            throw CLIError("--docs \(text): expected N, N..M or N.. with 0 <= N <= M")
-        }
-        guard upper < count else {
-            throw CLIError("--docs \(text): the dataset has \(count) documents (0..\(count - 1))")
-        }
-        return lower..<(upper + 1)
     }
 }
 
@@ -122,15 +97,10 @@ struct ShardMergeCommand: ParsableCommand {
     var allowDifferentTokenizers = false
 
     func run() throws {
-        var isDirectory: ObjCBool = false
         let summary: ShardSummary
         let warn: (String) -> Void = { StandardError.write("warning: \($0)\n") }
         do {
-            if inputs.count == 1, FileManager.default.fileExists(atPath: inputs[0], isDirectory: &isDirectory), isDirectory.boolValue {
-                summary = try MegatronMerge.mergeDirectory(inputs[0], into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
-            } else {
-                summary = try MegatronMerge.merge(prefixes: inputs, into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
-            }
+            summary = try MegatronMerge.merge(inputs: inputs, into: output, allowingDifferentProducers: allowDifferentTokenizers, warn: warn)
         } catch ShardError.differentProducers(let reason) {
             throw CLIError("merge into \(output): \(reason)\n(nothing was written; --allow-different-tokenizers merges them anyway)")
         } catch {

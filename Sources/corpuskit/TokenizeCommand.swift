@@ -14,6 +14,7 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Tokenize JSON Lines corpora into Megatron indexed datasets, byte-identical to preprocess_data.py.",
+        usage: "corpuskit tokenize --input <path> ... --output-prefix <prefix> --tokenizer-type <type> --tokenizer-model <path> [<options>]",
         discussion: """
             Inputs may be files (.jsonl, .json, .jsonl.gz, .json.gz, .jsonl.zst, .json.zst), directories \
             (walked recursively) or glob patterns. preprocess_data.py reads one file per run; here all \
@@ -34,6 +35,10 @@ struct TokenizeCommand: ParsableCommand {
             rejects (blank lines included), a missing key, or a value that is not a string (the fork's \
             list-of-sentences values are refused too).
 
+            --threads is the number of tokenizing threads, at most one per core (a reader and a writer \
+            thread run besides them); the output does not depend on it. preprocess_data.py's --workers \
+            is accepted as its alias.
+
             Accepted and ignored, as they do not change the output: --dataset-impl mmap, --partitions 1, \
             --chunk-size, --keep-sequential-samples, --keep-newlines, --lang, --merge-file, --vocab-size. \
             Refused: --split-sentences, --partitions > 1, --dataset-impl lazy/cached.
@@ -41,31 +46,14 @@ struct TokenizeCommand: ParsableCommand {
 
     // MARK: preprocess_data.py flags
 
-    @Option(parsing: .upToNextOption, help: "Input files, directories or glob patterns.")
-    var input: [String]
+    @OptionGroup var corpus: CorpusOptions
 
-    @Option(help: "Output prefix: writes {prefix}_{key}_document.bin and .idx.")
+    @Option(help: "Output prefix: writes {prefix}_{key}_document.bin and .idx (one dataset per --json-keys key).")
     var outputPrefix: String
 
-    @Option(help: ArgumentHelp(
-        "Llama2Tokenizer, SentencePieceTokenizer, GPTSentencePieceTokenizer, JapaneseSentencePiece or HuggingFaceTokenizer.",
-        valueName: "type"))
-    var tokenizerType: String
+    @OptionGroup var tokenizerOptions: TokenizeOptions
 
-    @Option(help: "sentencepiece .model (HuggingFaceTokenizer: tokenizer.json or its directory).")
-    var tokenizerModel: String?
-
-    @Option(help: "JapaneseSentencePiece's model file (takes precedence over --tokenizer-model, as in the fork).")
-    var vocabFile: String?
-
-    @Option(parsing: .upToNextOption, help: "JSON keys to tokenize; one output dataset per key.")
-    var jsonKeys: [String] = ["text"]
-
-    @Flag(help: "Append the tokenizer's EOD id to every non-empty document.")
-    var appendEod = false
-
-    @Option(help: "Tokenizing threads, at most one per core (a reader and a writer thread run besides them). Default: all cores. The output does not depend on it.")
-    var workers: Int?
+    @OptionGroup var threads: ThreadsOption
 
     @Option(help: "Append '{input},{prefix}_{key}_document,{tokens}' lines to this CSV, as llm-jp's fork does.")
     var outputResultTotalTokenInfo: String?
@@ -75,9 +63,6 @@ struct TokenizeCommand: ParsableCommand {
 
     // MARK: CorpusKit flags
 
-    @Option(help: "fail: stop at the first bad line (file:line) and write nothing; skip: skip bad lines and report them per reason.")
-    var onError: ErrorPolicy = .fail
-
     @Flag(help: "Keep the documents read before the damage of a truncated or corrupt compressed input (recorded in the summary and the provenance record) instead of failing.")
     var keepDamagedInputs = false
 
@@ -86,9 +71,6 @@ struct TokenizeCommand: ParsableCommand {
 
     @Flag(help: "No progress display and no summary (problems are still reported).")
     var quiet = false
-
-    @Option(help: .hidden)
-    var batchBytes = TokenizeConfiguration.defaultBatchBytes
 
     // MARK: accepted for compatibility
 
@@ -125,7 +107,7 @@ struct TokenizeCommand: ParsableCommand {
         case .inputs: return "--input"
         case .outputPrefix: return "--output-prefix"
         case .jsonKeys: return "--json-keys"
-        case .workers: return "--workers"
+        case .workers: return "--threads"
         case .batchBytes: return "--batch-bytes"
         case .tokenInfoCSV: return "--output-result-total-token-info"
         }
@@ -141,33 +123,20 @@ struct TokenizeCommand: ParsableCommand {
         if let datasetImpl, datasetImpl != "mmap" {
             throw ValidationError("--dataset-impl \(datasetImpl) is not supported: only mmap (the MMIDIDX format) is written")
         }
-        if MegatronTokenizerType(rawValue: tokenizerType) == nil {
-            let supported = MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", ")
-            throw ValidationError("--tokenizer-type \(tokenizerType) is not supported (supported: \(supported))")
-        }
-        if tokenizerModel == nil && !(tokenizerType == MegatronTokenizerType.japaneseSentencePiece.rawValue && vocabFile != nil) {
-            throw ValidationError("--tokenizer-model is required for \(tokenizerType)")
-        }
-        if let workers, workers < 1 { throw ValidationError("--workers must be at least 1") }
+        if corpus.paths.isEmpty { throw ValidationError("missing --input (JSONL corpus files, directories or globs)") }
+        _ = try tokenizerOptions.tokenizer()
         if logInterval < 1 { throw ValidationError("--log-interval must be at least 1") }
-        if batchBytes < 1 { throw ValidationError("--batch-bytes must be positive") }
     }
 
     func run() throws {
-        let type = MegatronTokenizerType(rawValue: tokenizerType)!
-        let modelPath = type == .japaneseSentencePiece ? (vocabFile ?? tokenizerModel!) : tokenizerModel!
-        let encoder: DocumentEncoder
+        let modelPath = try tokenizerOptions.tokenizer().modelPath
         let loadStart = Date()
-        do {
-            encoder = try DocumentEncoder.load(type: type, modelPath: modelPath, appendEOD: appendEod)
-        } catch {
-            throw CLIError(error.description)
-        }
+        let encoder = try tokenizerOptions.loadEncoder()
         let loadSeconds = Date().timeIntervalSince(loadStart)
         let configuration = TokenizeConfiguration(
-            inputs: input, outputPrefix: outputPrefix, jsonKeys: jsonKeys,
-            workers: Self.threads(requested: workers), errorPolicy: onError,
-            resume: resume, tokenInfoCSV: outputResultTotalTokenInfo, batchBytes: batchBytes,
+            inputs: corpus.paths, outputPrefix: outputPrefix, jsonKeys: corpus.keys,
+            workers: Self.threads(requested: threads.requested), errorPolicy: tokenizerOptions.onError,
+            resume: resume, tokenInfoCSV: outputResultTotalTokenInfo, batchBytes: tokenizerOptions.batchBytes,
             tokenizerPath: modelPath, keepsDamagedInputs: keepDamagedInputs)
         var progress: ProgressReporter?
         if !quiet {
@@ -184,8 +153,7 @@ struct TokenizeCommand: ParsableCommand {
         } catch {
             switch error {
             case .interrupted(let signal):
-                StandardError.write("corpuskit tokenize: \(error)\n")
-                throw ExitCode(128 + (signal ?? 2))
+                throw CLIError.interrupted(error.description, signal: signal)
             case .badInput:
                 throw CLIError("\(error)\n(no output written; use --on-error skip to skip bad lines)")
             case .damagedInput:
@@ -204,8 +172,7 @@ struct TokenizeCommand: ParsableCommand {
     /// preprocess_data.py scripts often ask for 64–256 worker processes; more tokenizing threads
     /// than cores only adds memory (2 batches each), so the count is capped at the core count.
     static func threads(requested: Int?) -> Int {
-        let cores = max(1, ProcessInfo.processInfo.activeProcessorCount)
-        return min(requested ?? cores, cores)
+        min(requested ?? ThreadsOption.cores, ThreadsOption.cores)
     }
 
     private func report(_ summary: TokenizeSummary, loadSeconds: Double) {
@@ -234,11 +201,9 @@ struct TokenizeCommand: ParsableCommand {
         let cpu = summary.cpu
         StandardError.write(String(
             format: "cpu seconds: tokenizer load %.2f, reader %.2f, %d worker(s) %.2f, writer %.2f\n",
-            loadSeconds, cpu.reader, Self.threads(requested: workers), cpu.workers, cpu.writer))
+            loadSeconds, cpu.reader, Self.threads(requested: threads.requested), cpu.workers, cpu.writer))
         for output in summary.outputs {
             StandardError.write("\(output.prefix).bin/.idx: \(output.dtype), \(output.documents) documents, \(output.sequences) sequences, \(output.tokens) tokens\n")
         }
     }
 }
-
-extension ErrorPolicy: ExpressibleByArgument {}

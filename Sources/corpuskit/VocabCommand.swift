@@ -1,5 +1,4 @@
 import ArgumentParser
-import CorpusKitSystem
 import CorpusKitVocab
 
 /// `corpuskit vocab`: build vocabularies from others.
@@ -29,11 +28,7 @@ struct VocabExtendCommand: ParsableCommand {
     var output: String?
     @Flag(name: .long, help: "Report what would be added; write nothing.")
     var dryRun = false
-    @Option(name: [.customLong("input"), .customLong("corpus")], parsing: .upToNextOption,
-            help: "JSONL corpus files to compare the two tokenizers on (tokens per byte and character).")
-    var input: [String] = []
-    @Option(parsing: .upToNextOption, help: "JSON keys of the --input text.")
-    var jsonKeys: [String] = ["text"]
+    @OptionGroup(title: "Corpus to compare the two tokenizers on (tokens per byte and character)") var corpus: CorpusOptions
 
     func validate() throws {
         if !dryRun && output == nil { throw ValidationError("--output DIR is required (or --dry-run)") }
@@ -46,13 +41,14 @@ struct VocabExtendCommand: ParsableCommand {
             if let output, !dryRun { written = try extension_.write(to: output) }
             print(extension_.summary)
             for path in written { print("wrote \(path)") }
-            if !input.isEmpty {
-                let comparison = try CompressionComparison(extension: extension_, inputs: input, keys: jsonKeys)
+            if !corpus.paths.isEmpty {
+                let comparison = try CompressionComparison(extension: extension_, inputs: try corpus.files(), keys: corpus.keys)
                 print(comparison.table)
             }
+        } catch let error as CLIError {
+            throw error
         } catch {
-            StandardError.write("corpuskit vocab extend: \(error)\n")
-            throw ExitCode(2)
+            throw CLIError("\(error)")
         }
     }
 }

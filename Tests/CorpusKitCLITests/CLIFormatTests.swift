@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitTestSupport
 
-/// `--input-format lines`, `--output-format pieces`, standard input, `--json-key`, a directory as
+/// `--input-format lines`, `--output-format pieces`, standard input, `--json-keys`, a directory as
 /// `--tokenizer`, and `corpuskit info`, against `Tests/Fixtures/cli/expectations.json`
 /// (`Tools/fixtures/make_cli_fixtures.py`: sentencepiece's `encode(out_type=str)`, tokenizers' `.tokens`).
 final class CLIFormatTests: XCTestCase {
@@ -89,7 +89,7 @@ final class CLIFormatTests: XCTestCase {
         }
     }
 
-    /// `--json-key`: the reference documents with their text under another key (and an extra field first).
+    /// `--json-keys`: the reference documents with their text under another key (and an extra field first).
     func testJSONKey() throws {
         let references = ReferenceFiles.fixtureReferences
         let documents = try Data(contentsOf: references.appendingPathComponent("documents.jsonl"))
@@ -107,10 +107,10 @@ final class CLIFormatTests: XCTestCase {
         let input = try scratch.write("body.jsonl", rewritten)
         let name = "fixture-nfkc.tokenizer.json"
         let entry = try CLIFixtures.load().entry(name)
-        let result = try CorpusKitCLI.succeed(["encode", "--tokenizer", entry.absolutePath, "--input", input, "--json-key", "body", "--add-special-tokens"])
+        let result = try CorpusKitCLI.succeed(["encode", "--tokenizer", entry.absolutePath, "--input", input, "--json-keys", "body", "--add-special-tokens"])
         let expected = try JSONLines(references.appendingPathComponent("\(name).jsonl")).map { ($0["ids_special"] as? [NSNumber] ?? []).map(\.int64Value) }
         XCTAssertEqual(expected.count, count)
-        compareIDs(result, expected, "--json-key body")
+        compareIDs(result, expected, "--json-keys body")
 
         // the default key "text" is missing from these lines: an error naming the line
         try CorpusKitCLI.fail(["encode", "--tokenizer", entry.absolutePath, "--input", input], mentioning: ["\(input):1:", "text"])

@@ -256,7 +256,7 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(info.output.contains("documents:  5"), info.output)
         XCTAssertTrue(info.output.contains("sequences:  5"), info.output)
 
-        let decoded = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "1..3"])
+        let decoded = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "1..4"])   // half-open: documents 1, 2, 3
         XCTAssertEqual(decoded.status, 0, decoded.stderr)
         let lines = decoded.output.split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 3)
@@ -264,8 +264,14 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(values.map { $0["text"]! }, Array(texts[1...3]))
         let all = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP])
         XCTAssertEqual(all.output.split(separator: "\n").count, 5)
-        let outOfRange = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "4..5"])
-        XCTAssertNotEqual(outOfRange.status, 0)
+        let outOfRange = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "5..6"])
+        XCTAssertEqual(outOfRange.status, 1, outOfRange.stderr)
+        XCTAssertTrue(outOfRange.stderr.contains("Error: --docs 5..6: there are 5 documents"), outOfRange.stderr)
+        let closed = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "1..=3"])
+        XCTAssertEqual(closed.status, 64, closed.stderr)
+        XCTAssertTrue(closed.stderr.contains("write 1..4"), closed.stderr)
+        let last = try corpuskit(["shard", "decode", a, "--tokenizer", TestPaths.fixtureLLMJP, "--docs", "4"])
+        XCTAssertEqual(last.output.split(separator: "\n").count, 1, last.stderr)
 
         let merged = try corpuskit(["shard", "merge", scratch.file("merged"), a, b])
         XCTAssertEqual(merged.status, 0, merged.stderr)

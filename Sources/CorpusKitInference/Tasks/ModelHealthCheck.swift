@@ -54,6 +54,8 @@ public struct ModelHealthCheck {
     public let threads: Int
     /// With a corpus: NLL by position bucket (``LongContextCheck``); nil: not run.
     public var longContext: LongContextOptions?
+    /// The JSON key of the corpus text.
+    public var textKey = "text"
 
     public struct LongContextOptions: Sendable {
         /// Window length (default: the config's context).
@@ -215,7 +217,7 @@ public struct ModelHealthCheck {
         let evaluator = try PerplexityEvaluator(model: model, tokenizer: tokenizer, options: .init(context: context, stride: min(512, context)))
         var summary = PerplexityEvaluator.Summary()
         do {
-            let limited = try Self.firstDocuments(corpus, count: corpusDocuments)
+            let limited = try Self.firstDocuments(corpus, count: corpusDocuments, key: textKey)
             for text in limited {
                 let ids = try evaluator.ids(for: text)
                 let (nll, tokens) = try evaluator.score(ids)
@@ -240,25 +242,25 @@ public struct ModelHealthCheck {
         checks.append(CompatCheck("continuation", repeats ? .warning : .ok,
             "\(Self.prompt.debugDescription) → \(text.debugDescription) \(produced)" + (repeats ? ": id \(top) fills \(topCount) of \(produced.count) tokens" : "")))
         if model.spec.routing != nil,
-           let routing = try MixtureOfExpertsCheck(model: model).routingCheck(texts: Self.firstDocuments(corpus, count: corpusDocuments), tokenizer: tokenizer, context: context) {
+           let routing = try MixtureOfExpertsCheck(model: model).routingCheck(texts: Self.firstDocuments(corpus, count: corpusDocuments, key: textKey), tokenizer: tokenizer, context: context) {
             checks.append(routing)
         }
         if let longContext {
             var check = try LongContextCheck(model: model, tokenizer: tokenizer, context: longContext.context, edges: longContext.edges)
             check.minimumTokens = longContext.minimumTokens
-            checks.append(try check.check(texts: Self.firstDocuments(corpus, count: corpusDocuments)))
+            checks.append(try check.check(texts: Self.firstDocuments(corpus, count: corpusDocuments, key: textKey)))
         }
         return checks
     }
 
-    static func firstDocuments(_ path: String, count: Int) throws(InferenceError) -> [String] {
+    static func firstDocuments(_ path: String, count: Int, key: String = "text") throws(InferenceError) -> [String] {
         guard let data = FileManager.default.contents(atPath: path) else { throw .corpus(path: path, reason: "cannot be read") }
         var texts: [String] = []
         var line = 0
         for raw in data.split(separator: UInt8(ascii: "\n")) where texts.count < count {
             line += 1
-            guard let object = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any], let text = object["text"] as? String else {
-                throw .corpusLine(path: path, line: line, reason: "not a JSON object with a \"text\" string")
+            guard let object = try? JSONSerialization.jsonObject(with: Data(raw)) as? [String: Any], let text = object[key] as? String else {
+                throw .corpusLine(path: path, line: line, reason: "not a JSON object with a \"\(key)\" string")
             }
             texts.append(text)
         }

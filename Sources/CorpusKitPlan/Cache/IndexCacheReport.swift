@@ -28,29 +28,3 @@ extension IndexCache.CheckResult {
         return lines.joined(separator: "\n")
     }
 }
-
-/// Progress of a cache write or check on a terminal: `[#####.......] 12/40 files  NAME`, redrawn
-/// in place at most ~8 times a second.
-public final class IndexCacheProgressLine: @unchecked Sendable {
-    private var last = 0.0
-    private var drawn = false
-    private let clock = ContinuousClock()
-    private let start: ContinuousClock.Instant
-
-    public init() { start = clock.now }
-
-    public func update(done: Int, total: Int, name: String) {
-        let elapsed = (clock.now - start) / .seconds(1)
-        guard elapsed - last >= 0.125 || done == total else { return }
-        last = elapsed
-        let width = 24
-        let filled = total == 0 ? width : done * width / total
-        let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
-        StandardError.write("\r\u{1b}[K[\(bar)] \(done)/\(total) files  \(name)")
-        drawn = true
-    }
-
-    public func finish() {
-        if drawn { StandardError.write("\r\u{1b}[K") }
-    }
-}

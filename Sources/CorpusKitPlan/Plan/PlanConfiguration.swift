@@ -34,8 +34,8 @@ public struct PlanConfiguration: Sendable {
 
     /// Checks the numbers Megatron would reject or mishandle.
     public func validate() throws {
-        guard sequenceLength > 1 else { throw PlanError.badArgument("--seq-length must be at least 2 (got \(sequenceLength))") }
-        guard globalBatchSize > 0 else { throw PlanError.badArgument("--global-batch-size must be positive (got \(globalBatchSize))") }
+        guard sequenceLength > 1 else { throw PlanError.badArgument("the sequence length must be at least 2 (got \(sequenceLength))") }
+        guard globalBatchSize > 0 else { throw PlanError.badArgument("the global batch size must be positive (got \(globalBatchSize))") }
         guard totalSamples > 0 else { throw PlanError.badArgument("the run has no train samples (\(totalSamples))") }
         guard split.bookends[0] != nil else { throw PlanError.badSplit(split.text, reason: "the train split is empty") }
         if let weights = blend.weights {

@@ -91,7 +91,7 @@ public final class Replayer {
     /// The samples of steps `first ..< first + count`.
     public func steps(_ first: Int, count: Int, ids: Bool) throws -> [ReplaySample] {
         let gbs = plan.configuration.globalBatchSize
-        guard first >= 0, count > 0 else { throw PlanError.badArgument("--step must be ≥ 0 and --count > 0") }
+        guard first >= 0, count > 0 else { throw PlanError.badArgument("the first step must be ≥ 0 and the step count > 0 (got \(first), \(count))") }
         guard first + count <= plan.iterations else {
             throw PlanError.badArgument("step \(first + count - 1) is beyond the run's \(plan.iterations) steps (0 ..< \(plan.iterations))")
         }

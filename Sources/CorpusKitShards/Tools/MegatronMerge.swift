@@ -74,6 +74,20 @@ public enum MegatronMerge {
                   allowingDifferentProducers: allowingDifferentProducers, warn: warn)
     }
 
+    /// Merges `inputs` as `shard merge` takes them: one directory (every dataset in it, as
+    /// ``mergeDirectory(_:into:allowingDifferentProducers:warn:)``) or dataset prefixes in order.
+    @discardableResult
+    public static func merge(
+        inputs: [String], into outputPrefix: String, allowingDifferentProducers: Bool = false,
+        warn: (String) -> Void = { _ in }
+    ) throws -> ShardSummary {
+        var info = stat()
+        if inputs.count == 1, stat(inputs[0], &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+            return try mergeDirectory(inputs[0], into: outputPrefix, allowingDifferentProducers: allowingDifferentProducers, warn: warn)
+        }
+        return try merge(prefixes: inputs, into: outputPrefix, allowingDifferentProducers: allowingDifferentProducers, warn: warn)
+    }
+
     /// Refuses (or, when allowed, reports) inputs whose ids mean different things; reports inputs
     /// that have no record while others have one.
     private static func checkProducers(
