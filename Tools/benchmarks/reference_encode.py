@@ -43,14 +43,14 @@ def main() -> None:
             texts = [json.loads(line)["text"] for line in source]
         with open(args.output, "w", encoding="utf-8") as sink:
             for encoding in tokenizer.encode_batch(texts, add_special_tokens=False):
-                sink.write(json.dumps(encoding.ids, separators=(",", ":")))
+                sink.write(json.dumps(encoding.ids))
                 sink.write("\n")
         print(f"load_seconds={loaded - start:.4f}", file=sys.stderr)
         return
 
     with open(args.input, encoding="utf-8") as source, open(args.output, "w", encoding="utf-8") as sink:
         for line in source:
-            sink.write(json.dumps(encode(json.loads(line)["text"]), separators=(",", ":")))
+            sink.write(json.dumps(encode(json.loads(line)["text"])))
             sink.write("\n")
     print(f"load_seconds={loaded - start:.4f}", file=sys.stderr)
 
