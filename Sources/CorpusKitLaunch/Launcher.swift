@@ -65,8 +65,8 @@ public enum Launcher {
             for directory in [layout.stateDirectory, layout.logDirectory, layout.taskDirectory] {
                 try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             }
-            try Data(SbatchScript.taskScript(plan).utf8).write(to: URL(fileURLWithPath: layout.taskScript), options: .atomic)
-            try Data(SbatchScript.finalScript(plan).utf8).write(to: URL(fileURLWithPath: layout.finalScript), options: .atomic)
+            try AtomicFile.write(SbatchScript.taskScript(plan), to: layout.taskScript)
+            try AtomicFile.write(SbatchScript.finalScript(plan), to: layout.finalScript)
         } catch {
             throw .manifest("cannot write the launch scripts under \(layout.stateDirectory): \(error.localizedDescription)")
         }

@@ -106,9 +106,9 @@ public enum Finisher {
         let (text, datasets, tokens) = tokenInfo(plan, done: done)
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
         do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: layout.tokenInfoFile), options: .atomic)
+            try AtomicFile.write(text, to: layout.tokenInfoFile)
         } catch {
-            throw .incomplete("cannot write \(layout.tokenInfoFile): \(error.localizedDescription)")
+            throw .incomplete("cannot write \(layout.tokenInfoFile): \(error.message)")
         }
         return Result(datasets: datasets, tokens: tokens)
     }

@@ -206,7 +206,7 @@ enum StateFile {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             var data = try encoder.encode(value)
             data.append(UInt8(ascii: "\n"))
-            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            try AtomicFile.write([UInt8](data), to: path)
         } catch {
             throw .manifest("cannot write \(path): \(error.localizedDescription)")
         }
