@@ -37,6 +37,9 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // ICU behind a plain C API: importing ICU headers into Swift clashes with Foundation's bundled ICU.
         .target(name: "CICUShim", dependencies: ["CICU"]),
+        // The bf16 matrix-vector kernel of decoding, compiled for AVX2 + FMA in one function and chosen
+        // at run time (Swift has no per-function target attribute; see include/ck_kernels.h).
+        .target(name: "CInferenceKernels"),
 
         // Files, mappings, errno-level errors and standard error, for every module below.
         // The git commit of the build, for CorpusKitVersion (runs git before each build).
@@ -75,7 +78,7 @@ let package = Package(
         .target(name: "CorpusKitCompat", dependencies: ["CorpusKitSystem", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitCheckpoint", "CorpusKitChecks"]),
         // Hugging Face checkpoints run on the CPU (memory-mapped weights, OpenBLAS through dlopen): logits, greedy
         // decoding, perplexity, weight health (corpuskit model).
-        .target(name: "CorpusKitInference", dependencies: ["CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitChecks", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitPlan"]),
+        .target(name: "CorpusKitInference", dependencies: ["CInferenceKernels", "CorpusKitSystem", "CorpusKitCheckpoint", "CorpusKitChecks", "CorpusKitTokenizer", "CorpusKitReaders", "CorpusKitPlan"]),
         // Scale-out: a corpus planned into tasks, run as a Slurm array job or local processes (corpuskit launch).
         .target(name: "CorpusKitLaunch", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitShards", "CorpusKitMegatron", "CorpusKitPipeline"]),
         .target(name: "CorpusKitVocab", dependencies: ["CorpusKitSystem", "CorpusKitReaders", "CorpusKitTokenizer", "CorpusKitCheckpoint"]),
@@ -102,7 +105,7 @@ let package = Package(
         .testTarget(name: "CorpusKitReportTests", dependencies: ["CorpusKitReport", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitPipeline", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitPlanTests", dependencies: ["CorpusKitPlan", "CorpusKitShards", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitCompatTests", dependencies: ["CorpusKitCompat", "CorpusKitChecks", "CorpusKitCheckpoint", "CorpusKitMegatron", "CorpusKitPipeline", "CorpusKitShards", "CorpusKitTokenizer", "CorpusKitTestSupport"]),
-        .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
+        .testTarget(name: "CorpusKitInferenceTests", dependencies: ["CInferenceKernels", "CorpusKitInference", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitVocabTests", dependencies: ["CorpusKitVocab", "CorpusKitTokenizer", "CorpusKitCheckpoint", "CorpusKitTestSupport"]),
         .testTarget(name: "CorpusKitLaunchTests", dependencies: ["CorpusKitLaunch", "CorpusKitMegatron", "CorpusKitShards", "CorpusKitTestSupport"]),
     ],

@@ -125,6 +125,9 @@ public final class CausalLM: @unchecked Sendable {
         head = Linear(s.tiesWordEmbeddings ? embedding : try t(CheckpointArchitecture.outputName))
     }
 
+    /// Query rows per attention block (``attention``): 128 rows of scores against 2,048 keys are 1 MiB.
+    static let attentionBlock = 128
+
     /// A fresh cache for this model.
     public func makeCache(capacity: Int = 64) -> KVCache {
         KVCache(layers: spec.layerCount, width: spec.keyValueHeadCount * spec.headDimension, capacity: capacity)
@@ -270,23 +273,32 @@ public final class CausalLM: @unchecked Sendable {
                 let out = SharedPointer(outBuffer.baseAddress!)
                 let qp = SharedPointer(UnsafeMutablePointer(mutating: qBuffer.baseAddress!))
                 let kp = SharedPointer(keys), vp = SharedPointer(values)
+                // Query rows in blocks: a block's scores stop at the keys its last row sees, so the
+                // causal upper triangle is (mostly) not computed, and the scores of one block stay small.
+                let block = min(t, CausalLM.attentionBlock)
                 pool.parallel(heads) { _, headRange in
-                    let scores = UnsafeMutablePointer<Float>.allocate(capacity: t * total)
+                    let scores = UnsafeMutablePointer<Float>.allocate(capacity: block * total)
                     defer { scores.deallocate() }
                     for h in headRange {
                         let kvh = h / group
-                        OpenBLAS.sgemm(transposeB: true, t, total, d, scale,
-                                       qp.pointer + h * d, qWidth, kp.pointer + kvh * d, kvWidth, 0, scores, total)
-                        for r in 0..<t {
-                            let row = scores + r * total
-                            let visible = start + r + 1
-                            let first = window.map { max(0, visible - $0) } ?? 0
-                            for j in 0..<first { row[j] = 0 }
-                            Ops.softmax(row + first, count: visible - first)
-                            for j in visible..<total { row[j] = 0 }
+                        var r0 = 0
+                        while r0 < t {
+                            let rows = min(block, t - r0)
+                            let seen = start + r0 + rows
+                            OpenBLAS.sgemm(transposeB: true, rows, seen, d, scale,
+                                           qp.pointer + r0 * qWidth + h * d, qWidth, kp.pointer + kvh * d, kvWidth, 0, scores, seen)
+                            for r in 0..<rows {
+                                let row = scores + r * seen
+                                let visible = start + r0 + r + 1
+                                let first = window.map { max(0, visible - $0) } ?? 0
+                                for j in 0..<first { row[j] = 0 }
+                                Ops.softmax(row + first, count: visible - first)
+                                for j in visible..<seen { row[j] = 0 }
+                            }
+                            OpenBLAS.sgemm(transposeB: false, rows, d, seen, 1,
+                                           scores, seen, vp.pointer + kvh * d, kvWidth, 0, out.pointer + r0 * qWidth + h * d, qWidth)
+                            r0 += rows
                         }
-                        OpenBLAS.sgemm(transposeB: false, t, d, total, 1,
-                                       scores, total, vp.pointer + kvh * d, kvWidth, 0, out.pointer + h * d, qWidth)
                     }
                 }
             }

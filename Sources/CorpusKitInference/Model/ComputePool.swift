@@ -13,8 +13,12 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// conversion runs in parallel too and `threads` bounds the cores used.
 public final class ComputePool: @unchecked Sendable {
     public let threads: Int
-    /// Floats of one worker's conversion tile (512 KiB: stays in L2 while sgemm reads it).
-    static let tileFloats = 131_072
+    /// Floats of one worker's conversion tile (8 MiB: 1,024 rows of a 2,048-wide weight).
+    ///
+    /// Large because sgemm packs its other operand, the activations, again in every call: with a
+    /// 2,048-position window that is 16 MiB read and written per call, against the 64 rows a 512 KiB
+    /// tile held (BENCHMARKS.md, llm-jp-3-1.8b shape). The tile itself is read once, by sgemm's packing.
+    static let tileFloats = 2_097_152
     private var tiles: [UnsafeMutablePointer<Float>]
 
     /// Fails when OpenBLAS cannot be loaded (``OpenBLAS/load()``).

@@ -1,3 +1,4 @@
+import CInferenceKernels
 
 /// A linear layer over a memory-mapped weight: `y = x W^T + b` for `[out, in]` weights (nn.Linear),
 /// `y = x W + b` for `[in, out]` (GPT-2's Conv1D).
@@ -15,13 +16,23 @@ struct Linear: @unchecked Sendable {
         self.inputMajor = inputMajor
     }
 
+    /// Whether this CPU runs the AVX2 bf16 matrix-vector kernel (else decoding converts tiles for sgemv).
+    static let bf16MatrixVector = ck_gemv_bf16_available() == 1
+
     /// `y[rows, out] = x[rows, in] · W` (+ bias).
     func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
         let n = inFeatures, m = outFeatures
         let out = SharedPointer(y)
         let direct = weight.alignedFloat32
         let w = weight
-        if !inputMajor {
+        if rows == 1, !inputMajor, weight.dtype == .bf16, Int(bitPattern: weight.base) % 2 == 0, Linear.bf16MatrixVector {
+            // Decoding: one input row, so the time is reading the weights. The kernel widens bf16 in
+            // registers (no float32 tile written and read back); workers split the output rows.
+            let bits = weight.base.assumingMemoryBound(to: UInt16.self)
+            pool.parallel(m, minimumPerWorker: 64) { _, band in
+                ck_gemv_bf16(bits + band.lowerBound * n, n, band.count, n, x, out.pointer + band.lowerBound)
+            }
+        } else if !inputMajor {
             // Output features are weight rows: each worker takes a band of rows, tile by tile.
             pool.parallel(m, minimumPerWorker: max(1, 16_384 / max(n, 1))) { worker, band in
                 if let direct {
