@@ -29,10 +29,12 @@ CONFIG = dict(architectures=["LlamaForCausalLM"], model_type="llama", hidden_siz
               bos_token_id=1, eos_token_id=2, hidden_act="silu", torch_dtype="bfloat16")
 
 
-def shapes():
-    h, i, v, kv = CONFIG["hidden_size"], CONFIG["intermediate_size"], CONFIG["vocab_size"], CONFIG["num_key_value_heads"] * 128
+def shapes(config=CONFIG):
+    """The tensor shapes of an untied Llama `config` (also used by bench_inference_llmjp)."""
+    h, i, v = config["hidden_size"], config["intermediate_size"], config["vocab_size"]
+    kv = config["num_key_value_heads"] * h // config["num_attention_heads"]
     out = {"model.embed_tokens.weight": (v, h), "lm_head.weight": (v, h), "model.norm.weight": (h,)}
-    for n in range(CONFIG["num_hidden_layers"]):
+    for n in range(config["num_hidden_layers"]):
         p = f"model.layers.{n}."
         out.update({p + "self_attn.q_proj.weight": (h, h), p + "self_attn.k_proj.weight": (kv, h), p + "self_attn.v_proj.weight": (kv, h),
                     p + "self_attn.o_proj.weight": (h, h), p + "mlp.gate_proj.weight": (i, h), p + "mlp.up_proj.weight": (i, h),
