@@ -16,7 +16,8 @@ Tasks, each timed for every engine at every thread count, in one run:
   KV cache). corpuskit: `model generate --timing`; transformers: `model(ids)` then a loop of one-token
   steps, as generate() does. Prompt tokens/s and decode tokens/s; both must give the same greedy ids
   (bf16 transformers computes in bf16, so its ids may differ: printed, not required).
-- perplexity: `model perplexity` on one document cut to --corpus-tokens ids, windows of --context with
+- perplexity: `model perplexity` on one document of the first texts of Corpora/sample.jsonl cut after
+  --corpus-tokens pieces (re-encoded it gives somewhat more ids; printed), windows of --context with
   stride = context (disjoint). transformers: the same windows (Hugging Face's sliding-window recipe),
   NLL summed in float64. Positions per second (window lengths summed / seconds) and the mean NLL of
   each side.
@@ -24,8 +25,10 @@ Tasks, each timed for every engine at every thread count, in one run:
   KL divergence at every scored position). transformers: the model run twice per window, KL(P‖Q) in
   float64 as Tools/references/check_model_parity.py computes it.
 
-corpuskit's times are whole commands (loading included: the weights are memory-mapped, page cache warm);
-transformers' are the forward passes only (loading excluded). Each row prints the wall time, the CPU time
+corpuskit's perplexity and compare times are whole commands (loading included: the weights are
+memory-mapped, page cache warm); its generate wall times are `--timing`'s, the prompt's CPU time that of a
+run stopping after the prompt pass (loading included) and the decode's the difference to the full run.
+transformers' times are the forward passes only (loading excluded). Each row prints the wall time, the CPU time
 of the timed part, the rate per CPU second (wall rate × wall / CPU: on a shared machine the steadier
 figure at one thread) and the 1-minute load average. The % columns set the
 throughput against the machine's limits, measured in the same run at each thread count (or given with
