@@ -17,6 +17,8 @@ public struct IndexCache {
         public var written: [String] = []
         public var kept: [String] = []
         public var replaced: [String] = []
+        /// The train blend's samples per dataset (nil without a train blend), for the plan's table.
+        public var trainBlendCounts: BlendCounts?
     }
 
     /// What a check found.
@@ -30,6 +32,8 @@ public struct IndexCache {
         public var wrong: [(name: String, offset: Int)] = []
         /// Files in the folder that these arguments never read (another run's, or stale).
         public var extra: [String] = []
+        /// The train blend's samples per dataset (nil without a train blend), for the plan's table.
+        public var trainBlendCounts: BlendCounts?
 
         /// Whether Megatron pointed at the folder would load exactly what it would build.
         public var isExact: Bool { missing.isEmpty && wrong.isEmpty }
@@ -62,31 +66,37 @@ public struct IndexCache {
         return try IndexCache(configuration: configuration, shapes: shapes, sizes: sizes, tokenizer: tokenizer)
     }
 
-    /// Writes the cache into `directory` (created if needed).
+    /// Writes the cache into `directory` (created if needed). Files are published (renamed from
+    /// their temporary names) only once every file has been computed, so a failure part way (a
+    /// dataset the blend oversamples) leaves the folder as it was.
     public func write(into directory: String, overwrite: Bool = false, progress: Progress? = nil) throws -> WriteSummary {
         guard POSIXFile.makeDirectories(directory) else { throw IndexCacheError.cannotCreate(directory: directory) }
         var summary = WriteSummary()
-        try run(directory: directory, progress: progress) { name, path in
-            AtomicFile.removeStaleTemporaries(of: path)
-            return try ArrayOutput(path: path, mode: .write)
-        } finished: { name, path, output in
-            let temporary = try output.finish()!
-            if FileManager.default.fileExists(atPath: path) {
-                if try Self.sameBytes(temporary, path) {
+        var computed: [(name: String, path: String, temporary: String)] = []
+        do {
+            summary.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
+                AtomicFile.removeStaleTemporaries(of: path)
+                return try ArrayOutput(path: path, mode: .write)
+            } finished: { name, path, output in
+                computed.append((name, path, try output.finish()!))
+            }
+            // Refuse before publishing anything: the folder stays as it was.
+            let existing = try computed.map { item -> Bool? in
+                FileManager.default.fileExists(atPath: item.path) ? try Self.sameBytes(item.temporary, item.path) : nil
+            }
+            if !overwrite, let k = existing.firstIndex(of: false) { throw IndexCacheError.different(path: computed[k].path) }
+            for ((name, path, temporary), same) in zip(computed, existing) {
+                if same == true {
                     POSIXFile.removeQuietly(temporary)
                     summary.kept.append(name)
-                    return
+                } else {
+                    try AtomicFile.publish(temporary, as: path)
+                    if same == false { summary.replaced.append(name) } else { summary.written.append(name) }
                 }
-                guard overwrite else {
-                    POSIXFile.removeQuietly(temporary)
-                    throw IndexCacheError.different(path: path)
-                }
-                try AtomicFile.publish(temporary, as: path)
-                summary.replaced.append(name)
-                return
             }
-            try AtomicFile.publish(temporary, as: path)
-            summary.written.append(name)
+        } catch {
+            computed.forEach { POSIXFile.removeQuietly($0.temporary) }
+            throw error
         }
         return summary
     }
@@ -98,7 +108,7 @@ public struct IndexCache {
             throw IndexCacheError.notADirectory(path: directory)
         }
         var result = CheckResult()
-        try run(directory: directory, progress: progress) { name, path in
+        result.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
             if FileManager.default.fileExists(atPath: path) { return try ArrayOutput(path: path, mode: .compare) }
             return try ArrayOutput(path: path, mode: .discard)
         } finished: { name, path, output in
@@ -119,69 +129,108 @@ public struct IndexCache {
         return result
     }
 
-    /// Computes every file in turn; `open` gives each its output, `finished` disposes of it.
+    /// The blends' arrays, computed on a thread of their own while the calling thread computes the
+    /// datasets' indices (neither depends on the other). Only `compute` runs on that thread; the
+    /// outputs are opened and finished on the calling thread.
+    private final class BlendJob: @unchecked Sendable { // handed to the thread whole, touched by one thread at a time
+        let layout: IndexCacheLayout
+        let items: [(blend: IndexCacheLayout.Blend, outputs: [ArrayOutput])]
+        var counts: [BlendCounts] = []
+        var failure: Error?
+        private let done = DispatchSemaphore(value: 0)
+
+        init(layout: IndexCacheLayout, items: [(blend: IndexCacheLayout.Blend, outputs: [ArrayOutput])]) {
+            self.layout = layout
+            self.items = items
+        }
+
+        func compute() {
+            do {
+                for (b, opened) in items {
+                    try opened[0].append(bytes: Array(b.description.utf8))
+                    counts.append(try IndexCacheArrays.write(
+                        b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2], prefix: layout.sizes[b.split]))
+                }
+            } catch {
+                failure = error
+            }
+        }
+
+        func start() {
+            let thread = Thread { [self] in
+                compute()
+                done.signal()
+            }
+            thread.stackSize = 1 << 22
+            thread.start()
+        }
+
+        func wait() { done.wait() }
+    }
+
+    /// Computes every file; `open` gives each its output, `finished` disposes of it. Returns the
+    /// train blend's counts.
     private func run(
         directory: String, progress: Progress?,
         open: (String, String) throws -> ArrayOutput,
         finished: (String, String, ArrayOutput) throws -> Void
-    ) throws {
+    ) throws -> BlendCounts? {
         let total = layout.fileNames.count
         var done = 0
+        var pending: [ArrayOutput] = [] // opened and not yet finished, abandoned on failure
         func outputs(_ names: [String]) throws -> [ArrayOutput] {
             var opened: [ArrayOutput] = []
-            do {
-                for name in names { opened.append(try open(name, directory + "/" + name)) }
-            } catch {
-                opened.forEach { $0.abandon() }
-                throw error
+            for name in names {
+                let output = try open(name, directory + "/" + name)
+                opened.append(output)
+                pending.append(output)
             }
             return opened
         }
         func complete(_ names: [String], _ opened: [ArrayOutput]) throws {
-            for (k, (name, output)) in zip(names, opened).enumerated() {
-                do {
-                    try finished(name, directory + "/" + name, output)
-                } catch {
-                    output.abandon()
-                    opened[(k + 1)...].forEach { $0.abandon() }
-                    throw error
-                }
+            for (name, output) in zip(names, opened) {
+                try finished(name, directory + "/" + name, output)
+                pending.removeAll { $0 === output }
                 done += 1
             }
         }
-        for d in layout.datasetSplits {
-            let names = ["description.txt", "document_index.npy", "sample_index.npy", "shuffle_index.npy"].map { layout.fileName(d, $0) }
-            progress?(done, total, names[1])
-            let opened = try outputs(names)
-            do {
+        let blendNames = layout.blends.map { b in
+            ["description.txt", "dataset_index.npy", "dataset_sample_index.npy"].map { layout.fileName(b, $0) }
+        }
+        var job: BlendJob?
+        do {
+            let items = try zip(layout.blends, blendNames).map { (blend: $0, outputs: try outputs($1)) }
+            if !items.isEmpty {
+                job = BlendJob(layout: layout, items: items)
+                job!.start()
+            }
+            for d in layout.datasetSplits {
+                let names = ["description.txt", "document_index.npy", "sample_index.npy", "shuffle_index.npy"].map { layout.fileName(d, $0) }
+                progress?(done, total, names[1])
+                let opened = try outputs(names)
                 try opened[0].append(bytes: Array(d.description.utf8))
                 try IndexCacheArrays.write(
                     d, lengths: shapes[d.dataset].lengths, seed: layout.configuration.seed,
                     document: opened[1], sample: opened[2], shuffle: opened[3])
-            } catch {
-                opened.forEach { $0.abandon() }
-                throw error
+                try complete(names, opened)
             }
-            try complete(names, opened)
-        }
-        for b in layout.blends {
-            let names = ["description.txt", "dataset_index.npy", "dataset_sample_index.npy"].map { layout.fileName(b, $0) }
-            progress?(done, total, names[1])
-            let opened = try outputs(names)
-            do {
-                try opened[0].append(bytes: Array(b.description.utf8))
-                let size = max(1, b.size)
-                let current = done
-                try IndexCacheArrays.write(b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2]) { g in
-                    progress?(current, total, "\(names[1]) \(g * 100 / size)%")
-                }
-            } catch {
-                opened.forEach { $0.abandon() }
-                throw error
+            if let running = job {
+                progress?(done, total, blendNames[0][1])
+                running.wait()
+                let finishedJob = running
+                job = nil
+                if let failure = finishedJob.failure { throw failure }
+                for (names, item) in zip(blendNames, finishedJob.items) { try complete(names, item.outputs) }
+                progress?(done, total, "")
+                return zip(layout.blends, finishedJob.counts).first { $0.0.split == 0 }?.1
             }
-            try complete(names, opened)
+            progress?(done, total, "")
+            return nil
+        } catch {
+            job?.wait() // its outputs are abandoned below, once it no longer writes them
+            pending.forEach { $0.abandon() }
+            throw error
         }
-        progress?(done, total, "")
     }
 
     /// Whether two files hold the same bytes.
