@@ -35,8 +35,13 @@ struct PlanCommand: ParsableCommand {
     private func plan() throws {
         // The cache's walk of the train blend gives the table its counts: the blend is walked once.
         let cacheResult = cache.wanted ? try runCache() : nil
-        let plan = try TrainingPlan.load(
-            configuration: options.configuration(), warnEpochs: options.warnEpochs, blendCounts: cacheResult?.counts)
+        let plan = if let cacheResult {
+            try TrainingPlan(
+                configuration: options.configuration(), shapes: cacheResult.shapes, warnEpochs: options.warnEpochs,
+                blendCounts: cacheResult.counts)
+        } else {
+            try TrainingPlan.load(configuration: options.configuration(), warnEpochs: options.warnEpochs)
+        }
         if json {
             print(PlanReport.json(plan))
         } else {
@@ -54,8 +59,9 @@ struct PlanCommand: ParsableCommand {
         }
     }
 
-    /// Writes or checks the index cache; returns its report, whether it is exact, and the train blend's counts.
-    private func runCache() throws -> (report: String, exact: Bool, counts: BlendCounts?) {
+    /// Writes or checks the index cache; returns its report, whether it is exact, the datasets'
+    /// shapes and the train blend's counts.
+    private func runCache() throws -> (report: String, exact: Bool, shapes: [DatasetShape], counts: BlendCounts?) {
         let configuration = try options.configuration()
         let sizes = MegatronSplitSizes.sizes(
             trainSamples: configuration.totalSamples, trainIters: options.trainIters, globalBatchSize: configuration.globalBatchSize,
@@ -72,12 +78,12 @@ struct PlanCommand: ParsableCommand {
                 throw error
             }
             progress?.finish()
-            return (summary.report(directory: directory), true, summary.trainBlendCounts)
+            return (summary.report(directory: directory), true, indexCache.shapes, summary.trainBlendCounts)
         } else if let directory = cache.checkCache {
             let result = try indexCache.check(directory: directory, progress: progress?.update)
             progress?.finish()
-            return (result.report(directory: directory), result.isExact, result.trainBlendCounts)
+            return (result.report(directory: directory), result.isExact, indexCache.shapes, result.trainBlendCounts)
         }
-        return ("", true, nil)
+        return ("", true, indexCache.shapes, nil)
     }
 }

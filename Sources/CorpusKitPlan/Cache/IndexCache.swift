@@ -10,7 +10,8 @@ import Foundation
 /// in the folder that this configuration does not use are listed as extra.
 public struct IndexCache {
     public let layout: IndexCacheLayout
-    private let shapes: [DatasetShape]
+    /// The datasets' sequence lengths, in data-path order.
+    public let shapes: [DatasetShape]
 
     /// What a write did with each file.
     public struct WriteSummary: Sendable, Equatable {
@@ -73,10 +74,14 @@ public struct IndexCache {
         guard POSIXFile.makeDirectories(directory) else { throw IndexCacheError.cannotCreate(directory: directory) }
         var summary = WriteSummary()
         var computed: [(name: String, path: String, temporary: String)] = []
+        // Temporaries an interrupted write left: one listing of the folder, not one per file.
+        let expected = Set(layout.fileNames)
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let interrupted = Set(present.compactMap { entry in entry.range(of: ".tmp-").map { String(entry[..<$0.lowerBound]) } })
+        for name in interrupted where expected.contains(name) { AtomicFile.removeStaleTemporaries(of: directory + "/" + name) }
         do {
             summary.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
-                AtomicFile.removeStaleTemporaries(of: path)
-                return try ArrayOutput(path: path, mode: .write)
+                try ArrayOutput(path: path, mode: .write)
             } finished: { name, path, output in
                 computed.append((name, path, try output.finish()!))
             }
