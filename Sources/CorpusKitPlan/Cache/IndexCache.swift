@@ -134,120 +134,147 @@ public struct IndexCache {
         return result
     }
 
-    /// The blends' arrays, computed on a thread of their own while the calling thread computes the
-    /// datasets' indices (neither depends on the other). Only `compute` runs on that thread; the
-    /// outputs are opened and finished on the calling thread.
-    private final class BlendJob: @unchecked Sendable { // handed to the thread whole, touched by one thread at a time
-        let layout: IndexCacheLayout
-        let items: [(blend: IndexCacheLayout.Blend, outputs: [ArrayOutput])]
-        var counts: [BlendCounts] = []
+    /// A cache computation shared by two threads (the datasets' indices and the blends' arrays do
+    /// not depend on each other): a second thread computes the blends, then takes dataset splits
+    /// from the back of the list while the calling thread takes them from the front. `open`,
+    /// `finished` and `progress` run under `lock`, one at a time; at most two datasets' indices are
+    /// in memory at once.
+    private final class Work: @unchecked Sendable { // its mutable state is only touched under `lock`
+        let cache: IndexCache
+        let directory: String
+        let open: (String, String) throws -> ArrayOutput
+        let finished: (String, String, ArrayOutput) throws -> Void
+        let progress: Progress?
+        let lock = NSLock()
+        let helperDone = DispatchSemaphore(value: 0)
+        var front = 0
+        var back: Int
+        var done = 0
         var failure: Error?
-        private let done = DispatchSemaphore(value: 0)
+        var trainCounts: BlendCounts?
+        let total: Int
 
-        init(layout: IndexCacheLayout, items: [(blend: IndexCacheLayout.Blend, outputs: [ArrayOutput])]) {
-            self.layout = layout
-            self.items = items
+        init(
+            cache: IndexCache, directory: String, open: @escaping (String, String) throws -> ArrayOutput,
+            finished: @escaping (String, String, ArrayOutput) throws -> Void, progress: Progress?
+        ) {
+            self.cache = cache
+            self.directory = directory
+            self.open = open
+            self.finished = finished
+            self.progress = progress
+            back = cache.layout.datasetSplits.count
+            total = 4 * cache.layout.datasetSplits.count + 3 * cache.layout.blends.count
         }
 
-        func compute() {
+        func locked<T>(_ body: () throws -> T) rethrows -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body()
+        }
+
+        /// Opens `names`, lets `compute` fill them, and finishes them; on failure abandons them and
+        /// records the failure (the first one) for both threads to stop.
+        func task(_ names: [String], _ compute: ([ArrayOutput]) throws -> Void) {
+            var opened: [ArrayOutput] = []
             do {
-                for (b, opened) in items {
-                    try opened[0].append(bytes: Array(b.description.utf8))
-                    counts.append(try IndexCacheArrays.write(
-                        b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2], prefix: layout.sizes[b.split]))
+                try locked {
+                    progress?(done, total, names[1])
+                    for name in names { opened.append(try open(name, directory + "/" + name)) }
+                }
+                try compute(opened)
+                try locked {
+                    for (name, output) in zip(names, opened) {
+                        try finished(name, directory + "/" + name, output)
+                        done += 1
+                    }
                 }
             } catch {
-                failure = error
+                opened.forEach { $0.abandon() }
+                locked { if failure == nil { failure = error } }
             }
         }
 
-        func start() {
-            let thread = Thread { [self] in
-                compute()
-                done.signal()
-            }
-            thread.stackSize = 1 << 22
-            thread.start()
-        }
-
-        func wait() { done.wait() }
-    }
-
-    /// Computes every file; `open` gives each its output, `finished` disposes of it. Returns the
-    /// train blend's counts.
-    private func run(
-        directory: String, progress: Progress?,
-        open: (String, String) throws -> ArrayOutput,
-        finished: (String, String, ArrayOutput) throws -> Void
-    ) throws -> BlendCounts? {
-        let total = layout.fileNames.count
-        var done = 0
-        var pending: [ArrayOutput] = [] // opened and not yet finished, abandoned on failure
-        func outputs(_ names: [String]) throws -> [ArrayOutput] {
-            var opened: [ArrayOutput] = []
-            for name in names {
-                let output = try open(name, directory + "/" + name)
-                opened.append(output)
-                pending.append(output)
-            }
-            return opened
-        }
-        func complete(_ names: [String], _ opened: [ArrayOutput]) throws {
-            for (name, output) in zip(names, opened) {
-                try finished(name, directory + "/" + name, output)
-                pending.removeAll { $0 === output }
-                done += 1
-            }
-        }
-        let blendNames = layout.blends.map { b in
-            ["description.txt", "dataset_index.npy", "dataset_sample_index.npy"].map { layout.fileName(b, $0) }
-        }
-        var job: BlendJob?
-        do {
-            let items = try zip(layout.blends, blendNames).map { (blend: $0, outputs: try outputs($1)) }
-            if !items.isEmpty {
-                job = BlendJob(layout: layout, items: items)
-                job!.start()
-            }
-            for d in layout.datasetSplits {
-                let names = ["description.txt", "document_index.npy", "sample_index.npy", "shuffle_index.npy"].map { layout.fileName(d, $0) }
-                progress?(done, total, names[1])
-                let opened = try outputs(names)
+        func dataset(_ k: Int) {
+            let layout = cache.layout
+            let d = layout.datasetSplits[k]
+            let names = ["description.txt", "document_index.npy", "sample_index.npy", "shuffle_index.npy"].map { layout.fileName(d, $0) }
+            task(names) { opened in
                 try opened[0].append(bytes: Array(d.description.utf8))
                 try IndexCacheArrays.write(
-                    d, lengths: shapes[d.dataset].lengths, seed: layout.configuration.seed,
+                    d, lengths: cache.shapes[d.dataset].lengths, seed: layout.configuration.seed,
                     document: opened[1], sample: opened[2], shuffle: opened[3])
-                try complete(names, opened)
             }
-            if let running = job {
-                progress?(done, total, blendNames[0][1])
-                running.wait()
-                let finishedJob = running
-                job = nil
-                if let failure = finishedJob.failure { throw failure }
-                for (names, item) in zip(blendNames, finishedJob.items) { try complete(names, item.outputs) }
-                progress?(done, total, "")
-                return zip(layout.blends, finishedJob.counts).first { $0.0.split == 0 }?.1
+        }
+
+        func blend(_ b: IndexCacheLayout.Blend) {
+            let layout = cache.layout
+            let names = ["description.txt", "dataset_index.npy", "dataset_sample_index.npy"].map { layout.fileName(b, $0) }
+            task(names) { opened in
+                try opened[0].append(bytes: Array(b.description.utf8))
+                let counts = try IndexCacheArrays.write(
+                    b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2], prefix: layout.sizes[b.split])
+                if b.split == 0 { locked { trainCounts = counts } }
             }
-            progress?(done, total, "")
-            return nil
-        } catch {
-            job?.wait() // its outputs are abandoned below, once it no longer writes them
-            pending.forEach { $0.abandon() }
-            throw error
+        }
+
+        /// The next dataset split from the front (or the back), nil when none is left or a task failed.
+        func take(fromBack: Bool) -> Int? {
+            locked {
+                guard failure == nil, front < back else { return nil }
+                if fromBack {
+                    back -= 1
+                    return back
+                }
+                front += 1
+                return front - 1
+            }
+        }
+
+        func helper() {
+            for b in cache.layout.blends where locked({ failure == nil }) { blend(b) }
+            while let k = take(fromBack: true) { dataset(k) }
+            helperDone.signal()
         }
     }
 
-    /// Whether two files hold the same bytes.
+    /// Computes every file; `open` gives each its output, `finished` disposes of it (both called
+    /// under a lock, from either of two threads). Returns the train blend's counts.
+    private func run(
+        directory: String, progress: Progress?,
+        open: @escaping (String, String) throws -> ArrayOutput,
+        finished: @escaping (String, String, ArrayOutput) throws -> Void
+    ) throws -> BlendCounts? {
+        let work = Work(cache: self, directory: directory, open: open, finished: finished, progress: progress)
+        let thread = Thread { work.helper() }
+        thread.stackSize = 1 << 22
+        thread.start()
+        while let k = work.take(fromBack: false) { work.dataset(k) }
+        work.helperDone.wait()
+        if let failure = work.failure { throw failure }
+        progress?(work.done, work.total, "")
+        return work.trainCounts
+    }
+
+    /// Whether two files hold the same bytes (false when `b` is not a regular file, e.g. a folder).
     static func sameBytes(_ a: String, _ b: String) throws -> Bool {
-        guard let ha = FileHandle(forReadingAtPath: a), let hb = FileHandle(forReadingAtPath: b) else { return false }
-        defer { try? ha.close(); try? hb.close() }
-        while true {
-            let x = ha.readData(ofLength: 1 << 20)
-            let y = hb.readData(ofLength: 1 << 20)
-            if x != y { return false }
-            if x.isEmpty { return true }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: b, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let size = POSIXFile.size(path: a), POSIXFile.size(path: b) == size
+        else { return false }
+        let fa = try POSIXFile.openForReading(a)
+        defer { try? POSIXFile.close(fa, path: a) }
+        let fb = try POSIXFile.openForReading(b)
+        defer { try? POSIXFile.close(fb, path: b) }
+        var offset = 0
+        while offset < size {
+            let n = min(1 << 20, size - offset)
+            if try POSIXFile.read(fa, offset: offset, count: n, path: a) != POSIXFile.read(fb, offset: offset, count: n, path: b) {
+                return false
+            }
+            offset += n
         }
+        return true
     }
 }
 
