@@ -70,10 +70,9 @@ public struct LegacyRandomState: Sendable {
         return high << 32 | UInt64(nextUInt32())
     }
 
-    /// numpy's `random_interval(max)`: uniform in `0 ... max` by masked rejection.
+    /// The smallest all-ones mask covering `max`.
     @inline(__always)
-    public mutating func interval(_ max: UInt64) -> UInt64 {
-        if max == 0 { return 0 }
+    private static func mask(covering max: UInt64) -> UInt64 {
         var mask = max
         mask |= mask >> 1
         mask |= mask >> 2
@@ -81,6 +80,14 @@ public struct LegacyRandomState: Sendable {
         mask |= mask >> 8
         mask |= mask >> 16
         mask |= mask >> 32
+        return mask
+    }
+
+    /// numpy's `random_interval(max)`: uniform in `0 ... max` by masked rejection.
+    @inline(__always)
+    public mutating func interval(_ max: UInt64) -> UInt64 {
+        if max == 0 { return 0 }
+        let mask = Self.mask(covering: max)
         if max <= 0xffff_ffff {
             let m32 = UInt32(truncatingIfNeeded: mask), max32 = UInt32(truncatingIfNeeded: max)
             while true {
@@ -104,13 +111,7 @@ public struct LegacyRandomState: Sendable {
             x.withUnsafeMutableBufferPointer { buffer in
                 var i = count - 1
                 while i >= 1 {
-                    var mask = UInt64(i)
-                    mask |= mask >> 1
-                    mask |= mask >> 2
-                    mask |= mask >> 4
-                    mask |= mask >> 8
-                    mask |= mask >> 16
-                    mask |= mask >> 32
+                    let mask = Self.mask(covering: UInt64(i))
                     let low = Int(mask >> 1) // every i in low + 1 ... mask has this mask
                     if mask <= 0xffff_ffff {
                         let m32 = UInt32(truncatingIfNeeded: mask)
