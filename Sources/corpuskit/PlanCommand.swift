@@ -33,7 +33,15 @@ struct PlanCommand: ParsableCommand {
     }
 
     private func plan() throws {
-        let plan = try TrainingPlan.load(configuration: options.configuration(), warnEpochs: options.warnEpochs)
+        // The cache's walk of the train blend gives the table its counts: the blend is walked once.
+        let cacheResult = cache.wanted ? try runCache() : nil
+        let plan = if let cacheResult {
+            try TrainingPlan(
+                configuration: options.configuration(), shapes: cacheResult.shapes, warnEpochs: options.warnEpochs,
+                blendCounts: cacheResult.counts)
+        } else {
+            try TrainingPlan.load(configuration: options.configuration(), warnEpochs: options.warnEpochs)
+        }
         if json {
             print(PlanReport.json(plan))
         } else {
@@ -45,11 +53,15 @@ struct PlanCommand: ParsableCommand {
         if let report {
             do { try AtomicFile.write(PlanReport.markdown(plan), to: report) } catch { throw CLIError(error.description) }
         }
-        if cache.wanted { try runCache() }
+        if let cacheResult {
+            print(cacheResult.report)
+            if !cacheResult.exact { throw ExitCode(1) }
+        }
     }
 
-    /// Writes or checks the index cache.
-    private func runCache() throws {
+    /// Writes or checks the index cache; returns its report, whether it is exact, the datasets'
+    /// shapes and the train blend's counts.
+    private func runCache() throws -> (report: String, exact: Bool, shapes: [DatasetShape], counts: BlendCounts?) {
         let configuration = try options.configuration()
         let sizes = MegatronSplitSizes.sizes(
             trainSamples: configuration.totalSamples, trainIters: options.trainIters, globalBatchSize: configuration.globalBatchSize,
@@ -66,12 +78,12 @@ struct PlanCommand: ParsableCommand {
                 throw error
             }
             progress?.finish()
-            print(summary.report(directory: directory))
+            return (summary.report(directory: directory), true, indexCache.shapes, summary.trainBlendCounts)
         } else if let directory = cache.checkCache {
             let result = try indexCache.check(directory: directory, progress: progress?.update)
             progress?.finish()
-            print(result.report(directory: directory))
-            if !result.isExact { throw ExitCode(1) }
+            return (result.report(directory: directory), result.isExact, indexCache.shapes, result.trainBlendCounts)
         }
+        return ("", true, indexCache.shapes, nil)
     }
 }

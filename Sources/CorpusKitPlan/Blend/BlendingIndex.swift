@@ -4,7 +4,8 @@
 /// maximising `w_i·max(g, 1) − c_i` (float64, strictly greater to replace, so ties go to the lower
 /// index), where `c_i` counts the samples dataset `i` has given so far; the sample taken is its
 /// `c_i`-th. The loop is inherently sequential; `count(upTo:)` and `walk` stop where asked, so a
-/// replay of early steps never runs the whole blend.
+/// replay of early steps never runs the whole blend. `BlendWalker` takes the same choices
+/// evaluating only the datasets near the top; the full scan stays as its oracle.
 public struct BlendingIndex: Sendable {
     /// The weights the blend runs with (megatron-core normalises the normalised weights once more).
     public let weights: [Double]
@@ -16,17 +17,25 @@ public struct BlendingIndex: Sendable {
     /// Calls `body(g, dataset, datasetSample)` for `g` in `0 ..< size`, in order; stops early when
     /// `body` returns false.
     public func walk(size: Int, _ body: (Int, Int, Int) -> Bool) {
-        if weights.count > Self.windowedFrom {
-            walkWindowed(size: size, body)
-        } else {
-            walkScanning(size: size, body)
+        guard !weights.isEmpty else { return }
+        guard BlendWalker.handles(weights: weights, size: size) else { return walkScanning(size: size, body) }
+        let walker = BlendWalker(weights: weights, size: size)
+        let chunk = 4096
+        var ds = [Int32](repeating: 0, count: chunk)
+        var ss = [Int64](repeating: 0, count: chunk)
+        var g = 0
+        while g < size {
+            let n = Swift.min(chunk, size - g)
+            ds.withUnsafeMutableBufferPointer { d in
+                ss.withUnsafeMutableBufferPointer { s in walker.advance(n, datasets: d.baseAddress, samples: s.baseAddress) }
+            }
+            for k in 0..<n where !body(g + k, Int(ds[k]), Int(ss[k])) { return }
+            g += n
         }
     }
 
-    /// Blends of more datasets than this use the windowed walk.
-    static let windowedFrom = 24
-
-    /// The greedy choice as `helpers.cpp` writes it: every dataset's error at every step.
+    /// The greedy choice as `helpers.cpp` writes it: every dataset's error at every step (the
+    /// oracle of `BlendWalker`, and the walk for blends outside its bounds).
     func walkScanning(size: Int, _ body: (Int, Int, Int) -> Bool) {
         let d = weights.count
         guard d > 0 else { return }
@@ -51,97 +60,25 @@ public struct BlendingIndex: Sendable {
         }
     }
 
-    /// The same choices with far fewer error evaluations, for blends of many datasets.
-    ///
-    /// Every `k` steps (a window starting at step `g0`), all errors are computed once and `L`, the
-    /// `k`-th largest, taken: during the window at most `k − 1` datasets are picked, so one of the
-    /// top `k` is never picked and its error (which only grows while unpicked) keeps the maximum at
-    /// or above `L`. A dataset whose error cannot reach `L` within `k` steps even growing by its
-    /// weight each step can therefore neither win nor tie; only the others (the candidates, in index
-    /// order) are evaluated in the window, with the same float64 expression and the same strict
-    /// comparison as the full scan, so the choices are identical. The bounds are widened by a
-    /// margin (`x·2⁻⁴⁴`) far above the rounding error of the computed errors (below `x·2⁻⁵¹`).
-    func walkWindowed(size: Int, _ body: (Int, Int, Int) -> Bool) {
-        let d = weights.count
-        let k = Swift.max(8, Int(Double(d).squareRoot()))
-        var counts = [Double](repeating: 0, count: d)
-        var errors = [Double](repeating: 0, count: d)
-        var top = [Double](repeating: -.infinity, count: k) // the k largest errors, ascending
-        var candidates = [Int](repeating: 0, count: d)
-        weights.withUnsafeBufferPointer { w in
-            counts.withUnsafeMutableBufferPointer { c in
-                // Steps 0 and 1 both use x = 1: scan them whole.
-                var g = 0
-                while g < Swift.min(2, size) {
-                    let x = 1.0
-                    var best = 0
-                    var bestError = w[0] * x - c[0]
-                    for i in 1..<d {
-                        let e = w[i] * x - c[i]
-                        if e > bestError { bestError = e; best = i }
-                    }
-                    let s = Int(c[best])
-                    c[best] += 1
-                    if !body(g, best, s) { return }
-                    g += 1
-                }
-                while g < size {
-                    let x0 = Double(g)
-                    for t in 0..<k { top[t] = -.infinity }
-                    for i in 0..<d {
-                        let e = w[i] * x0 - c[i]
-                        errors[i] = e
-                        if e > top[0] { // insert, dropping the smallest
-                            var t = 1
-                            while t < k && top[t] < e { top[t - 1] = top[t]; t += 1 }
-                            top[t - 1] = e
-                        }
-                    }
-                    let margin = (x0 + Double(k) + 2) * 0x1p-44
-                    let floor = top[0] - margin
-                    let steps = Double(k)
-                    var n = 0
-                    for i in 0..<d where errors[i] + w[i] * steps + margin >= floor {
-                        candidates[n] = i
-                        n += 1
-                    }
-                    let end = Swift.min(size, g + k)
-                    while g < end {
-                        let x = Double(g)
-                        var best = candidates[0]
-                        var bestError = w[best] * x - c[best]
-                        var j = 1
-                        while j < n {
-                            let i = candidates[j]
-                            let e = w[i] * x - c[i]
-                            if e > bestError { bestError = e; best = i }
-                            j += 1
-                        }
-                        let s = Int(c[best])
-                        c[best] += 1
-                        if !body(g, best, s) { return }
-                        g += 1
-                    }
-                }
-            }
-        }
-    }
-
     /// Samples per dataset among the first `prefix` global samples, and among all `size`.
     public func counts(size: Int, prefix: Int) -> (prefix: [Int], all: [Int]) {
-        var atPrefix = [Int](repeating: 0, count: weights.count)
-        var all = [Int](repeating: 0, count: weights.count)
-        if prefix >= size { // one pass, both the same
-            walk(size: size) { _, i, _ in all[i] += 1; return true }
-            return (all, all)
+        let none = [Int](repeating: 0, count: weights.count)
+        guard !weights.isEmpty, size > 0 else { return (none, none) }
+        guard BlendWalker.handles(weights: weights, size: size) else {
+            var atPrefix = none, all = none
+            walkScanning(size: size) { g, i, _ in
+                all[i] += 1
+                if g == prefix - 1 { atPrefix = all }
+                return true
+            }
+            return (prefix >= size ? all : atPrefix, all)
         }
-        walk(size: size) { g, i, _ in
-            all[i] += 1
-            if g == prefix - 1 { atPrefix = all }
-            return true
-        }
-        if prefix <= 0 { atPrefix = [Int](repeating: 0, count: weights.count) }
-        return (atPrefix, all)
+        let walker = BlendWalker(weights: weights, size: size)
+        let head = Swift.min(Swift.max(prefix, 0), size)
+        walker.advance(head)
+        let atPrefix = walker.counts
+        walker.advance(size - head)
+        return (atPrefix, walker.counts)
     }
 
     /// The dataset index and dataset sample index arrays of a blend of `size` samples.
@@ -150,5 +87,24 @@ public struct BlendingIndex: Sendable {
         var si = [Int64](); si.reserveCapacity(size)
         walk(size: size) { _, i, s in di.append(Int16(i)); si.append(Int64(s)); return true }
         return (di, si)
+    }
+}
+
+/// How many samples each dataset of a blend gives among its first `prefixLength` samples (a run's
+/// `N`) and among all `size`, with the weights of the blend: one walk serves both the cache and
+/// the plan's table.
+public struct BlendCounts: Sendable, Equatable {
+    public let weights: [Double]
+    public let size: Int
+    public let prefixLength: Int
+    public let atPrefix: [Int]
+    public let all: [Int]
+
+    public init(weights: [Double], size: Int, prefixLength: Int, atPrefix: [Int], all: [Int]) {
+        self.weights = weights
+        self.size = size
+        self.prefixLength = prefixLength
+        self.atPrefix = atPrefix
+        self.all = all
     }
 }

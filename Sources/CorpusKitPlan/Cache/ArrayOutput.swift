@@ -55,7 +55,7 @@ final class ArrayOutput {
         try array.withUnsafeBytes { try append(raw: $0) }
     }
 
-    private func append(raw: UnsafeRawBufferPointer) throws {
+    func append(raw: UnsafeRawBufferPointer) throws {
         guard mode != .discard else { return }
         var from = 0
         while from < raw.count {

@@ -10,13 +10,16 @@ import Foundation
 /// in the folder that this configuration does not use are listed as extra.
 public struct IndexCache {
     public let layout: IndexCacheLayout
-    private let shapes: [DatasetShape]
+    /// The datasets' sequence lengths, in data-path order.
+    public let shapes: [DatasetShape]
 
     /// What a write did with each file.
     public struct WriteSummary: Sendable, Equatable {
         public var written: [String] = []
         public var kept: [String] = []
         public var replaced: [String] = []
+        /// The train blend's samples per dataset (nil without a train blend), for the plan's table.
+        public var trainBlendCounts: BlendCounts?
     }
 
     /// What a check found.
@@ -30,6 +33,8 @@ public struct IndexCache {
         public var wrong: [(name: String, offset: Int)] = []
         /// Files in the folder that these arguments never read (another run's, or stale).
         public var extra: [String] = []
+        /// The train blend's samples per dataset (nil without a train blend), for the plan's table.
+        public var trainBlendCounts: BlendCounts?
 
         /// Whether Megatron pointed at the folder would load exactly what it would build.
         public var isExact: Bool { missing.isEmpty && wrong.isEmpty }
@@ -62,31 +67,41 @@ public struct IndexCache {
         return try IndexCache(configuration: configuration, shapes: shapes, sizes: sizes, tokenizer: tokenizer)
     }
 
-    /// Writes the cache into `directory` (created if needed).
+    /// Writes the cache into `directory` (created if needed). Files are published (renamed from
+    /// their temporary names) only once every file has been computed, so a failure part way (a
+    /// dataset the blend oversamples) leaves the folder as it was.
     public func write(into directory: String, overwrite: Bool = false, progress: Progress? = nil) throws -> WriteSummary {
         guard POSIXFile.makeDirectories(directory) else { throw IndexCacheError.cannotCreate(directory: directory) }
         var summary = WriteSummary()
-        try run(directory: directory, progress: progress) { name, path in
-            AtomicFile.removeStaleTemporaries(of: path)
-            return try ArrayOutput(path: path, mode: .write)
-        } finished: { name, path, output in
-            let temporary = try output.finish()!
-            if FileManager.default.fileExists(atPath: path) {
-                if try Self.sameBytes(temporary, path) {
+        var computed: [(name: String, path: String, temporary: String)] = []
+        // Temporaries an interrupted write left: one listing of the folder, not one per file.
+        let expected = Set(layout.fileNames)
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        let interrupted = Set(present.compactMap { entry in entry.range(of: ".tmp-").map { String(entry[..<$0.lowerBound]) } })
+        for name in interrupted where expected.contains(name) { AtomicFile.removeStaleTemporaries(of: directory + "/" + name) }
+        do {
+            summary.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
+                try ArrayOutput(path: path, mode: .write)
+            } finished: { name, path, output in
+                computed.append((name, path, try output.finish()!))
+            }
+            // Refuse before publishing anything: the folder stays as it was.
+            let existing = try computed.map { item -> Bool? in
+                FileManager.default.fileExists(atPath: item.path) ? try Self.sameBytes(item.temporary, item.path) : nil
+            }
+            if !overwrite, let k = existing.firstIndex(of: false) { throw IndexCacheError.different(path: computed[k].path) }
+            for ((name, path, temporary), same) in zip(computed, existing) {
+                if same == true {
                     POSIXFile.removeQuietly(temporary)
                     summary.kept.append(name)
-                    return
+                } else {
+                    try AtomicFile.publish(temporary, as: path)
+                    if same == false { summary.replaced.append(name) } else { summary.written.append(name) }
                 }
-                guard overwrite else {
-                    POSIXFile.removeQuietly(temporary)
-                    throw IndexCacheError.different(path: path)
-                }
-                try AtomicFile.publish(temporary, as: path)
-                summary.replaced.append(name)
-                return
             }
-            try AtomicFile.publish(temporary, as: path)
-            summary.written.append(name)
+        } catch {
+            computed.forEach { POSIXFile.removeQuietly($0.temporary) }
+            throw error
         }
         return summary
     }
@@ -98,7 +113,7 @@ public struct IndexCache {
             throw IndexCacheError.notADirectory(path: directory)
         }
         var result = CheckResult()
-        try run(directory: directory, progress: progress) { name, path in
+        result.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
             if FileManager.default.fileExists(atPath: path) { return try ArrayOutput(path: path, mode: .compare) }
             return try ArrayOutput(path: path, mode: .discard)
         } finished: { name, path, output in
@@ -119,81 +134,147 @@ public struct IndexCache {
         return result
     }
 
-    /// Computes every file in turn; `open` gives each its output, `finished` disposes of it.
-    private func run(
-        directory: String, progress: Progress?,
-        open: (String, String) throws -> ArrayOutput,
-        finished: (String, String, ArrayOutput) throws -> Void
-    ) throws {
-        let total = layout.fileNames.count
+    /// A cache computation shared by two threads (the datasets' indices and the blends' arrays do
+    /// not depend on each other): a second thread computes the blends, then takes dataset splits
+    /// from the back of the list while the calling thread takes them from the front. `open`,
+    /// `finished` and `progress` run under `lock`, one at a time; at most two datasets' indices are
+    /// in memory at once.
+    private final class Work: @unchecked Sendable { // its mutable state is only touched under `lock`
+        let cache: IndexCache
+        let directory: String
+        let open: (String, String) throws -> ArrayOutput
+        let finished: (String, String, ArrayOutput) throws -> Void
+        let progress: Progress?
+        let lock = NSLock()
+        let helperDone = DispatchSemaphore(value: 0)
+        var front = 0
+        var back: Int
         var done = 0
-        func outputs(_ names: [String]) throws -> [ArrayOutput] {
+        var failure: Error?
+        var trainCounts: BlendCounts?
+        let total: Int
+
+        init(
+            cache: IndexCache, directory: String, open: @escaping (String, String) throws -> ArrayOutput,
+            finished: @escaping (String, String, ArrayOutput) throws -> Void, progress: Progress?
+        ) {
+            self.cache = cache
+            self.directory = directory
+            self.open = open
+            self.finished = finished
+            self.progress = progress
+            back = cache.layout.datasetSplits.count
+            total = 4 * cache.layout.datasetSplits.count + 3 * cache.layout.blends.count
+        }
+
+        func locked<T>(_ body: () throws -> T) rethrows -> T {
+            lock.lock()
+            defer { lock.unlock() }
+            return try body()
+        }
+
+        /// Opens `names`, lets `compute` fill them, and finishes them; on failure abandons them and
+        /// records the failure (the first one) for both threads to stop.
+        func task(_ names: [String], _ compute: ([ArrayOutput]) throws -> Void) {
             var opened: [ArrayOutput] = []
             do {
-                for name in names { opened.append(try open(name, directory + "/" + name)) }
+                try locked {
+                    progress?(done, total, names[1])
+                    for name in names { opened.append(try open(name, directory + "/" + name)) }
+                }
+                try compute(opened)
+                try locked {
+                    for (name, output) in zip(names, opened) {
+                        try finished(name, directory + "/" + name, output)
+                        done += 1
+                    }
+                }
             } catch {
                 opened.forEach { $0.abandon() }
-                throw error
-            }
-            return opened
-        }
-        func complete(_ names: [String], _ opened: [ArrayOutput]) throws {
-            for (k, (name, output)) in zip(names, opened).enumerated() {
-                do {
-                    try finished(name, directory + "/" + name, output)
-                } catch {
-                    output.abandon()
-                    opened[(k + 1)...].forEach { $0.abandon() }
-                    throw error
-                }
-                done += 1
+                locked { if failure == nil { failure = error } }
             }
         }
-        for d in layout.datasetSplits {
+
+        func dataset(_ k: Int) {
+            let layout = cache.layout
+            let d = layout.datasetSplits[k]
             let names = ["description.txt", "document_index.npy", "sample_index.npy", "shuffle_index.npy"].map { layout.fileName(d, $0) }
-            progress?(done, total, names[1])
-            let opened = try outputs(names)
-            do {
+            task(names) { opened in
                 try opened[0].append(bytes: Array(d.description.utf8))
                 try IndexCacheArrays.write(
-                    d, lengths: shapes[d.dataset].lengths, seed: layout.configuration.seed,
+                    d, lengths: cache.shapes[d.dataset].lengths, seed: layout.configuration.seed,
                     document: opened[1], sample: opened[2], shuffle: opened[3])
-            } catch {
-                opened.forEach { $0.abandon() }
-                throw error
             }
-            try complete(names, opened)
         }
-        for b in layout.blends {
+
+        func blend(_ b: IndexCacheLayout.Blend) {
+            let layout = cache.layout
             let names = ["description.txt", "dataset_index.npy", "dataset_sample_index.npy"].map { layout.fileName(b, $0) }
-            progress?(done, total, names[1])
-            let opened = try outputs(names)
-            do {
+            task(names) { opened in
                 try opened[0].append(bytes: Array(b.description.utf8))
-                let size = max(1, b.size)
-                let current = done
-                try IndexCacheArrays.write(b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2]) { g in
-                    progress?(current, total, "\(names[1]) \(g * 100 / size)%")
-                }
-            } catch {
-                opened.forEach { $0.abandon() }
-                throw error
+                let counts = try IndexCacheArrays.write(
+                    b, layout: layout, datasetIndex: opened[1], datasetSampleIndex: opened[2], prefix: layout.sizes[b.split])
+                if b.split == 0 { locked { trainCounts = counts } }
             }
-            try complete(names, opened)
         }
-        progress?(done, total, "")
+
+        /// The next dataset split from the front (or the back), nil when none is left or a task failed.
+        func take(fromBack: Bool) -> Int? {
+            locked {
+                guard failure == nil, front < back else { return nil }
+                if fromBack {
+                    back -= 1
+                    return back
+                }
+                front += 1
+                return front - 1
+            }
+        }
+
+        func helper() {
+            for b in cache.layout.blends where locked({ failure == nil }) { blend(b) }
+            while let k = take(fromBack: true) { dataset(k) }
+            helperDone.signal()
+        }
     }
 
-    /// Whether two files hold the same bytes.
+    /// Computes every file; `open` gives each its output, `finished` disposes of it (both called
+    /// under a lock, from either of two threads). Returns the train blend's counts.
+    private func run(
+        directory: String, progress: Progress?,
+        open: @escaping (String, String) throws -> ArrayOutput,
+        finished: @escaping (String, String, ArrayOutput) throws -> Void
+    ) throws -> BlendCounts? {
+        let work = Work(cache: self, directory: directory, open: open, finished: finished, progress: progress)
+        let thread = Thread { work.helper() }
+        thread.stackSize = 1 << 22
+        thread.start()
+        while let k = work.take(fromBack: false) { work.dataset(k) }
+        work.helperDone.wait()
+        if let failure = work.failure { throw failure }
+        progress?(work.done, work.total, "")
+        return work.trainCounts
+    }
+
+    /// Whether two files hold the same bytes (false when `b` is not a regular file, e.g. a folder).
     static func sameBytes(_ a: String, _ b: String) throws -> Bool {
-        guard let ha = FileHandle(forReadingAtPath: a), let hb = FileHandle(forReadingAtPath: b) else { return false }
-        defer { try? ha.close(); try? hb.close() }
-        while true {
-            let x = ha.readData(ofLength: 1 << 20)
-            let y = hb.readData(ofLength: 1 << 20)
-            if x != y { return false }
-            if x.isEmpty { return true }
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: b, isDirectory: &isDirectory), !isDirectory.boolValue,
+              let size = POSIXFile.size(path: a), POSIXFile.size(path: b) == size
+        else { return false }
+        let fa = try POSIXFile.openForReading(a)
+        defer { try? POSIXFile.close(fa, path: a) }
+        let fb = try POSIXFile.openForReading(b)
+        defer { try? POSIXFile.close(fb, path: b) }
+        var offset = 0
+        while offset < size {
+            let n = min(1 << 20, size - offset)
+            if try POSIXFile.read(fa, offset: offset, count: n, path: a) != POSIXFile.read(fb, offset: offset, count: n, path: b) {
+                return false
+            }
+            offset += n
         }
+        return true
     }
 }
 

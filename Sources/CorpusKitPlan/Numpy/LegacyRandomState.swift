@@ -23,26 +23,44 @@ public struct LegacyRandomState: Sendable {
     }
 
     private mutating func generate() {
-        let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7fff_ffff, matrix: UInt32 = 0x9908_b0df
-        key.withUnsafeMutableBufferPointer { k in
-            for i in 0..<Self.n {
-                let y = (k[i] & upper) | (k[(i + 1) % Self.n] & lower)
-                k[i] = k[(i + Self.m) % Self.n] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrix)
-            }
-        }
+        key.withUnsafeMutableBufferPointer { Self.generate($0) }
         position = 0
     }
 
-    /// The next 32-bit output (`mt19937_next32`).
+    /// The next 624 words of the state (`mt19937_gen`), in three loops so no index wraps.
+    private static func generate(_ k: UnsafeMutableBufferPointer<UInt32>) {
+        let upper: UInt32 = 0x8000_0000, lower: UInt32 = 0x7fff_ffff, matrix: UInt32 = 0x9908_b0df
+        @inline(__always) func twist(_ i: Int, _ next: Int, _ far: Int) {
+            let y = (k[i] & upper) | (k[next] & lower)
+            k[i] = k[far] ^ (y >> 1) ^ ((y & 1) == 0 ? 0 : matrix)
+        }
+        for i in 0..<(n - m) { twist(i, i + 1, i + m) }
+        for i in (n - m)..<(n - 1) { twist(i, i + 1, i + m - n) }
+        twist(n - 1, 0, m - 1)
+    }
+
+    /// The next 32-bit output from state `k` at `position`.
     @inline(__always)
-    public mutating func nextUInt32() -> UInt32 {
-        if position == Self.n { generate() }
-        var y = key[position]
+    private static func next(_ k: UnsafeMutableBufferPointer<UInt32>, _ position: inout Int) -> UInt32 {
+        if position == n {
+            generate(k)
+            position = 0
+        }
+        var y = k[position]
         position += 1
         y ^= y >> 11
         y ^= (y << 7) & 0x9d2c_5680
         y ^= (y << 15) & 0xefc6_0000
         y ^= y >> 18
+        return y
+    }
+
+    /// The next 32-bit output (`mt19937_next32`).
+    @inline(__always)
+    public mutating func nextUInt32() -> UInt32 {
+        var p = position
+        let y = key.withUnsafeMutableBufferPointer { Self.next($0, &p) }
+        position = p
         return y
     }
 
@@ -52,10 +70,9 @@ public struct LegacyRandomState: Sendable {
         return high << 32 | UInt64(nextUInt32())
     }
 
-    /// numpy's `random_interval(max)`: uniform in `0 ... max` by masked rejection.
+    /// The smallest all-ones mask covering `max`.
     @inline(__always)
-    public mutating func interval(_ max: UInt64) -> UInt64 {
-        if max == 0 { return 0 }
+    private static func mask(covering max: UInt64) -> UInt64 {
         var mask = max
         mask |= mask >> 1
         mask |= mask >> 2
@@ -63,6 +80,14 @@ public struct LegacyRandomState: Sendable {
         mask |= mask >> 8
         mask |= mask >> 16
         mask |= mask >> 32
+        return mask
+    }
+
+    /// numpy's `random_interval(max)`: uniform in `0 ... max` by masked rejection.
+    @inline(__always)
+    public mutating func interval(_ max: UInt64) -> UInt64 {
+        if max == 0 { return 0 }
+        let mask = Self.mask(covering: max)
         if max <= 0xffff_ffff {
             let m32 = UInt32(truncatingIfNeeded: mask), max32 = UInt32(truncatingIfNeeded: max)
             while true {
@@ -76,17 +101,41 @@ public struct LegacyRandomState: Sendable {
         }
     }
 
-    /// `RandomState.shuffle(x)` for a 1-D array, in place.
+    /// `RandomState.shuffle(x)` for a 1-D array, in place: `interval`'s draws, with its mask
+    /// computed once for each run of `i` that shares it and the state held locally.
     public mutating func shuffle<T>(_ x: inout [T]) {
-        let n = x.count
-        guard n > 1 else { return }
-        x.withUnsafeMutableBufferPointer { buffer in
-            var i = n - 1
-            while i >= 1 {
-                let j = Int(interval(UInt64(i)))
-                buffer.swapAt(i, j)
-                i -= 1
+        let count = x.count
+        guard count > 1 else { return }
+        var p = position
+        key.withUnsafeMutableBufferPointer { k in
+            x.withUnsafeMutableBufferPointer { buffer in
+                var i = count - 1
+                while i >= 1 {
+                    let mask = Self.mask(covering: UInt64(i))
+                    let low = Int(mask >> 1) // every i in low + 1 ... mask has this mask
+                    if mask <= 0xffff_ffff {
+                        let m32 = UInt32(truncatingIfNeeded: mask)
+                        while i > low {
+                            let bound = UInt32(truncatingIfNeeded: i)
+                            var v = Self.next(k, &p) & m32
+                            while v > bound { v = Self.next(k, &p) & m32 }
+                            buffer.swapAt(i, Int(v))
+                            i -= 1
+                        }
+                    } else {
+                        while i > low {
+                            var v: UInt64
+                            repeat {
+                                let high = UInt64(Self.next(k, &p))
+                                v = (high << 32 | UInt64(Self.next(k, &p))) & mask
+                            } while v > UInt64(i)
+                            buffer.swapAt(i, Int(v))
+                            i -= 1
+                        }
+                    }
+                }
             }
         }
+        position = p
     }
 }

@@ -48,7 +48,9 @@ public struct TrainingPlan: Sendable {
     public let warnings: [String]
 
     /// Makes the plan; throws where megatron-core would fail, hang or index out of range.
-    public init(configuration c: PlanConfiguration, shapes: [DatasetShape], warnEpochs: Double = 4) throws {
+    /// `blendCounts`, when they are of this plan's blend (weights, length and `N`), stand in for
+    /// the blend walk (the index cache's walk of the same blend gives them).
+    public init(configuration c: PlanConfiguration, shapes: [DatasetShape], warnEpochs: Double = 4, blendCounts: BlendCounts? = nil) throws {
         try c.validate()
         precondition(shapes.count == c.blend.prefixes.count)
         configuration = c
@@ -109,7 +111,11 @@ public struct TrainingPlan: Sendable {
         var drawn: [Int]
         var blendDrawn: [Int]
         if let bw = blendingWeights {
-            (drawn, blendDrawn) = BlendingIndex(weights: bw).counts(size: blendSize, prefix: n)
+            if let given = blendCounts, given.weights == bw, given.size == blendSize, given.prefixLength == n {
+                (drawn, blendDrawn) = (given.atPrefix, given.all)
+            } else {
+                (drawn, blendDrawn) = BlendingIndex(weights: bw).counts(size: blendSize, prefix: n)
+            }
         } else {
             drawn = [n]
             blendDrawn = [n]
@@ -142,10 +148,10 @@ public struct TrainingPlan: Sendable {
     }
 
     /// Loads every prefix's `.idx` and makes the plan.
-    public static func load(configuration: PlanConfiguration, warnEpochs: Double = 4) throws -> TrainingPlan {
+    public static func load(configuration: PlanConfiguration, warnEpochs: Double = 4, blendCounts: BlendCounts? = nil) throws -> TrainingPlan {
         try configuration.validate()
         let shapes = try configuration.blend.prefixes.map { try DatasetShape.load(prefix: $0).0 }
-        return try TrainingPlan(configuration: configuration, shapes: shapes, warnEpochs: warnEpochs)
+        return try TrainingPlan(configuration: configuration, shapes: shapes, warnEpochs: warnEpochs, blendCounts: blendCounts)
     }
 
     /// Total train tokens over all datasets (one epoch each).
