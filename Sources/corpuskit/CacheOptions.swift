@@ -22,8 +22,8 @@ struct CacheOptions: ParsableArguments {
     @Option(help: "Megatron's --eval-iters (valid and test sample counts; llm-jp passes 0).")
     var evalIters: Int = MegatronSplitSizes.defaultEvalIters
 
-    @Option(help: "Megatron's --eval-interval.")
-    var evalInterval: Int = MegatronSplitSizes.defaultEvalInterval
+    @Option(help: "Megatron's --eval-interval (as the training script passes it; llm-jp's branches default to 1000, megatron-core 0.16 has no default).")
+    var evalInterval: Int?
 
     @Flag(help: "Replace cache files that exist with other contents (by default they are refused).")
     var overwriteCache = false
@@ -36,7 +36,17 @@ struct CacheOptions: ParsableArguments {
         guard tokenizerType != nil, tokenizerModel != nil else {
             throw ValidationError("the cache needs --tokenizer-type and --tokenizer-model as the training script passes them")
         }
-        guard evalIters >= 0, evalInterval > 0 else { throw ValidationError("--eval-iters must be ≥ 0 and --eval-interval > 0") }
+        guard evalIters >= 0, (evalInterval ?? 1) > 0 else { throw ValidationError("--eval-iters must be ≥ 0 and --eval-interval > 0") }
+    }
+
+    /// The evaluation interval of the run: the one given, else the Megatron's default.
+    func evalInterval(for megatron: MegatronFlavor) throws -> Int {
+        if let evalInterval { return evalInterval }
+        guard let interval = megatron.defaultEvalInterval else {
+            throw ValidationError(
+                "megatron-core \(megatron) has no default --eval-interval (its training loop divides --train-iters by it, so a run without one stops before building the cache); give the training script's --eval-interval")
+        }
+        return interval
     }
 
     var tokenizer: CacheTokenizer {

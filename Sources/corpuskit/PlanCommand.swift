@@ -65,7 +65,7 @@ struct PlanCommand: ParsableCommand {
         let configuration = try options.configuration()
         let sizes = MegatronSplitSizes.sizes(
             trainSamples: configuration.totalSamples, trainIters: options.trainIters, globalBatchSize: configuration.globalBatchSize,
-            evalIters: cache.evalIters, evalInterval: cache.evalInterval)
+            evalIters: cache.evalIters, evalInterval: try cache.evalInterval(for: options.megatron))
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
         let progress = ProgressLine.onTerminal(unit: "files")
         if let directory = cache.dataCachePath {

@@ -22,7 +22,7 @@ final class PlanCacheCommandTests: XCTestCase {
         let prefixes = try shards(in: scratch)
         let cache = scratch.file("cache")
         let base = ["plan", "--data-path", "3 \(prefixes[0]) 1 \(prefixes[1])", "--seq-length", "32", "--global-batch-size", "4",
-                    "--train-iters", "20", "--split", "1,0,0", "--eval-iters", "0",
+                    "--train-iters", "20", "--split", "1,0,0", "--eval-iters", "0", "--eval-interval", "1000",
                     "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", "/models/tokenizer.model"]
         let written = try CorpusKitCLI.succeed(base + ["--data-cache-path", cache])
         XCTAssertTrue(String(decoding: written.stdout, as: UTF8.self).contains("index cache \(cache): 11 written"))
@@ -67,5 +67,10 @@ final class PlanCacheCommandTests: XCTestCase {
         try CorpusKitCLI.fail(base + ["--data-cache-path", cache, "--check-cache", cache], mentioning: ["--check-cache"])
         try CorpusKitCLI.fail(base + ["--check-cache", scratch.file("absent")], mentioning: [scratch.file("absent")])
         try CorpusKitCLI.fail(base + ["--megatron", "v5", "--check-cache", cache], mentioning: ["--megatron"])
+        // megatron-core 0.16 has no default evaluation interval (a run without one fails in
+        // training.py); llm-jp's branches default to 1000, so the same cache needs no interval there.
+        let withoutInterval = base.filter { $0 != "--eval-interval" && $0 != "1000" }
+        try CorpusKitCLI.fail(withoutInterval + ["--check-cache", cache], mentioning: ["--eval-interval", "0.16"])
+        try CorpusKitCLI.succeed(withoutInterval + ["--megatron", "llm-jp-main", "--check-cache", cache])
     }
 }

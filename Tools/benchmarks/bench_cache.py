@@ -74,7 +74,7 @@ def main():
         ours, theirs = os.path.join(tmp, "corpuskit-cache"), os.path.join(tmp, "megatron-cache")
         t_ck, cpu_ck, rss_ck = timed([args.corpuskit, "plan", "--data-path-file", path_file, "--seq-length", str(args.seq_length),
                               "--global-batch-size", str(args.global_batch_size), "--train-iters", str(iters),
-                              "--split", "1,0,0", "--eval-iters", "0", "--tokenizer-type", "Llama2Tokenizer",
+                              "--split", "1,0,0", "--eval-iters", "0", "--eval-interval", "1000", "--tokenizer-type", "Llama2Tokenizer",
                               "--tokenizer-model", TOKENIZER, "--data-cache-path", ours])
         print(f"corpuskit plan --data-cache-path: {t_ck:8.2f} s wall {cpu_ck:8.2f} s CPU  peak RSS {rss_ck:8.0f} MB", flush=True)
         t_mc, cpu_mc, rss_mc = timed([sys.executable, "-c", MEGATRON, path_file, str(n), str(args.seq_length), theirs, TOKENIZER],

@@ -297,10 +297,10 @@ public enum IndexCacheError: Error, CustomStringConvertible, Equatable {
 
 /// The sample counts Megatron's training loop asks of each split (`get_train_valid_test_num_samples`
 /// in `megatron/training/training.py`): train `N`, valid `(train_iters ÷ eval_interval + 1) ·
-/// eval_iters · G`, test `eval_iters · G`. With `--train-samples`, `train_iters = N ÷ G`.
+/// eval_iters · G`, test `eval_iters · G`. With `--train-samples`, `train_iters = N ÷ G`. The
+/// evaluation interval's default depends on the Megatron (`MegatronFlavor.defaultEvalInterval`).
 public enum MegatronSplitSizes {
     public static let defaultEvalIters = 100
-    public static let defaultEvalInterval = 1000
 
     public static func sizes(trainSamples: Int, trainIters: Int?, globalBatchSize: Int, evalIters: Int, evalInterval: Int) -> [Int] {
         let iters = trainIters ?? trainSamples / globalBatchSize

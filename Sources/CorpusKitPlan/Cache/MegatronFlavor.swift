@@ -12,6 +12,7 @@
 /// | split name in file names | yes | yes | no |
 /// | blend description | `split` | `split`, `renormalize_blend_weights: false` | neither |
 /// | several prefixes without weights | one epoch each, blended by length | same | not supported (the fork fails) |
+/// | `--eval-interval` when not given | none: 0.16 (`ValidationConfig.eval_interval = None` from core_v0.16.0) divides by it and fails; llm-jp-main 1000 | 1000 | 1000 |
 public enum MegatronFlavor: String, Sendable, CaseIterable, CustomStringConvertible {
     case core016 = "0.16"
     case llmJPMain = "llm-jp-main"
@@ -59,6 +60,17 @@ public enum MegatronFlavor: String, Sendable, CaseIterable, CustomStringConverti
             return Semantics(
                 blendSizing: .singleCeiling(margin: 0.005), sampleIndexType: .always(.int32), splitInFileNames: false,
                 splitInBlendDescription: false, renormalizeKeyInBlendDescription: false, unweightedBlends: false)
+        }
+    }
+
+    /// The training loop's `--eval-interval` when the script gives none, nil where there is none:
+    /// megatron-core 0.16's `ValidationConfig.eval_interval` defaults to `None`, and
+    /// `get_train_valid_test_num_samples` computes `train_iters // eval_interval`, so such a run stops
+    /// before it builds anything. llm-jp's branches (core 0.6–0.12) default to 1000.
+    public var defaultEvalInterval: Int? {
+        switch self {
+        case .core016: return nil
+        case .llmJPMain, .llmJPV4, .llmJPNiiGeniac: return 1000
         }
     }
 
