@@ -21,8 +21,12 @@ final class SpaceRunChainTests: XCTestCase {
         var found: [[Int]] = []
         text.withUnsafeBufferPointer { buffer in
             let base = buffer.baseAddress!
-            let runEnd = SpaceRunChain.runEnd(base, from: start, end: buffer.count)
-            chain.forEachPrefix(trie, base, from: start, runEnd: runEnd, to: buffer.count) { found.append([$0, Int($1)]) }
+            // As the Viterbi pass uses it: the chain's pieces, then the walk from where it leaves off.
+            let steps = chain.steps(from: start, runEnd: SpaceRunChain.runEnd(base, from: start, end: buffer.count))
+            for step in 1...max(steps, 1) where step <= steps && chain.values[step] >= 0 { found.append([3 * step, Int(chain.values[step])]) }
+            trie.forEachPrefix(base, resuming: chain.states[steps], at: start + 3 * steps, origin: start, to: buffer.count) {
+                found.append([$0, Int($1)])
+            }
         }
         return found
     }

@@ -111,22 +111,11 @@ struct SpaceRunChain: Sendable {
         return position
     }
 
-    /// Exactly what `trie.forEachPrefix(text, from: start, to: end, body)` reports, for a `start`
-    /// inside a run of `▁` that ends at `runEnd`: the chain's pieces, then the walk from where
-    /// the chain leaves off.
+    /// How many `▁` of a run the chain covers from `start` (the run ends at `runEnd`): a walk
+    /// from `start` reports exactly `values[1 ... steps]` (those ≥ 0) first and then goes on from
+    /// `states[steps]` at `start + 3 × steps`.
     @inline(__always)
-    func forEachPrefix(_ trie: DoubleArrayTrie, _ text: UnsafePointer<UInt8>, from start: Int, runEnd: Int, to end: Int,
-                       _ body: (Int, Int32) -> Void) {
-        let steps = min((runEnd &- start) / 3, length)
-        values.withUnsafeBufferPointer { values in
-            var step = 1
-            while step <= steps {
-                if values[step] >= 0 { body(3 &* step, values[step]) }
-                step &+= 1
-            }
-        }
-        trie.forEachPrefix(text, resuming: states[steps], at: start &+ 3 &* steps, origin: start, to: end, body)
-    }
+    func steps(from start: Int, runEnd: Int) -> Int { min((runEnd &- start) / 3, length) }
 }
 
 enum UnigramViterbi {
@@ -160,6 +149,8 @@ enum UnigramViterbi {
         scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
         scratch.start.withUnsafeMutableBufferPointer { startBuffer in
         scratch.id.withUnsafeMutableBufferPointer { idBuffer in
+        spaceRuns.states.withUnsafeBufferPointer { chainStates in
+        spaceRuns.values.withUnsafeBufferPointer { chainValues in
             let bestScore = scoreBuffer.baseAddress!
             let bestStart = startBuffer.baseAddress!
             let bestID = idBuffer.baseAddress!
@@ -181,7 +172,39 @@ enum UnigramViterbi {
                 var hasSingleNode = false
                 var longest = 0
                 let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
-                @inline(__always) func offer(_ length: Int, _ pieceID: Int32) {
+                // Where the byte walk begins: the root at `startsAt`, or, inside a run of ▁, the state
+                // after the part of the run the chain covers, whose pieces are offered first (they
+                // are the walk's first candidates, shortest first).
+                var walkState: Int32 = 0
+                var walkFrom = startsAt
+                // The lead byte first (already loaded above): one compare for every other start.
+                if text[startsAt] == 0xE2 && chainLength > 0 && SpaceRunChain.isSpaceSymbol(text, at: startsAt, end: size) {
+                    // The run's end is found once per run: starts move a character at a time.
+                    if startsAt >= spaceRunEnd { spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size) }
+                    let steps = spaceRuns.steps(from: startsAt, runEnd: spaceRunEnd)
+                    var step = 1
+                    while step <= steps {
+                        let pieceID = chainValues[step]
+                        if pieceID >= 0 {
+                            // The candidate of the walk below, for a piece of `step` ▁ (written out
+                            // twice: a shared nested function cost the walk ~4 % on Japanese).
+                            let endsAt = startsAt &+ 3 &* step
+                            longest = 3 &* step
+                            let candidate = scores[Int(pieceID)] + scoreTillHere
+                            if Policy.unreachedIsNegativeInfinity
+                                ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
+                                bestScore[endsAt] = candidate
+                                bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
+                                bestID[endsAt] = pieceID
+                            }
+                            if step == 1 { hasSingleNode = true }   // ▁ is one 3-byte character
+                        }
+                        step &+= 1
+                    }
+                    walkState = chainStates[steps]
+                    walkFrom = startsAt &+ 3 &* steps
+                }
+                trie.forEachPrefix(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID in
                     let endsAt = startsAt &+ length
                     longest = length   // prefixes come shortest first
                     let candidate = scores[Int(pieceID)] + scoreTillHere
@@ -192,13 +215,6 @@ enum UnigramViterbi {
                         bestID[endsAt] = pieceID
                     }
                     if length == characterLength { hasSingleNode = true }
-                }
-                if chainLength > 0 && SpaceRunChain.isSpaceSymbol(text, at: startsAt, end: size) {
-                    // Inside a run of ▁ (found once per run: starts move a character at a time).
-                    if startsAt >= spaceRunEnd { spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size) }
-                    spaceRuns.forEachPrefix(trie, text, from: startsAt, runEnd: spaceRunEnd, to: size) { offer($0, $1) }
-                } else {
-                    trie.forEachPrefix(text, from: startsAt, to: size) { offer($0, $1) }
                 }
                 // The frontier moves once per start, not per candidate (its last is the longest).
                 if Policy.rebasesScores && startsAt + longest > maxFrontier { maxFrontier = startsAt + longest }
@@ -219,7 +235,7 @@ enum UnigramViterbi {
                 }
                 startsAt += characterLength
             }
-        }}}
+        }}}}}
         return missingUnknown
     }
 }
