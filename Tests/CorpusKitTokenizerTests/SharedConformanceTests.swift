@@ -11,7 +11,8 @@ import CorpusKitTestSupport
 /// Each Unigram file is loaded twice with a fresh trie cache: the first load builds the trie and
 /// stores it, the second maps the stored one. The two tries must be the same cells byte for byte,
 /// and the comparison with the references runs on the cached one; so both ways of loading are
-/// covered (HF BPE models search no trie).
+/// covered (HF BPE models search no trie). A tokenizer.json's second load also takes its parsed
+/// vocabulary from the cache (``JSONValueCache``), so the comparison covers that too.
 final class SharedConformanceTests: XCTestCase {
     private func check(_ name: String) throws {
         let references = try ReferenceFiles.requireSharedReferences(name)
@@ -19,6 +20,12 @@ final class SharedConformanceTests: XCTestCase {
         let cache = TrieCache(directory: cacheDirectory.path)
         let path = ReferenceFiles.sharedTokenizer(name).path
         let built = try Tokenizer.load(path: path, trieCache: cache)
+        if name.hasSuffix(".tokenizer.json") {
+            let document = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+            let key = document.withUnsafeBytes { JSONValueCache.key(document: $0) }
+            XCTAssertNotNil(document.withUnsafeBytes { JSONValueCache(cache).load(key: key, document: $0) },
+                            "\(name): the first load must store the parsed vocabulary for the second")
+        }
         let cached = try Tokenizer.load(path: path, trieCache: cache)
         XCTAssertEqual(cached.summary.modelType, name.hasPrefix("llama2") ? "BPE" : "Unigram", name)
         // Unigram models and sentencepiece BPE search a trie; HF BPE looks pairs up by id.

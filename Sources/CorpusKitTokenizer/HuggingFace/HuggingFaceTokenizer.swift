@@ -50,8 +50,8 @@ struct HuggingFaceTokenizer: TokenizerBehavior {
         specialContents = specials
         let plain = Vocabulary(table: file.table, addedTokens: file.addedTokens, specialIDs: .init(unknown: file.unknownID), rule: .huggingFace)
         let configured = try HuggingFaceSpecialTokensFile(nextTo: path)
-        vocabulary = plain.with(specialIDs: .init(bos: configured.bos.flatMap(plain.id(for:)), eos: configured.eos.flatMap(plain.id(for:)),
-                                                  pad: configured.pad.flatMap(plain.id(for:)), unknown: file.unknownID))
+        vocabulary = plain.with(specialIDs: .init(bos: configured.bos.flatMap(plain.scanID(for:)), eos: configured.eos.flatMap(plain.scanID(for:)),
+                                                  pad: configured.pad.flatMap(plain.scanID(for:)), unknown: file.unknownID))
     }
 
     /// `tokenizer.encode(text, add_special_tokens:).ids`.

@@ -14,7 +14,7 @@ struct HuggingFaceTokenizerFile {
     var decoder: HuggingFaceDecoder?
 
     init(contentsOf path: String, trieCache: TrieCache) throws(TokenizerError) {
-        let root = try Self.readObject(path)
+        let root = try Self.readObject(path, cache: trieCache)
         if let truncation = root["truncation"], !(truncation is NSNull) {
             throw .unsupported("tokenizer.json truncation settings")
         }
@@ -49,15 +49,16 @@ struct HuggingFaceTokenizerFile {
         return tokens
     }
 
-    /// The top-level object of a JSON file.
-    static func readObject(_ path: String) throws(TokenizerError) -> [String: Any] {
+    /// The top-level object of a JSON file. The parsed vocabulary of a large file is taken from
+    /// `cache` when it holds it (``JSONValueCache``, next to the trie cache).
+    static func readObject(_ path: String, cache: TrieCache = .default) throws(TokenizerError) -> [String: Any] {
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
         } catch {
             throw .unreadable(path: path, reason: error.localizedDescription)
         }
-        guard let object = try JSONDocumentParser.parse(data) as? [String: Any] else {
+        guard let object = try JSONValueCache(cache).parse(data) as? [String: Any] else {
             throw .malformedModel("\(path): the top level is not a JSON object")
         }
         return object

@@ -80,30 +80,75 @@ struct JSONDocumentParser {
         var count: Int { numbers.count }
     }
 
+    /// A compact form (``StringNumberPairs``, ``StringPairs`` or ``StringIntegerMembers``) and
+    /// the bytes of the document it was parsed from (``JSONValueCache`` stores and restores them).
+    struct CompactValue {
+        let range: Range<Int>
+        let value: Any
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var position = 0
     private var depth = 0
+    /// Compact forms known for this document, by start (sorted, not overlapping): taken as they
+    /// are instead of being parsed again.
+    private var known: [CompactValue] = []
+    private var nextKnown = 0
+    /// Every compact form parsed, when recording.
+    private var recorded: [CompactValue]?
 
     /// Parses a whole document.
     static func parse(_ data: Data) throws(TokenizerError) -> Any {
-        let result: Result<Any, TokenizerError> = data.withUnsafeBytes { raw in
+        var recorded: [CompactValue]?
+        return try parse(data, known: [], recording: &recorded)
+    }
+
+    /// Parses a whole document, taking the compact forms of `known` (which must have been parsed
+    /// from these same bytes, at those ranges) instead of parsing them again; their bytes are not
+    /// read at all. When `recording` is non-nil, every compact form parsed is appended to it.
+    static func parse(_ data: Data, known: [CompactValue], recording: inout [CompactValue]?) throws(TokenizerError) -> Any {
+        let result: Result<(Any, [CompactValue]?), TokenizerError> = data.withUnsafeBytes { raw in
             var parser = JSONDocumentParser(bytes: raw.bindMemory(to: UInt8.self))
+            parser.known = known
+            parser.recorded = recording
             do throws(TokenizerError) {
                 // The whole document once, so strings are copied without a check each (a third of
-                // their cost on a BPE vocabulary's ~100,000 short strings).
-                if let offset = UTF8Scalars.firstInvalidOffset(parser.bytes) {
-                    parser.position = offset
-                    throw parser.error("invalid UTF-8")
+                // their cost on a BPE vocabulary's ~100,000 short strings). Known ranges start at
+                // `[`/`{` and end after `]`/`}`, so the bytes between them are checked on their own.
+                var gapStart = 0
+                for value in known + [CompactValue(range: parser.bytes.count..<parser.bytes.count, value: 0)] {
+                    let gap = UnsafeBufferPointer(rebasing: parser.bytes[gapStart..<value.range.lowerBound])
+                    if let offset = UTF8Scalars.firstInvalidOffset(gap) {
+                        parser.position = gapStart + offset
+                        throw parser.error("invalid UTF-8")
+                    }
+                    gapStart = value.range.upperBound
                 }
                 let value = try parser.parseValue()
                 parser.skipWhitespace()
                 guard parser.position == parser.bytes.count else { throw parser.error("extra data after the JSON value") }
-                return .success(value)
+                return .success((value, parser.recorded))
             } catch {
                 return .failure(error)
             }
         }
-        return try result.get()
+        let (value, recorded) = try result.get()
+        recording = recorded
+        return value
+    }
+
+    /// Takes the known compact form starting here, if any.
+    private mutating func takeKnown() -> Any? {
+        guard nextKnown < known.count, known[nextKnown].range.lowerBound == position else { return nil }
+        let value = known[nextKnown]
+        nextKnown += 1
+        position = value.range.upperBound
+        return value.value
+    }
+
+    /// Notes a compact form just parsed from `start ..< position`.
+    private mutating func record(_ value: Any, from start: Int) {
+        recorded?.append(CompactValue(range: start..<position, value: value))
     }
 
     private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
@@ -197,8 +242,11 @@ struct JSONDocumentParser {
     }
 
     private mutating func parseObject() throws(TokenizerError) -> Any {
+        if let value = takeKnown() { return value }
         if depth > 0, let parsed = try? lookaheadIntegerMembers() {
+            let start = position
             position = parsed.end
+            record(parsed.members, from: start)
             return parsed.members
         }
         try enter()
@@ -225,13 +273,17 @@ struct JSONDocumentParser {
     }
 
     private mutating func parseArray() throws(TokenizerError) -> Any {
+        if let value = takeKnown() { return value }
         if startsPairList {
+            let start = position
             if let parsed = try? lookaheadPairs() {
                 position = parsed.end
+                record(parsed.pairs, from: start)
                 return parsed.pairs
             }
             if let parsed = try? lookaheadStringPairs() {
                 position = parsed.end
+                record(parsed.pairs, from: start)
                 return parsed.pairs
             }
         }

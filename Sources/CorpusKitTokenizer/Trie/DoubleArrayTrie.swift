@@ -103,12 +103,21 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     @inlinable @inline(__always)
     public func forEachPrefix(_ bytes: UnsafePointer<UInt8>, from start: Int, to end: Int,
                               _ body: (Int, Int32) -> Void) {
+        forEachPrefix(bytes, resuming: 0, at: start, origin: start, to: end, body)
+    }
+
+    /// ``forEachPrefix(_:from:to:_:)`` continued from `state`, the state a walk from `origin`
+    /// reached at `position` (having reported the keys up to there itself); lengths are counted
+    /// from `origin`.
+    @inlinable @inline(__always)
+    func forEachPrefix(_ bytes: UnsafePointer<UInt8>, resuming state: Int32, at position: Int, origin start: Int, to end: Int,
+                       _ body: (Int, Int32) -> Void) {
         // The pointer in a local (read once, not per byte: the closure's stores could alias the
         // class property), wrapping arithmetic and no checked Int32 conversions: 17 → 12
         // instructions per byte walked (objdump of the release build).
         let units = self.units
-        var state = 0
-        var position = start
+        var state = Int(state)
+        var position = position
         while position < end {
             // No bounds check: the builder leaves 256 cells after the largest base.
             let target = Int(units[state].base) &+ Int(bytes[position])

@@ -38,6 +38,27 @@ public struct PieceTable: Sendable {
         blob[Int(offsets[id])..<Int(offsets[id + 1])]
     }
 
+    /// The last id whose piece is exactly `key` (HF's rule for a repeated piece), by a linear scan.
+    func lastID(of key: [UInt8]) -> Int32? {
+        blob.withUnsafeBufferPointer { blob in
+            offsets.withUnsafeBufferPointer { offsets in
+                key.withUnsafeBufferPointer { key in
+                    var id = offsets.count - 2
+                    while id >= 0 {
+                        let start = Int(offsets[id])
+                        if Int(offsets[id + 1]) - start == key.count {
+                            var i = 0
+                            while i < key.count && blob[start + i] == key[i] { i += 1 }
+                            if i == key.count { return Int32(id) }
+                        }
+                        id -= 1
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
     /// The text of piece `id`.
     public func piece(_ id: Int) -> String {
         String(decoding: bytes(id), as: UTF8.self)

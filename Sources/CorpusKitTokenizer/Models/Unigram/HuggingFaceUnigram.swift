@@ -4,6 +4,8 @@
 /// `<0xXX>` tokens (byte fallback) or the unknown id.
 struct HuggingFaceUnigram: SegmentationModel {
     let trie: DoubleArrayTrie
+    /// The trie's states along runs of `▁`.
+    let spaceRuns: SpaceRunChain
     let scores: [Double]
     let unknownID: Int32?
     let byteFallback: Bool
@@ -18,6 +20,7 @@ struct HuggingFaceUnigram: SegmentationModel {
         // The trie keeps the last id of a repeated string, like HF's token_to_ids map.
         let ids = (0..<Int32(table.count)).map { $0 }
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
+        spaceRuns = SpaceRunChain(trie: trie)
         scores = table.scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback
@@ -41,10 +44,10 @@ struct HuggingFaceUnigram: SegmentationModel {
         guard size > 0, let bytes = text.baseAddress else { return }
         let missingUnknown = scores.withUnsafeBufferPointer { pieceScores in
             scoresAreModerate
-                ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, scores: pieceScores,
+                ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns, scores: pieceScores,
                                          unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
                 : UnigramViterbi.forward(CheckingReached<HuggingFaceScores>.self, bytes, count: size, trie: trie,
-                                         scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
+                                         spaceRuns: spaceRuns, scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
                                          scratch: &scratch.doubleViterbi)
         }
         if missingUnknown { throw .malformedModel("the Unigram model has no unk_id but the text has characters outside its vocabulary") }

@@ -6,6 +6,8 @@ struct SentencePieceUnigram: SegmentationModel {
     /// Trie over normal and user-defined pieces. sentencepiece's trie also holds unused pieces
     /// but skips them during the search, which leaves the same lattice.
     let trie: DoubleArrayTrie
+    /// The trie's states along runs of `▁`.
+    let spaceRuns: SpaceRunChain
     /// Score of each piece as the Viterbi pass uses it: user-defined pieces get sentencepiece's
     /// length bonus `0.1 * (length - 1)` (their length is fixed, so it is computed once here).
     let scores: [Float]
@@ -33,6 +35,7 @@ struct SentencePieceUnigram: SegmentationModel {
         }
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: values, cache: trieCache)
         duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
+        spaceRuns = SpaceRunChain(trie: trie)
         var scores = table.scores.map { Float($0) }
         for id in 0..<table.count where table.types[id] == .userDefined {
             scores[id] = Float(0.1 * Double(table.bytes(id).count - 1))
@@ -59,11 +62,11 @@ struct SentencePieceUnigram: SegmentationModel {
         guard size > 0, let text = normalized.baseAddress else { return }
         _ = scores.withUnsafeBufferPointer { pieceScores in
             if scoresAreModerate {
-                UnigramViterbi.forward(SentencePieceScores.self, text, count: size, trie: trie, scores: pieceScores,
+                UnigramViterbi.forward(SentencePieceScores.self, text, count: size, trie: trie, spaceRuns: spaceRuns, scores: pieceScores,
                                        unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.floatViterbi)
             } else {
                 UnigramViterbi.forward(CheckingReached<SentencePieceScores>.self, text, count: size, trie: trie,
-                                       scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
+                                       spaceRuns: spaceRuns, scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
                                        scratch: &scratch.floatViterbi)
             }
         }
