@@ -5,8 +5,8 @@
 #
 # Commands: encode (a .model, after one warm-up run that fills the trie cache), tokenize (one
 # thread), count of 300 tiny datasets, plan --json of a 50-dataset synthetic blend
-# (Tools/benchmarks/bench_plan.py's shards), mixture --shards. Inputs: the first 5,000 documents
-# of $CORPUSKIT_REFERENCES/documents.jsonl when set (else Corpora/sample.jsonl); tokenizer:
+# (Tools/benchmarks/bench_plan.py's shards), mixture --shards. Inputs: the first $DOCS (default
+# 5,000) documents of $CORPUSKIT_REFERENCES/documents.jsonl when set (else Corpora/sample.jsonl); tokenizer:
 # $MODEL (default: the llm-jp v3.0 .model in ../shared when present, else the fixture's).
 #
 # Usage: Tools/benchmarks/compare_builds.sh BEFORE_BINARY AFTER_BINARY
@@ -26,7 +26,7 @@ if [[ -z "$MODEL" ]]; then
     [[ -f "$MODEL" ]] || MODEL="$ROOT/Tests/Fixtures/tokenizers/fixture-llmjp/fixture-llmjp.model"
 fi
 if [[ -n "${CORPUSKIT_REFERENCES:-}" && -f "$CORPUSKIT_REFERENCES/documents.jsonl" ]]; then
-    head -n 5000 "$CORPUSKIT_REFERENCES/documents.jsonl" > "$WORK/docs.jsonl"
+    head -n "${DOCS:-5000}" "$CORPUSKIT_REFERENCES/documents.jsonl" > "$WORK/docs.jsonl"
 else
     cp Corpora/sample.jsonl "$WORK/docs.jsonl"
 fi
