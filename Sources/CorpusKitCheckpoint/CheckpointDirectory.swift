@@ -4,11 +4,17 @@ import Foundation
 /// `config.json`, `generation_config.json`, `tokenizer_config.json`, `special_tokens_map.json`
 /// (each when present) and the safetensors headers.
 public struct CheckpointDirectory: Sendable {
+    /// The directory.
     public let path: String
+    /// `config.json`.
     public let config: ModelConfig
+    /// `generation_config.json`, when present.
     public let generationConfig: GenerationConfig?
+    /// `tokenizer_config.json`, when present.
     public let tokenizerConfig: TokenizerConfig?
+    /// `special_tokens_map.json`, when present.
     public let specialTokensMap: TokenizerConfig?
+    /// The safetensors headers (one file or an index's shards).
     public let tensors: CheckpointTensors
 
     /// Reads `directory`; `config.json` and the weights' headers are required.

@@ -9,6 +9,7 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible, Sendable
     /// The directory holds no weights in a supported layout.
     case noWeights(directory: String)
 
+    /// The message, naming the file (and offset) at fault.
     public var description: String {
         switch self {
         case .unreadable(let path, let reason): return "cannot read \(path): \(reason)"

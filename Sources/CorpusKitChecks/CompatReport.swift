@@ -2,9 +2,15 @@ import Foundation
 
 /// The outcome of one check.
 public enum CheckStatus: String, Sendable, Comparable {
-    case ok, warning, error
+    /// Nothing wrong.
+    case ok
+    /// Usable, but probably not what was meant.
+    case warning
+    /// Wrong: the inputs do not fit.
+    case error
 
     private var rank: Int { self == .ok ? 0 : self == .warning ? 1 : 2 }
+    /// Ordered by severity: ok < warning < error.
     public static func < (a: CheckStatus, b: CheckStatus) -> Bool { a.rank < b.rank }
 }
 
@@ -22,20 +28,29 @@ public enum Verdict: String, Sendable, CaseIterable {
     /// Cannot be used together (every form).
     case incompatible
     // `compat model`, `compat shards`.
+    /// Every check ok.
     case compatible
+    /// No error, some warnings.
     case compatibleWithWarnings = "compatible-with-warnings"
     // `model check`.
+    /// Every check ok.
     case sane
+    /// No error, some warnings.
     case saneWithWarnings = "sane-with-warnings"
+    /// At least one error.
     case broken
 }
 
 /// One named check with its status and a one-line (or few-line) explanation.
 public struct CompatCheck: Sendable, Equatable {
+    /// The check's name (stable: the JSON report's key).
     public var name: String
+    /// Its outcome.
     public var status: CheckStatus
+    /// What it found, for a reader.
     public var detail: String
 
+    /// A check's outcome.
     public init(_ name: String, _ status: CheckStatus, _ detail: String) {
         self.name = name
         self.status = status
@@ -55,10 +70,12 @@ public struct CompatReport: Sendable {
     public var verdict: Verdict
     /// Whether the verdict means the inputs can be used together.
     public var compatible: Bool
+    /// The checks, in the order run.
     public var checks: [CompatCheck]
     /// Extra JSON members (counts, samples), values JSON-serialisable.
     public var facts: [String: any Sendable]
 
+    /// A report from its parts.
     public init(form: String, verdict: Verdict, compatible: Bool, checks: [CompatCheck], facts: [String: any Sendable] = [:]) {
         self.form = form
         self.verdict = verdict

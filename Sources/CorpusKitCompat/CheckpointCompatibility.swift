@@ -12,8 +12,11 @@ import CorpusKitTokenizer
 /// the tokenizer's; every special token and chat-template token of the checkpoint's tokenizer
 /// files present in the vocabulary; and the tensor set of the architecture (``ExpectedTensors``).
 public struct CheckpointCompatibility: Sendable {
+    /// The verdict and the checks.
     public let report: CompatReport
 
+    /// Checks the checkpoint in `modelDirectory` against the vocabulary at `tokenizerPath` (a file or a directory holding one).
+    /// - Throws: ``CompatError`` when either cannot be read (a mismatch is a check, not an error).
     public init(tokenizerPath: String, modelDirectory: String) throws(CompatError) {
         let vocabulary: VocabularyFile
         do { vocabulary = try VocabularyFile.load(path: tokenizerPath) } catch { throw .tokenizer(path: tokenizerPath, error) }

@@ -31,6 +31,7 @@ public enum CompatError: Error, CustomStringConvertible, Sendable {
     /// An output that cannot be written.
     case cannotWrite(path: String, what: String, SystemError)
 
+    /// The message, naming the file at fault.
     public var description: String {
         switch self {
         case .tokenizer(let path, let error): return "\(path): \(error)"

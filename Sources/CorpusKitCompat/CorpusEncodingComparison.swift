@@ -5,10 +5,15 @@ import CorpusKitTokenizer
 /// Encodes the documents of a JSONL corpus with two tokenizers and compares the ids:
 /// documents with identical ids, tokens per byte of each, the first differing documents.
 public struct CorpusEncodingComparison: Sendable {
+    /// Documents encoded.
     public let documents: Int
+    /// Documents whose ids are identical.
     public let identicalDocuments: Int
+    /// UTF-8 bytes of their texts.
     public let bytes: Int
+    /// Tokens from tokenizer A.
     public let tokensA: Int
+    /// Tokens from tokenizer B.
     public let tokensB: Int
     /// Up to three `line N: first differing token at position P: A […], B […]` lines.
     public let firstDifferences: [String]

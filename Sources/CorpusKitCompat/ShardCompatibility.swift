@@ -31,11 +31,15 @@ import CorpusKitMegatron
 public struct ShardCompatibility: Sendable {
     /// What to check; nil fields are inferred.
     public struct Options: Sendable {
+        /// The run's Megatron wrapper; `nil`: inferred by the best round trip.
         public var tokenizerType: MegatronTokenizerType?
+        /// Whether the run appended EOD; `nil`: inferred from the documents' ends.
         public var appendEOD: Bool?
         /// Documents to round-trip per shard (all with `all`).
         public var sample: Int
+        /// Round-trip every document.
         public var all: Bool
+        /// Options; `nil`s are inferred.
         public init(tokenizerType: MegatronTokenizerType? = nil, appendEOD: Bool? = nil, sample: Int = 300, all: Bool = false) {
             self.tokenizerType = tokenizerType
             self.appendEOD = appendEOD
@@ -46,13 +50,21 @@ public struct ShardCompatibility: Sendable {
 
     /// One dataset's outcome, for the one-line-per-dataset summary.
     public struct DatasetResult: Sendable {
+        /// The dataset's prefix.
         public var prefix: String
+        /// Its verdict.
         public var verdict: Verdict
+        /// Whether it fits the tokenizer (no error).
         public var compatible: Bool
+        /// The wrapper type used (given, recorded or inferred).
         public var tokenizerType: String
+        /// The EOD setting used (given, recorded or inferred).
         public var appendEOD: Bool
+        /// Documents in the dataset.
         public var documents: Int
+        /// Tokens in the dataset.
         public var tokens: Int
+        /// Share of the sampled documents that round-trip exactly.
         public var roundTripShare: Double
         /// The tokenizer its provenance record names (``DatasetProvenance/tokenizerSummary``), when it has one.
         public var recordedTokenizer: String?
@@ -64,7 +76,9 @@ public struct ShardCompatibility: Sendable {
     /// 100 % only a warning); below it, an error.
     public static let roundTripErrorThreshold = 0.9
 
+    /// The verdict and checks over all datasets.
     public let report: CompatReport
+    /// Each dataset's outcome, in the order resolved.
     public let datasets: [DatasetResult]
 
     /// Checks `shards` (prefixes, `.idx`/`.bin` paths, directories searched recursively, globs)

@@ -20,13 +20,16 @@ import CorpusKitTokenizer
 /// control, user-defined) match any special piece at the same id and only normal and byte pieces
 /// must agree in bytes and score. Their behaviour cannot be compared setting by setting (a
 /// normalizer spec against a chain of HF normalizers), so it is compared by encoding: a fixed set
-/// of probe texts (and the `--corpus` documents) must give the same ids; a file CorpusKit cannot
+/// of probe texts (and the corpus documents, when given) must give the same ids; a file CorpusKit cannot
 /// encode (a model type other than Unigram and BPE) leaves the behaviour unverified (a warning,
 /// verdict `same-ids` at best).
 /// Within one format the parsed settings are compared directly.
 public struct VocabularyComparison: Sendable {
+    /// Vocabulary A.
     public let a: VocabularyFile
+    /// Vocabulary B.
     public let b: VocabularyFile
+    /// The verdict and the checks.
     public let report: CompatReport
     /// For `remapped`: A's id → B's id.
     public let permutation: [Int32]?

@@ -59,6 +59,7 @@ public enum InferenceError: Error, CustomStringConvertible, Sendable {
     /// lm-eval's rolling windows need a prefix token, and neither bos nor eos is declared.
     case noPrefixToken
 
+    /// The message, naming the file or value at fault.
     public var description: String {
         switch self {
         case .checkpoint(let error): return "\(error)"

@@ -55,6 +55,10 @@ public struct TokenizeConfiguration: Sendable {
     /// Whether workers also measure each document's text (UTF-8 bytes and characters) for the
     /// ``DocumentSink``; off for plain tokenize runs, which do not need it.
     public var measuresText: Bool
+    /// Whether this run alone writes its output prefixes (a launch task owns its datasets): the
+    /// temporary files left there by any other process are removed, not only those of processes
+    /// that no longer exist on this machine (``AtomicFile/removeStaleTemporaries(of:ownedByCaller:)``).
+    public var ownsOutputs = false
 
     /// Creates a configuration with `preprocess_data.py`'s defaults for everything not given.
     public init(

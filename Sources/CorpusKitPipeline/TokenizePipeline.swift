@@ -91,11 +91,12 @@ public final class TokenizePipeline {
             return summary
         }
 
-        // Leftovers of killed runs to these prefixes (never those of a live process).
+        // Leftovers of killed runs to these prefixes (never those of a live process, unless the run
+        // owns its outputs).
         var removedTemporaries: [String] = []
         for prefix in prefixes {
             for path in [MegatronFormat.dataPath(prefix: prefix), MegatronFormat.indexPath(prefix: prefix), DatasetProvenance.path(prefix: prefix)] {
-                removedTemporaries += AtomicFile.removeStaleTemporaries(of: path)
+                removedTemporaries += AtomicFile.removeStaleTemporaries(of: path, ownedByCaller: configuration.ownsOutputs)
             }
         }
         removedTemporaries.sort()

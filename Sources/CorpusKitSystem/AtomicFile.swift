@@ -116,8 +116,13 @@ public enum AtomicFile {
     /// by processes that no longer exist, for example after a SIGKILL; the files of live processes
     /// (this one included) are kept. Returns the removed paths. Failures to list or remove are
     /// ignored: this is cleanup, and the run that calls it writes its own, fresh names.
+    ///
+    /// `ownedByCaller`: only this caller ever writes `path`, so a temporary file of another
+    /// process id is stale whether or not that id is alive here. A Slurm task owns its datasets'
+    /// prefixes, and its killed earlier attempt may have run on another node, where its process id
+    /// says nothing about this one; only this process's own files are kept.
     @discardableResult
-    public static func removeStaleTemporaries(of path: String) -> [String] {
+    public static func removeStaleTemporaries(of path: String, ownedByCaller: Bool = false) -> [String] {
         let directory: String
         let name: Substring
         if let slash = path.lastIndex(of: "/") {
@@ -142,7 +147,7 @@ public enum AtomicFile {
             guard let pid = Int32(pidText), pid > 0,
                   rest.isEmpty || (rest.first == "-" && Int(rest.dropFirst()) != nil)
             else { continue }
-            guard pid != POSIXFile.processID, !processExists(pid) else { continue }
+            guard pid != POSIXFile.processID, ownedByCaller || !processExists(pid) else { continue }
             let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
             if unlink(full) == 0 { removed.append(full) }
         }

@@ -13,7 +13,7 @@ struct CacheOptions: ParsableArguments {
     @Option(help: "Megatron's --tokenizer-type (\(CacheTokenizer.Kind.allCases.map(\.rawValue).joined(separator: ", "))); part of every cache file name.")
     var tokenizerType: CacheTokenizer.Kind?
 
-    @Option(help: "Megatron's --tokenizer-model, exactly as the training script passes it (the path is part of every cache file name; the file is not read).")
+    @Option(help: "Megatron's --tokenizer-model, exactly as the training script passes it (the path is part of every cache file name; where the file exists here, it is checked against the datasets' provenance records).")
     var tokenizerModel: String?
 
     @Option(help: "Megatron's --vocab-extra-ids (SentencePieceTokenizer only).")
@@ -27,6 +27,9 @@ struct CacheOptions: ParsableArguments {
 
     @Flag(help: "Replace cache files that exist with other contents (by default they are refused).")
     var overwriteCache = false
+
+    @Flag(help: "Write the cache even when the datasets' provenance records name another tokenizer file than --tokenizer-model (compared by SHA-256 when that path exists here).")
+    var allowDifferentTokenizers = false
 
     var wanted: Bool { dataCachePath != nil || checkCache != nil }
 

@@ -100,16 +100,15 @@ struct LaunchTokenizeCommand: ParsableCommand {
             slurm: SlurmOptions(partition: partition, time: time, cpusPerTask: cpusPerTask, mem: mem, account: account,
                                 extraArguments: sbatchArg),
             executable: corpuskit ?? LaunchExecutable.current)
-        do {
-            if dryRun {
+        if dryRun {
+            do {
                 print(Launcher.describe(try Planner.plan(request)), terminator: "")
-                return
+            } catch {
+                throw CLIError(LaunchReport.message(error, outputDirectory: outputDir))
             }
-            let outcome = try Launcher.launch(request)
-            LaunchReport.print(outcome)
-        } catch {
-            throw CLIError(LaunchReport.message(error, outputDirectory: outputDir))
+            return
         }
+        try LaunchReport.run(outputDirectory: outputDir) { () throws(LaunchError) in try Launcher.launch(request) }
     }
 }
 
@@ -119,13 +118,12 @@ struct LaunchStatusCommand: ParsableCommand {
         abstract: "Per task done / running / pending / failed / damaged, files and tokens done, throughput; exit 0 complete, 1 not, 2 bad input.",
         discussion: "Every finished dataset is checked against its completion record (sizes, structure); the final step is stale when a dataset changed after it ran.")
 
-    @Argument(help: "The launch's --output-dir.")
-    var outputDir: String
+    @OptionGroup var launch: LaunchDirectory
 
     func run() throws {
         let status: LaunchStatus
         do {
-            status = LaunchStatus.gather(try LaunchPlan.load(outputDirectory: outputDir))
+            status = LaunchStatus.gather(try launch.plan())
         } catch {
             throw CLIError.badInput(error.description)   // 1 is "not complete"
         }
@@ -144,8 +142,7 @@ struct LaunchResumeCommand: ParsableCommand {
             redoes only its datasets and the final step.
             """)
 
-    @Argument(help: "The launch's --output-dir.")
-    var outputDir: String
+    @OptionGroup var launch: LaunchDirectory
 
     @Option(help: "Run on another backend than the plan's (slurm or local).")
     var backend: BackendKind?
@@ -154,11 +151,8 @@ struct LaunchResumeCommand: ParsableCommand {
     var acceptChanged: [String] = []
 
     func run() throws {
-        do {
-            let outcome = try Launcher.resume(outputDirectory: outputDir, backend: backend, acceptChanged: acceptChanged)
-            LaunchReport.print(outcome)
-        } catch {
-            throw CLIError(LaunchReport.message(error, outputDirectory: outputDir))
+        try LaunchReport.run(outputDirectory: launch.outputDir) { () throws(LaunchError) in
+            try Launcher.resume(outputDirectory: launch.outputDir, backend: backend, acceptChanged: acceptChanged)
         }
     }
 }
@@ -169,8 +163,7 @@ struct LaunchRunTaskCommand: ParsableCommand {
         abstract: "Tokenize one task's files (what each array task runs).",
         discussion: "--threads defaults to the plan's --threads (--workers), else the task's CPUs.")
 
-    @Argument(help: "The launch's --output-dir.")
-    var outputDir: String
+    @OptionGroup var launch: LaunchDirectory
 
     @Argument(help: "The task id (SLURM_ARRAY_TASK_ID).")
     var task: Int
@@ -182,7 +175,7 @@ struct LaunchRunTaskCommand: ParsableCommand {
         let signals = SignalCancellation(cancellation: cancellation)
         defer { signals.stop() }
         do {
-            let runner = try TaskRunner(plan: try LaunchPlan.load(outputDirectory: outputDir), task: task, workers: threads.requested)
+            let runner = try TaskRunner(plan: try launch.plan(), task: task, workers: threads.requested)
             StandardError.write("task \(task) on \(ProcessInfo.processInfo.hostName), \(runner.workers) thread(s)\n")
             let outcome = try runner.run(cancellation: cancellation) { StandardError.write($0 + "\n") }
             StandardError.write("task \(task): \(outcome.tokenized) file(s) tokenized, \(outcome.skipped) already done, \(outcome.tokens) tokens\n")
@@ -200,12 +193,11 @@ struct LaunchFinishCommand: ParsableCommand {
         commandName: "finish",
         abstract: "Check that every planned dataset is there and valid (else fail naming them) and write OUT/token_info.csv.")
 
-    @Argument(help: "The launch's --output-dir.")
-    var outputDir: String
+    @OptionGroup var launch: LaunchDirectory
 
     func run() throws {
         do {
-            let result = try Finisher.finish(try LaunchPlan.load(outputDirectory: outputDir))
+            let result = try Finisher.finish(try launch.plan())
             StandardError.write("\(result.datasets) datasets, \(result.tokens) tokens; wrote token_info.csv\n")
         } catch {
             throw CLIError(error.description)
@@ -213,8 +205,29 @@ struct LaunchFinishCommand: ParsableCommand {
     }
 }
 
+/// The launch's output directory, the argument of every command after `launch tokenize`.
+struct LaunchDirectory: ParsableArguments {
+    @Argument(help: "The launch's --output-dir.")
+    var outputDir: String
+
+    /// The launch's plan (`OUT/.corpuskit/plan.json`).
+    func plan() throws(LaunchError) -> LaunchPlan {
+        try LaunchPlan.load(outputDirectory: outputDir)
+    }
+}
+
 /// What launch and resume print.
 enum LaunchReport {
+    /// Runs a launch or a resume and prints its outcome; its error, with the way forward for
+    /// changed inputs, becomes the command's.
+    static func run(outputDirectory: String, _ body: () throws(LaunchError) -> Launcher.Outcome) throws {
+        do {
+            Self.print(try body())
+        } catch {
+            throw CLIError(message(error, outputDirectory: outputDirectory))
+        }
+    }
+
     /// The error message, with the way forward for changed inputs.
     static func message(_ error: LaunchError, outputDirectory: String) -> String {
         guard case .inputsChanged(let changes) = error else { return error.description }

@@ -71,12 +71,11 @@ struct ModelInfoCommand: ParsableCommand {
     var modelDirectory: String
     @Option(name: .long, help: "Context length for the KV cache estimate.")
     var context = 2048
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let info = try inference { () throws(InferenceError) in try ModelInfo(directory: modelDirectory, context: context) }
-        print(json ? info.json() : info.text())
+        try output.print(json: info.json(), text: info.text())
     }
 }
 
@@ -168,8 +167,7 @@ struct ModelPerplexityCommand: ParsableCommand {
     @OptionGroup var corpus: CorpusWindowOptions
     @Option(name: .long, help: "hf-stride (Hugging Face's sliding windows) or lm-eval-rolling (lm-eval-harness loglikelihood_rolling: disjoint windows of --context, first token scored after a bos/eos prefix; --stride and --add-bos unused).")
     var convention: PerplexityConvention = .hfStride
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func run() throws {
         let tok = try loadTokenizer(corpus.tokenizer)
@@ -188,7 +186,7 @@ struct ModelPerplexityCommand: ParsableCommand {
             }
         }
         progress?.finish()
-        print(json ? PerplexityReport.json(summary) : PerplexityReport.text(summary))
+        try output.print(json: PerplexityReport.json(summary), text: PerplexityReport.text(summary))
     }
 }
 

@@ -18,8 +18,7 @@ struct ModelDiffCommand: ParsableCommand {
     @OptionGroup var pair: CheckpointPair
     @Option(name: .long, help: "The real vocabulary's size: embedding and lm_head rows from here on are padding.")
     var tokenizerSize: Int?
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
         if let tokenizerSize, tokenizerSize < 1 { throw ValidationError("--tokenizer-size must be ≥ 1") }
@@ -27,8 +26,7 @@ struct ModelDiffCommand: ParsableCommand {
 
     func run() throws {
         let diff = try parity { () throws(ParityError) in try CheckpointDiff(a: pair.a, b: pair.b, tokenizerSize: tokenizerSize) }
-        print(json ? diff.json() : diff.text())
-        if diff.exitStatus != 0 { throw ExitCode(diff.exitStatus) }
+        try output.print(json: diff.json(), text: diff.text(), exitStatus: diff.exitStatus)
     }
 }
 
@@ -46,8 +44,7 @@ struct ModelCompareCommand: ParsableCommand {
     @Option(name: .long, help: "Worst documents and positions to list.")
     var worst = 5
     @OptionGroup var threads: ThreadsOption
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
         guard maxKlMean >= 0 else { throw ValidationError("--max-kl-mean must be ≥ 0") }
@@ -64,8 +61,7 @@ struct ModelCompareCommand: ParsableCommand {
         let summary = try parity { () throws(ParityError) in
             try ModelComparison.load(a: pair.a, b: pair.b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: input)
         }
-        print(json ? summary.json() : summary.text())
-        if summary.exitStatus != 0 { throw ExitCode(summary.exitStatus) }
+        try output.print(json: summary.json(), text: summary.text(), exitStatus: summary.exitStatus)
     }
 }
 
@@ -84,8 +80,7 @@ struct ModelLossCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
     var samples: String?
     @OptionGroup var threads: ThreadsOption
-    @Flag(name: .long, help: "Print one JSON object.")
-    var json = false
+    @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
         guard (step == nil) != (samples == nil) else { throw ValidationError("give exactly one of --step and --samples") }
@@ -106,7 +101,7 @@ struct ModelLossCommand: ParsableCommand {
         let result = try parity { () throws(ParityError) in
             try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads.count).evaluate(selection)
         }
-        print(json ? result.json() : result.text())
+        try output.print(json: result.json(), text: result.text())
     }
 }
 

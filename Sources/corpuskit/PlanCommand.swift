@@ -69,6 +69,12 @@ struct PlanCommand: ParsableCommand {
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
         let progress = ProgressLine.onTerminal(unit: "files")
         if let directory = cache.dataCachePath {
+            let mismatches = try DatasetProvenance.tokenizerMismatches(prefixes: configuration.blend.prefixes, tokenizerPath: cache.tokenizer.path)
+            if !mismatches.isEmpty && !cache.allowDifferentTokenizers {
+                throw CLIError("the datasets were not made with --tokenizer-model \(cache.tokenizer.path):\n"
+                               + mismatches.map { "  \($0)\n" }.joined() + "(nothing was written; --allow-different-tokenizers writes the cache anyway)")
+            }
+            for mismatch in mismatches { StandardError.write("warning: \(mismatch)\n") }
             let summary: IndexCache.WriteSummary
             do {
                 summary = try indexCache.write(into: directory, overwrite: cache.overwriteCache, progress: progress?.update)

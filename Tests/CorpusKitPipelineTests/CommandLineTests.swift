@@ -240,6 +240,67 @@ final class CommandLineTests: XCTestCase {
         XCTAssertFalse(tsv.output.contains("sha256"), tsv.output)
     }
 
+    /// `mixture` warns when the datasets it mixes record different tokenizers (from `--shards`, and
+    /// from `count --format json` counts); the same tokenizer gives no warning.
+    func testMixtureWarnsWhenItsDatasetsRecordDifferentTokenizers() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        let spec = scratch.file("spec.yaml")
+        try TestCorpus.write("prefix: /data\nsubsets:\n  ja_wiki: 1\n", to: spec)
+        try FileManager.default.createDirectory(atPath: scratch.file("tok/ja"), withIntermediateDirectories: true)
+        let llmjp = try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)
+        try Run.tokenize([input], prefix: scratch.file("tok/ja/ja_wiki_0000"), encoder: llmjp)
+        try Run.tokenize([input], prefix: scratch.file("tok/ja/ja_wiki_0001"), encoder: llmjp)
+        let same = try corpuskit(["mixture", "--shards", scratch.file("tok"), "--root", scratch.file("tok"), "--spec", spec])
+        XCTAssertEqual(same.status, 0, same.stderr)
+        XCTAssertFalse(same.stderr.contains("warning"), same.stderr)
+
+        try Run.tokenize([input], prefix: scratch.file("tok/ja/ja_wiki_0001"), encoder: try Run.encoder(.llama2, TestPaths.fixtureNFKC, appendEOD: true))
+        let mixed = try corpuskit(["mixture", "--shards", scratch.file("tok"), "--root", scratch.file("tok"), "--spec", spec])
+        XCTAssertEqual(mixed.status, 0, mixed.stderr)
+        XCTAssertTrue(mixed.stderr.contains("warning: the datasets were made with 2 different tokenizers or options"), mixed.stderr)
+        XCTAssertTrue(mixed.stderr.contains("fixture-llmjp.model Llama2Tokenizer sha256:") && mixed.stderr.contains("e.g. ja/ja_wiki_0000"), mixed.stderr)
+        XCTAssertTrue(mixed.stderr.contains("fixture-nfkc.model Llama2Tokenizer sha256:") && mixed.stderr.contains("e.g. ja/ja_wiki_0001"), mixed.stderr)
+
+        let counts = try corpuskit(["count", scratch.file("tok"), "--root", scratch.file("tok"), "--format", "json"])
+        XCTAssertEqual(counts.status, 0, counts.stderr)
+        try TestCorpus.write(counts.output, to: scratch.file("counts.json"))
+        let fromCounts = try corpuskit(["mixture", "--counts", scratch.file("counts.json"), "--spec", spec])
+        XCTAssertEqual(fromCounts.status, 0, fromCounts.stderr)
+        XCTAssertTrue(fromCounts.stderr.contains("warning: the datasets were made with 2 different tokenizers or options"), fromCounts.stderr)
+    }
+
+    /// `plan --data-cache-path` refuses (exit 1, no cache written) when the datasets' records name
+    /// another tokenizer file than `--tokenizer-model` (by SHA-256), unless told; the same file, or
+    /// a path that does not exist here (the cluster's), passes without a word.
+    func testPlanCacheRefusesDatasetsOfAnotherTokenizer() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        try Run.tokenize([input], prefix: scratch.file("a"), encoder: try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true))
+        let dataset = scratch.file("a_text_document")
+        let base = ["plan", "--data-path", dataset, "--seq-length", "16", "--global-batch-size", "2", "--train-iters", "5",
+                    "--split", "1,0,0", "--eval-iters", "0", "--tokenizer-type", "Llama2Tokenizer"]
+
+        let same = try corpuskit(base + ["--tokenizer-model", TestPaths.fixtureLLMJP, "--data-cache-path", scratch.file("same")])
+        XCTAssertEqual(same.status, 0, same.stderr)
+        XCTAssertFalse(same.stderr.contains("warning"), same.stderr)
+        let elsewhere = try corpuskit(base + ["--tokenizer-model", "/nonexistent/cluster/tokenizer.model", "--data-cache-path", scratch.file("elsewhere")])
+        XCTAssertEqual(elsewhere.status, 0, elsewhere.stderr)
+        XCTAssertFalse(elsewhere.stderr.contains("warning"), elsewhere.stderr)
+
+        let other = base + ["--tokenizer-model", TestPaths.fixtureNFKC, "--data-cache-path", scratch.file("other")]
+        let refused = try corpuskit(other)
+        XCTAssertEqual(refused.status, 1, refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("\(dataset): made with \(TestPaths.fixtureLLMJP)"), refused.stderr)
+        XCTAssertTrue(refused.stderr.contains("not with \(TestPaths.fixtureNFKC)") && refused.stderr.contains("--allow-different-tokenizers"), refused.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("other")))
+        let allowed = try corpuskit(other + ["--allow-different-tokenizers"])
+        XCTAssertEqual(allowed.status, 0, allowed.stderr)
+        XCTAssertTrue(allowed.stderr.contains("warning: \(dataset): made with"), allowed.stderr)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.file("other")).count,
+                       try FileManager.default.contentsOfDirectory(atPath: scratch.file("same")).count)
+    }
+
     func testShardInfoDecodeAndMerge() throws {
         let scratch = try ScratchDirectory()
         let texts = ["Hello world.", "", "吾輩は猫である。名前はまだ無い。", "line one\nline two", "tabs\tand  spaces"]

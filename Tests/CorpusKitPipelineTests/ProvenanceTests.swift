@@ -219,6 +219,17 @@ final class ProvenanceTests: XCTestCase {
     /// A run removes the temporary files that dead processes left for its prefix, and keeps those
     /// of a live process.
     func testStaleTemporariesOfDeadProcessesAreRemoved() throws {
+        try checkLeftovers(ownsOutputs: false)
+    }
+
+    /// A run that owns its outputs (a launch task, whose killed earlier attempt may have run on
+    /// another node) removes every other process's temporary files at its prefixes, a live
+    /// process's too; another prefix's are kept.
+    func testRunOwningItsOutputsRemovesEveryOtherProcesssTemporaries() throws {
+        try checkLeftovers(ownsOutputs: true)
+    }
+
+    private func checkLeftovers(ownsOutputs: Bool) throws {
         let scratch = try ScratchDirectory()
         let input = scratch.file("corpus.jsonl")
         try TestCorpus.write(lines(10).joined(separator: "\n") + "\n", to: input)
@@ -238,10 +249,13 @@ final class ProvenanceTests: XCTestCase {
         let unrelated = scratch.file("other_text_document.bin.tmp-\(finished.processIdentifier)")
         for path in dead + [alive, unrelated] { try TestCorpus.write("partial", to: path) }
 
-        let summary = try Run.tokenize([input], prefix: scratch.file("out"), encoder: try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true))
-        XCTAssertEqual(summary.removedTemporaries, dead.sorted())
-        for path in dead { XCTAssertFalse(FileManager.default.fileExists(atPath: path), path) }
-        XCTAssertTrue(FileManager.default.fileExists(atPath: alive))
+        var configuration = TokenizeConfiguration(inputs: [input], outputPrefix: scratch.file("out"))
+        configuration.ownsOutputs = ownsOutputs
+        let summary = try TokenizePipeline(configuration: configuration, encoder: try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true)).run()
+        let removed = ownsOutputs ? (dead + [alive]).sorted() : dead.sorted()
+        XCTAssertEqual(summary.removedTemporaries, removed)
+        for path in removed { XCTAssertFalse(FileManager.default.fileExists(atPath: path), path) }
+        XCTAssertEqual(FileManager.default.fileExists(atPath: alive), !ownsOutputs)
         XCTAssertTrue(FileManager.default.fileExists(atPath: unrelated))
     }
 }

@@ -175,4 +175,25 @@ final class MixtureTests: XCTestCase {
         let rooted = try Mixture(counts: CountedDataset.counting(shards: [scratch.file("tok")], root: scratch.file("tok")), spec: spec, specPath: "s.yaml")
         XCTAssertEqual(rooted.entries.map(\.path), ["/elsewhere/en/en_web_0000_text_document", "/elsewhere/ja/ja_wiki_0000_text_document"])
     }
+
+    /// The tokenizer a `count --format json` row records is read, and only the datasets the mixture
+    /// samples (weight above 0) are compared.
+    func testMixedTokenizersWarningCountsOnlySampledDatasets() throws {
+        func row(_ name: String, _ sha: String) -> String {
+            "{\"filename\": \"\(name)\", \"tokens\": 100, \"tokenizer\": {\"file\": \"/t/\(sha).model\", \"sha256\": \"\(sha)\", "
+                + "\"type\": \"Llama2Tokenizer\", \"vocabulary_size\": 99, \"append_eod\": true, \"dtype\": \"uint16\", \"corpuskit\": \"x\"}}"
+        }
+        let json = "{\"datasets\": [\(row("ja/ja_wiki_0000", "aaaa")), \(row("ja/ja_wiki_0001", "aaaa")), \(row("en/en_web_0000", "bbbb")), "
+            + "{\"filename\": \"en/en_old_0000\", \"tokens\": 5, \"tokenizer\": null}]}"
+        let counts = try CountsFile.parse(json, path: "counts.json")
+        XCTAssertEqual(counts.map { $0.meaning?.tokenizerSHA256 }, ["aaaa", "aaaa", "bbbb", nil])
+
+        let both = try Mixture(counts: counts, spec: try MixtureSpec.parse("prefix: /d\nsubsets:\n  ja_wiki: 1\n  en_web: 1\n  en_old: 1\n", path: "s.yaml"), specPath: "s.yaml")
+        XCTAssertEqual(both.warnings, ["the datasets were made with 2 different tokenizers or options, so their ids do not mean the same: "
+            + "aaaa.model Llama2Tokenizer sha256:aaaa append-eod:on (2 datasets, e.g. ja/ja_wiki_0000); "
+            + "bbbb.model Llama2Tokenizer sha256:bbbb append-eod:on (1 dataset, e.g. en/en_web_0000)"])
+        let jaOnly = try Mixture(counts: counts, spec: try MixtureSpec.parse("prefix: /d\nsubsets:\n  ja_wiki: 1\n  en_web: 0\n", path: "s.yaml"), specPath: "s.yaml")
+        XCTAssertEqual(jaOnly.warnings.count, 1)
+        XCTAssertTrue(jaOnly.warnings[0].contains("subset en_web has rate 0"), jaOnly.warnings[0])
+    }
 }

@@ -7,11 +7,19 @@
 public struct CheckpointArchitecture: Sendable, Equatable {
     /// The families whose modules differ.
     public enum Family: String, Sendable {
-        case llama, mixtral, qwen3MoE, gpt2
+        /// Llama: a dense MLP in every layer, rotary positions, grouped-query attention.
+        case llama
+        /// Mixtral: Llama's attention with a mixture of experts in every layer.
+        case mixtral
+        /// Qwen3-MoE: experts in the sparse layers (``ModelConfig/decoderSparseStep``, ``ModelConfig/mlpOnlyLayers``).
+        case qwen3MoE
+        /// GPT-2: fused `c_attn`, learned positions, biases.
+        case gpt2
     }
 
     /// `architectures[0]` of config.json, e.g. `LlamaForCausalLM`.
     public let name: String
+    /// Its family: which module layout (and tensor names) it has.
     public let family: Family
 
     /// Every supported architecture.

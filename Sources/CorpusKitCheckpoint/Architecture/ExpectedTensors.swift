@@ -34,8 +34,11 @@ public struct ExpectedTensors: Sendable {
 
     /// Why a config has no table: a missing field or an unsupported architecture.
     public enum Failure: Error, Sendable, CustomStringConvertible {
+        /// The architecture (named) has no table.
         case unsupported(String)
+        /// config.json lacks the field (named) the table needs.
         case missingField(String)
+        /// The message.
         public var description: String {
             switch self {
             case .unsupported(let name): return "architecture \(name) has no tensor table (supported: \(ExpectedTensors.supportedArchitectures.joined(separator: ", ")))"

@@ -3,23 +3,37 @@
 /// Field names and defaults follow transformers' config classes for the supported architectures;
 /// GPT-2's own names (`n_embd`, `n_layer`, `n_head`, `n_inner`, `n_positions`) are read for it.
 public struct ModelConfig: Sendable {
+    /// The file read.
     public let path: String
     /// `architectures[0]` (e.g. `LlamaForCausalLM`), or `model_type` when absent.
     public let architecture: String?
+    /// `model_type`.
     public let modelType: String?
+    /// `vocab_size`.
     public let vocabularySize: Int?
+    /// `hidden_size` (GPT-2: `n_embd`).
     public let hiddenSize: Int?
+    /// `num_hidden_layers` (GPT-2: `n_layer`).
     public let layerCount: Int?
+    /// `intermediate_size` (GPT-2: `n_inner`, default 4 × hidden size).
     public let intermediateSize: Int?
+    /// `num_attention_heads` (GPT-2: `n_head`).
     public let attentionHeads: Int?
+    /// `num_key_value_heads`, default the attention heads.
     public let keyValueHeads: Int?
+    /// `head_dim`, default hidden size / attention heads.
     public let headDimension: Int?
     /// `tie_word_embeddings` as written (nil when absent: the architecture's default applies).
     public let tieWordEmbeddings: Bool?
+    /// `bos_token_id` (one id or a list).
     public let bosTokenIDs: [Int]?
+    /// `eos_token_id` (one id or a list).
     public let eosTokenIDs: [Int]?
+    /// `pad_token_id` (one id or a list).
     public let padTokenIDs: [Int]?
+    /// `attention_bias`, default false.
     public let attentionBias: Bool
+    /// `mlp_bias`, default false.
     public let mlpBias: Bool
     /// Mixtral `num_local_experts`, Qwen3-MoE `num_experts`.
     public let expertCount: Int?
@@ -27,6 +41,7 @@ public struct ModelConfig: Sendable {
     public let moeIntermediateSize: Int?
     /// Qwen3-MoE `decoder_sparse_step` (default 1) and `mlp_only_layers` (default []).
     public let decoderSparseStep: Int
+    /// See ``decoderSparseStep``.
     public let mlpOnlyLayers: [Int]
     /// GPT-2 `n_positions`.
     public let positionCount: Int?

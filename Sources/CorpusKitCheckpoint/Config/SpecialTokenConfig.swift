@@ -1,12 +1,18 @@
 /// Special tokens a Hugging Face directory declares: `generation_config.json` ids and the
 /// strings of `tokenizer_config.json` / `special_tokens_map.json`.
 public struct GenerationConfig: Sendable {
+    /// The file read.
     public let path: String
+    /// `bos_token_id` (one id or a list).
     public let bosTokenIDs: [Int]?
+    /// `eos_token_id` (one id or a list).
     public let eosTokenIDs: [Int]?
+    /// `pad_token_id` (one id or a list).
     public let padTokenIDs: [Int]?
+    /// `decoder_start_token_id` (one id or a list).
     public let decoderStartTokenIDs: [Int]?
 
+    /// Reads `path` (a `generation_config.json`).
     public init(path: String) throws(CheckpointError) {
         let o = try JSONFile.object(at: path)
         self.path = path
@@ -19,6 +25,7 @@ public struct GenerationConfig: Sendable {
 
 /// `tokenizer_config.json` or `special_tokens_map.json`.
 public struct TokenizerConfig: Sendable {
+    /// The file read.
     public let path: String
     /// `bos_token`, `eos_token`, `pad_token`, `unk_token`, … (a string, or an object's `content`), by key.
     public let specialTokens: [(key: String, content: String)]
@@ -29,6 +36,7 @@ public struct TokenizerConfig: Sendable {
     /// `chat_template` (a string, or the named templates of a list).
     public let chatTemplates: [String]
 
+    /// Reads `path` (a `tokenizer_config.json` or `special_tokens_map.json`).
     public init(path: String) throws(CheckpointError) {
         let o = try JSONFile.object(at: path)
         self.path = path
@@ -56,6 +64,8 @@ public struct TokenizerConfig: Sendable {
 
     /// The `eos_token` string, if declared.
     public var eosToken: String? { specialTokens.first { $0.key == "eos_token" }?.content }
+    /// The `bos_token` string, if declared.
     public var bosToken: String? { specialTokens.first { $0.key == "bos_token" }?.content }
+    /// The `pad_token` string, if declared.
     public var padToken: String? { specialTokens.first { $0.key == "pad_token" }?.content }
 }

@@ -17,5 +17,6 @@ public enum SafetensorsDType: String, Sendable, CaseIterable, CustomStringConver
         }
     }
 
+    /// The header's name for it (`BF16`, `F32`, …).
     public var description: String { rawValue }
 }

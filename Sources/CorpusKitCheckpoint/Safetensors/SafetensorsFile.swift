@@ -13,6 +13,7 @@ public struct SafetensorsFile: Sendable {
     /// The reference implementation's limit on the header length.
     public static let maximumHeaderLength = 100_000_000
 
+    /// The file.
     public let path: String
     /// `N`, the JSON header's length in bytes.
     public let headerLength: Int

@@ -8,17 +8,23 @@ import CorpusKitSystem
 public struct SafetensorsWriter {
     /// A tensor to be written: its data follows the previous one's.
     public struct Entry: Sendable, Equatable {
+        /// The tensor's name.
         public var name: String
+        /// Its dtype.
         public var dtype: SafetensorsDType
+        /// Its shape.
         public var shape: [Int]
+        /// An entry.
         public init(name: String, dtype: SafetensorsDType, shape: [Int]) {
             self.name = name
             self.dtype = dtype
             self.shape = shape
         }
+        /// Bytes of its data.
         public var byteCount: Int { shape.reduce(dtype.itemSize, *) }
     }
 
+    /// The file's final name.
     public let path: String
     private let fd: Int32
     private let temporary: String

@@ -5,7 +5,9 @@
 public struct TensorInfo: Sendable, Equatable {
     /// The tensor's name (`model.embed_tokens.weight`).
     public var name: String
+    /// Its dtype.
     public var dtype: SafetensorsDType
+    /// Its shape.
     public var shape: [Int]
     /// `data_offsets` as written: relative to the start of the data section.
     public var dataOffsets: Range<Int>

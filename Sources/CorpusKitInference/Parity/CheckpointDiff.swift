@@ -17,19 +17,27 @@ import CorpusKitCheckpoint
 public struct CheckpointDiff: Sendable {
     /// One `config.json` field that changes the computation, where A and B disagree.
     public struct ConfigDifference: Sendable {
+        /// The field's name.
         public var field: String
         /// The values as JSON text (`absent` when neither the file nor a default gives one).
         public var a: String
+        /// B's value, as ``a``.
         public var b: String
     }
 
+    /// How one tensor compares (the raw values are the JSON report's).
     public enum Status: String, Sendable {
+        /// Every compared value equal (dtype aside).
         case identical
         /// Equal on the real vocabulary rows; only the padding rows differ.
         case paddingDiffers = "padding_differs"
+        /// Values differ.
         case different
+        /// The shapes differ, so values are not compared.
         case shapeDiffers = "shape_differs"
+        /// Only A has the tensor.
         case onlyInA = "only_in_a"
+        /// Only B has the tensor.
         case onlyInB = "only_in_b"
         /// Non-float dtypes that differ (no common numeric form to compare).
         case incomparable
@@ -37,21 +45,29 @@ public struct CheckpointDiff: Sendable {
 
     /// Value statistics of one compared range of elements.
     public struct Values: Sendable {
+        /// Elements compared.
         public var elements = 0
         /// Elements whose values differ.
         public var differing = 0
+        /// Largest |a − b|.
         public var maxAbs = 0.0
+        /// Σ (a − b)², float64.
         public var sumSquaredDifference = 0.0
+        /// Σ a², float64.
         public var sumSquaredA = 0.0
+        /// Σ b², float64.
         public var sumSquaredB = 0.0
+        /// Σ a·b, float64.
         public var dot = 0.0
         /// ‖a−b‖ / ‖a‖ (0 when identical; infinite when a is all zeros and b is not).
         public var relativeL2: Double {
             sumSquaredDifference == 0 ? 0 : (sumSquaredA > 0 ? (sumSquaredDifference / sumSquaredA).squareRoot() : .infinity)
         }
+        /// a·b / (‖a‖ ‖b‖); 1 when both are all zeros, 0 when only one is.
         public var cosine: Double {
             sumSquaredA > 0 && sumSquaredB > 0 ? dot / (sumSquaredA.squareRoot() * sumSquaredB.squareRoot()) : (sumSquaredA == sumSquaredB ? 1 : 0)
         }
+        /// No element differs.
         public var identical: Bool { differing == 0 }
     }
 
@@ -59,28 +75,41 @@ public struct CheckpointDiff: Sendable {
     public struct Padding: Sendable {
         /// The first padding row (the real vocabulary's size).
         public var firstRow: Int
+        /// A's rows (padding included).
         public var rowsA: Int
+        /// B's rows (padding included).
         public var rowsB: Int
         /// The padding rows both have, compared.
         public var values: Values
     }
 
+    /// One tensor of A or B and how it compares.
     public struct TensorDifference: Sendable {
+        /// The tensor's name.
         public var name: String
+        /// The verdict for this tensor.
         public var status: Status
+        /// A's dtype; `nil` when A lacks the tensor.
         public var dtypeA: SafetensorsDType?
+        /// B's dtype; `nil` when B lacks the tensor.
         public var dtypeB: SafetensorsDType?
+        /// A's shape; `nil` when A lacks the tensor.
         public var shapeA: [Int]?
+        /// B's shape; `nil` when B lacks the tensor.
         public var shapeB: [Int]?
         /// The compared values (the real vocabulary rows for embedding and `lm_head`).
         public var values: Values?
+        /// The padding rows of a vocabulary tensor, when there are any.
         public var padding: Padding?
         /// What else is known: tied to the embedding, heads permuted.
         public var notes: [String] = []
     }
 
+    /// Checkpoint directory A (the reference).
     public let pathA: String
+    /// Checkpoint directory B.
     public let pathB: String
+    /// The computing `config.json` fields that differ.
     public let config: [ConfigDifference]
     /// Every tensor of either checkpoint, in name order (layers numerically).
     public let tensors: [TensorDifference]

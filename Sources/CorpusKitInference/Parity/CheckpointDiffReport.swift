@@ -13,6 +13,7 @@ extension CheckpointDiff {
         String(format: "%d of %d values differ, max |a-b| %.4g, rel L2 %.4g, cosine %.8f", v.differing, v.elements, v.maxAbs, v.relativeL2, v.cosine)
     }
 
+    /// The `model diff` report.
     public func text() -> String {
         var lines = ["verdict: \(verdict)  (A = \(pathA), B = \(pathB))"]
         if !config.isEmpty {
@@ -48,6 +49,7 @@ extension CheckpointDiff {
         return lines.joined(separator: "\n")
     }
 
+    /// The diff as one JSON object (`--json`).
     public func json() -> String {
         func values(_ v: Values) -> String {
             "\"elements\": \(v.elements), \"differing\": \(v.differing), \"max_abs\": \(Self.number(v.maxAbs)), \"rel_l2\": \(Self.number(v.relativeL2)), \"cosine\": \(Self.number(v.cosine))"

@@ -15,14 +15,21 @@ import CorpusKitTokenizer
 /// of agreeing top-1 ids; both perplexities; ln(PPL_B / PPL_A) = mean(NLL_B − NLL_A) with its
 /// standard error sd/√n (positions treated as independent, as llama.cpp does).
 public struct ModelComparison {
+    /// The windows, corpus key, thresholds and report size of a comparison.
     public struct Options: Sendable {
+        /// Window length in tokens.
         public var context: Int
+        /// Tokens the window moves by (``SlidingWindow``'s stride).
         public var stride: Int
+        /// Whether each document starts with the bos id (the checkpoint's, else the tokenizer's).
         public var addBOS: Bool
+        /// The JSON key of each corpus line's text.
         public var textKey: String
+        /// What passes.
         public var thresholds: Thresholds
         /// How many worst documents and positions to keep.
         public var worst: Int
+        /// Options with `model compare`'s defaults for what is not given.
         public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text",
                     thresholds: Thresholds = Thresholds(), worst: Int = 5) {
             self.context = context
@@ -46,6 +53,7 @@ public struct ModelComparison {
         public var maxKLMean: Double
         /// Smallest allowed share of positions whose top-1 ids agree.
         public var minTop1Agreement: Double
+        /// Thresholds; the defaults are conversion-grade (see above).
         public init(maxKLMean: Double = 1e-3, minTop1Agreement: Double = 0.99) {
             self.maxKLMean = maxKLMean
             self.minTop1Agreement = minTop1Agreement
@@ -56,44 +64,76 @@ public struct ModelComparison {
     public struct Position: Sendable {
         /// Index of the document (0-based, blank lines skipped) and its line in the corpus.
         public var document: Int
+        /// The document's 1-based line in the corpus.
         public var line: Int
         /// Index of the predicted token in the document's ids (bos included).
         public var index: Int
+        /// The id predicted (the next token).
         public var target: Int
+        /// KL(P_A‖P_B) at this position, nats.
         public var kl: Double
+        /// A's negative log-likelihood of the target, nats.
         public var nllA: Double
+        /// B's negative log-likelihood of the target, nats.
         public var nllB: Double
+        /// A's arg-max id.
         public var topA: Int
+        /// B's arg-max id.
         public var topB: Int
     }
 
+    /// One document's totals over its scored positions.
     public struct Document: Sendable {
+        /// The document's 1-based line in the corpus.
         public var line: Int
+        /// Positions scored.
         public var tokens: Int
+        /// Σ KL(P_A‖P_B) over them, nats.
         public var klSum: Double
+        /// Σ of A's NLL, nats.
         public var nllA: Double
+        /// Σ of B's NLL, nats.
         public var nllB: Double
+        /// Positions whose top-1 ids agree.
         public var agreeing: Int
+        /// Mean KL per scored position (NaN when none was scored).
         public var klMean: Double { tokens > 0 ? klSum / Double(tokens) : .nan }
     }
 
+    /// Everything a comparison measured, and the summaries the report prints.
     public struct Summary: Sendable {
+        /// Every document, in corpus order.
         public var documents: [Document] = []
+        /// Every scored position, in corpus order.
         public var positions: [Position] = []
+        /// The thresholds ``passes`` applies.
         public var thresholds = Thresholds()
+        /// How many worst documents and positions the report lists.
         public var worst = 5
+        /// Ids compared at each position (those both vocabularies have).
         public var vocabularyCompared = 0
+        /// An empty summary.
         public init() {}
 
+        /// Positions scored.
         public var count: Int { positions.count }
+        /// Mean KL(P_A‖P_B) over all positions (NaN when none).
         public var klMean: Double { count > 0 ? positions.reduce(0) { $0 + $1.kl } / Double(count) : .nan }
+        /// Largest KL at one position.
         public var klMax: Double { positions.map(\.kl).max() ?? .nan }
+        /// Median KL (numpy's linear interpolation).
         public var klMedian: Double { Self.percentile(positions.map(\.kl), 0.5) }
+        /// 99th percentile of KL (numpy's linear interpolation).
         public var klP99: Double { Self.percentile(positions.map(\.kl), 0.99) }
+        /// Share of positions whose arg-max ids agree.
         public var top1Agreement: Double { count > 0 ? Double(positions.filter { $0.topA == $0.topB }.count) / Double(count) : .nan }
+        /// A's mean NLL per position, nats.
         public var meanNLLA: Double { count > 0 ? positions.reduce(0) { $0 + $1.nllA } / Double(count) : .nan }
+        /// B's mean NLL per position, nats.
         public var meanNLLB: Double { count > 0 ? positions.reduce(0) { $0 + $1.nllB } / Double(count) : .nan }
+        /// A's perplexity: exp(``meanNLLA``).
         public var perplexityA: Double { exp(meanNLLA) }
+        /// B's perplexity: exp(``meanNLLB``).
         public var perplexityB: Double { exp(meanNLLB) }
         /// ln(PPL_B / PPL_A) and its standard error.
         public var logPerplexityRatio: (value: Double, standardError: Double) {
@@ -104,7 +144,9 @@ public struct ModelComparison {
             let variance = d.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(count - 1)
             return (mean, (variance / Double(count)).squareRoot())
         }
+        /// The ``worst`` positions of highest KL.
         public var worstPositions: [Position] { Array(positions.sorted { $0.kl > $1.kl }.prefix(worst)) }
+        /// The ``worst`` documents of highest mean KL.
         public var worstDocuments: [Document] { Array(documents.filter { $0.tokens > 0 }.sorted { $0.klMean > $1.klMean }.prefix(worst)) }
         /// Both thresholds met.
         public var passes: Bool { count > 0 && klMean <= thresholds.maxKLMean && top1Agreement >= thresholds.minTop1Agreement }
@@ -119,13 +161,21 @@ public struct ModelComparison {
         }
     }
 
+    /// Checkpoint A (the reference).
     public let a: CausalLM
+    /// Checkpoint B.
     public let b: CausalLM
+    /// The tokenizer both were trained with.
     public let tokenizer: Tokenizer
+    /// The comparison's options.
     public let options: Options
     /// Ids compared: those both vocabularies have.
     public let vocabulary: Int
 
+    /// A comparison of `a` and `b`.
+    /// - Throws: ``ParityError/invalidOption(_:)`` for a context, stride or worst count out of
+    ///   range or a context beyond a model's positions; ``ParityError/incompatible(_:)`` when the
+    ///   tokenizer has more ids than the smaller vocabulary.
     public init(a: CausalLM, b: CausalLM, tokenizer: Tokenizer, options: Options) throws(ParityError) {
         guard options.context >= 2 else { throw .invalidOption("the context must be at least 2 tokens (got \(options.context))") }
         guard options.stride >= 1, options.stride <= options.context else {

@@ -10,6 +10,7 @@ extension ModelComparison.Summary {
 
     static func number(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
 
+    /// The summary as one JSON object (`--json`).
     public func json() -> String {
         let n = Self.number
         let ratio = logPerplexityRatio
@@ -27,6 +28,7 @@ extension ModelComparison.Summary {
             + "\"worst_documents\": [\(documents.joined(separator: ", "))], \"worst_positions\": [\(positions.joined(separator: ", "))]}"
     }
 
+    /// The `model compare` report.
     public func text() -> String {
         let ratio = logPerplexityRatio
         var lines = [

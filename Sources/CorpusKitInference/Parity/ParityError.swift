@@ -11,6 +11,7 @@ public enum ParityError: Error, CustomStringConvertible, Sendable {
     /// Running a model failed.
     case model(String)
 
+    /// The message (a path-prefixed reason for an unreadable checkpoint).
     public var description: String {
         switch self {
         case .badCheckpoint(let path, let reason): return reason.hasPrefix(path) || reason.hasPrefix("cannot read \(path)") ? reason : "\(path): \(reason)"

@@ -21,30 +21,47 @@ public struct TrainingStepLoss {
         case samples(Range<Int>)
     }
 
+    /// One dataset's share of the selected samples.
     public struct Dataset: Sendable {
+        /// Its 0-based position in the data path.
         public var index: Int
+        /// Its prefix.
         public var prefix: String
+        /// Samples (or parts of samples) it contributed.
         public var samples = 0
+        /// Labels scored from it.
         public var tokens = 0
+        /// Σ NLL of those labels, nats.
         public var nll = 0.0
+        /// Its mean NLL per label (NaN when none).
         public var loss: Double { tokens > 0 ? nll / Double(tokens) : .nan }
     }
 
+    /// The loss of the selected samples, in total and by dataset.
     public struct Result: Sendable {
+        /// The steps covered (the samples' steps for a sample range).
         public var steps: Range<Int>
+        /// The global samples scored.
         public var samples: Range<Int>
+        /// Labels scored.
         public var tokens = 0
+        /// Σ NLL of the labels, nats.
         public var nll = 0.0
         /// Per-sample mean NLL, in sample order.
         public var sampleLosses: [Double] = []
         /// The datasets the samples came from, in data-path order.
         public var datasets: [Dataset] = []
+        /// The lm loss: mean NLL per label (NaN when none).
         public var loss: Double { tokens > 0 ? nll / Double(tokens) : .nan }
     }
 
+    /// The checkpoint.
     public let model: CausalLM
+    /// The run's samples.
     public let replayer: Replayer
 
+    /// A loss evaluation of `model` on `replayer`'s samples.
+    /// - Throws: ``ParityError/incompatible(_:)`` when the sequence length exceeds the model's positions.
     public init(model: CausalLM, replayer: Replayer) throws(ParityError) {
         let length = replayer.plan.configuration.sequenceLength
         if let limit = model.spec.maximumPositions, length > limit {
@@ -129,6 +146,7 @@ public struct TrainingStepLoss {
 }
 
 extension TrainingStepLoss.Result {
+    /// The result as one JSON object (`--json`).
     public func json() -> String {
         func n(_ x: Double) -> String { x.isFinite ? "\(x)" : "null" }
         let datasets = self.datasets.map {
@@ -138,6 +156,7 @@ extension TrainingStepLoss.Result {
         return "{\"step\": \(step), \"samples\": [\(samples.lowerBound), \(samples.upperBound)], \"tokens\": \(tokens), \"loss\": \(n(loss)), \"datasets\": [\(datasets.joined(separator: ", "))], \"sample_losses\": [\(sampleLosses.map(n).joined(separator: ", "))]}"
     }
 
+    /// The `model loss` report.
     public func text() -> String {
         let stepText = steps.count == 1 ? "step \(steps.lowerBound)" : "steps \(steps.lowerBound)...\(steps.upperBound - 1)"
         var lines = [

@@ -5,12 +5,15 @@
 /// eos ids (generation_config.json, else config.json) unless `ignoreEOS`; the eos is included, as
 /// transformers' `generate` includes it.
 public struct GreedyGenerator {
+    /// The checkpoint.
     public let model: CausalLM
 
+    /// A generator for `model`.
     public init(model: CausalLM) { self.model = model }
 
     /// The outcome of one greedy run, with wall-clock times of its two phases.
     public struct Run: Sendable {
+        /// The new ids (the prompt not included).
         public var ids: [Int]
         /// Seconds of the prompt's forward pass (which yields the first new id).
         public var promptSeconds: Double

@@ -13,11 +13,17 @@ import CorpusKitTokenizer
 /// at least `minimumTokens` tokens has a mean NLL above that of an earlier such bucket by more than
 /// `tolerance` nats. Long documents are needed to fill the late buckets.
 public struct LongContextCheck {
+    /// The tokens scored at window positions in ``positions``.
     public struct Bucket: Sendable {
+        /// The window positions of this bucket.
         public var positions: Range<Int>
+        /// Tokens scored.
         public var tokens = 0
+        /// Σ NLL, nats.
         public var nll = 0.0
+        /// Mean NLL per token (NaN when none).
         public var meanNLL: Double { tokens > 0 ? nll / Double(tokens) : .nan }
+        /// A bucket with these totals.
         public init(positions: Range<Int>, tokens: Int = 0, nll: Double = 0) {
             self.positions = positions
             self.tokens = tokens
@@ -25,11 +31,17 @@ public struct LongContextCheck {
         }
     }
 
+    /// The checkpoint.
     public let model: CausalLM
+    /// Its tokenizer.
     public let tokenizer: Tokenizer
+    /// Window length in tokens.
     public let context: Int
+    /// The bucket edges (increasing, each below ``context``).
     public let edges: [Int]
+    /// Tokens a bucket needs to be compared.
     public var minimumTokens = 100
+    /// How far, in nats, a later bucket's mean NLL may rise above an earlier one's before the check warns.
     public var tolerance = 0.05
 
     /// `context` defaults to the config's `max_position_embeddings` (else 2048); `edges` (increasing,
@@ -55,9 +67,8 @@ public struct LongContextCheck {
         let cache = model.makeCache(capacity: context)
         let vocab = model.spec.vocabularySize
         for text in texts {
-            var ids: [Int] = []
-            if let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) { ids.append(bos) }
-            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw .encoding(what: "a document", error) }
+            let ids: [Int]
+            do { ids = try TextPrompt.ids(text, model: model, tokenizer: tokenizer, addBOS: true) } catch { throw .encoding(what: "a document", error) }
             var begin = 0
             while begin + 1 < ids.count {
                 let window = Array(ids[begin..<min(begin + context, ids.count)])

@@ -9,6 +9,7 @@ public final class RoutingCounts: @unchecked Sendable {
     /// Tokens routed per layer.
     public private(set) var tokens: [Int]
 
+    /// Zero counts for `layers` layers of `experts` experts.
     public init(layers: Int, experts: Int) {
         counts = [[Int]](repeating: [Int](repeating: 0, count: experts), count: layers)
         tokens = [Int](repeating: 0, count: layers)
@@ -30,9 +31,12 @@ public final class RoutingCounts: @unchecked Sendable {
 ///   experts, chosen for no token while the corpus routed at least `minimumTokens` tokens per
 ///   expert on average (warning: a dead expert may be a mis-converted router row).
 public struct MixtureOfExpertsCheck {
+    /// The checkpoint (a MoE architecture).
     public let model: CausalLM
+    /// Average routed tokens per expert the corpus must reach before an unchosen expert is called dead.
     public var minimumTokens = 20
 
+    /// The checks of `model`.
     public init(model: CausalLM) { self.model = model }
 
     /// The weight checks: copies and zeroed experts.
@@ -67,9 +71,8 @@ public struct MixtureOfExpertsCheck {
         defer { model.routingCounts = nil }
         let cache = model.makeCache(capacity: context)
         for text in texts {
-            var ids: [Int] = []
-            if let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) { ids.append(bos) }
-            do { ids += try tokenizer.encode(text).map(Int.init) } catch { throw .encoding(what: "a document", error) }
+            let ids: [Int]
+            do { ids = try TextPrompt.ids(text, model: model, tokenizer: tokenizer, addBOS: true) } catch { throw .encoding(what: "a document", error) }
             var begin = 0
             while begin < ids.count {
                 cache.reset()

@@ -5,6 +5,7 @@ import CorpusKitTokenizer
 
 /// The answer of ``ModelHealthCheck``: a compat-style report (verdict, checks, exit status).
 public struct ModelHealthReport: Sendable {
+    /// The verdict and the checks.
     public let compat: CompatReport
     /// Statistics of every floating-point tensor, by name.
     public let statistics: [String: TensorStatistics]
@@ -12,20 +13,33 @@ public struct ModelHealthReport: Sendable {
 
 /// Statistics of one tensor, in float64 over its float32 values.
 public struct TensorStatistics: Sendable {
+    /// Values seen.
     public var count = 0
+    /// NaN values.
     public var nan = 0
+    /// ±Inf values.
     public var infinite = 0
+    /// Rows (of a matrix) whose values are all zero.
     public var zeroRows = 0
+    /// Rows seen (a vector counts as one).
     public var rows = 0
+    /// Smallest finite value.
     public var minimum = Double.infinity
+    /// Largest finite value.
     public var maximum = -Double.infinity
+    /// Σ of the finite values.
     public var sum = 0.0
+    /// Σ of their squares.
     public var sumOfSquares = 0.0
+    /// Finite values.
     public var finite: Int { count - nan - infinite }
+    /// Mean of the finite values (NaN when none).
     public var mean: Double { finite > 0 ? sum / Double(finite) : .nan }
+    /// Population standard deviation of the finite values (NaN when none).
     public var std: Double { finite > 0 ? max(0, sumOfSquares / Double(finite) - mean * mean).squareRoot() : .nan }
     /// Root mean square (the layer-outlier measure).
     public var rms: Double { finite > 0 ? (sumOfSquares / Double(finite)).squareRoot() : .nan }
+    /// Every value is 0 (and there is at least one).
     public var allZero: Bool { count > 0 && finite == count && minimum == 0 && maximum == 0 }
 }
 
@@ -46,17 +60,24 @@ public struct TensorStatistics: Sendable {
 /// - MoE checkpoints: expert copies and zeroed experts, with a corpus the routing histogram and dead
 ///   experts (``MixtureOfExpertsCheck``); with `longContext`, NLL by position (``LongContextCheck``).
 public struct ModelHealthCheck {
+    /// The prompt of the greedy continuation check (English, then Japanese).
     public static let prompt = "The capital of Japan is Tokyo. 日本の首都は"
+    /// The checkpoint directory.
     public let directory: String
+    /// The tokenizer (given, or the one in ``directory``); `nil`: tensor checks only.
     public let tokenizerPath: String?
+    /// A JSONL corpus for the perplexity and continuation checks; `nil`: not run.
     public let corpus: String?
+    /// Documents of ``corpus`` scored.
     public let corpusDocuments: Int
+    /// Compute threads.
     public let threads: Int
     /// With a corpus: NLL by position bucket (``LongContextCheck``); nil: not run.
     public var longContext: LongContextOptions?
     /// The JSON key of the corpus text.
     public var textKey = "text"
 
+    /// What ``LongContextCheck`` runs with.
     public struct LongContextOptions: Sendable {
         /// Window length (default: the config's context).
         public var context: Int?
@@ -64,6 +85,7 @@ public struct ModelHealthCheck {
         public var edges: [Int]?
         /// Tokens a bucket needs to be compared.
         public var minimumTokens: Int
+        /// Options; `nil`s take the defaults above.
         public init(context: Int? = nil, edges: [Int]? = nil, minimumTokens: Int = 100) {
             self.context = context
             self.edges = edges
@@ -91,6 +113,8 @@ public struct ModelHealthCheck {
         self.threads = threads
     }
 
+    /// Runs every check that applies.
+    /// - Throws: ``InferenceError`` when the checkpoint, tokenizer or corpus cannot be read (a finding is a check, not an error).
     public func run() throws(InferenceError) -> ModelHealthReport {
         let checkpoint: CheckpointDirectory
         do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw .checkpoint(error) }

@@ -3,11 +3,17 @@ import CorpusKitCheckpoint
 
 /// `corpuskit model info`: what a checkpoint is and what running it costs, from headers and config only.
 public struct ModelInfo {
+    /// The checkpoint directory.
     public let directory: String
+    /// The architecture read from its configs.
     public let spec: ModelSpec
+    /// Its files (configs and safetensors headers).
     public let checkpoint: CheckpointDirectory
+    /// The context length the KV cache estimate is for.
     public let context: Int
 
+    /// Reads the configs and safetensors headers of `directory` (no weights).
+    /// - Throws: ``InferenceError`` when they cannot be read or describe no supported architecture.
     public init(directory: String, context: Int = 2048) throws(InferenceError) {
         do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw .checkpoint(error) }
         spec = try ModelSpec(config: checkpoint.config, generation: checkpoint.generationConfig)
@@ -15,6 +21,7 @@ public struct ModelInfo {
         self.context = context
     }
 
+    /// Bytes of the safetensors files.
     public var fileBytes: Int { checkpoint.tensors.files.reduce(0) { $0 + $1.fileSize } }
     /// Element count by stored dtype.
     public var dtypes: [String: Int] {
@@ -51,6 +58,7 @@ public struct ModelInfo {
         return unit == 0 ? "\(bytes) B" : String(format: "%.2f %@", value, units[unit])
     }
 
+    /// The `model info` report.
     public func text() -> String {
         let (total, active) = spec.parameterCounts
         var lines = [
@@ -71,6 +79,7 @@ public struct ModelInfo {
         return lines.joined(separator: "\n")
     }
 
+    /// The report as one JSON object (`--json`).
     public func json() -> String {
         let (total, active) = spec.parameterCounts
         let object: [String: Any] = [

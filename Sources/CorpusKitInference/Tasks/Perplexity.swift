@@ -9,13 +9,19 @@ import CorpusKitTokenizer
 /// float64. Bits per byte = total NLL / ln 2 / UTF-8 bytes of the texts, which compares models with
 /// different vocabularies.
 public struct PerplexityEvaluator {
+    /// The windows, corpus key and convention of an evaluation.
     public struct Options: Sendable {
+        /// Window length in tokens.
         public var context: Int
+        /// Tokens the window moves by (`hf-stride` only).
         public var stride: Int
+        /// Whether each document starts with the bos id (`hf-stride` only).
         public var addBOS: Bool
+        /// The JSON key of each corpus line's text.
         public var textKey: String
         /// Which windows score the tokens (``PerplexityConvention``).
         public var convention: PerplexityConvention
+        /// Options with `model perplexity`'s defaults for what is not given.
         public init(context: Int = 2048, stride: Int = 512, addBOS: Bool = true, textKey: String = "text", convention: PerplexityConvention = .hfStride) {
             self.context = context
             self.stride = stride
@@ -27,36 +33,57 @@ public struct PerplexityEvaluator {
 
     /// One document's score.
     public struct Document: Sendable {
+        /// The document's 1-based line in the corpus.
         public var line: Int
+        /// Tokens scored.
         public var tokens: Int
+        /// Σ NLL of the scored tokens, nats.
         public var nll: Double
+        /// UTF-8 bytes of the document's text.
         public var bytes: Int
         /// lm-eval's word count: the pieces of `re.split(r"\s+", text)`.
         public var words: Int = 0
+        /// exp(mean NLL per scored token); NaN when none was scored.
         public var perplexity: Double { tokens > 0 ? exp(nll / Double(tokens)) : .nan }
     }
 
     /// Totals over documents.
     public struct Summary: Sendable {
+        /// Every document, in corpus order.
         public var documents: [Document] = []
+        /// Tokens scored, over all documents.
         public var tokens: Int { documents.reduce(0) { $0 + $1.tokens } }
+        /// Σ NLL over all documents, nats.
         public var nll: Double { documents.reduce(0) { $0 + $1.nll } }
+        /// UTF-8 bytes of all texts.
         public var bytes: Int { documents.reduce(0) { $0 + $1.bytes } }
+        /// Mean NLL per scored token, nats.
         public var meanNLL: Double { tokens > 0 ? nll / Double(tokens) : .nan }
+        /// exp(``meanNLL``).
         public var perplexity: Double { exp(meanNLL) }
+        /// Total NLL in bits per UTF-8 byte: comparable across vocabularies.
         public var bitsPerByte: Double { bytes > 0 ? nll / log(2) / Double(bytes) : .nan }
+        /// lm-eval's words over all documents.
         public var words: Int { documents.reduce(0) { $0 + $1.words } }
-        /// lm-eval's `word_perplexity` (exp of total NLL per word) and `byte_perplexity`.
+        /// exp(total NLL / words): lm-eval's `word_perplexity`.
         public var wordPerplexity: Double { words > 0 ? exp(nll / Double(words)) : .nan }
+        /// exp(total NLL / bytes): lm-eval's `byte_perplexity`.
         public var bytePerplexity: Double { bytes > 0 ? exp(nll / Double(bytes)) : .nan }
+        /// The convention the documents were scored with.
         public var convention: PerplexityConvention = .hfStride
+        /// An empty summary.
         public init() {}
     }
 
+    /// The checkpoint scored.
     public let model: CausalLM
+    /// The tokenizer the checkpoint was trained with.
     public let tokenizer: Tokenizer
+    /// The evaluation's options.
     public let options: Options
 
+    /// An evaluator of `model`.
+    /// - Throws: ``InferenceError/contextTooShort(_:)``, ``InferenceError/strideOutOfRange(stride:context:)`` or ``InferenceError/contextBeyondPositions(context:limit:)`` for windows the model cannot score.
     public init(model: CausalLM, tokenizer: Tokenizer, options: Options) throws(InferenceError) {
         guard options.context >= 2 else { throw .contextTooShort(options.context) }
         guard options.convention == .lmEvalRolling || (options.stride >= 1 && options.stride <= options.context) else {
@@ -74,7 +101,7 @@ public struct PerplexityEvaluator {
     public func ids(for text: String) throws(InferenceError) -> [Int] {
         var ids: [Int] = []
         if options.addBOS && options.convention == .hfStride {
-            guard let bos = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) else {
+            guard let bos = TextPrompt.bosID(model: model, tokenizer: tokenizer) else {
                 throw .noBOS
             }
             ids.append(bos)

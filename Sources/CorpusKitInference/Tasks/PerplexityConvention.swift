@@ -9,7 +9,9 @@ import Foundation
 /// | windows | `context` long, every `stride` tokens (``SlidingWindow``) | disjoint chunks of `context` scored tokens; a chunk sees only the token before it, the last (short) one the `context` tokens before its end |
 /// | per word / byte | bits per byte | also `word_perplexity` = exp(NLL / words), `byte_perplexity` = exp(NLL / bytes), `bits_per_byte` = NLL / bytes / ln 2, words = pieces of Python's `re.split(r"\s+", text)` (lm-eval's wikitext) |
 public enum PerplexityConvention: String, Sendable, CaseIterable {
+    /// The Hugging Face guide's sliding windows (the default).
     case hfStride = "hf-stride"
+    /// lm-eval-harness's `loglikelihood_rolling` windows.
     case lmEvalRolling = "lm-eval-rolling"
 
     /// `len(re.split(r"\s+", text))`: runs of whitespace split, empty pieces at the ends counted.
@@ -46,7 +48,7 @@ public enum PerplexityConvention: String, Sendable, CaseIterable {
 extension PerplexityEvaluator {
     /// Total NLL and tokens of `tokens` (no bos) under lm-eval's `loglikelihood_rolling`.
     func rollingScore(_ tokens: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
-        guard let prefix = model.spec.bosTokenIDs.first ?? tokenizer.bosID.map(Int.init) ?? model.spec.eosTokenIDs.first ?? tokenizer.eosID.map(Int.init) else {
+        guard let prefix = TextPrompt.bosID(model: model, tokenizer: tokenizer) ?? model.spec.eosTokenIDs.first ?? tokenizer.eosID.map(Int.init) else {
             throw .noPrefixToken
         }
         var total = 0.0, scored = 0

@@ -13,6 +13,7 @@ public enum PerplexityReport {
         return "{\"documents\": [\(documents.joined(separator: ", "))], \"tokens\": \(s.tokens), \"bytes\": \(s.bytes), \"nll\": \(number(s.nll)), \"mean_nll\": \(number(s.meanNLL)), \"perplexity\": \(number(s.perplexity)), \"bits_per_byte\": \(number(s.bitsPerByte)), \"convention\": \"\(s.convention.rawValue)\", \"words\": \(s.words), \"word_perplexity\": \(number(s.wordPerplexity)), \"byte_perplexity\": \(number(s.bytePerplexity))}"
     }
 
+    /// The `model perplexity` report.
     public static func text(_ s: PerplexityEvaluator.Summary) -> String {
         """
         documents:      \(s.documents.count)

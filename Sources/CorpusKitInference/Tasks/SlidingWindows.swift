@@ -7,6 +7,7 @@
 public struct SlidingWindow: Sendable, Equatable {
     /// The window is `ids[begin..<end]`.
     public var begin: Int
+    /// See ``begin``.
     public var end: Int
     /// The first index inside the window whose token is scored (predicted from index − 1);
     /// `end - begin` when the window scores nothing.

@@ -13,31 +13,34 @@ public enum SbatchScript {
     /// The array job script.
     public static func taskScript(_ plan: LaunchPlan) -> String {
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
-        var lines = ["#!/bin/bash",
-                     "# corpuskit launch: tokenize \(plan.inputs.count) input file(s) in \(plan.taskCount) task(s); plan: \(layout.planFile)",
+        return script(
+            header: ["# corpuskit launch: tokenize \(plan.inputs.count) input file(s) in \(plan.taskCount) task(s); plan: \(layout.planFile)",
                      "#SBATCH --job-name=corpuskit-tokenize",
                      "#SBATCH --array=0-\(plan.taskCount - 1)",
-                     "#SBATCH --output=\(layout.logDirectory)/task-%a-job-%A.log"]
-        lines += directives(plan.slurm, includeTaskShape: true)
-        lines += ["set -eu",
-                  "exec \(quote(plan.executable)) launch run-task \(quote(plan.outputDirectory)) \"$SLURM_ARRAY_TASK_ID\""]
-        return lines.joined(separator: "\n") + "\n"
+                     "#SBATCH --output=\(layout.logDirectory)/task-%a-job-%A.log"],
+            directives: directives(plan.slurm, includeTaskShape: true),
+            body: ["set -eu",
+                   "exec \(quote(plan.executable)) launch run-task \(quote(plan.outputDirectory)) \"$SLURM_ARRAY_TASK_ID\""])
     }
 
     /// The final job script.
     public static func finalScript(_ plan: LaunchPlan) -> String {
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
         let out = quote(plan.outputDirectory)
-        var lines = ["#!/bin/bash",
-                     "# corpuskit launch: check every dataset, then token_info.csv and num_tokens.tsv",
+        return script(
+            header: ["# corpuskit launch: check every dataset, then token_info.csv and num_tokens.tsv",
                      "#SBATCH --job-name=corpuskit-count",
                      "#SBATCH --output=\(layout.logDirectory)/final-job-%j.log",
-                     "#SBATCH --ntasks=1"]
-        lines += directives(plan.slurm, includeTaskShape: false)
-        lines += ["set -euo pipefail",
-                  "\(quote(plan.executable)) launch finish \(out)",
-                  "\(quote(plan.executable)) count \(out) --format tsv --root \(out) --output \(quote(layout.numTokensFile)) --quiet"]
-        return lines.joined(separator: "\n") + "\n"
+                     "#SBATCH --ntasks=1"],
+            directives: directives(plan.slurm, includeTaskShape: false),
+            body: ["set -euo pipefail",
+                   "\(quote(plan.executable)) launch finish \(out)",
+                   "\(quote(plan.executable)) count \(out) --format tsv --root \(out) --output \(quote(layout.numTokensFile)) --quiet"])
+    }
+
+    /// A script: bash, the job's own lines, the pass-through directives, then the commands.
+    private static func script(header: [String], directives: [String], body: [String]) -> String {
+        (["#!/bin/bash"] + header + directives + body).joined(separator: "\n") + "\n"
     }
 
     /// `#SBATCH` lines for the pass-through options. The final job is one small process, so it

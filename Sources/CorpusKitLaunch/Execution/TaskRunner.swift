@@ -106,10 +106,11 @@ public final class TaskRunner {
             let prefixes = plan.datasetPrefixes(of: input)
             try? FileManager.default.removeItem(atPath: layout.recordFile(task: task, input: index))
             try prepareDirectory(for: prefixes)
-            let configuration = TokenizeConfiguration(
+            var configuration = TokenizeConfiguration(
                 inputs: [input.path], outputPrefix: (plan.outputDirectory as NSString).appendingPathComponent(input.name),
                 jsonKeys: plan.flags.jsonKeys, workers: workers, errorPolicy: policy, resume: false,
                 tokenInfoCSV: nil, batchBytes: plan.flags.batchBytes)
+            configuration.ownsOutputs = true
             let pause = pauseAt == position ? PauseReporter(marker: layout.pauseMarker(task), cancellation: cancellation) : nil
             let summary: TokenizeSummary
             do {
@@ -134,8 +135,8 @@ public final class TaskRunner {
         return outcome
     }
 
-    /// Creates the datasets' directory and removes temporary files a killed run left at these
-    /// prefixes (`{prefix}.bin.tmp-*`, `{prefix}.idx.tmp-*`).
+    /// Creates the datasets' directories. (Temporary files a killed attempt of this task left at
+    /// its prefixes are removed by the pipeline: the task owns them, ``TokenizeConfiguration/ownsOutputs``.)
     private func prepareDirectory(for prefixes: [String]) throws(LaunchError) {
         for prefix in prefixes {
             let directory = (prefix as NSString).deletingLastPathComponent
@@ -144,11 +145,6 @@ public final class TaskRunner {
             } catch {
                 throw .task("cannot create \(directory): \(error.localizedDescription)")
             }
-            let base = (prefix as NSString).lastPathComponent
-            let stale = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter {
-                $0.hasPrefix(base + ".bin.tmp-") || $0.hasPrefix(base + ".idx.tmp-")
-            }
-            for name in stale { try? FileManager.default.removeItem(atPath: (directory as NSString).appendingPathComponent(name)) }
         }
     }
 

@@ -85,7 +85,7 @@ public enum CountTable {
             }
             let total = rows.reduce(0) { $0 + $1.tokens }
             let documents = rows.reduce(0) { $0 + $1.documents }
-            let tokenizers = Set(rows.compactMap { $0.provenance.map { "\($0.tokenizer.sha256)|\($0.tokenizer.type)|\($0.options.appendEOD)|\($0.options.dtype)" } })
+            let tokenizers = Set(rows.compactMap { $0.provenance?.meaning })
             if tokenizers.count > 1 {
                 out += "\nwarning: the datasets were made with \(tokenizers.count) different tokenizers or options (see the tokenizer column)\n"
             }

@@ -11,12 +11,16 @@ public struct CountedDataset: Sendable, Equatable {
     /// The dataset's own prefix, for shards counted without a root: the mixture writes it as the
     /// data path (`PREFIX/filename` would name a file that does not exist).
     public var location: String?
+    /// What its ids mean, from its provenance record (shards counted here, or the `tokenizer`
+    /// object of `corpuskit count --format json`); `nil` without a record.
+    public var meaning: DatasetProvenance.IDMeaning?
 
     /// A row.
-    public init(filename: String, tokens: Int, location: String? = nil) {
+    public init(filename: String, tokens: Int, location: String? = nil, meaning: DatasetProvenance.IDMeaning? = nil) {
         self.filename = filename
         self.tokens = tokens
         self.location = location
+        self.meaning = meaning
     }
 
     /// Rows for shard arguments counted from their `.idx` files (``ShardDiscovery``), sorted by
@@ -27,7 +31,7 @@ public struct CountedDataset: Sendable, Equatable {
         do { prefixes = try ShardDiscovery.prefixes(shards) } catch { throw .shard("\(error)") }
         return try ShardCounter.count(prefixes: prefixes, root: root)
             .sorted { DatasetNaming.precedes($0.name, $1.name) }
-            .map { CountedDataset(filename: $0.name, tokens: $0.tokens, location: root == nil ? $0.source : nil) }
+            .map { CountedDataset(filename: $0.name, tokens: $0.tokens, location: root == nil ? $0.source : nil, meaning: $0.provenance?.meaning) }
     }
 }
 
@@ -97,6 +101,15 @@ public enum CountsFile {
         struct Row: Decodable {
             let filename: String
             let tokens: Int
+            /// `count --format json`'s provenance summary (`null` or absent without a record).
+            let tokenizer: Tokenizer?
+        }
+        struct Tokenizer: Decodable {
+            let file: String
+            let sha256: String
+            let type: String
+            let append_eod: Bool
+            let dtype: String
         }
         let datasets: [Row]
     }
@@ -113,7 +126,11 @@ public enum CountsFile {
             guard row.tokens >= 0 else {
                 throw .counts(path: path, line: 0, reason: "datasets[\(i)]: tokens \(row.tokens) is negative")
             }
-            rows.append(CountedDataset(filename: row.filename, tokens: row.tokens))
+            let meaning = row.tokenizer.map {
+                DatasetProvenance.IDMeaning(tokenizerFile: $0.file, tokenizerSHA256: $0.sha256, tokenizerType: $0.type,
+                                            appendEOD: $0.append_eod, dtype: $0.dtype)
+            }
+            rows.append(CountedDataset(filename: row.filename, tokens: row.tokens, meaning: meaning))
         }
         try checkUnique(rows, path: path)
         return rows

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitShards
 
 /// A training mixture: the selected datasets with their Megatron `--data-path` weights.
 ///
@@ -42,7 +43,8 @@ public struct Mixture: Sendable, Equatable {
     public let targetTokens: Int?
     /// The spec the mixture was made from.
     public let spec: MixtureSpec
-    /// What is legal but probably not meant (a selected subset with rate 0), one sentence each.
+    /// What is legal but probably not meant (a selected subset with rate 0; datasets whose
+    /// provenance records name different tokenizers or options), one sentence each.
     public let warnings: [String]
 
     /// The data-path entries: selected datasets with a weight above 0.
@@ -118,9 +120,8 @@ public struct Mixture: Sendable, Equatable {
                 warnings.append("\(specPath):\(selection.line): subset \(selection.subset) has rate 0: its datasets are left out of the mixture")
             }
         }
-        self.warnings = warnings
-
         var selected: [Entry] = []
+        var meanings: [(name: String, meaning: DatasetProvenance.IDMeaning)] = []
         for candidate in candidates {
             let rate = candidate.selection.rate
             let weight = try Self.weight(tokens: candidate.row.tokens, rate: rate, fill: fillRate ?? 0,
@@ -136,8 +137,11 @@ public struct Mixture: Sendable, Equatable {
                 path: candidate.row.location ?? Self.dataPath(prefix: spec.prefix, filename: candidate.row.filename),
                 language: candidate.language, subset: candidate.subset, tokens: candidate.row.tokens,
                 rate: rateValue, weight: weight))
+            if weight > 0, let meaning = candidate.row.meaning { meanings.append((candidate.row.filename, meaning)) }
         }
         self.selected = selected
+        if let mixed = DatasetProvenance.mixedMeaningsWarning(meanings) { warnings.append(mixed) }
+        self.warnings = warnings
     }
 
     /// `ceil(tokens × rate)` (exact integer product for an integer rate).

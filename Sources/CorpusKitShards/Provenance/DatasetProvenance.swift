@@ -242,38 +242,55 @@ public struct DatasetProvenance: Codable, Sendable, Equatable {
     public func meaningDifferences(
         from recorded: DatasetProvenance, labels: (recorded: String, current: String) = ("in the dataset", "now")
     ) -> [String] {
-        let (was, now) = labels
-        var out: [String] = []
-        if tokenizer.sha256 != recorded.tokenizer.sha256 {
-            out.append("tokenizer: \(recorded.tokenizer.file) (SHA-256 \(recorded.tokenizer.sha256.prefix(12))…) \(was), \(tokenizer.file) (SHA-256 \(tokenizer.sha256.prefix(12))…) \(now)")
-        }
-        if tokenizer.type != recorded.tokenizer.type {
-            out.append("tokenizer type: \(recorded.tokenizer.type) \(was), \(tokenizer.type) \(now)")
-        }
-        if options.appendEOD != recorded.options.appendEOD {
-            out.append("append EOD: \(Self.onOff(recorded.options.appendEOD)) \(was), \(Self.onOff(options.appendEOD)) \(now)")
-        }
-        if options.dtype != recorded.options.dtype {
-            out.append("dtype: \(recorded.options.dtype) \(was), \(options.dtype) \(now)")
-        }
-        return out
+        Self.sentences(Self.meaningFields, self, recorded, labels)
     }
 
     private func optionDifferences(from recorded: DatasetProvenance) -> [String] {
-        var out: [String] = []
-        if options.jsonKey != recorded.options.jsonKey {
-            out.append("JSON key: \"\(recorded.options.jsonKey)\" in the dataset, \"\(options.jsonKey)\" now")
+        Self.sentences(Self.optionFields, self, recorded, ("in the dataset", "now"))
+    }
+
+    /// One compared field of a record: its name in the sentences, how a record shows it, and what
+    /// decides sameness (the shown value, unless `identity` says otherwise: the tokenizer is its
+    /// file's SHA-256, the keys their list).
+    private struct Field: Sendable {
+        let name: String
+        let shown: @Sendable (DatasetProvenance) -> String
+        let identity: @Sendable (DatasetProvenance) -> [String]
+
+        init(_ name: String, identity: (@Sendable (DatasetProvenance) -> [String])? = nil,
+             shown: @escaping @Sendable (DatasetProvenance) -> String) {
+            self.name = name
+            self.shown = shown
+            self.identity = identity ?? { [shown($0)] }
         }
-        if options.jsonKeys != recorded.options.jsonKeys {
-            out.append("JSON keys: \(Self.list(recorded.options.jsonKeys)) in the dataset, \(Self.list(options.jsonKeys)) now")
+    }
+
+    /// What the ids mean (``meaningDifferences(from:labels:)``).
+    private static let meaningFields: [Field] = [
+        Field("tokenizer", identity: { [$0.tokenizer.sha256] }) {
+            "\($0.tokenizer.file) (SHA-256 \($0.tokenizer.sha256.prefix(12))…)"
+        },
+        Field("tokenizer type") { $0.tokenizer.type },
+        Field("append EOD") { onOff($0.options.appendEOD) },
+        Field("dtype") { "\($0.options.dtype)" },
+    ]
+
+    /// The other options a resumed run must repeat.
+    private static let optionFields: [Field] = [
+        Field("JSON key") { "\"\($0.options.jsonKey)\"" },
+        Field("JSON keys", identity: { $0.options.jsonKeys }) { list($0.options.jsonKeys) },
+        Field("bad lines") { "\($0.options.onError)" },
+        Field("keeping the documents of damaged inputs") { onOff($0.options.keepDamagedInputs) },
+    ]
+
+    /// `name: RECORDED was, CURRENT now` for each field whose identity differs, in the fields' order.
+    private static func sentences(
+        _ fields: [Field], _ current: DatasetProvenance, _ recorded: DatasetProvenance,
+        _ labels: (recorded: String, current: String)
+    ) -> [String] {
+        fields.filter { $0.identity(current) != $0.identity(recorded) }.map {
+            "\($0.name): \($0.shown(recorded)) \(labels.recorded), \($0.shown(current)) \(labels.current)"
         }
-        if options.onError != recorded.options.onError {
-            out.append("bad lines: \(recorded.options.onError) in the dataset, \(options.onError) now")
-        }
-        if options.keepDamagedInputs != recorded.options.keepDamagedInputs {
-            out.append("keeping the documents of damaged inputs: \(Self.onOff(recorded.options.keepDamagedInputs)) in the dataset, \(Self.onOff(options.keepDamagedInputs)) now")
-        }
-        return out
     }
 
     private func inputDifferences(from recorded: DatasetProvenance) -> [String] {
@@ -310,10 +327,7 @@ public struct DatasetProvenance: Codable, Sendable, Equatable {
 
     /// A one-line description of the tokenizer for listings (`count`, `compat`): the file's name,
     /// the wrapper, the SHA-256's first 12 digits and EOD appending.
-    public var tokenizerSummary: String {
-        let name = tokenizer.file.split(separator: "/").last.map(String.init) ?? tokenizer.file
-        return "\(name) \(tokenizer.type) sha256:\(tokenizer.sha256.prefix(12)) append-eod:\(Self.onOff(options.appendEOD))"
-    }
+    public var tokenizerSummary: String { meaning.description }
 
     private static func onOff(_ value: Bool) -> String { value ? "on" : "off" }
 

@@ -63,11 +63,7 @@ public final class MegatronIndexWriter {
     /// Adds one document as `preprocess_data.py` does: a non-empty document becomes one sequence,
     /// an empty one a document with no sequences.
     public func addDocument(_ tokens: UnsafeBufferPointer<Int32>) throws {
-        let output = try openOutput()
-        try checkCapacity(sequenceLength: tokens.count, newSequences: 1)
-        try checkRange(tokens, document: documentCount, offset: 0)
-        try output.appendTokens(tokens, dtype: dtype)
-        tokenCount += tokens.count
+        try appendSequenceTokens(tokens)
         if !tokens.isEmpty { try appendSize(tokens.count) }
         try endDocumentUnchecked()
     }
@@ -150,12 +146,19 @@ public final class MegatronIndexWriter {
     /// Appends one sequence to the current document, like Megatron's `add_item`.
     /// Call ``endDocument()`` to close the document.
     public func addSequence(_ tokens: UnsafeBufferPointer<Int32>) throws {
+        try appendSequenceTokens(tokens)
+        try appendSize(tokens.count)
+    }
+
+    /// Checks one sequence's tokens (capacity, dtype range) and appends them to `.bin`; the caller
+    /// records its size.
+    @inline(__always)
+    private func appendSequenceTokens(_ tokens: UnsafeBufferPointer<Int32>) throws {
         let output = try openOutput()
         try checkCapacity(sequenceLength: tokens.count, newSequences: 1)
         try checkRange(tokens, document: documentCount, offset: 0)
         try output.appendTokens(tokens, dtype: dtype)
         tokenCount += tokens.count
-        try appendSize(tokens.count)
     }
 
     /// Appends one sequence (see `addSequence(_:)`).
