@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import CorpusKitInference
 import CorpusKitTokenizer
+import CorpusKitTestSupport
 
 /// `model perplexity --convention lm-eval-rolling` against lm-eval-harness's windows and transformers' NLL.
 final class PerplexityConventionTests: XCTestCase {
@@ -46,5 +47,37 @@ final class PerplexityConventionTests: XCTestCase {
         let words = documents.reduce(0) { $0 + ($1["words"] as! Int) }
         XCTAssertEqual(log(summary.wordPerplexity), nll / Double(words), accuracy: 1e-5)
         XCTAssertEqual(summary.bitsPerByte * log(2), log(summary.bytePerplexity), accuracy: 1e-12)
+    }
+
+    /// lm-eval's prefix token is `tokenizer.bos_token_id` (else its eos), never config.json's: a
+    /// checkpoint whose config names another bos (7) scores exactly as the reference made with the
+    /// tokenizer's bos (1).
+    func testRollingPrefixIsTheTokenizersBOSNotTheConfigs() throws {
+        let url = Fixtures.directory.appendingPathComponent("parity/rolling-reference.json")
+        let reference = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        XCTAssertEqual(reference["prefix"] as? Int, 1)
+        let source = Fixtures.path(reference["model"] as! String)
+        let scratch = try ScratchDirectory("rolling-prefix")
+        let copy = scratch.file("model")
+        try FileManager.default.createDirectory(atPath: copy, withIntermediateDirectories: true)
+        for name in ["model.safetensors", "config.json", "generation_config.json"] {
+            var text = try Data(contentsOf: URL(fileURLWithPath: (source as NSString).appendingPathComponent(name)))
+            if name.hasSuffix(".json") {
+                let edited = String(decoding: text, as: UTF8.self).replacingOccurrences(of: "\"bos_token_id\": 1", with: "\"bos_token_id\": 7")
+                XCTAssertTrue(edited.contains("\"bos_token_id\": 7"), name)
+                text = Data(edited.utf8)
+            }
+            try text.write(to: URL(fileURLWithPath: (copy as NSString).appendingPathComponent(name)))
+        }
+        let model = try CausalLM(directory: copy, threads: 1)
+        XCTAssertEqual(model.spec.bosTokenIDs.first, 7)
+        let evaluator = try PerplexityEvaluator(model: model, tokenizer: try Tokenizer.load(path: Fixtures.tokenizer),
+                                                options: .init(context: reference["context"] as! Int, convention: .lmEvalRolling))
+        let summary = try evaluator.evaluate(corpus: Fixtures.corpus)
+        let documents = reference["documents"] as! [[String: Any]]
+        for (mine, theirs) in zip(summary.documents, documents) {
+            let nll = (theirs["nll"] as! NSNumber).doubleValue
+            XCTAssertEqual(mine.nll, nll, accuracy: 1e-5 * nll, "line \(mine.line)")
+        }
     }
 }

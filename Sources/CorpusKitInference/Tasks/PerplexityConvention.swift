@@ -5,7 +5,7 @@ import Foundation
 /// | | `hf-stride` (default) | `lm-eval-rolling` |
 /// |---|---|---|
 /// | source | the Hugging Face guide "Perplexity of fixed-length models" | lm-eval-harness `loglikelihood_rolling` (`get_rolling_token_windows(context_len=1)` + `make_disjoint_window`) |
-/// | first token | bos prepended (`addBOS`), never scored | scored, conditioned on a prefix token: bos, else eos (lm-eval's `prefix_token_id`) |
+/// | first token | bos prepended (`addBOS`), never scored | scored, conditioned on a prefix token: the tokenizer's bos, else its eos (lm-eval's `HFLM.prefix_token_id`, which reads the tokenizer, never config.json; the checkpoint's ids only where the tokenizer declares neither) |
 /// | windows | `context` long, every `stride` tokens (``SlidingWindow``) | disjoint chunks of `context` scored tokens; a chunk sees only the token before it, the last (short) one the `context` tokens before its end |
 /// | per word / byte | bits per byte | also `word_perplexity` = exp(NLL / words), `byte_perplexity` = exp(NLL / bytes), `bits_per_byte` = NLL / bytes / ln 2, words = pieces of Python's `re.split(r"\s+", text)` (lm-eval's wikitext) |
 public enum PerplexityConvention: String, Sendable, CaseIterable {
@@ -48,7 +48,10 @@ public enum PerplexityConvention: String, Sendable, CaseIterable {
 extension PerplexityEvaluator {
     /// Total NLL and tokens of `tokens` (no bos) under lm-eval's `loglikelihood_rolling`.
     func rollingScore(_ tokens: [Int]) throws(InferenceError) -> (nll: Double, tokens: Int) {
-        guard let prefix = TextPrompt.bosID(model: model, tokenizer: tokenizer) ?? model.spec.eosTokenIDs.first ?? tokenizer.eosID.map(Int.init) else {
+        // lm-eval's `prefix_token_id`: `tokenizer.bos_token_id`, else `tokenizer.eos_token_id` (the
+        // tokenizer's, not config.json's; they differ in some conversions).
+        let fromTokenizer = (tokenizer.bosID ?? tokenizer.eosID).map(Int.init)
+        guard let prefix = fromTokenizer ?? model.spec.bosTokenIDs.first ?? model.spec.eosTokenIDs.first else {
             throw .noPrefixToken
         }
         var total = 0.0, scored = 0
