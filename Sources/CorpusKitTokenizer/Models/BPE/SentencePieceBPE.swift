@@ -110,73 +110,222 @@ struct SentencePieceBPE: SegmentationModel {
         return UInt64(~ascending) << 32 | UInt64(UInt32(bitPattern: left))
     }
 
+    /// The symbol at `position`: the longest user-defined piece there (frozen), else one character.
+    @inline(__always)
+    private func symbol(_ text: UnsafePointer<UInt8>, at position: Int, end: Int) -> (length: Int, frozen: Bool) {
+        if let matcher = userDefinedSymbols {
+            var length = 0
+            matcher.forEachPrefix(text, from: position, to: end) { matched, _ in length = max(length, matched) }
+            if length > 0 { return (length, true) }
+        }
+        return (min(UTF8Scalars.sequenceLength(lead: text[position]), end - position), false)
+    }
+
     func segment(_ normalized: UnsafeBufferPointer<UInt8>, into output: inout [Int32],
                  scratch: inout ModelScratch) {
         let size = normalized.count
         guard size > 0, let text = normalized.baseAddress else { return }
-        var symbols = scratch.bpe.symbols
-        var queue = scratch.bpe.queue
-        scratch.bpe.symbols = []
-        scratch.bpe.queue = BPEMergeQueue()
-        defer {
-            scratch.bpe.symbols = symbols
-            scratch.bpe.queue = queue
+        if scratch.bpe.chunkBuffers == nil {
+            scratch.bpe.chunkBuffers = BPEChunkBuffers()
+            scratch.bpe.chunkCache = BPEChunkCache()
         }
-        symbols.removeAll(keepingCapacity: true)
-        queue.removeAll()
-        if !scratch.bpe.unusedSplits.isEmpty { scratch.bpe.unusedSplits.removeAll(keepingCapacity: true) }
+        // Locals: reading the optionals from `self` inside the loop copied them through a value witness.
+        let joinable = self.joinable
+        let hasUserDefined = userDefinedSymbols != nil
+        var state = ChunkState(buffers: scratch.bpe.chunkBuffers!, cache: scratch.bpe.chunkCache!, caching: joinable != nil,
+                               outputCapacity: size, queue: scratch.bpe.queue, splits: scratch.bpe.unusedSplits)
+        scratch.bpe.queue = BPEMergeQueue()
+        scratch.bpe.unusedSplits = [:]
+        defer {
+            scratch.bpe.queue = state.queue
+            scratch.bpe.unusedSplits = state.splits
+        }
+        state.splits.removeAll(keepingCapacity: true)
 
-        // Characters (or frozen user-defined symbols), cut into chunks no merge can cross.
-        var chunkStarts = scratch.bpe.chunkStarts
-        chunkStarts.removeAll(keepingCapacity: true)
-        chunkStarts.append(0)
+        // Symbols (characters or frozen user-defined symbols), streamed into chunks no merge can
+        // cross; each chunk is merged (or found in the cache) and emitted as soon as it ends.
+        var chunkStart = 0
+        var chunkSymbols = 0
         var position = 0
         var previousScalar: UInt32 = 0
         var previousFrozen = true
         while position < size {
-            var length = 0
+            var length = 1
             var frozen = false
-            if let matcher = userDefinedSymbols {
-                matcher.forEachPrefix(text, from: position, to: size) { matched, _ in length = max(length, matched) }
-                frozen = length > 0
-            }
-            if length == 0 { length = min(UTF8Scalars.sequenceLength(lead: text[position]), size - position) }
-            var index = Int32(symbols.count)
-            var prev = index - 1
+            let lead = text[position]
+            if lead >= 0x80 || hasUserDefined { (length, frozen) = symbol(text, at: position, end: size) }
             if let joinable {
-                let scalar = UTF8Scalars.decode(text, at: position).scalar
-                if index > 0 && (frozen || previousFrozen || !joinable.contains(previousScalar, scalar)) {
-                    symbols[Int(index) - 1].next = -1
-                    prev = -1
-                    chunkStarts.append(index)
+                let scalar = lead < 0x80 ? UInt32(lead) : UTF8Scalars.decode(text, at: position).scalar
+                if chunkSymbols > 0 && (frozen || previousFrozen || !joinable.contains(previousScalar, scalar)) {
+                    flush(text, chunkStart..<position, symbols: chunkSymbols, state: &state)
+                    chunkStart = position
+                    chunkSymbols = 0
                 }
                 previousScalar = scalar
                 previousFrozen = frozen
             }
-            symbols.append(BPESymbol(start: Int32(position), length: Int32(length), prev: prev,
-                                     next: position + length < size ? index + 1 : -1, id: walk(0, text + position, length), frozen: frozen))
-            index += 1
+            chunkSymbols += 1
             position += length
         }
-        chunkStarts.append(Int32(symbols.count))
-        defer { scratch.bpe.chunkStarts = chunkStarts }
+        flush(text, chunkStart..<size, symbols: chunkSymbols, state: &state)
+        output.append(contentsOf: UnsafeBufferPointer(start: state.out, count: state.outCount))
+    }
 
-        var splits = scratch.bpe.unusedSplits
-        scratch.bpe.unusedSplits = [:]
-        symbols.withUnsafeMutableBufferPointer { symbols in
-            for chunk in 0..<chunkStarts.count - 1 {
-                let (first, end) = (Int(chunkStarts[chunk]), Int(chunkStarts[chunk + 1]))
-                if end - first > 1 { merge(symbols, first..<end, text: text, queue: &queue, splits: &splits) }
-            }
-        }
-        scratch.bpe.unusedSplits = splits
-
-        // Emission: resegment unused pieces, resolve ids, unknown pieces to bytes or one <unk> per run.
-        // Symbols merged away have length 0; the rest are in text order.
+    /// What the chunks of one text share: scratch storage, the cache, and the output so far.
+    private struct ChunkState {
+        let buffers: BPEChunkBuffers
+        let cache: BPEChunkCache
+        /// False when the text is not cut (unused pieces: their `rev_merge` spans the whole text).
+        let caching: Bool
+        /// The ids so far, `out[0 ..< outCount]` (at most one per byte: byte fallback).
+        let out: UnsafeMutablePointer<Int32>
+        var outCount = 0
         var previousUnknown = false
+        var queue: BPEMergeQueue
+        var splits: [Int32: Int32]
+
+        init(buffers: BPEChunkBuffers, cache: BPEChunkCache, caching: Bool, outputCapacity: Int, queue: BPEMergeQueue, splits: [Int32: Int32]) {
+            self.buffers = buffers
+            self.cache = cache
+            self.caching = caching
+            out = buffers.outputs(count: outputCapacity)
+            self.queue = queue
+            self.splits = splits
+        }
+    }
+
+    /// Chunks longer than this many bytes are not cached (they rarely repeat and would fill the pool).
+    private static let longestCachedChunk = 512
+
+    /// Merges and emits the chunk `range` of `symbolCount` symbols, or takes its ids from the cache.
+    ///
+    /// A chunk's ids are a function of its bytes, but for one thing: without byte fallback a run
+    /// of unknown symbols is one `<unk>`, across chunks too. Entries are made as if no unknown
+    /// symbol came before; a chunk's first id is an unknown piece exactly when its first symbol
+    /// is unknown (then dropped when the text so far ended with one), and its last id exactly when
+    /// its last symbol is.
+    private func flush(_ text: UnsafePointer<UInt8>, _ range: Range<Int>, symbols symbolCount: Int, state: inout ChunkState) {
+        if symbolCount == 1 {
+            let length = range.count
+            emit(text, start: range.lowerBound, length: length, pieceID: piece(atState: walk(0, text + range.lowerBound, length)),
+                 splits: state.splits, previousUnknown: &state.previousUnknown, into: state.out, count: &state.outCount)
+            return
+        }
+        guard state.caching && range.count <= Self.longestCachedChunk else {
+            mergeAndEmit(text, range, symbols: symbolCount, state: &state)
+            return
+        }
+        let key = UnsafeRawPointer(text + range.lowerBound)
+        let hash = BPEChunkCache.hash(bytes: key, count: range.count)
+        let first = state.outCount
+        let cache = state.cache
+        if let values = cache.lookup(hash: hash, key: key, byteCount: range.count) {
+            // A few ids: a loop beats calling memcpy.
+            let out = state.out
+            var count = state.outCount
+            for value in values {
+                out[count] = value
+                count &+= 1
+            }
+            state.outCount = count
+        } else {
+            let entry = cache.beginEntry(hash: hash, key: key, byteCount: range.count, maximumValues: range.count)
+            let previousUnknown = state.previousUnknown
+            state.previousUnknown = false
+            mergeAndEmit(text, range, symbols: symbolCount, state: &state)
+            state.previousUnknown = previousUnknown
+            if let entry { cache.finishEntry(entry, values: UnsafeBufferPointer(start: state.out + first, count: state.outCount - first)) }
+        }
+        guard !byteFallback else { return }
+        let out = state.out
+        if state.previousUnknown && table.types[Int(out[first])] == .unknown {
+            (out + first).update(from: out + first + 1, count: state.outCount - first - 1)
+            state.outCount -= 1
+        }
+        if state.outCount > first { state.previousUnknown = table.types[Int(out[state.outCount - 1])] == .unknown }
+    }
+
+    /// The symbols of the chunk `range`, merged, then emitted in text order.
+    private func mergeAndEmit(_ text: UnsafePointer<UInt8>, _ range: Range<Int>, symbols symbolCount: Int, state: inout ChunkState) {
+        if state.caching && symbolCount <= Self.smallChunk {
+            mergeSmall(text, range, symbols: symbolCount, state: &state)
+            return
+        }
+        let symbols = UnsafeMutableBufferPointer(start: state.buffers.symbols(count: symbolCount), count: symbolCount)
+        var position = range.lowerBound
+        for index in 0..<symbolCount {
+            let (length, frozen) = symbol(text, at: position, end: range.upperBound)
+            symbols[index] = BPESymbol(start: Int32(position), length: Int32(length), prev: Int32(index) - 1,
+                                       next: index + 1 < symbolCount ? Int32(index + 1) : -1,
+                                       id: walk(0, text + position, length), frozen: frozen)
+            position += length
+        }
+        merge(symbols, 0..<symbolCount, text: text, queue: &state.queue, splits: &state.splits)
+        // Symbols merged away have length 0; the rest are in text order.
         for symbol in symbols where symbol.length > 0 {
             emit(text, start: Int(symbol.start), length: Int(symbol.length), pieceID: piece(atState: symbol.id),
-                 splits: scratch.bpe.unusedSplits, previousUnknown: &previousUnknown, into: &output)
+                 splits: state.splits, previousUnknown: &state.previousUnknown, into: state.out, count: &state.outCount)
+        }
+    }
+
+    /// Chunks up to this many symbols are merged by scanning for the best pair instead of queueing.
+    private static let smallChunk = 24
+
+    /// One symbol of a short chunk: where it starts, its length, its trie state.
+    private struct ShortSymbol {
+        var start: Int32
+        var length: Int32
+        var state: Int32
+    }
+
+    /// The merges of ``merge(_:_:text:queue:splits:)`` for a short chunk of characters (the text
+    /// is cut, so none is frozen and no piece is unused), then its emission. The queue always pops
+    /// the adjacent pair of the highest score, the leftmost on a tie (stale entries are those no
+    /// longer adjacent): a scan over a few symbols finds the same pair without the queue.
+    private func mergeSmall(_ text: UnsafePointer<UInt8>, _ range: Range<Int>, symbols symbolCount: Int, state: inout ChunkState) {
+        withUnsafeTemporaryAllocation(of: ShortSymbol.self, capacity: Self.smallChunk) { symbols in
+            withUnsafeTemporaryAllocation(of: UInt64.self, capacity: Self.smallChunk) { keys in
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: Self.smallChunk) { merged in
+                    // keys[i]: the priority of pair (i, i + 1), smaller first (.max: not a piece);
+                    // merged[i]: the trie state of its concatenation.
+                    @inline(__always) func offer(_ i: Int) {
+                        keys[i] = .max
+                        let l = symbols[i], r = symbols[i + 1]
+                        guard l.state >= 0 else { return }
+                        let next = walk(l.state, text + Int(r.start), Int(r.length))
+                        guard let id = piece(atState: next) else { return }
+                        keys[i] = Self.key(score: scores[Int(id)], left: 0)
+                        merged[i] = next
+                    }
+                    var position = range.lowerBound
+                    for i in 0..<symbolCount {
+                        let length = min(UTF8Scalars.sequenceLength(lead: text[position]), range.upperBound - position)
+                        symbols[i] = ShortSymbol(start: Int32(position), length: Int32(length), state: walk(0, text + position, length))
+                        position += length
+                    }
+                    for i in 0..<symbolCount - 1 { offer(i) }
+                    var count = symbolCount
+                    while count > 1 {
+                        var best = 0
+                        for i in 1..<count - 1 where keys[i] < keys[best] { best = i }
+                        guard keys[best] != .max else { break }
+                        symbols[best].state = merged[best]
+                        symbols[best].length += symbols[best + 1].length
+                        for i in best + 1..<count - 1 {
+                            symbols[i] = symbols[i + 1]
+                            keys[i] = keys[i + 1]
+                            merged[i] = merged[i + 1]
+                        }
+                        count -= 1
+                        if best > 0 { offer(best - 1) }
+                        if best < count - 1 { offer(best) }
+                    }
+                    for i in 0..<count {
+                        emit(text, start: Int(symbols[i].start), length: Int(symbols[i].length), pieceID: piece(atState: symbols[i].state),
+                             splits: state.splits, previousUnknown: &state.previousUnknown, into: state.out, count: &state.outCount)
+                    }
+                }
+            }
         }
     }
 
@@ -222,16 +371,16 @@ struct SentencePieceBPE: SegmentationModel {
 
     /// `resegment` then the processor's emission for one symbol (`pieceID`: its `pieces_` id, or nil).
     private func emit(_ text: UnsafePointer<UInt8>, start: Int, length: Int, pieceID: Int32?, splits: [Int32: Int32],
-                      previousUnknown: inout Bool, into output: inout [Int32]) {
+                      previousUnknown: inout Bool, into output: UnsafeMutablePointer<Int32>, count: inout Int) {
         var id: Int32
         if let pieceID {
             id = outputIDs[Int(pieceID)]
             if id == pieceID && table.types[Int(pieceID)] == .unused, let leftLength = splits[pieceID] {
                 let left = Int(leftLength)
                 emit(text, start: start, length: left, pieceID: piece(atState: walk(0, text + start, left)),
-                     splits: splits, previousUnknown: &previousUnknown, into: &output)
+                     splits: splits, previousUnknown: &previousUnknown, into: output, count: &count)
                 emit(text, start: start + left, length: length - left, pieceID: piece(atState: walk(0, text + start + left, length - left)),
-                     splits: splits, previousUnknown: &previousUnknown, into: &output)
+                     splits: splits, previousUnknown: &previousUnknown, into: output, count: &count)
                 return
             }
         } else {
@@ -239,9 +388,13 @@ struct SentencePieceBPE: SegmentationModel {
         }
         let isUnknown = table.types[Int(id)] == .unknown
         if isUnknown && byteFallback {
-            for i in start..<start + length { output.append(byteIDs[Int(text[i])]) }
+            for i in start..<start + length {
+                output[count] = byteIDs[Int(text[i])]
+                count += 1
+            }
         } else if !(isUnknown && previousUnknown) {
-            output.append(id)
+            output[count] = id
+            count += 1
         }
         previousUnknown = isUnknown
     }
