@@ -35,6 +35,8 @@ struct SentencePieceBPE: SegmentationModel {
     let byteFallback: Bool
     /// Id of `<0xXX>` for every byte (unknown id when missing).
     let byteIDs: [Int32]
+    /// Per character of the Basic Multilingual Plane: what the per-character loop needs.
+    let characters: CharacterTable
 
     /// - Throws: when a normal, user-defined or unused piece is defined twice.
     init(table: PieceTable, byteFallback: Bool, unknownID: Int32, trieCache: TrieCache = .default) throws(TokenizerError) {
@@ -77,6 +79,49 @@ struct SentencePieceBPE: SegmentationModel {
             if let byte = SentencePieceDecoder.byteValue(table.bytes(id)) { byteIDs[Int(byte)] = Int32(id) }
         }
         self.byteIDs = byteIDs
+        characters = CharacterTable(table: table, trie: trie, outputIDs: outputIDs, pairs: joinable)
+    }
+
+    /// One 32-bit entry per character of the Basic Multilingual Plane, so that one load per
+    /// character answers most chunk-boundary tests and emits most one-character chunks (nearly
+    /// all of Japanese text with Llama 2's vocabulary) without the trie: bit 31, the character is
+    /// the first of some joinable pair (``BPECharacterPairs``); bit 30, the second; the low 24
+    /// bits, 1 + the id a chunk of this character alone emits when that is a known piece (0:
+    /// otherwise — unknown, byte fallback, reserved characters: the general emission).
+    final class CharacterTable: @unchecked Sendable {
+        static let joinsFirst: UInt32 = 1 << 31
+        static let joinsSecond: UInt32 = 1 << 30
+        static let idMask: UInt32 = 0x00FF_FFFF
+        /// 0x10000 entries (all 0 when the text is not cut: then nothing reads them).
+        let entries: UnsafeMutablePointer<UInt32>
+
+        init(table: PieceTable, trie: DoubleArrayTrie, outputIDs: [Int32], pairs: BPECharacterPairs?) {
+            entries = .allocate(capacity: 0x10000)
+            entries.initialize(repeating: 0, count: 0x10000)
+            guard let pairs else { return }
+            let sides = pairs.sides
+            for scalar in 0..<0x10000 {
+                let side = UInt32(sides[scalar])
+                entries[scalar] = (side & UInt32(BPECharacterPairs.first) != 0 ? Self.joinsFirst : 0)
+                    | (side & UInt32(BPECharacterPairs.second) != 0 ? Self.joinsSecond : 0)
+            }
+            guard table.count < Int(Self.idMask) else { return }
+            // The emission of a lone character: its `pieces_` id by the same trie walk, then
+            // `PieceToId`'s id; only when that is not the unknown piece.
+            for id in 0..<table.count {
+                let bytes = table.bytes(id)
+                guard (1...3).contains(bytes.count) else { continue }
+                let piece = Array(bytes)
+                let valid = piece.withUnsafeBufferPointer { UTF8Scalars.validCharacterLength($0.baseAddress!, at: 0, end: $0.count) }
+                guard valid == piece.count, let found = trie.lookup(piece) else { continue }
+                let output = outputIDs[Int(found)]
+                guard table.types[Int(output)] != .unknown else { continue }
+                let scalar = piece.withUnsafeBufferPointer { UTF8Scalars.decode($0.baseAddress!, at: 0).scalar }
+                entries[Int(scalar)] = entries[Int(scalar)] & ~Self.idMask | UInt32(output + 1)
+            }
+        }
+
+        deinit { entries.deallocate() }
     }
 
     var typeName: String { "BPE" }
@@ -129,10 +174,14 @@ struct SentencePieceBPE: SegmentationModel {
             scratch.bpe.chunkBuffers = BPEChunkBuffers()
             scratch.bpe.chunkCache = BPEChunkCache()
         }
-        // Locals: reading the optionals from `self` inside the loop copied them through a value witness.
-        let joinable = self.joinable
+        // Non-optional locals: reading the optionals from `self` inside the loop copied them
+        // through a value witness (and `unowned(unsafe)` ones were retained at every use).
+        let cuts = joinable != nil
+        let pairs = joinable ?? Self.noPairs
+        let cache = scratch.bpe.chunkCache!
+        let entries = characters.entries
         let hasUserDefined = userDefinedSymbols != nil
-        var state = ChunkState(buffers: scratch.bpe.chunkBuffers!, cache: scratch.bpe.chunkCache!, caching: joinable != nil,
+        var state = ChunkState(buffers: scratch.bpe.chunkBuffers!, caching: cuts,
                                outputCapacity: size, queue: scratch.bpe.queue, splits: scratch.bpe.unusedSplits)
         scratch.bpe.queue = BPEMergeQueue()
         scratch.bpe.unusedSplits = [:]
@@ -148,33 +197,69 @@ struct SentencePieceBPE: SegmentationModel {
         var chunkSymbols = 0
         var position = 0
         var previousScalar: UInt32 = 0
+        var previousEntry: UInt32 = 0
         var previousFrozen = true
         while position < size {
-            var length = 1
-            var frozen = false
+            // One- to three-byte characters decoded inline (the text is valid UTF-8).
             let lead = text[position]
-            if lead >= 0x80 || hasUserDefined { (length, frozen) = symbol(text, at: position, end: size) }
-            if let joinable {
-                let scalar = lead < 0x80 ? UInt32(lead) : UTF8Scalars.decode(text, at: position).scalar
-                if chunkSymbols > 0 && (frozen || previousFrozen || !joinable.contains(previousScalar, scalar)) {
-                    flush(text, chunkStart..<position, symbols: chunkSymbols, state: &state)
-                    chunkStart = position
-                    chunkSymbols = 0
+            var length = 1
+            var scalar = UInt32(lead)
+            var simple = true
+            if lead >= 0x80 {
+                let remaining = size &- position
+                if lead >= 0xE0 && lead < 0xF0 && remaining >= 3 {
+                    scalar = (scalar & 0x0F) << 12 | UInt32(text[position &+ 1] & 0x3F) << 6 | UInt32(text[position &+ 2] & 0x3F)
+                    length = 3
+                } else if lead >= 0xC0 && lead < 0xE0 && remaining >= 2 {
+                    scalar = (scalar & 0x1F) << 6 | UInt32(text[position &+ 1] & 0x3F)
+                    length = 2
+                } else {
+                    length = min(UTF8Scalars.sequenceLength(lead: lead), remaining)
+                    scalar = UTF8Scalars.decode(text, at: position).scalar
+                    simple = false
+                }
+            }
+            var frozen = false
+            if hasUserDefined { (length, frozen) = symbol(text, at: position, end: size) }
+            if cuts {
+                let entry = simple ? entries[Int(scalar)] : CharacterTable.joinsFirst | CharacterTable.joinsSecond
+                if chunkSymbols > 0 {
+                    let joined = !frozen && !previousFrozen && previousEntry & CharacterTable.joinsFirst != 0
+                        && entry & CharacterTable.joinsSecond != 0 && pairs.contains(previousScalar, scalar)
+                    if !joined {
+                        if chunkSymbols == 1 && !previousFrozen && previousEntry & CharacterTable.idMask != 0 {
+                            state.out[state.outCount] = Int32(bitPattern: previousEntry & CharacterTable.idMask) &- 1
+                            state.outCount &+= 1
+                            state.previousUnknown = false
+                        } else {
+                            flush(text, chunkStart..<position, symbols: chunkSymbols, cache: cache, state: &state)
+                        }
+                        chunkStart = position
+                        chunkSymbols = 0
+                    }
                 }
                 previousScalar = scalar
+                previousEntry = entry
                 previousFrozen = frozen
             }
             chunkSymbols += 1
             position += length
         }
-        flush(text, chunkStart..<size, symbols: chunkSymbols, state: &state)
+        if cuts && chunkSymbols == 1 && !previousFrozen && previousEntry & CharacterTable.idMask != 0 {
+            state.out[state.outCount] = Int32(bitPattern: previousEntry & CharacterTable.idMask) &- 1
+            state.outCount &+= 1
+        } else {
+            flush(text, chunkStart..<size, symbols: chunkSymbols, cache: cache, state: &state)
+        }
         output.append(contentsOf: UnsafeBufferPointer(start: state.out, count: state.outCount))
     }
+
+    /// Stands in for ``joinable`` when the text is not cut (never asked).
+    private static let noPairs = BPECharacterPairs([])
 
     /// What the chunks of one text share: scratch storage, the cache, and the output so far.
     private struct ChunkState {
         let buffers: BPEChunkBuffers
-        let cache: BPEChunkCache
         /// False when the text is not cut (unused pieces: their `rev_merge` spans the whole text).
         let caching: Bool
         /// The ids so far, `out[0 ..< outCount]` (at most one per byte: byte fallback).
@@ -184,9 +269,8 @@ struct SentencePieceBPE: SegmentationModel {
         var queue: BPEMergeQueue
         var splits: [Int32: Int32]
 
-        init(buffers: BPEChunkBuffers, cache: BPEChunkCache, caching: Bool, outputCapacity: Int, queue: BPEMergeQueue, splits: [Int32: Int32]) {
+        init(buffers: BPEChunkBuffers, caching: Bool, outputCapacity: Int, queue: BPEMergeQueue, splits: [Int32: Int32]) {
             self.buffers = buffers
-            self.cache = cache
             self.caching = caching
             out = buffers.outputs(count: outputCapacity)
             self.queue = queue
@@ -204,7 +288,9 @@ struct SentencePieceBPE: SegmentationModel {
     /// symbol came before; a chunk's first id is an unknown piece exactly when its first symbol
     /// is unknown (then dropped when the text so far ended with one), and its last id exactly when
     /// its last symbol is.
-    private func flush(_ text: UnsafePointer<UInt8>, _ range: Range<Int>, symbols symbolCount: Int, state: inout ChunkState) {
+    /// (`cache`: a parameter, so using it costs no reference counting.)
+    private func flush(_ text: UnsafePointer<UInt8>, _ range: Range<Int>, symbols symbolCount: Int, cache: BPEChunkCache,
+                       state: inout ChunkState) {
         if symbolCount == 1 {
             let length = range.count
             emit(text, start: range.lowerBound, length: length, pieceID: piece(atState: walk(0, text + range.lowerBound, length)),
@@ -218,7 +304,6 @@ struct SentencePieceBPE: SegmentationModel {
         let key = UnsafeRawPointer(text + range.lowerBound)
         let hash = BPEChunkCache.hash(bytes: key, count: range.count)
         let first = state.outCount
-        let cache = state.cache
         if let values = cache.lookup(hash: hash, key: key, byteCount: range.count) {
             // A few ids: a loop beats calling memcpy.
             let out = state.out
