@@ -32,7 +32,8 @@
 /// exactly there, so where the characters on either side never meet inside a mergeable piece
 /// (sentencepiece) or a merge (HF), nothing ever spans the cut. Merges in different chunks never
 /// interact, and inside a chunk they keep their relative order (same priorities, positions
-/// shifted alike), so the result is the references' exactly, with small queues.
+/// shifted alike), so the result is the references' exactly, with small queues. Both models
+/// also cache each thread's chunk results (``BPEChunkCache``: natural text repeats its words).
 ///
 /// Both queues order their entries totally (priority, then left position), so which of two equal
 /// entries a heap returns first never matters: this binary heap gives the references' results.

@@ -9,12 +9,19 @@
 /// pieces never merge). Rather than hashing the concatenation, each symbol keeps the state of a
 /// double-array trie over those pieces after its own bytes, and a pair is looked up by walking
 /// the right symbol's bytes from the left one's state (a symbol is always a piece or one
-/// character, so its state is known). The text is cut into independent chunks first
+/// character, so its state is known). The text is cut into independent chunks as it is read
 /// (``BPEChunking``), unless the model has unused pieces (their `rev_merge` is shared by the
 /// whole text). A merged unused piece is split back, recursively, into the two symbols
 /// last recorded for its string. Each final symbol gets `PieceToId`'s id (the reserved pieces
 /// first, then the others, else `<unk>`); unknown symbols become byte pieces with byte fallback,
 /// else runs of them one `<unk>`.
+///
+/// Speed (none of it changes a result): a chunk of one known character is emitted from a
+/// per-character table (``CharacterTable``, which also answers most chunk-boundary tests); a
+/// longer chunk's ids are taken from a per-thread cache keyed by its bytes (``BPEChunkCache``:
+/// a chunk's ids are a function of its bytes, except for `<unk>` runs, handled in
+/// ``flush(_:_:symbols:cache:state:)``); a missed chunk of up to ``smallChunk`` characters is
+/// merged by a scan (``mergeSmall(_:_:symbols:state:)``), a longer one with the queue.
 struct SentencePieceBPE: SegmentationModel {
     let table: PieceTable
     /// sentencepiece's `pieces_` (normal, user-defined and unused pieces) → id.
