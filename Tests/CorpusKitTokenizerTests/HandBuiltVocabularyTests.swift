@@ -112,6 +112,28 @@ final class HandBuiltVocabularyTests: XCTestCase {
         XCTAssertEqual(try segment(withABC, "cab"), [7, 3])
     }
 
+    func testSentencePieceBPEUnknownRunsAcrossChunksAndCachedChunks() throws {
+        // Only ab −1 (3) and bc −0.5 (4): a lone a or c is unknown, also when a chunk (a, b, c
+        // join inside pieces; x joins nothing) merges to it, and runs of <unk> cross chunks.
+        let model = try SentencePieceBPE(table: table([("ab", -1), ("bc", -0.5)]), byteFallback: false, unknownID: 0, trieCache: Self.noCache)
+        let cases: [(String, [Int32])] = [
+            ("abc", [0, 4]),                     // a + bc: a is unknown
+            ("xabc", [0, 4]),                    // x and a: one run
+            ("abcabc", [0, 4, 0, 4]),            // c|a is a cut; bc ends the run
+            ("abxabc", [3, 0, 4]),               // ab, then x and a: one run
+            ("abcxabcabc", [0, 4, 0, 4, 0, 4]),
+        ]
+        // One scratch for all, twice: the second pass takes every chunk from the cache.
+        var scratch = ModelScratch()
+        for _ in 0..<2 {
+            for (text, expected) in cases {
+                var output: [Int32] = []
+                Array(text.utf8).withUnsafeBufferPointer { model.segment($0, into: &output, scratch: &scratch) }
+                XCTAssertEqual(output, expected, text)
+            }
+        }
+    }
+
     /// vocab <unk> 0, a 1, b 2, c 3, ab 4, bc 5, abc 6; `merges` in rank order.
     private func huggingFaceBPE(_ merges: [String], fuseUnknown: Bool = false) throws -> HuggingFaceBPE {
         let vocab: [String: Any] = ["<unk>": 0, "a": 1, "b": 2, "c": 3, "ab": 4, "bc": 5, "abc": 6]

@@ -88,6 +88,11 @@ def main(argv):
     sp = sentencepiece(base + bpe_pieces + [("abc", -2.0)], model_type=2, types=base_types + [NORMAL] * 6)
     for text, ids in [("abc", [8]), ("cab", [7, 3])]:
         check(f"sentencepiece BPE with abc {text!r}", sp.encode(text), ids)
+    # Only ab and bc: a lone a (or c) is unknown, inside a chunk too, and joins a run of <unk>.
+    sp = sentencepiece(base + [("ab", -1.0), ("bc", -0.5)], model_type=2, types=base_types + [NORMAL] * 2)
+    for text, ids in [("abc", [0, 4]), ("xabc", [0, 4]), ("abcabc", [0, 4, 0, 4]), ("abxabc", [3, 0, 4]),
+                      ("abcxabcabc", [0, 4, 0, 4, 0, 4])]:
+        check(f"sentencepiece BPE unknown runs {text!r}", sp.encode(text), ids)
     check("tokenizers BPE b c, a b, a bc", bpe(["b c", "a b", "a bc"]).encode("abc").ids, [6])
     check("tokenizers BPE a b, b c, ab c", bpe(["a b", "b c", "ab c"]).encode("abc").ids, [6])
     ab_first = bpe(["a b", "b c"])

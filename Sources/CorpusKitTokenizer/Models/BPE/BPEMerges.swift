@@ -32,7 +32,8 @@
 /// exactly there, so where the characters on either side never meet inside a mergeable piece
 /// (sentencepiece) or a merge (HF), nothing ever spans the cut. Merges in different chunks never
 /// interact, and inside a chunk they keep their relative order (same priorities, positions
-/// shifted alike), so the result is the references' exactly, with small queues.
+/// shifted alike), so the result is the references' exactly, with small queues. Both models
+/// also cache each thread's chunk results (``BPEChunkCache``: natural text repeats its words).
 ///
 /// Both queues order their entries totally (priority, then left position), so which of two equal
 /// entries a heap returns first never matters: this binary heap gives the references' results.
@@ -103,18 +104,15 @@ struct BPEMergeQueue {
 
 /// The BPE models' scratch storage.
 struct BPEScratch {
-    var symbols: [BPESymbol] = []
-    /// Index of the first symbol of each chunk, then the symbol count.
-    var chunkStarts: [Int32] = []
     var queue = BPEMergeQueue()
     /// sentencepiece: unused piece id → byte length of its left part, as last recorded (`rev_merge`).
     var unusedSplits: [Int32: Int32] = [:]
-    /// HF: the chunk being built and merge results of chunks seen before (made on first use).
+    /// The chunk being built and merge results of chunks seen before (made on first use).
     var chunkBuffers: BPEChunkBuffers?
     var chunkCache: BPEChunkCache?
 }
 
-/// Raw storage for HF chunks: the initial symbol ids, the linked symbols of a chunk merged with
+/// Raw storage for chunks: (HF) the initial symbol ids, the linked symbols of a chunk merged with
 /// the queue, and the ids a unit produces. Raw memory, so the per-character loop pays no uniqueness or exclusivity checks.
 final class BPEChunkBuffers {
     private(set) var ids: UnsafeMutablePointer<Int32>
@@ -166,24 +164,27 @@ final class BPEChunkBuffers {
     }
 }
 
-/// Merge results by chunk (the sequence of its initial symbol ids), per thread: natural text
-/// repeats its words, so most chunks are found here instead of being merged again. Merging is a
-/// function of the symbol ids alone, so a hit gives exactly what merging would. Direct-mapped (a
-/// colliding entry replaces the older one); everything is dropped when the pool fills up. Raw
-/// memory, counters included: `let` pointers cost no exclusivity checks per chunk.
+/// Merge results by chunk, per thread: natural text repeats its words, so most chunks are found
+/// here instead of being merged again. The key is what the merge is a function of: HF, the
+/// chunk's initial symbol ids; sentencepiece, the chunk's bytes. A hit therefore gives exactly
+/// what merging would. Direct-mapped (a colliding entry replaces the older one); everything is
+/// dropped when the pool fills up. Raw memory, counters included: `let` pointers cost no
+/// exclusivity checks per chunk.
 final class BPEChunkCache {
     private static let slotCount = 1 << 14
     private static let poolLimit = 1 << 20
     /// One cache line's worth per slot: the hash, then `keyStart, valueStart, valueEnd` into
-    /// `pool` (keyStart -1: empty) — one miss per lookup instead of one per array.
+    /// `pool` (keyStart -1: empty) and the key's length in bytes — one miss per lookup instead of
+    /// one per array.
     private struct Slot {
         var hash: UInt64 = 0
         var keyStart: Int32 = -1
         var valueStart: Int32 = -1
         var valueEnd: Int32 = -1
+        var keyBytes: Int32 = 0
     }
     private let slots: UnsafeMutablePointer<Slot>
-    /// Keys (initial symbol ids) and values (output ids), back to back; pages are touched as used.
+    /// Keys (padded to whole `Int32`s) and values (output ids), back to back; pages are touched as used.
     private let pool: UnsafeMutablePointer<Int32>
     /// `used[0]`: the used length of `pool`.
     private let used: UnsafeMutablePointer<Int>
@@ -214,36 +215,105 @@ final class BPEChunkCache {
         return h
     }
 
+    /// The hash of a chunk's bytes, eight at a time (``words(_:count:)``).
+    @inline(__always)
+    static func hash(bytes: UnsafeRawPointer, count: Int) -> UInt64 {
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(truncatingIfNeeded: count)
+        forEachWord(bytes, count: count) { word in
+            h = (h ^ word) &* 0xBF58_476D_1CE4_E5B9
+            h ^= h >> 29
+        }
+        // The slot is the low bits, which a product takes from the factors' low bits alone: mix
+        // the high bits down (measured: without this, the chunks after `▁` — its three bytes first
+        // — shared few slots and the English input missed the cache twice as often).
+        h = (h ^ (h >> 32)) &* 0xD6E8_FEB8_6659_FD93
+        return h ^ (h >> 32)
+    }
+
+    /// Calls `body` with words that together hold all `count` bytes at `bytes`, reading none
+    /// outside them: whole 8-byte words, then the last 8 bytes (overlapping the previous word)
+    /// when some remain; under 8 bytes, two overlapping 4-byte loads, or bytes 0, count / 2 and
+    /// count − 1. For a given `count` the words determine the bytes, so two keys of equal length
+    /// are equal exactly when their words are (and a per-byte tail loop, which cost more than
+    /// the rest of a lookup on word-sized chunks, is avoided).
+    @inline(__always)
+    private static func forEachWord(_ bytes: UnsafeRawPointer, count: Int, _ body: (UInt64) -> Void) {
+        if count >= 8 {
+            var i = 0
+            while i &+ 8 <= count {
+                body(bytes.loadUnaligned(fromByteOffset: i, as: UInt64.self))
+                i &+= 8
+            }
+            if i < count { body(bytes.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)) }
+        } else if count >= 4 {
+            body(UInt64(bytes.loadUnaligned(as: UInt32.self)) | UInt64(bytes.loadUnaligned(fromByteOffset: count &- 4, as: UInt32.self)) << 32)
+        } else if count > 0 {
+            let b = bytes.assumingMemoryBound(to: UInt8.self)
+            body(UInt64(b[0]) | UInt64(b[count >> 1]) << 8 | UInt64(b[count &- 1]) << 16)
+        }
+    }
+
+    /// Whether the `count` bytes at `a` and at `b` are equal (see ``forEachWord(_:count:_:)``).
+    @inline(__always)
+    private static func equal(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+        if count >= 8 {
+            var i = 0
+            while i &+ 8 <= count {
+                guard a.loadUnaligned(fromByteOffset: i, as: UInt64.self) == b.loadUnaligned(fromByteOffset: i, as: UInt64.self) else { return false }
+                i &+= 8
+            }
+            return i == count || a.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self) == b.loadUnaligned(fromByteOffset: count &- 8, as: UInt64.self)
+        }
+        // Under 8 bytes: one word each.
+        var x: UInt64 = 0, y: UInt64 = 0
+        forEachWord(a, count: count) { x = $0 }
+        forEachWord(b, count: count) { y = $0 }
+        return x == y
+    }
+
     /// The cached output ids of the chunk `ids[0 ..< count]`, or nil.
     @inline(__always)
     func lookup(hash: UInt64, ids: UnsafePointer<Int32>, count: Int) -> UnsafeBufferPointer<Int32>? {
+        lookup(hash: hash, key: UnsafeRawPointer(ids), byteCount: count &* 4)
+    }
+
+    /// The cached output ids of the chunk whose key is the `byteCount` bytes at `key`, or nil.
+    @inline(__always)
+    func lookup(hash: UInt64, key: UnsafeRawPointer, byteCount: Int) -> UnsafeBufferPointer<Int32>? {
         let slot = slots[Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)]
-        guard slot.hash == hash, slot.keyStart >= 0, slot.valueEnd >= 0, Int(slot.valueStart - slot.keyStart) == count else { return nil }
-        let key = pool + Int(slot.keyStart)
-        // Chunks are a few ids long: a loop beats calling memcmp.
-        for i in 0..<count where key[i] != ids[i] { return nil }
+        guard slot.hash == hash, slot.keyStart >= 0, slot.valueEnd >= 0, Int(slot.keyBytes) == byteCount else { return nil }
+        // Chunks are a few words long: loads beat calling memcmp.
+        guard Self.equal(UnsafeRawPointer(pool + Int(slot.keyStart)), key, count: byteCount) else { return nil }
         return UnsafeBufferPointer(start: pool + Int(slot.valueStart), count: Int(slot.valueEnd - slot.valueStart))
     }
 
     /// Records the key of a chunk about to be merged; returns its slot, or nil when the chunk is
     /// too long to cache.
     func beginEntry(hash: UInt64, ids: UnsafePointer<Int32>, count: Int) -> Int? {
-        guard 2 * count <= Self.poolLimit else { return nil }
-        if used[0] + 2 * count > Self.poolLimit {
+        beginEntry(hash: hash, key: UnsafeRawPointer(ids), byteCount: count &* 4, maximumValues: count)
+    }
+
+    /// Records a key of `byteCount` bytes whose entry will hold at most `maximumValues` ids;
+    /// returns its slot, or nil when that would not fit the pool.
+    func beginEntry(hash: UInt64, key: UnsafeRawPointer, byteCount: Int, maximumValues: Int) -> Int? {
+        let keyWords = (byteCount + 3) / 4
+        guard keyWords + maximumValues <= Self.poolLimit else { return nil }
+        if used[0] + keyWords + maximumValues > Self.poolLimit {
             used[0] = 0
             slots.update(repeating: Slot(), count: Self.slotCount)
         }
         let index = Int(truncatingIfNeeded: hash) & (Self.slotCount - 1)
         let keyStart = used[0]
-        (pool + keyStart).update(from: ids, count: count)
-        used[0] += count
-        slots[index] = Slot(hash: hash, keyStart: Int32(keyStart), valueStart: Int32(used[0]), valueEnd: -1)
+        UnsafeMutableRawPointer(pool + keyStart).copyMemory(from: key, byteCount: byteCount)
+        used[0] += keyWords
+        slots[index] = Slot(hash: hash, keyStart: Int32(keyStart), valueStart: Int32(used[0]), valueEnd: -1, keyBytes: Int32(byteCount))
         return index
     }
 
-    /// Stores the merge result (at most as many ids as the key) for the entry `beginEntry` started.
+    /// Stores the merge result (at most the `maximumValues` given to `beginEntry`) for the entry
+    /// `beginEntry` started.
     func finishEntry(_ index: Int, values: UnsafeBufferPointer<Int32>) {
-        (pool + used[0]).update(from: values.baseAddress!, count: values.count)
+        if let base = values.baseAddress { (pool + used[0]).update(from: base, count: values.count) }
         used[0] += values.count
         slots[index].valueEnd = Int32(used[0])
     }
@@ -380,15 +450,53 @@ final class BPEKeySet<Key: FixedWidthInteger & UnsignedInteger>: @unchecked Send
     }
 }
 
-/// Pairs of Unicode scalars, `first << 32 | second`.
-typealias BPECharacterPairs = BPEKeySet<UInt64>
+/// A set of pairs of Unicode scalars (the sentencepiece chunk-boundary test, once per character):
+/// pairs of ASCII characters in a 128 × 128 bit matrix (2 KB: English and code need no hashing),
+/// the others in a ``BPEKeySet`` of `first << 32 | second`.
+final class BPECharacterPairs: @unchecked Sendable {
+    private let others: BPEKeySet<UInt64>
+    /// Bit `second` of the 128-bit row `first`: two words per row.
+    private let ascii: UnsafeMutablePointer<UInt64>
+    /// Per scalar of the Basic Multilingual Plane (0x10000 entries): ``first`` when it is the
+    /// first of some pair, ``second`` when the second.
+    let sides: UnsafeMutablePointer<UInt8>
+    static let first: UInt8 = 1
+    static let second: UInt8 = 2
 
-extension BPEKeySet where Key == UInt64 {
+    init(_ pairs: [UInt64]) {
+        ascii = .allocate(capacity: 256)
+        ascii.initialize(repeating: 0, count: 256)
+        sides = .allocate(capacity: 0x10000)
+        sides.initialize(repeating: 0, count: 0x10000)
+        var others: [UInt64] = []
+        for pair in pairs {
+            let first = pair >> 32, second = pair & 0xFFFF_FFFF
+            if first < 0x10000 { sides[Int(first)] |= Self.first }
+            if second < 0x10000 { sides[Int(second)] |= Self.second }
+            if first < 0x80 && second < 0x80 {
+                ascii[Int(first << 1 | second >> 6)] |= 1 &<< (second & 63)
+            } else {
+                others.append(pair)
+            }
+        }
+        self.others = BPEKeySet(others)
+    }
+
+    deinit {
+        ascii.deallocate()
+        sides.deallocate()
+    }
+
     @inline(__always)
     static func key(_ first: UInt32, _ second: UInt32) -> UInt64 { UInt64(first) << 32 | UInt64(second) }
 
     @inline(__always)
-    func contains(_ first: UInt32, _ second: UInt32) -> Bool { contains(Self.key(first, second)) }
+    func contains(_ first: UInt32, _ second: UInt32) -> Bool {
+        if first | second < 0x80 {
+            return ascii[Int(first << 1 | second >> 6)] &>> UInt64(second & 63) & 1 != 0
+        }
+        return others.contains(Self.key(first, second))
+    }
 }
 
 /// Where a unit may be cut into independently merged chunks (see "Chunks" above): a set of
