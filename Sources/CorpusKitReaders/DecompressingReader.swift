@@ -3,7 +3,7 @@
 /// The format is detected from the file's magic number, falling back to its name (see
 /// ``CompressionFormat``). Errors name the file and the compressed byte offset where reading
 /// failed. Not thread-safe: use one reader from one task at a time.
-public final class DecompressingReader {
+public final class DecompressingReader: ByteChunkSource {
     /// Default size of the compressed-input buffer: 1 MiB.
     public static let defaultBufferSize = 1 << 20
 
@@ -64,19 +64,5 @@ public final class DecompressingReader {
         }
         decompressedBytesRead += count
         return count
-    }
-
-    /// Calls `body` with successive chunks of the rest of the decompressed data, each valid only
-    /// during the call.
-    public func forEachChunk(
-        bufferSize: Int = DecompressingReader.defaultBufferSize, _ body: (UnsafeRawBufferPointer) throws -> Void
-    ) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 1), alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try read(into: buffer)
-            if count == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
-        }
     }
 }

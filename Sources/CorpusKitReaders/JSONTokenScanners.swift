@@ -67,11 +67,8 @@ extension JSONFieldExtractor {
                 i = try scanEscape(p, n, i, stringStart: start)
             } else if byte >= 0x80 {
                 // Validate a run of multi-byte characters (common in CJK text) in one go.
-                repeat {
-                    let length = UTF8Validation.multiByteSequenceLength(p, at: i, count: n)
-                    guard length != 0 else { throw .invalidUTF8(byteOffset: i) }
-                    i &+= length
-                } while i < n && p[i] >= 0x80
+                i = UTF8Validation.endOfMultiByteRun(p, at: i, count: n)
+                if i < n && p[i] >= 0x80 { throw .invalidUTF8(byteOffset: i) }
             } else if byte < 0x20 {
                 throw malformed(i, .controlCharacterInString)
             } else {

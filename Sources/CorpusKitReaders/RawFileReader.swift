@@ -6,10 +6,11 @@ import Darwin
 
 /// Reads the raw bytes of a file sequentially, with POSIX `read(2)`.
 ///
-/// Use it directly to checksum an input file; ``DecompressingReader`` uses it underneath.
+/// Use it directly to checksum an input file (``ByteChunkSource/forEachChunk(bufferSize:_:)``);
+/// ``DecompressingReader`` uses it underneath.
 /// The file descriptor is closed when the reader is deallocated. Not thread-safe: use one
 /// reader from one task at a time.
-public final class RawFileReader {
+public final class RawFileReader: ByteChunkSource {
     /// The file being read.
     public let path: String
     /// The number of bytes read so far, i.e. the file offset of the next read.
@@ -52,18 +53,6 @@ public final class RawFileReader {
             let code = errno
             if code == EINTR { continue }
             throw InputStreamError(path: path, compressedOffset: bytesRead, kind: .io(operation: "read", errno: code))
-        }
-    }
-
-    /// Calls `body` with successive chunks of the rest of the file, each valid only during the call.
-    /// - Parameter bufferSize: the chunk buffer size (1 MiB by default).
-    public func forEachChunk(bufferSize: Int = 1 << 20, _ body: (UnsafeRawBufferPointer) throws -> Void) throws {
-        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: max(bufferSize, 1), alignment: 16)
-        defer { buffer.deallocate() }
-        while true {
-            let count = try read(into: buffer)
-            if count == 0 { return }
-            try body(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
     }
 }

@@ -20,11 +20,53 @@ public enum UTF8Validation {
                 i &+= 1
                 continue
             }
+            i = endOfMultiByteRun(p, at: i, count: count)
+            if i < count && p[i] >= 0x80 { return i }
+        }
+        return nil
+    }
+
+    /// The end of the run of valid multi-byte sequences starting at `p[i]` (which must be
+    /// ≥ 0x80): the index of the first ASCII byte after it, `count`, or the start of an invalid or
+    /// truncated sequence (a byte ≥ 0x80 there).
+    ///
+    /// Japanese text is mostly runs of three-byte characters (kana, kanji, CJK punctuation), so
+    /// these are checked four at a time with two 64-bit loads, then two at a time; everything
+    /// else, and any pair the quick test does not accept, goes through
+    /// ``multiByteSequenceLength(_:at:count:)``.
+    @inline(__always)
+    static func endOfMultiByteRun(_ p: UnsafePointer<UInt8>, at start: Int, count: Int) -> Int {
+        var i = start
+        repeat {
+            while i &+ 14 <= count
+                && isTwoUnrestrictedThreeByteCharacters(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
+                && isTwoUnrestrictedThreeByteCharacters(UnsafeRawPointer(p + (i &+ 6)).loadUnaligned(as: UInt64.self)) {
+                i &+= 12
+            }
+            if i &+ 8 <= count
+                && isTwoUnrestrictedThreeByteCharacters(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self)) {
+                i &+= 6
+                continue
+            }
             let length = multiByteSequenceLength(p, at: i, count: count)
             if length == 0 { return i }
             i &+= length
-        }
-        return nil
+        } while i < count && p[i] >= 0x80
+        return i
+    }
+
+    /// Whether bytes 0…5 of `word` are two three-byte sequences (1110xxxx 10xxxxxx 10xxxxxx)
+    /// whose leads are neither E0 (whose second byte must be ≥ A0) nor ED (< A0): then both are
+    /// valid, whatever their other bits.
+    @inline(__always)
+    private static func isTwoUnrestrictedThreeByteCharacters(_ word: UInt64) -> Bool {
+        guard word & 0x0000_C0C0_F0C0_C0F0 == 0x0000_8080_E080_80E0 else { return false }
+        // The leads' low nibbles (bytes 0 and 3): adding 0x7F sets a byte's high bit unless the
+        // nibble is 0; likewise after XOR 0x0D unless it is D.
+        let nibbles = word & 0x0F00_000F
+        let notZero = nibbles &+ 0x7F00_007F
+        let notD = (nibbles ^ 0x0D00_000D) &+ 0x7F00_007F
+        return notZero & notD & 0x8000_0080 == 0x8000_0080
     }
 
     /// The length (2…4) of the valid multi-byte sequence starting at `p[i]` (which must be

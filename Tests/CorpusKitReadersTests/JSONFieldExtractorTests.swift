@@ -180,5 +180,13 @@ final class JSONFieldExtractorTests: XCTestCase {
         XCTAssertNil(valid.withUnsafeBytes { UTF8Validation.firstInvalidByte(in: $0) })
         let invalid: [UInt8] = Array(repeating: 0x61, count: 13) + [0xED, 0xA0, 0x80]
         XCTAssertEqual(invalid.withUnsafeBytes { UTF8Validation.firstInvalidByte(in: $0) }, 13)
+        // Inside a run of three-byte characters (checked several at a time) the offset is still
+        // the bad sequence's start, as Python's UnicodeDecodeError.start: 3 × the characters before.
+        for before in 0..<5 {
+            for bad: [UInt8] in [[0xED, 0xA0, 0x80], [0xE0, 0x9F, 0x80], [0xE3, 0x81, 0xC2]] {
+                let bytes = utf8(String(repeating: "日", count: before)) + bad + utf8("本本本本")
+                XCTAssertEqual(bytes.withUnsafeBytes { UTF8Validation.firstInvalidByte(in: $0) }, 3 * before, "\(bytes)")
+            }
+        }
     }
 }
