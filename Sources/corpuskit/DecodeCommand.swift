@@ -13,8 +13,7 @@ struct DecodeCommand: ParsableCommand {
     @Option(help: "Input file (default: standard input).")
     var input: String?
 
-    @Flag(help: "Drop special tokens (tokenizer.json special added tokens; sentencepiece always hides control pieces).")
-    var skipSpecialTokens = false
+    @OptionGroup var special: SkipSpecialTokensFlag
 
     func run() throws {
         let tokenizer = try tokenizerOption.load()
@@ -27,7 +26,7 @@ struct DecodeCommand: ParsableCommand {
             let text: [UInt8]
             do {
                 let ids = try tokenizer.tokenIDs(values)
-                text = try tokenizer.decodeUTF8(ids, skipSpecialTokens: skipSpecialTokens)
+                text = try tokenizer.decodeUTF8(ids, skipSpecialTokens: special.skipSpecialTokens)
             } catch {
                 throw CLIError("\(lines.displayName):\(line.number): \(error)")
             }

@@ -75,26 +75,20 @@ struct ModelLossCommand: ParsableCommand {
     @OptionGroup var plan: PlanOptions
     @Option(name: .long, help: "The training step, 0-based as in replay: the training log's iteration N is step N − 1.")
     var step: Int?
-    @Option(name: .long, help: "Number of steps from --step.")
-    var count = 1
-    @Option(name: .long, help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
-    var samples: String?
+    @OptionGroup var samples: SampleSelectionOptions
     @OptionGroup var threads: ThreadsOption
     @OptionGroup var output: JSONOutputOption
 
     func validate() throws {
-        guard (step == nil) != (samples == nil) else { throw ValidationError("give exactly one of --step and --samples") }
-        guard count >= 1 else { throw ValidationError("--count must be ≥ 1") }
-        if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
-        if let samples { _ = try PlanOptions.sampleRange(samples) }
+        try samples.validate(step: step)
     }
 
     func run() throws {
         let selection: TrainingStepLoss.Selection
-        if let step {
-            selection = .steps(first: step, count: count)
+        if let range = try samples.sampleRange() {
+            selection = .samples(range)
         } else {
-            selection = .samples(try PlanOptions.sampleRange(samples!))
+            selection = .steps(first: step!, count: samples.count)
         }
         let configuration: PlanConfiguration
         do { configuration = try plan.configuration() } catch { throw CLIError.badInput("\(error)") }

@@ -33,10 +33,6 @@ struct PlanOptions: ParsableArguments {
     @Option(help: "Warn about datasets trained on more than this many epochs.")
     var warnEpochs: Double = 4
 
-    /// `--samples A..B`: global samples A ≤ g < B (``IndexRange``'s syntax).
-    static func sampleRange(_ text: String) throws -> Range<Int> {
-        try IndexRange(text, option: "--samples", openEnded: false, single: false).range
-    }
 
     /// The usage errors: one blend, one run length, numbers Megatron takes.
     func validate() throws {
@@ -61,5 +57,32 @@ struct PlanOptions: ParsableArguments {
             seed: UInt32(seed), split: try SplitMatrix(split), flavor: megatron)
         try configuration.validate()
         return configuration
+    }
+}
+
+/// `--count` and `--samples`, which with the command's own `--step` (its help differs) choose the
+/// training samples `replay` and `model loss` read: steps `step ..< step + count`, or global
+/// samples A ≤ g < B.
+struct SampleSelectionOptions: ParsableArguments {
+    @Option(help: "Number of steps from --step.")
+    var count: Int = 1
+
+    @Option(help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
+    var samples: String?
+
+    func validate() throws {
+        if count < 1 { throw ValidationError("--count must be ≥ 1") }
+        _ = try sampleRange()
+    }
+
+    /// The usage errors that involve the command's `--step`.
+    func validate(step: Int?) throws {
+        if (step == nil) == (samples == nil) { throw ValidationError("give exactly one of --step and --samples") }
+        if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
+    }
+
+    /// `--samples` as a range (``IndexRange``'s syntax); nil when steps are chosen.
+    func sampleRange() throws -> Range<Int>? {
+        try samples.map { try IndexRange($0, option: "--samples", openEnded: false, single: false).range }
     }
 }

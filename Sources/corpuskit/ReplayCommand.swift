@@ -13,11 +13,7 @@ struct ReplayCommand: ParsableCommand {
     @Option(help: "First step to replay.")
     var step: Int?
 
-    @Option(help: "Number of steps from --step.")
-    var count: Int = 1
-
-    @Option(help: ArgumentHelp("Global samples A..B (A ≤ g < B, half-open) instead of steps.", valueName: "range"))
-    var samples: String?
+    @OptionGroup var selection: SampleSelectionOptions
 
     @Flag(help: "Include the seq-length + 1 token ids of every sample.")
     var ids = false
@@ -30,10 +26,7 @@ struct ReplayCommand: ParsableCommand {
 
     func validate() throws {
         if text && tokenizer == nil { throw ValidationError("--text needs --tokenizer") }
-        if (step == nil) == (samples == nil) { throw ValidationError("give exactly one of --step and --samples") }
-        if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
-        if count < 1 { throw ValidationError("--count must be ≥ 1") }
-        if let samples { _ = try PlanOptions.sampleRange(samples) }
+        try selection.validate(step: step)
     }
 
     func run() throws {
@@ -43,10 +36,10 @@ struct ReplayCommand: ParsableCommand {
         let chosen: [ReplaySample]
         do {
             let replayer = try Replayer(configuration: options.configuration(), warnEpochs: options.warnEpochs)
-            if let step {
-                chosen = try replayer.steps(step, count: count, ids: ids || text)
+            if let range = try selection.sampleRange() {
+                chosen = try replayer.samples(range, ids: ids || text)
             } else {
-                chosen = try replayer.samples(try PlanOptions.sampleRange(samples!), ids: ids || text)
+                chosen = try replayer.steps(step!, count: selection.count, ids: ids || text)
             }
         } catch {
             throw CLIError("\(error)")

@@ -44,8 +44,7 @@ struct ShardDecodeCommand: ParsableCommand {
     @Option(help: ArgumentHelp("0-based documents to decode: A..B (A ≤ d < B, half-open), A.. (to the end) or A (one). Default: all.", valueName: "range"))
     var docs: String?
 
-    @Flag(help: "Drop special tokens (tokenizer.json special added tokens; sentencepiece always hides control pieces).")
-    var skipSpecialTokens = false
+    @OptionGroup var special: SkipSpecialTokensFlag
 
     func validate() throws {
         if let docs { _ = try IndexRange(docs, option: "--docs", openEnded: true, single: true) }
@@ -62,7 +61,7 @@ struct ShardDecodeCommand: ParsableCommand {
         for d in range {
             let text: [UInt8]
             do {
-                text = try decoder.decode(try reader.documentTokens(d), skipSpecialTokens: skipSpecialTokens)
+                text = try decoder.decode(try reader.documentTokens(d), skipSpecialTokens: special.skipSpecialTokens)
             } catch {
                 throw CLIError("\(prefix): document \(d): \(error)")
             }

@@ -14,3 +14,9 @@ struct TokenizerOption: ParsableArguments {
         }
     }
 }
+
+/// `--skip-special-tokens`, shared by the commands that decode ids to text.
+struct SkipSpecialTokensFlag: ParsableArguments {
+    @Flag(help: "Drop special tokens (tokenizer.json special added tokens; sentencepiece always hides control pieces).")
+    var skipSpecialTokens = false
+}

@@ -279,7 +279,7 @@ final class CommandLineTests: XCTestCase {
         try Run.tokenize([input], prefix: scratch.file("a"), encoder: try Run.encoder(.llama2, TestPaths.fixtureLLMJP, appendEOD: true))
         let dataset = scratch.file("a_text_document")
         let base = ["plan", "--data-path", dataset, "--seq-length", "16", "--global-batch-size", "2", "--train-iters", "5",
-                    "--split", "1,0,0", "--eval-iters", "0", "--tokenizer-type", "Llama2Tokenizer"]
+                    "--split", "1,0,0", "--eval-iters", "0", "--eval-interval", "1000", "--tokenizer-type", "Llama2Tokenizer"]
 
         let same = try corpuskit(base + ["--tokenizer-model", TestPaths.fixtureLLMJP, "--data-cache-path", scratch.file("same")])
         XCTAssertEqual(same.status, 0, same.stderr)
