@@ -24,6 +24,9 @@ import CorpusKitSystem
 /// ignored, and the document is parsed (and the entry written again). Best effort like
 /// ``TrieCache``, in the same directory (`CORPUSKIT_TRIE_CACHE`, `off` disables both): a missing,
 /// read-only or full directory only means the document is parsed as before.
+///
+/// The same entries, keys and checks serve sentencepiece `.model` files
+/// (``parseSentencePieceModel(_:)``): there the one cached value is the file's run of pieces.
 struct JSONValueCache {
     /// Documents smaller than this are parsed directly (config files, small vocabularies).
     static let minimumDocumentSize = 1 << 20
