@@ -62,7 +62,7 @@ public final class Tokenizer: Sendable {
         if path.hasSuffix(".json") {
             return Tokenizer(behavior: try HuggingFaceTokenizer(contentsOf: path, trieCache: trieCache), path: path)
         }
-        let file = try SentencePieceModelFile(contentsOf: path)
+        let file = try SentencePieceModelFile(contentsOf: path, cache: JSONValueCache(trieCache))
         return Tokenizer(behavior: try SentencePieceTokenizer(file: file, trieCache: trieCache), path: path)
     }
 

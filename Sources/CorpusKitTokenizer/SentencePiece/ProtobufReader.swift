@@ -76,6 +76,12 @@ struct ProtobufReader {
         String(decoding: bytes[try readLengthDelimited()], as: UTF8.self)
     }
 
+    /// Moves to `offset` (a field boundary the caller knows, e.g. the end of a cached run of fields).
+    mutating func move(to offset: Int) throws(TokenizerError) {
+        guard offset >= position, offset <= end else { throw malformed("cannot move to byte offset \(offset)") }
+        position = offset
+    }
+
     mutating func skip(_ field: Field) throws(TokenizerError) {
         switch field.wireType {
         case .varint: _ = try readVarint()

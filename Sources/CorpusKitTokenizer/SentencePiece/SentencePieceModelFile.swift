@@ -75,31 +75,77 @@ public struct SentencePieceModelFile: Sendable {
     }
 
     public init(serialized data: Data) throws(TokenizerError) {
-        let result: Result<SentencePieceModelFile, TokenizerError> = data.withUnsafeBytes { raw in
+        var notRecording: PieceRun?
+        self = try Self.parse(data, known: nil, recording: &notRecording)
+    }
+
+    /// ``init(contentsOf:)`` through ``JSONValueCache`` (a repeated load of the same large file
+    /// reads its pieces from the cache instead of decoding them).
+    init(contentsOf path: String, cache: JSONValueCache) throws(TokenizerError) {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped)
+        } catch {
+            throw .unreadable(path: path, reason: "\(error.localizedDescription)")
+        }
+        self = try cache.parseSentencePieceModel(data)
+    }
+
+    /// The `pieces` of a model as one run of consecutive top-level fields (as sentencepiece
+    /// writes them): the run's byte range in the file and what its fields decode to.
+    struct PieceRun {
+        let range: Range<Int>
+        let blob: [UInt8]
+        let offsets: [Int32]
+        let scores: [Float]
+        let types: [PieceType]
+    }
+
+    /// Decodes `data`; where the reader reaches `known.range` before any piece, the run's fields
+    /// are taken from `known` instead of decoded. `recording`, when not nil, receives the run
+    /// decoded (nil when the pieces are not one run of consecutive fields).
+    static func parse(_ data: Data, known: PieceRun?, recording: inout PieceRun?) throws(TokenizerError) -> SentencePieceModelFile {
+        let result: Result<(SentencePieceModelFile, PieceRun?), TokenizerError> = data.withUnsafeBytes { raw in
             do throws(TokenizerError) {
-                return .success(try Self.parse(raw))
+                return .success(try Self.parse(raw, known: known))
             } catch {
                 return .failure(error)
             }
         }
-        self = try result.get()
+        let (model, run) = try result.get()
+        if recording != nil { recording = run }
+        return model
     }
 
     private init() {}
 
-    private static func parse(_ raw: UnsafeRawBufferPointer) throws(TokenizerError) -> SentencePieceModelFile {
+    private static func parse(_ raw: UnsafeRawBufferPointer, known: PieceRun?) throws(TokenizerError) -> (SentencePieceModelFile, PieceRun?) {
         var model = SentencePieceModelFile()
+        if let known, known.range.lowerBound == 0 {
+            // Only a run at the start of the file is ever recorded (see below).
+            model.pieceBlob = known.blob
+            model.pieceOffsets = known.offsets
+            model.scores = known.scores
+            model.types = known.types
+        }
         // Reserve once: appending piece by piece otherwise reallocates repeatedly (measured).
         model.pieceBlob.reserveCapacity(raw.count)
         model.pieceOffsets.reserveCapacity(raw.count / 8)
         model.scores.reserveCapacity(raw.count / 8)
         model.types.reserveCapacity(raw.count / 8)
         var reader = ProtobufReader(raw)
+        if let known, known.range.lowerBound == 0 { try reader.move(to: known.range.upperBound) }
+        // The run of pieces from the first byte, while no other field has come between them.
+        var runEnd = 0
+        var runIsWhole = known == nil
         while !reader.isAtEnd {
+            let fieldStart = reader.position
             let field = try reader.readField()
+            if field.number == 1 && (field.wireType != .lengthDelimited || fieldStart != runEnd) { runIsWhole = false }
             switch (field.number, field.wireType) {
             case (1, .lengthDelimited):
                 try model.parsePiece(raw, range: try reader.readLengthDelimited())
+                if fieldStart == runEnd { runEnd = reader.position }
             case (2, .lengthDelimited):
                 model.trainerSpec = try parseTrainerSpec(raw, range: try reader.readLengthDelimited())
             case (3, .lengthDelimited):
@@ -111,7 +157,10 @@ public struct SentencePieceModelFile: Sendable {
             }
         }
         guard !model.scores.isEmpty else { throw .malformedModel("the model has no pieces (is this a sentencepiece .model file?)") }
-        return model
+        let run = runIsWhole && runEnd > 0
+            ? PieceRun(range: 0..<runEnd, blob: model.pieceBlob, offsets: model.pieceOffsets, scores: model.scores, types: model.types)
+            : nil
+        return (model, run)
     }
 
     private mutating func parsePiece(_ raw: UnsafeRawBufferPointer, range: Range<Int>) throws(TokenizerError) {
