@@ -88,11 +88,7 @@ struct JSONValueCache {
     }
 
     /// The path of the entry for `key`.
-    func path(for key: UInt64) -> String? {
-        guard let directory else { return nil }
-        let hex = String(key, radix: 16)
-        return directory + "/" + String(repeating: "0", count: 16 - hex.count) + hex + ".json-values"
-    }
+    func path(for key: UInt64) -> String? { TrieCache.entryPath(in: directory, key: key, suffix: ".json-values") }
 
     /// The cached values for the document with `key`, when the entry is present, intact and
     /// fits `document`.

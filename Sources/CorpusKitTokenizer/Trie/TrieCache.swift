@@ -57,10 +57,14 @@ struct TrieCache: Sendable {
     private static let magic: UInt64 = 0x3145_4952_544B_4300   // "\0CKTRIE1" read little-endian
     private static let headerSize = 48
 
-    private func path(for key: UInt64) -> String? {
+    private func path(for key: UInt64) -> String? { Self.entryPath(in: directory, key: key, suffix: ".trie") }
+
+    /// The one naming rule of the cache directory's entries (tries here, parsed vocabularies in
+    /// ``JSONValueCache``): the key as 16 hex digits, then the kind's suffix.
+    static func entryPath(in directory: String?, key: UInt64, suffix: String) -> String? {
         guard let directory else { return nil }
         let hex = String(key, radix: 16)
-        return directory + "/" + String(repeating: "0", count: 16 - hex.count) + hex + ".trie"
+        return directory + "/" + String(repeating: "0", count: 16 - hex.count) + hex + suffix
     }
 
     /// The entry for `key` with cells of `unitStride` bytes, when present and intact.
