@@ -121,16 +121,8 @@ struct JSONValueCache {
             switch kind {
             case .sentencePiecePieces:
                 // From the file's first byte, which is a `pieces` field's key (1, length-delimited).
-                guard start == 0, document[0] == 0x0A, offsets.count == numbers.count + 1 else { return nil }
-                var scores: [Float] = []
-                var types: [PieceType] = []
-                scores.reserveCapacity(numbers.count)
-                types.reserveCapacity(numbers.count)
-                for number in numbers {
-                    guard number >> 40 == 0, let type = PieceType(rawValue: UInt8(truncatingIfNeeded: number >> 32)) else { return nil }
-                    scores.append(Float(bitPattern: UInt32(truncatingIfNeeded: number)))
-                    types.append(type)
-                }
+                guard start == 0, document[0] == 0x0A, offsets.count == numbers.count + 1,
+                      let (scores, types) = Self.scoresAndTypes(numbers) else { return nil }
                 value = SentencePieceModelFile.PieceRun(range: start..<end, blob: blob, offsets: offsets, scores: scores, types: types)
                 values.append(JSONDocumentParser.CompactValue(range: start..<end, value: value))
                 previousEnd = end
@@ -144,8 +136,12 @@ struct JSONValueCache {
                 return nil
             case .stringNumberPairs:
                 guard offsets.count == numbers.count + 1 else { return nil }
-                value = JSONDocumentParser.StringNumberPairs(blob: blob, offsets: offsets,
-                                                             numbers: numbers.map { Double(bitPattern: $0) })
+                // The words are the doubles' bits: copied as bytes, not converted one by one.
+                let doubles = [Double](unsafeUninitializedCapacity: numbers.count) { doubles, initialized in
+                    numbers.withUnsafeBytes { UnsafeMutableRawBufferPointer(doubles).copyMemory(from: $0) }
+                    initialized = numbers.count
+                }
+                value = JSONDocumentParser.StringNumberPairs(blob: blob, offsets: offsets, numbers: doubles)
             case .stringPairs:
                 guard offsets.count % 2 == 1, numbers.isEmpty else { return nil }
                 value = JSONDocumentParser.StringPairs(blob: blob, offsets: offsets)
@@ -193,6 +189,32 @@ struct JSONValueCache {
             try file.write(bytes)
             try file.commit()
         } catch {}
+    }
+
+    /// A `.model` run's numbers split into scores (the low 32 bits) and types (the next 8), or
+    /// nil when a number has other bits set or names no ``PieceType``. Written into uninitialized
+    /// arrays in one pass: appending to reserved arrays cost ~12 instructions per piece more
+    /// (callgrind, llm-jp v3.0).
+    private static func scoresAndTypes(_ numbers: [UInt64]) -> ([Float], [PieceType])? {
+        var valid = true
+        let count = numbers.count
+        var types: [PieceType] = []
+        let scores = numbers.withUnsafeBufferPointer { numbers in
+            [Float](unsafeUninitializedCapacity: count) { scores, initialized in
+                types = [PieceType](unsafeUninitializedCapacity: count) { types, typesInitialized in
+                    for index in 0..<count {
+                        let number = numbers[index]
+                        let type = PieceType(rawValue: UInt8(truncatingIfNeeded: number >> 32))
+                        if number >> 40 != 0 || type == nil { valid = false }
+                        scores[index] = Float(bitPattern: UInt32(truncatingIfNeeded: number))
+                        types[index] = type ?? .normal
+                    }
+                    typesInitialized = count
+                }
+                initialized = count
+            }
+        }
+        return valid ? (scores, types) : nil
     }
 
     /// Offsets that start at 0, never decrease and end at the blob's size.

@@ -122,17 +122,20 @@ public struct SentencePieceModelFile: Sendable {
     private static func parse(_ raw: UnsafeRawBufferPointer, known: PieceRun?) throws(TokenizerError) -> (SentencePieceModelFile, PieceRun?) {
         var model = SentencePieceModelFile()
         if let known, known.range.lowerBound == 0 {
-            // Only a run at the start of the file is ever recorded (see below).
+            // Only a run at the start of the file is ever recorded (see below). The arrays are
+            // taken as they are: reserving room in them would copy each, and a run is recorded
+            // only when it holds every piece of the file, so nothing is appended to them.
             model.pieceBlob = known.blob
             model.pieceOffsets = known.offsets
             model.scores = known.scores
             model.types = known.types
+        } else {
+            // Reserve once: appending piece by piece otherwise reallocates repeatedly (measured).
+            model.pieceBlob.reserveCapacity(raw.count)
+            model.pieceOffsets.reserveCapacity(raw.count / 8)
+            model.scores.reserveCapacity(raw.count / 8)
+            model.types.reserveCapacity(raw.count / 8)
         }
-        // Reserve once: appending piece by piece otherwise reallocates repeatedly (measured).
-        model.pieceBlob.reserveCapacity(raw.count)
-        model.pieceOffsets.reserveCapacity(raw.count / 8)
-        model.scores.reserveCapacity(raw.count / 8)
-        model.types.reserveCapacity(raw.count / 8)
         var reader = ProtobufReader(raw)
         if let known, known.range.lowerBound == 0 { try reader.move(to: known.range.upperBound) }
         // The run of pieces from the first byte, while no other field has come between them.

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// The sentencepiece behaviour: a `.model` file, encoded and decoded as `SentencePieceProcessor`
 /// (v0.2.x) does — its normalizer (``SentencePieceNormalizer``), the model the file names
 /// (``ModelRegistry``), optional BOS/EOS, and its decoder (``SentencePieceDecoder``). The checks
@@ -22,33 +28,52 @@ struct SentencePieceTokenizer: TokenizerBehavior {
         var unknownID: Int32 = -1
         var byteFound = [Bool](repeating: false, count: 256)
         var userDefined: [[UInt8]] = []
-        // Raw pointers rather than `file.piece(_:)`: an ArraySlice per piece costs a retain and
-        // a release of the blob each, about 1.3 ms of a 15 ms v3.0 start-up (measured with perf).
+        /// sentencepiece's reserved pieces (control, unknown, byte), in id order.
+        var reservedIDs: [Int] = []
+        // Raw pointers rather than `file.piece(_:)` and array subscripts: an ArraySlice per piece
+        // costs a retain and a release of the blob each, about 1.3 ms of a 15 ms v3.0 start-up
+        // (measured with perf), and the checked accesses ~40 instructions per piece (callgrind).
         try file.pieceBlob.withUnsafeBufferPointer { blob throws(TokenizerError) in
-            for index in 0..<file.pieceCount {
-                let start = Int(file.pieceOffsets[index])
-                let piece = UnsafeBufferPointer(rebasing: blob[start..<Int(file.pieceOffsets[index + 1])])
+        try file.pieceOffsets.withUnsafeBufferPointer { offsets throws(TokenizerError) in
+        try types.withUnsafeMutableBufferPointer { types throws(TokenizerError) in
+            // The NUL rules below concern only pieces holding a NUL byte: one `memchr` over all
+            // the pieces spares the per-piece scan when there is none (every llm-jp file).
+            let blobHasNUL = blob.baseAddress.map { memchr($0, 0, blob.count) != nil } ?? false
+            guard offsets.count == types.count + 1, file.scores.count == types.count else {
+                throw .malformedModel("the pieces' texts, scores and types differ in number")
+            }
+            for index in 0..<types.count {
+                let start = Int(offsets[index])
+                let piece = UnsafeBufferPointer(rebasing: blob[start..<Int(offsets[index + 1])])
                 if piece.isEmpty { throw .malformedModel("piece \(index) is empty") }
-                if spec.byteFallback && piece.count == 1 && piece[0] == 0 { types[index] = .unused }   // sentencepiece's workaround for a raw NUL piece
-                if piece.contains(0) && !(piece.count == 1 && types[index] == .unused) {
-                    throw .malformedModel("piece \(index) contains a NUL character")
+                if blobHasNUL {
+                    if spec.byteFallback && piece.count == 1 && piece[0] == 0 { types[index] = .unused }   // sentencepiece's workaround for a raw NUL piece
+                    if piece.contains(0) && !(piece.count == 1 && types[index] == .unused) {
+                        throw .malformedModel("piece \(index) contains a NUL character")
+                    }
                 }
                 switch types[index] {
+                case .normal, .unused:
+                    break
+                case .control:
+                    reservedIDs.append(index)
                 case .unknown:
                     if unknownID >= 0 { throw .malformedModel("more than one unknown piece") }
                     unknownID = Int32(index)
+                    reservedIDs.append(index)
                 case .byte:
                     guard spec.byteFallback else { throw .malformedModel("byte piece \(String(decoding: piece, as: UTF8.self)) although byte_fallback is false") }
                     guard let byte = SentencePieceDecoder.byteValue(piece) else {
                         throw .malformedModel("invalid byte piece \(String(decoding: piece, as: UTF8.self))")
                     }
                     byteFound[Int(byte)] = true
+                    reservedIDs.append(index)
                 case .userDefined:
                     userDefined.append(Array(piece))
-                default:
-                    break
                 }
             }
+        }
+        }
         }
         if unknownID < 0 { throw .malformedModel("the model defines no unknown piece") }
         if spec.byteFallback && byteFound.contains(false) {
@@ -57,15 +82,11 @@ struct SentencePieceTokenizer: TokenizerBehavior {
         let table = PieceTable(blob: file.pieceBlob, offsets: file.pieceOffsets, scores: file.scores.map(Double.init), types: types)
         // sentencepiece keeps two maps: normal/user-defined/unused pieces, and the reserved ones
         // (control, unknown, byte). A name may appear once in each; lookups try reserved first.
-        // A `let` copy: the closure capturing the `var` paid a dynamic exclusivity check per access,
-        // 48 M of llm-jp v3.0's 111 M load instructions (callgrind, swift_beginAccess).
-        let pieceTypes = types
-        func isReserved(_ id: Int) -> Bool { pieceTypes[id] == .control || pieceTypes[id] == .unknown || pieceTypes[id] == .byte }
         var duplicate: Int?
-        _ = PieceIndex(table: table, include: isReserved, duplicate: { duplicate = $0 })
+        let reservedIndex = PieceIndex(table: table, ids: reservedIDs, duplicate: { duplicate = $0 })
         if let duplicate { throw .malformedModel("piece \(table.piece(duplicate).debugDescription) is defined twice") }
         self.file = file
-        vocabulary = Vocabulary(table: table, specialIDs: .init(unknown: unknownID), rule: .sentencePiece)
+        vocabulary = Vocabulary(table: table, specialIDs: .init(unknown: unknownID), rule: .sentencePiece, reservedIndex: reservedIndex)
             .withSentencePieceSpecials(spec, unknownID: unknownID)
         normalizer = try SentencePieceNormalizer(
             spec: file.normalizerSpec, treatWhitespaceAsSuffix: spec.treatWhitespaceAsSuffix,

@@ -54,7 +54,10 @@ public struct Vocabulary: Sendable {
     /// sentencepiece's reserved map (control, unknown and byte pieces).
     let reservedIndex: PieceIndex?
 
-    init(table: PieceTable, addedTokens: [AddedToken] = [], specialIDs: SpecialIDs, rule: LookupRule) {
+    /// `reservedIndex`: sentencepiece's reserved map when the caller built it already (to check
+    /// for duplicates), so that it is not built twice.
+    init(table: PieceTable, addedTokens: [AddedToken] = [], specialIDs: SpecialIDs, rule: LookupRule,
+         reservedIndex knownReservedIndex: PieceIndex? = nil) {
         self.table = table
         self.addedTokens = addedTokens
         self.specialIDs = specialIDs
@@ -75,7 +78,8 @@ public struct Vocabulary: Sendable {
         switch rule {
         case .sentencePiece:
             let types = table.types
-            reservedIndex = PieceIndex(table: table, include: { types[$0] == .control || types[$0] == .unknown || types[$0] == .byte })
+            reservedIndex = knownReservedIndex
+                ?? PieceIndex(table: table, include: { types[$0] == .control || types[$0] == .unknown || types[$0] == .byte })
             index = LazyPieceIndex { PieceIndex(table: table, include: { types[$0] == .normal || types[$0] == .userDefined || types[$0] == .unused }) }
         case .huggingFace:
             reservedIndex = nil

@@ -16,9 +16,21 @@ struct HuggingFaceUnigram: SegmentationModel {
     let scoresAreModerate: Bool
 
     init(table: PieceTable, unknownID: Int32?, byteFallback: Bool, trieCache: TrieCache = .default) {
-        let minScore = table.scores.min() ?? .infinity
+        // The ids and the lowest score in one raw pass (`map` and `min()` were ~2 M instructions
+        // of llm-jp v3.0's load, callgrind); the minimum is `Sequence.min()`'s, NaN included.
+        let count = table.count
+        var minScore = Double.infinity
         // The trie keeps the last id of a repeated string, like HF's token_to_ids map.
-        let ids = (0..<Int32(table.count)).map { $0 }
+        let ids = [Int32](unsafeUninitializedCapacity: count) { ids, initialized in
+            table.scores.withUnsafeBufferPointer { scores in
+                if count > 0 { minScore = scores[0] }
+                for id in 0..<count {
+                    ids[id] = Int32(truncatingIfNeeded: id)
+                    if scores[id] < minScore { minScore = scores[id] }
+                }
+            }
+            initialized = count
+        }
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
         spaceRuns = SpaceRunChain(trie: trie)
         scores = table.scores
