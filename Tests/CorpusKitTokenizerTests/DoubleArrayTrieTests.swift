@@ -124,6 +124,38 @@ final class DoubleArrayTrieTests: XCTestCase {
         assertMatchesDictionary(trie, keys: keys, values: values)
     }
 
+    /// The cache's keys and checksums are content hashes: every single-bit change, a swap of two
+    /// 16-byte blocks of one lane, a zero byte appended and a moved boundary between parts all
+    /// change it (lengths 0–200 cover every tail and lane position of the 64-byte loop).
+    func testContentHashTellsNearbyInputsApart() {
+        var random = SplitMix64(seed: 22)
+        for length in 0...200 {
+            let bytes = (0..<length).map { _ in UInt8(truncatingIfNeeded: random.next()) }
+            func hash(_ data: [UInt8], split: Int? = nil) -> UInt64 {
+                data.withUnsafeBytes { raw in
+                    guard let split else { return TrieCache.hash([raw]) }
+                    return TrieCache.hash([UnsafeRawBufferPointer(rebasing: raw[..<split]), UnsafeRawBufferPointer(rebasing: raw[split...])])
+                }
+            }
+            let original = hash(bytes)
+            var seen: Set<UInt64> = [original]
+            for bit in 0..<(length * 8) {
+                var changed = bytes
+                changed[bit / 8] ^= 1 << UInt8(bit % 8)
+                XCTAssertTrue(seen.insert(hash(changed)).inserted, "length \(length), bit \(bit)")
+            }
+            XCTAssertNotEqual(hash(bytes + [0]), original, "length \(length): a zero byte appended")
+            if length >= 128 {
+                // Blocks 0 and 4 of 16 bytes both go to lane 0 of the 64-byte loop.
+                let swapped = Array(bytes[64..<80] + bytes[16..<64] + bytes[0..<16] + bytes[80...])
+                if swapped != bytes { XCTAssertNotEqual(hash(swapped), original, "length \(length): two blocks swapped") }
+            }
+            if length >= 3 {
+                XCTAssertNotEqual(hash(bytes, split: 1), hash(bytes, split: length - 1), "length \(length): the boundary between parts")
+            }
+        }
+    }
+
     func testCacheLocationFromTheEnvironment() {
         func directory(_ environment: [String: String]) -> String? { TrieCache(environment: { environment[$0] }).directory }
         XCTAssertEqual(directory(["HOME": "/home/u"]), "/home/u/.cache/corpuskit/tries")
