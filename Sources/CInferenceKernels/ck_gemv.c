@@ -95,28 +95,26 @@ CK_AVX512 void ck_gemv_bf16_avx512(const uint16_t *w, size_t ld, size_t rows, si
         const uint16_t *q = w + r * ld;
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         size_t c = 0;
+        // Sixteen columns (the first `mask` of them) of the eight rows; eight named accumulators, not an
+        // array, so that no compiler keeps them in memory.
+#define CK_STEP8(mask, xv)                                                   \
+        a0 = _mm512_fmadd_ps(load16(q + c, mask), xv, a0);                  \
+        a1 = _mm512_fmadd_ps(load16(q + ld + c, mask), xv, a1);             \
+        a2 = _mm512_fmadd_ps(load16(q + 2 * ld + c, mask), xv, a2);         \
+        a3 = _mm512_fmadd_ps(load16(q + 3 * ld + c, mask), xv, a3);         \
+        a4 = _mm512_fmadd_ps(load16(q + 4 * ld + c, mask), xv, a4);         \
+        a5 = _mm512_fmadd_ps(load16(q + 5 * ld + c, mask), xv, a5);         \
+        a6 = _mm512_fmadd_ps(load16(q + 6 * ld + c, mask), xv, a6);         \
+        a7 = _mm512_fmadd_ps(load16(q + 7 * ld + c, mask), xv, a7);
         for (; c < wide; c += 16) {
             const __m512 xv = _mm512_loadu_ps(x + c);
-            a0 = _mm512_fmadd_ps(load16(q + c, all), xv, a0);
-            a1 = _mm512_fmadd_ps(load16(q + ld + c, all), xv, a1);
-            a2 = _mm512_fmadd_ps(load16(q + 2 * ld + c, all), xv, a2);
-            a3 = _mm512_fmadd_ps(load16(q + 3 * ld + c, all), xv, a3);
-            a4 = _mm512_fmadd_ps(load16(q + 4 * ld + c, all), xv, a4);
-            a5 = _mm512_fmadd_ps(load16(q + 5 * ld + c, all), xv, a5);
-            a6 = _mm512_fmadd_ps(load16(q + 6 * ld + c, all), xv, a6);
-            a7 = _mm512_fmadd_ps(load16(q + 7 * ld + c, all), xv, a7);
+            CK_STEP8(all, xv)
         }
         if (tail) {
             const __m512 xv = _mm512_maskz_loadu_ps(tail, x + c);
-            a0 = _mm512_fmadd_ps(load16(q + c, tail), xv, a0);
-            a1 = _mm512_fmadd_ps(load16(q + ld + c, tail), xv, a1);
-            a2 = _mm512_fmadd_ps(load16(q + 2 * ld + c, tail), xv, a2);
-            a3 = _mm512_fmadd_ps(load16(q + 3 * ld + c, tail), xv, a3);
-            a4 = _mm512_fmadd_ps(load16(q + 4 * ld + c, tail), xv, a4);
-            a5 = _mm512_fmadd_ps(load16(q + 5 * ld + c, tail), xv, a5);
-            a6 = _mm512_fmadd_ps(load16(q + 6 * ld + c, tail), xv, a6);
-            a7 = _mm512_fmadd_ps(load16(q + 7 * ld + c, tail), xv, a7);
+            CK_STEP8(tail, xv)
         }
+#undef CK_STEP8
         y[r] = _mm512_reduce_add_ps(a0); y[r + 1] = _mm512_reduce_add_ps(a1);
         y[r + 2] = _mm512_reduce_add_ps(a2); y[r + 3] = _mm512_reduce_add_ps(a3);
         y[r + 4] = _mm512_reduce_add_ps(a4); y[r + 5] = _mm512_reduce_add_ps(a5);
