@@ -4,17 +4,27 @@
 #include <cpuid.h>
 #include <immintrin.h>
 
-int ck_gemv_bf16_available(void) {
+int ck_gemv_bf16_level(void) {
     unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return 0;
+    if (!__get_cpuid(1, &a, &b, &c, &d)) return CK_GEMV_NONE;
     // FMA (bit 12), OSXSAVE (27), AVX (28).
-    if (!((c >> 12) & 1) || !((c >> 27) & 1) || !((c >> 28) & 1)) return 0;
+    if (!((c >> 12) & 1) || !((c >> 27) & 1) || !((c >> 28) & 1)) return CK_GEMV_NONE;
     unsigned lo, hi;
     __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 6) != 6) return 0;  // XMM and YMM state saved by the OS
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return 0;
-    return (b >> 5) & 1;  // AVX2
+    if ((lo & 6) != 6) return CK_GEMV_NONE;  // XMM and YMM state saved by the OS
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return CK_GEMV_NONE;
+    if (!((b >> 5) & 1)) return CK_GEMV_NONE;  // AVX2
+    // AVX512F (bit 16), AVX512BW (30), AVX512VL (31), and the OS saving opmask and ZMM state (XCR0 bits 5-7).
+    if (((b >> 16) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1) && (lo & 0xE0) == 0xE0) return CK_GEMV_AVX512;
+    return CK_GEMV_AVX2;
 }
+
+static inline float widen(uint16_t v) {
+    union { uint32_t u; float f; } bits = { (uint32_t)v << 16 };
+    return bits.f;
+}
+
+// ---------------------------------------------------------------- AVX2 + FMA
 
 // Eight bf16 at `p` as eight float32 (bf16 is the top half of a float32).
 __attribute__((target("avx2,fma"), always_inline)) static inline __m256 load8(const uint16_t *p) {
@@ -28,55 +38,107 @@ __attribute__((target("avx2,fma"), always_inline)) static inline float sum8(__m2
     return _mm_cvtss_f32(s);
 }
 
-static inline float widen(uint16_t v) {
-    union { uint32_t u; float f; } bits = { (uint32_t)v << 16 };
-    return bits.f;
-}
-
-// Four rows per pass: each 16-column step loads x once for four weight streams (8 accumulators),
-// so the loop is bound by reading the weights, which is what decoding is.
-__attribute__((target("avx2,fma"))) void ck_gemv_bf16(const uint16_t *w, size_t ld, size_t rows, size_t cols,
-                                                      const float *x, float *y) {
+// Eight rows per pass, one accumulator each: eight weight streams in flight share each load of x.
+// Measured on the llm-jp-3-1.8b shape's weights (memory-mapped, BENCHMARKS.md): eight streams read
+// ~10 % faster than four, sixteen no faster than eight.
+__attribute__((target("avx2,fma"))) void ck_gemv_bf16_avx2(const uint16_t *w, size_t ld, size_t rows, size_t cols,
+                                                           const float *x, float *y) {
     size_t r = 0;
-    const size_t wide = cols & ~(size_t)15;
-    for (; r + 4 <= rows; r += 4) {
-        const uint16_t *w0 = w + r * ld, *w1 = w0 + ld, *w2 = w1 + ld, *w3 = w2 + ld;
-        __m256 a0 = _mm256_setzero_ps(), b0 = a0, a1 = a0, b1 = a0, a2 = a0, b2 = a0, a3 = a0, b3 = a0;
+    const size_t wide = cols & ~(size_t)7;
+    for (; r + 8 <= rows; r += 8) {
+        const uint16_t *q = w + r * ld;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         size_t c = 0;
-        for (; c < wide; c += 16) {
-            const __m256 xa = _mm256_loadu_ps(x + c), xb = _mm256_loadu_ps(x + c + 8);
-            a0 = _mm256_fmadd_ps(load8(w0 + c), xa, a0); b0 = _mm256_fmadd_ps(load8(w0 + c + 8), xb, b0);
-            a1 = _mm256_fmadd_ps(load8(w1 + c), xa, a1); b1 = _mm256_fmadd_ps(load8(w1 + c + 8), xb, b1);
-            a2 = _mm256_fmadd_ps(load8(w2 + c), xa, a2); b2 = _mm256_fmadd_ps(load8(w2 + c + 8), xb, b2);
-            a3 = _mm256_fmadd_ps(load8(w3 + c), xa, a3); b3 = _mm256_fmadd_ps(load8(w3 + c + 8), xb, b3);
+        for (; c < wide; c += 8) {
+            const __m256 xv = _mm256_loadu_ps(x + c);
+            a0 = _mm256_fmadd_ps(load8(q + c), xv, a0);
+            a1 = _mm256_fmadd_ps(load8(q + ld + c), xv, a1);
+            a2 = _mm256_fmadd_ps(load8(q + 2 * ld + c), xv, a2);
+            a3 = _mm256_fmadd_ps(load8(q + 3 * ld + c), xv, a3);
+            a4 = _mm256_fmadd_ps(load8(q + 4 * ld + c), xv, a4);
+            a5 = _mm256_fmadd_ps(load8(q + 5 * ld + c), xv, a5);
+            a6 = _mm256_fmadd_ps(load8(q + 6 * ld + c), xv, a6);
+            a7 = _mm256_fmadd_ps(load8(q + 7 * ld + c), xv, a7);
         }
-        float s0 = sum8(_mm256_add_ps(a0, b0)), s1 = sum8(_mm256_add_ps(a1, b1));
-        float s2 = sum8(_mm256_add_ps(a2, b2)), s3 = sum8(_mm256_add_ps(a3, b3));
-        for (; c < cols; c++) {
-            s0 += widen(w0[c]) * x[c]; s1 += widen(w1[c]) * x[c];
-            s2 += widen(w2[c]) * x[c]; s3 += widen(w3[c]) * x[c];
-        }
-        y[r] = s0; y[r + 1] = s1; y[r + 2] = s2; y[r + 3] = s3;
+        float s[8] = { sum8(a0), sum8(a1), sum8(a2), sum8(a3), sum8(a4), sum8(a5), sum8(a6), sum8(a7) };
+        for (; c < cols; c++)
+            for (int i = 0; i < 8; i++) s[i] += widen(q[i * ld + c]) * x[c];
+        for (int i = 0; i < 8; i++) y[r + i] = s[i];
     }
     for (; r < rows; r++) {
         const uint16_t *w0 = w + r * ld;
-        __m256 a0 = _mm256_setzero_ps(), b0 = a0;
+        __m256 a0 = _mm256_setzero_ps();
         size_t c = 0;
-        for (; c < wide; c += 16) {
-            a0 = _mm256_fmadd_ps(load8(w0 + c), _mm256_loadu_ps(x + c), a0);
-            b0 = _mm256_fmadd_ps(load8(w0 + c + 8), _mm256_loadu_ps(x + c + 8), b0);
-        }
-        float s0 = sum8(_mm256_add_ps(a0, b0));
+        for (; c < wide; c += 8) a0 = _mm256_fmadd_ps(load8(w0 + c), _mm256_loadu_ps(x + c), a0);
+        float s0 = sum8(a0);
         for (; c < cols; c++) s0 += widen(w0[c]) * x[c];
         y[r] = s0;
     }
 }
 
+// ---------------------------------------------------------------- AVX-512 (F, BW, VL)
+
+#define CK_AVX512 __attribute__((target("avx512f,avx512bw,avx512vl,fma")))
+
+// Sixteen bf16 at `p` (the first `mask` bits of them; the rest read as 0) as sixteen float32.
+CK_AVX512 __attribute__((always_inline)) static inline __m512 load16(const uint16_t *p, __mmask16 mask) {
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, p)), 16));
+}
+
+// Eight rows per pass, sixteen columns per step, one 512-bit accumulator per row; the column tail is
+// one masked step (masked-off lanes are neither read nor added), so no scalar loop remains.
+CK_AVX512 void ck_gemv_bf16_avx512(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
+    const size_t wide = cols & ~(size_t)15;
+    const __mmask16 all = 0xFFFF, tail = (__mmask16)((1u << (cols & 15)) - 1);
+    size_t r = 0;
+    for (; r + 8 <= rows; r += 8) {
+        const uint16_t *q = w + r * ld;
+        __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        size_t c = 0;
+        // Sixteen columns (the first `mask` of them) of the eight rows; eight named accumulators, not an
+        // array, so that no compiler keeps them in memory.
+#define CK_STEP8(mask, xv)                                                   \
+        a0 = _mm512_fmadd_ps(load16(q + c, mask), xv, a0);                  \
+        a1 = _mm512_fmadd_ps(load16(q + ld + c, mask), xv, a1);             \
+        a2 = _mm512_fmadd_ps(load16(q + 2 * ld + c, mask), xv, a2);         \
+        a3 = _mm512_fmadd_ps(load16(q + 3 * ld + c, mask), xv, a3);         \
+        a4 = _mm512_fmadd_ps(load16(q + 4 * ld + c, mask), xv, a4);         \
+        a5 = _mm512_fmadd_ps(load16(q + 5 * ld + c, mask), xv, a5);         \
+        a6 = _mm512_fmadd_ps(load16(q + 6 * ld + c, mask), xv, a6);         \
+        a7 = _mm512_fmadd_ps(load16(q + 7 * ld + c, mask), xv, a7);
+        for (; c < wide; c += 16) {
+            const __m512 xv = _mm512_loadu_ps(x + c);
+            CK_STEP8(all, xv)
+        }
+        if (tail) {
+            const __m512 xv = _mm512_maskz_loadu_ps(tail, x + c);
+            CK_STEP8(tail, xv)
+        }
+#undef CK_STEP8
+        y[r] = _mm512_reduce_add_ps(a0); y[r + 1] = _mm512_reduce_add_ps(a1);
+        y[r + 2] = _mm512_reduce_add_ps(a2); y[r + 3] = _mm512_reduce_add_ps(a3);
+        y[r + 4] = _mm512_reduce_add_ps(a4); y[r + 5] = _mm512_reduce_add_ps(a5);
+        y[r + 6] = _mm512_reduce_add_ps(a6); y[r + 7] = _mm512_reduce_add_ps(a7);
+    }
+    for (; r < rows; r++) {
+        const uint16_t *w0 = w + r * ld;
+        __m512 a0 = _mm512_setzero_ps();
+        size_t c = 0;
+        for (; c < wide; c += 16) a0 = _mm512_fmadd_ps(load16(w0 + c, all), _mm512_loadu_ps(x + c), a0);
+        if (tail) a0 = _mm512_fmadd_ps(load16(w0 + c, tail), _mm512_maskz_loadu_ps(tail, x + c), a0);
+        y[r] = _mm512_reduce_add_ps(a0);
+    }
+}
+
 #else
 
-int ck_gemv_bf16_available(void) { return 0; }
+int ck_gemv_bf16_level(void) { return CK_GEMV_NONE; }
 
-void ck_gemv_bf16(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
+void ck_gemv_bf16_avx2(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
+    (void)w; (void)ld; (void)rows; (void)cols; (void)x; (void)y;
+}
+
+void ck_gemv_bf16_avx512(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
     (void)w; (void)ld; (void)rows; (void)cols; (void)x; (void)y;
 }
 

@@ -5,7 +5,7 @@ Usage (after Tools/setup/setup_inference_venv.sh and Tools/setup/build_release.s
     .venv-inference/bin/python -m Tools.benchmarks.bench_inference_llmjp [--threads 1 2] [--prompt 128] [--new 17]
         [--context 256] [--corpus-tokens 512] [--engines corpuskit fp32 bf16] [--tasks generate perplexity compare]
         [--peak-gflops G] [--bandwidth B1 B2] [--binary .build-static/release/corpuskit] [--baseline-binary OTHER]
-        [--work /tmp/corpuskit-bench-llmjp]
+        [--work /tmp/corpuskit-bench-llmjp] [--llama-cpp LLAMA_CPP_DIR]
 
 The checkpoint is random (normal, std 0.02, fixed seed), written tensor by tensor as bf16 safetensors with
 llm-jp-3-1.8b's exact shape: Llama, hidden 2048, 24 layers, 16 heads (no GQA), FFN 7168, vocab 99,584,
@@ -24,6 +24,13 @@ Tasks, each timed for every engine at every thread count, in one run:
 - compare: `model compare A A` (the checkpoint against itself: two forward passes per window plus the
   KL divergence at every scored position). transformers: the model run twice per window, KL(P‖Q) in
   float64 as Tools/references/check_model_parity.py computes it.
+
+With --llama-cpp DIR (a llama.cpp source tree built CPU-only with `llama-bench` in DIR/build/bin:
+Tools/setup/build_llama_cpp.sh DIR), llama.cpp runs in the same run: the checkpoint is converted once to a BF16 GGUF under --work by
+DIR/convert_hf_to_gguf.py (run with this Python; the --tokenizer's files give the GGUF its vocabulary), and at each
+thread count `llama-bench -p PROMPT -n 0` and `-p 0 -n NEW-1` (--llama-cpp-repetitions runs each, mean tokens/s)
+give its prompt and decode rows (random ids, as llama-bench draws them; no NLL). Without the flag, or when
+DIR/build/bin/llama-bench is missing, the rows are skipped with a message.
 
 corpuskit's perplexity and compare times are whole commands (loading included: the weights are
 memory-mapped, page cache warm); its generate wall times are `--timing`'s, the prompt's CPU time that of a
@@ -225,6 +232,47 @@ def transformers_corpus(model, ids, context, compare):
     return nll / scored, kl / scored, positions, t
 
 
+# ---------------------------------------------------------------- llama.cpp
+
+
+def llama_cpp_gguf(source, directory, tokenizer, work):
+    """The checkpoint as a BF16 GGUF (converted once by llama.cpp's own converter, then reused)."""
+    gguf = os.path.join(work, os.path.basename(directory) + ".gguf")
+    if os.path.exists(gguf):
+        return gguf
+    # The converter reads the vocabulary from the checkpoint's folder: a folder of links to both.
+    staging = os.path.join(work, "gguf-src")
+    os.makedirs(staging, exist_ok=True)
+    links = {name: os.path.join(directory, name) for name in ("config.json", "model.safetensors")}
+    for name in os.listdir(tokenizer):
+        links["tokenizer.model" if name.endswith(".model") else name] = os.path.join(tokenizer, name)
+    for name, target in links.items():
+        link = os.path.join(staging, name)
+        if os.path.lexists(link):
+            os.remove(link)
+        os.symlink(os.path.abspath(target), link)
+    partial = gguf + ".partial"
+    print(f"converting to GGUF BF16 with {source}/convert_hf_to_gguf.py (once) …")
+    sys.stdout.flush()
+    subprocess.run([sys.executable, os.path.join(source, "convert_hf_to_gguf.py"), staging, "--outtype", "bf16", "--outfile", partial],
+                   check=True, capture_output=True)
+    os.rename(partial, gguf)
+    return gguf
+
+
+def llama_cpp_bench(binary, gguf, threads, prompt, new, repetitions):
+    """llama-bench's mean tokens/s of one test (`prompt` ids, or `new` generated ids), with a Timer whose wall time is
+    the sum of the timed repetitions and whose CPU time is the whole llama-bench process's (loading and warm-up too)."""
+    args = [binary, "-m", gguf, "-t", str(threads), "-p", str(prompt), "-n", str(new), "-r", str(repetitions), "-o", "json"]
+    with Timer(children=True) as t:
+        result = subprocess.run(args, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(args)} failed ({result.returncode}): {result.stderr[-2000:]}")
+    test = json.loads(result.stdout)[0]
+    t.seconds = sum(test["samples_ns"]) / 1e9
+    return test["avg_ts"], t
+
+
 # ---------------------------------------------------------------- report
 
 
@@ -254,6 +302,8 @@ def main():
     parser.add_argument("--work", default="/tmp/corpuskit-bench-llmjp")
     parser.add_argument("--make-only", action="store_true", help="write the checkpoint and stop")
     parser.add_argument("--small", action="store_true", help="with --make-only: the scaled-down checkpoint (SMALL)")
+    parser.add_argument("--llama-cpp", metavar="DIR", help="a llama.cpp source tree with build/bin/llama-bench: adds its BF16 rows")
+    parser.add_argument("--llama-cpp-repetitions", type=int, default=3, help="llama-bench -r (mean of the runs)")
     args = parser.parse_args()
     os.makedirs(args.work, exist_ok=True)
     if args.small and not args.make_only:
@@ -281,6 +331,17 @@ def main():
     g = torch.Generator().manual_seed(1)
     prompt = [1] + torch.randint(3, CONFIG["vocab_size"], (args.prompt - 1,), generator=g).tolist()
 
+    llama_bench, gguf = None, None
+    if args.llama_cpp:
+        llama_bench = os.path.join(args.llama_cpp, "build", "bin", "llama-bench")
+        if os.access(llama_bench, os.X_OK):
+            gguf = llama_cpp_gguf(args.llama_cpp, directory, args.tokenizer, args.work)
+        else:
+            print(f"llama.cpp rows skipped: no executable {llama_bench} (Tools/setup/build_llama_cpp.sh builds it)")
+            llama_bench = None
+    else:
+        print("llama.cpp rows skipped: no --llama-cpp DIR given")
+
     weight_bytes = 2 * matmul_parameters()
     print(f"checkpoint: {directory} ({os.path.getsize(os.path.join(directory, 'model.safetensors')) / 1e9:.2f} GB bf16, "
           f"{matmul_parameters() / 1e9:.3f}B parameters in matrix products); corpus {len(ids)} ids; torch {torch.__version__}")
@@ -306,9 +367,11 @@ def main():
                 else:
                     tp, td, produced = transformers_generate(model, prompt, args.new)
                 p_s, d_s = tp.seconds, td.seconds
+                # Against the first engine's ids (corpuskit's unless --engines puts another first).
+                first_engine = next(iter(greedy), None)
                 greedy[engine] = produced
-                same = "" if engine == "corpuskit" or "corpuskit" not in greedy else (
-                    "same greedy ids" if produced == greedy["corpuskit"] else "greedy ids differ")
+                same = "" if first_engine is None else (
+                    f"same greedy ids as {first_engine}" if produced == greedy[first_engine] else f"greedy ids differ from {first_engine}'s")
                 prompt_rate = args.prompt / p_s
                 row(threads, f"prompt {args.prompt}", name, prompt_rate, "tok/s", 100 * prompt_rate * flops_per_position(args.prompt) / peak, tp,
                     "CPU s: loading included" if model is None else "")
@@ -329,6 +392,13 @@ def main():
                 rate = passes * positions / t.seconds
                 row(threads, f"{task} {len(ids)} ids", name, rate, "pos/s", 100 * rate * flops_per_position(args.context) / peak, t, note)
             del model
+        if llama_bench and "generate" in args.tasks:
+            name = "llama.cpp BF16"
+            note = f"llama-bench -r {args.llama_cpp_repetitions}; CPU s: whole run"
+            rate, t = llama_cpp_bench(llama_bench, gguf, threads, args.prompt, 0, args.llama_cpp_repetitions)
+            row(threads, f"prompt {args.prompt}", name, rate, "tok/s", 100 * rate * flops_per_position(args.prompt) / peak, t, note)
+            rate, t = llama_cpp_bench(llama_bench, gguf, threads, 0, args.new - 1, args.llama_cpp_repetitions)
+            row(threads, f"decode {args.new - 1}", name, rate, "tok/s", 100 * rate * weight_bytes / bandwidth, t, note)
 
 
 if __name__ == "__main__":

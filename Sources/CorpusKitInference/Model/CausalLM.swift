@@ -218,6 +218,23 @@ public final class CausalLM: @unchecked Sendable {
         return y
     }
 
+    /// Decoding (one row): the products of `x` with several bias-free layers in one hand-off to the
+    /// workers (``Linear/applyMatrixVector(_:_:pool:)``); nil when they cannot all go to the pool's kernel.
+    private func matrixVector(_ linears: [Linear], _ x: [Float], rows: Int) -> [[Float]]? {
+        let kernel = pool.matrixVectorKernel
+        guard rows == 1, linears.allSatisfy({ $0.bias == nil && $0.runsMatrixVector(kernel) }) else { return nil }
+        let sizes = linears.map(\.outFeatures)
+        let offsets = sizes.indices.map { sizes[..<$0].reduce(0, +) }
+        var stacked = [Float](repeating: 0, count: sizes.reduce(0, +))
+        x.withUnsafeBufferPointer { xp in
+            stacked.withUnsafeMutableBufferPointer { yp in
+                let outputs = offsets.map { yp.baseAddress! + $0 }
+                Linear.applyMatrixVector(Array(zip(linears, outputs)), xp.baseAddress!, pool: pool)
+            }
+        }
+        return sizes.indices.map { Array(stacked[offsets[$0]..<(offsets[$0] + sizes[$0])]) }
+    }
+
     private func attention(_ a: Attention, _ x: [Float], rows t: Int, layer: Int, cache: KVCache, start: Int) -> [Float] {
         let s = spec
         let d = s.headDimension, heads = s.headCount, kvHeads = s.keyValueHeadCount
@@ -235,6 +252,8 @@ public final class CausalLM: @unchecked Sendable {
                     v[r * kvWidth + j] = qkv[r * 3 * qWidth + 2 * qWidth + j]
                 }
             }
+        } else if let products = matrixVector([a.q, a.k, a.v], x, rows: t) {
+            (q, k, v) = (products[0], products[1], products[2])
         } else {
             q = apply(a.q, x, rows: t)
             k = apply(a.k, x, rows: t)
@@ -307,6 +326,12 @@ public final class CausalLM: @unchecked Sendable {
     }
 
     private func dense(_ m: DenseMLP, _ x: [Float], rows: Int) -> [Float] {
+        if let gateLinear = m.gate, var products = matrixVector([gateLinear, m.up], x, rows: rows) {
+            products[1].withUnsafeBufferPointer { u in
+                products[0].withUnsafeMutableBufferPointer { g in Ops.swiGLU(g.baseAddress!, u.baseAddress!, count: g.count) }
+            }
+            return apply(m.down, products[0], rows: rows)
+        }
         var up = apply(m.up, x, rows: rows)
         if let gateLinear = m.gate {
             var gate = apply(gateLinear, x, rows: rows)

@@ -13,6 +13,9 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// conversion runs in parallel too and `threads` bounds the cores used.
 public final class ComputePool: @unchecked Sendable {
     public let threads: Int
+    /// The code that multiplies bf16 weights by one activation row (decoding): the widest this CPU
+    /// runs unless set (tests set each supported one to compare them).
+    public var matrixVectorKernel = MatrixVectorKernel.best
     /// Floats of one worker's conversion tile (8 MiB: 1,024 rows of a 2,048-wide weight).
     ///
     /// Large because sgemm packs its other operand, the activations, again in every call: with a

@@ -1,5 +1,3 @@
-import CInferenceKernels
-
 /// A linear layer over a memory-mapped weight: `y = x W^T + b` for `[out, in]` weights (nn.Linear),
 /// `y = x W + b` for `[in, out]` (GPT-2's Conv1D).
 struct Linear: @unchecked Sendable {
@@ -16,8 +14,33 @@ struct Linear: @unchecked Sendable {
         self.inputMajor = inputMajor
     }
 
-    /// Whether this CPU runs the AVX2 bf16 matrix-vector kernel (else decoding converts tiles for sgemv).
-    static let bf16MatrixVector = ck_gemv_bf16_available() == 1
+    /// Whether one input row through this layer can go to `kernel` (a C kernel, a row-major bf16 weight).
+    func runsMatrixVector(_ kernel: MatrixVectorKernel) -> Bool {
+        kernel != .convertedTiles && !inputMajor && weight.dtype == .bf16 && Int(bitPattern: weight.base) % 2 == 0
+    }
+
+    /// `y_i = x · W_i^T` for one input row `x` and several layers with the same input width (q/k/v, gate/up):
+    /// one hand-off to the workers for all of them, which split the layers' rows, stacked, in bands of
+    /// eight (the kernels' pass). Only when every layer ``runsMatrixVector(_:)`` with the pool's kernel;
+    /// biases are not added.
+    static func applyMatrixVector(_ layers: [(Linear, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, pool: ComputePool) {
+        let kernel = pool.matrixVectorKernel
+        let n = layers[0].0.inFeatures
+        let sizes = layers.map { $0.0.outFeatures }
+        let total = sizes.reduce(0, +)
+        let parts = layers.map { (bits: $0.0.weight.base.assumingMemoryBound(to: UInt16.self), out: SharedPointer($0.1)) }
+        pool.parallel(total / 8, minimumPerWorker: 8) { _, band in
+            // Rows [lo, hi) of the stacked layers; the last band also takes the rows past the last full 8.
+            let lo = band.lowerBound * 8
+            let hi = band.upperBound == total / 8 ? total : band.upperBound * 8
+            var start = 0
+            for (i, size) in sizes.enumerated() {
+                let a = max(lo, start), b = min(hi, start + size)
+                if a < b { kernel.run(parts[i].bits + (a - start) * n, n, b - a, n, x, parts[i].out.pointer + (a - start)) }
+                start += size
+            }
+        }
+    }
 
     /// `y[rows, out] = x[rows, in] · W` (+ bias).
     func apply(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, pool: ComputePool) {
@@ -25,13 +48,10 @@ struct Linear: @unchecked Sendable {
         let out = SharedPointer(y)
         let direct = weight.alignedFloat32
         let w = weight
-        if rows == 1, !inputMajor, weight.dtype == .bf16, Int(bitPattern: weight.base) % 2 == 0, Linear.bf16MatrixVector {
+        if rows == 1, runsMatrixVector(pool.matrixVectorKernel) {
             // Decoding: one input row, so the time is reading the weights. The kernel widens bf16 in
             // registers (no float32 tile written and read back); workers split the output rows.
-            let bits = weight.base.assumingMemoryBound(to: UInt16.self)
-            pool.parallel(m, minimumPerWorker: 64) { _, band in
-                ck_gemv_bf16(bits + band.lowerBound * n, n, band.count, n, x, out.pointer + band.lowerBound)
-            }
+            Linear.applyMatrixVector([(self, y)], x, pool: pool)
         } else if !inputMajor {
             // Output features are weight rows: each worker takes a band of rows, tile by tile.
             pool.parallel(m, minimumPerWorker: max(1, 16_384 / max(n, 1))) { worker, band in
