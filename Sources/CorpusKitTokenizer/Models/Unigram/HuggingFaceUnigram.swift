@@ -6,6 +6,8 @@ struct HuggingFaceUnigram: SegmentationModel {
     let trie: DoubleArrayTrie
     /// The trie's states along runs of `▁`.
     let spaceRuns: SpaceRunChain
+    /// The trie's states after the first two bytes of every three-byte character.
+    let threeByteStarts: ThreeByteStarts
     let scores: [Double]
     let unknownID: Int32?
     let byteFallback: Bool
@@ -21,6 +23,7 @@ struct HuggingFaceUnigram: SegmentationModel {
         let ids = (0..<Int32(table.count)).map { $0 }
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
         spaceRuns = SpaceRunChain(trie: trie)
+        threeByteStarts = ThreeByteStarts(trie: trie)
         scores = table.scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback
@@ -44,11 +47,12 @@ struct HuggingFaceUnigram: SegmentationModel {
         guard size > 0, let bytes = text.baseAddress else { return }
         let missingUnknown = scores.withUnsafeBufferPointer { pieceScores in
             scoresAreModerate
-                ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns, scores: pieceScores,
-                                         unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
+                ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns,
+                                         threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
+                                         unknownID: unknownID, scratch: &scratch.doubleViterbi)
                 : UnigramViterbi.forward(CheckingReached<HuggingFaceScores>.self, bytes, count: size, trie: trie,
-                                         spaceRuns: spaceRuns, scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
-                                         scratch: &scratch.doubleViterbi)
+                                         spaceRuns: spaceRuns, threeByteStarts: threeByteStarts, scores: pieceScores,
+                                         unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
         }
         if missingUnknown { throw .malformedModel("the Unigram model has no unk_id but the text has characters outside its vocabulary") }
         emit(bytes, size: size, scratch: scratch.doubleViterbi, into: &output)
