@@ -134,7 +134,8 @@ public final class DoubleArrayTrie: @unchecked Sendable {
         var position = position
         if end &- start > maxKeyLength {
             // The walk ends inside the text (it cannot go deeper than the longest key, and it
-            // reads at most one byte past the deepest state): no end test per byte.
+            // reads at most one byte past the deepest state): no end test per byte. The step is
+            // written out in both loops on purpose: this copy without the test is the point.
             while true {
                 // No bounds check: the builder leaves 256 cells after the largest base.
                 let target = Int(units[state].base) &+ Int(bytes[position])
