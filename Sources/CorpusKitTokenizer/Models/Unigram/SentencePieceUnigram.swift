@@ -8,6 +8,8 @@ struct SentencePieceUnigram: SegmentationModel {
     let trie: DoubleArrayTrie
     /// The trie's states along runs of `▁`.
     let spaceRuns: SpaceRunChain
+    /// The trie's states after the first two bytes of every three-byte character.
+    let threeByteStarts: ThreeByteStarts
     /// Score of each piece as the Viterbi pass uses it: user-defined pieces get sentencepiece's
     /// length bonus `0.1 * (length - 1)` (their length is fixed, so it is computed once here).
     let scores: [Float]
@@ -64,6 +66,7 @@ struct SentencePieceUnigram: SegmentationModel {
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: keys, cache: trieCache)
         duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
         spaceRuns = SpaceRunChain(trie: trie)
+        threeByteStarts = ThreeByteStarts(trie: trie)
         self.scores = scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback
@@ -82,12 +85,13 @@ struct SentencePieceUnigram: SegmentationModel {
         guard size > 0, let text = normalized.baseAddress else { return }
         _ = scores.withUnsafeBufferPointer { pieceScores in
             if scoresAreModerate {
-                UnigramViterbi.forward(SentencePieceScores.self, text, count: size, trie: trie, spaceRuns: spaceRuns, scores: pieceScores,
-                                       unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.floatViterbi)
+                UnigramViterbi.forward(SentencePieceScores.self, text, count: size, trie: trie, spaceRuns: spaceRuns,
+                                       threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
+                                       unknownID: unknownID, scratch: &scratch.floatViterbi)
             } else {
                 UnigramViterbi.forward(CheckingReached<SentencePieceScores>.self, text, count: size, trie: trie,
-                                       spaceRuns: spaceRuns, scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
-                                       scratch: &scratch.floatViterbi)
+                                       spaceRuns: spaceRuns, threeByteStarts: threeByteStarts, scores: pieceScores,
+                                       unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.floatViterbi)
             }
         }
         emit(text, size: size, scratch: &scratch.floatViterbi, into: &output)

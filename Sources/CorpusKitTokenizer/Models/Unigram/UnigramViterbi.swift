@@ -140,8 +140,8 @@ enum UnigramViterbi {
     @inline(__always)
     static func forward<Policy: UnigramScorePolicy>(
         _ policy: Policy.Type, _ text: UnsafePointer<UInt8>, count size: Int, trie: DoubleArrayTrie,
-        spaceRuns: SpaceRunChain, scores: UnsafeBufferPointer<Policy.Score>, unknownScore: Policy.Score,
-        unknownID: Int32?, scratch: inout ViterbiScratch<Policy.Score>
+        spaceRuns: SpaceRunChain, threeByteStarts: ThreeByteStarts, scores: UnsafeBufferPointer<Policy.Score>,
+        unknownScore: Policy.Score, unknownID: Int32?, scratch: inout ViterbiScratch<Policy.Score>
     ) -> Bool {
         precondition(size < Int(Int32.max), "a document over 2 GiB")   // starts are Int32 below
         scratch.reset(count: size + 1)   // scores −∞ (not reached) but at 0, starts -1
@@ -151,76 +151,96 @@ enum UnigramViterbi {
         scratch.id.withUnsafeMutableBufferPointer { idBuffer in
         spaceRuns.states.withUnsafeBufferPointer { chainStates in
         spaceRuns.values.withUnsafeBufferPointer { chainValues in
+        threeByteStarts.states.withUnsafeBufferPointer { threeByteStates in
             let bestScore = scoreBuffer.baseAddress!
             let bestStart = startBuffer.baseAddress!
             let bestID = idBuffer.baseAddress!
-            var maxFrontier = 0
+            // How far past a start its candidates reach: the longest piece, or an unknown node
+            // (one character, at most 4 bytes).
+            let reach = max(trie.maxKeyLength, 4)
             var startsAt = 0
             let chainLength = spaceRuns.length
+            let usesThreeByteStarts = threeByteStarts.isUsable
             var spaceRunEnd = 0   // the end of the run of ▁ that `startsAt` is in, when below it
             while startsAt < size {
                 var scoreTillHere = bestScore[startsAt]
                 if Policy.rebasesScores && (scoreTillHere < -Policy.rebaseThreshold || scoreTillHere > Policy.rebaseThreshold) {
+                    // The references re-base every reached position from here to the frontier (the
+                    // furthest end of a candidate so far); no candidate reached past `startsAt + reach`
+                    // yet, and unreached positions are skipped, so this is the same set without
+                    // tracking the frontier at every start.
                     let offset = scoreTillHere
                     var i = startsAt
-                    while i <= maxFrontier {
+                    let last = min(startsAt &+ reach, size)
+                    while i <= last {
                         if i == startsAt || bestStart[i] != -1 { bestScore[i] -= offset }
                         i += 1
                     }
                     scoreTillHere = 0
                 }
                 var hasSingleNode = false
-                var longest = 0
-                let characterLength = min(UTF8Scalars.sequenceLength(lead: text[startsAt]), size - startsAt)
-                // Where the byte walk begins: the root at `startsAt`, or, inside a run of ▁, the state
+                let lead = text[startsAt]
+                // The character's length, decoded from the lead byte once: ASCII (every start of
+                // English and code) and three-byte characters (Japanese) first.
+                var characterLength = 1
+                // Where the byte walk begins: the root at `startsAt`; inside a run of ▁, the state
                 // after the part of the run the chain covers, whose pieces are offered first (they
-                // are the walk's first candidates, shortest first).
+                // are the walk's first candidates, shortest first); at another three-byte character,
+                // the state after its first two bytes (``ThreeByteStarts``).
                 var walkState: Int32 = 0
                 var walkFrom = startsAt
-                // The lead byte first (already loaded above): one compare for every other start.
-                if text[startsAt] == 0xE2 && chainLength > 0 && SpaceRunChain.isSpaceSymbol(text, at: startsAt, end: size) {
-                    // The run's end is found once per run: starts move a character at a time.
-                    if startsAt >= spaceRunEnd { spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size) }
-                    let steps = spaceRuns.steps(from: startsAt, runEnd: spaceRunEnd)
-                    var step = 1
-                    while step <= steps {
-                        let pieceID = chainValues[step]
-                        if pieceID >= 0 {
-                            // The candidate of the walk below, for a piece of `step` ▁ (written out
-                            // twice: a shared nested function cost the walk ~4 % on Japanese).
-                            let endsAt = startsAt &+ 3 &* step
-                            longest = 3 &* step
-                            let candidate = scores[Int(pieceID)] + scoreTillHere
-                            if Policy.unreachedIsNegativeInfinity
-                                ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
-                                bestScore[endsAt] = candidate
-                                bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
-                                bestID[endsAt] = pieceID
+                if lead < 0x80 {
+                    // One byte, walked from the root.
+                } else if lead & 0xF0 == 0xE0 {
+                    characterLength = min(3, size &- startsAt)
+                    if lead == 0xE2 && chainLength > 0 && SpaceRunChain.isSpaceSymbol(text, at: startsAt, end: size) {
+                        // The run's end is found once per run: starts move a character at a time.
+                        if startsAt >= spaceRunEnd { spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size) }
+                        let steps = spaceRuns.steps(from: startsAt, runEnd: spaceRunEnd)
+                        var step = 1
+                        while step <= steps {
+                            let pieceID = chainValues[step]
+                            if pieceID >= 0 {
+                                // The candidate of the walk below, for a piece of `step` ▁ (written out
+                                // twice: a shared nested function cost the walk ~4 % on Japanese).
+                                let endsAt = startsAt &+ 3 &* step
+                                let candidate = scores[Int(pieceID)] + scoreTillHere
+                                if Policy.unreachedIsNegativeInfinity
+                                    ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
+                                    bestScore[endsAt] = candidate
+                                    bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
+                                    bestID[endsAt] = pieceID
+                                }
+                                if step == 1 { hasSingleNode = true }   // ▁ is one 3-byte character
                             }
-                            if step == 1 { hasSingleNode = true }   // ▁ is one 3-byte character
+                            step &+= 1
                         }
-                        step &+= 1
+                        walkState = chainStates[steps]
+                        walkFrom = startsAt &+ 3 &* steps
+                    } else if usesThreeByteStarts && startsAt &+ 1 < size {
+                        // The state after the character's first two bytes in one load (no piece ends
+                        // before its third byte); -1: the walk ends there, no piece starts here.
+                        walkState = threeByteStates[ThreeByteStarts.index(lead: lead, second: text[startsAt &+ 1])]
+                        walkFrom = startsAt &+ 2
                     }
-                    walkState = chainStates[steps]
-                    walkFrom = startsAt &+ 3 &* steps
+                } else {
+                    characterLength = min(UTF8Scalars.sequenceLength(lead: lead), size &- startsAt)
                 }
-                trie.forEachPrefix(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID in
-                    let endsAt = startsAt &+ length
-                    longest = length   // prefixes come shortest first
-                    let candidate = scores[Int(pieceID)] + scoreTillHere
-                    if Policy.unreachedIsNegativeInfinity
-                        ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
-                        bestScore[endsAt] = candidate
-                        bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
-                        bestID[endsAt] = pieceID
+                if walkState >= 0 {
+                    trie.forEachPrefix(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID in
+                        let endsAt = startsAt &+ length
+                        let candidate = scores[Int(pieceID)] + scoreTillHere
+                        if Policy.unreachedIsNegativeInfinity
+                            ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
+                            bestScore[endsAt] = candidate
+                            bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
+                            bestID[endsAt] = pieceID
+                        }
+                        if length == characterLength { hasSingleNode = true }
                     }
-                    if length == characterLength { hasSingleNode = true }
                 }
-                // The frontier moves once per start, not per candidate (its last is the longest).
-                if Policy.rebasesScores && startsAt + longest > maxFrontier { maxFrontier = startsAt + longest }
                 if !hasSingleNode {
                     let endsAt = startsAt &+ characterLength
-                    if Policy.rebasesScores && endsAt > maxFrontier { maxFrontier = endsAt }
                     let candidate = unknownScore + scoreTillHere
                     if Policy.unreachedIsNegativeInfinity
                         ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
@@ -233,9 +253,9 @@ enum UnigramViterbi {
                         }
                     }
                 }
-                startsAt += characterLength
+                startsAt &+= characterLength
             }
-        }}}}}
+        }}}}}}
         return missingUnknown
     }
 }
