@@ -60,9 +60,8 @@ struct PlanOptions: ParsableArguments {
     }
 }
 
-/// `--count` and `--samples`, which with the command's own `--step` (its help differs) choose the
-/// training samples `replay` and `model loss` read: steps `step ..< step + count`, or global
-/// samples A ≤ g < B.
+/// `--step`, `--count` and `--samples`, which choose the training samples `replay` and `model loss`
+/// read: steps `step ..< step + count`, or global samples A ≤ g < B.
 struct SampleSelectionOptions: ParsableArguments {
     @Option(help: "The first training step, 0-based: the training log's iteration N is step N − 1.")
     var step: Int?
