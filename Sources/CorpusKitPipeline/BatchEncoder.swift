@@ -10,16 +10,14 @@ import CorpusKitMegatron
 /// on which worker took which batch.
 struct BatchEncoder: Sendable {
     let encoder: DocumentEncoder
-    let keys: [String]
-    let extraction: JSONExtractionOptions
-    let policy: ErrorPolicy
-    /// Whether to record each kept document's text bytes and characters.
-    let measuresText: Bool
+    /// The run's keys, JSON extraction options, error policy and whether to record each kept
+    /// document's text bytes and characters.
+    let configuration: TokenizeConfiguration
     let pending: BlockingQueue<DocumentBatch>
     let reorder: ReorderBuffer
 
     func run() {
-        var state = WorkerState(keys: keys, extraction: extraction)
+        var state = WorkerState(keys: configuration.jsonKeys, extraction: configuration.extraction)
         while let batch = pending.pop() {
             encode(batch, state: &state)
             reorder.deposit(batch)
@@ -46,7 +44,8 @@ struct BatchEncoder: Sendable {
         var outputs = batch.outputs
         batch.outputs = []
         defer { batch.outputs = outputs }
-        let keyCount = keys.count
+        let keyCount = configuration.jsonKeys.count
+        let policy = configuration.errorPolicy, measuresText = configuration.measuresText
         let block = batch.block
         struct Stop: Error {}
         // After a stop under `--on-error fail` the count does not matter: the run ends at that line.
@@ -85,7 +84,7 @@ struct BatchEncoder: Sendable {
         _ line: UnsafeRawBufferPointer, at location: (line: Int, offset: Int), path: String,
         into outputs: inout [EncodedKey], state: inout WorkerState
     ) -> LineProblem? {
-        for k in 0..<keys.count { state.starts[k] = outputs[k].tokens.count }
+        for k in 0..<configuration.jsonKeys.count { state.starts[k] = outputs[k].tokens.count }
         func problem(_ kind: ProblemKind, _ detail: String) -> LineProblem {
             LineProblem(path: path, lineNumber: location.line, byteOffset: location.offset, kind: kind, detail: detail)
         }
@@ -97,7 +96,7 @@ struct BatchEncoder: Sendable {
         } catch {
             return problem(ProblemKind(error), error.description)
         }
-        for k in 0..<keys.count {
+        for k in 0..<configuration.jsonKeys.count {
             do throws(TokenizerError) {
                 // JSON extraction validated the UTF-8 (and decoded escapes to valid UTF-8).
                 try encoder.encode(

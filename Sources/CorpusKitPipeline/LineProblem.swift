@@ -54,22 +54,7 @@ public struct LineProblem: Sendable, Equatable, CustomStringConvertible {
     public let kind: ProblemKind
     /// The specific message, without the location.
     public let detail: String
-
-    /// Creates a problem record.
-    public init(path: String, lineNumber: Int, byteOffset: Int, kind: ProblemKind, detail: String) {
-        self.path = path
-        self.lineNumber = lineNumber
-        self.byteOffset = byteOffset
-        self.kind = kind
-        self.detail = detail
-    }
-
-    /// A file that could not be read (on), numbered as if no line had been read before it
-    /// (see ``addingLines(_:)``).
-    init(_ error: InputStreamError) {
-        self.init(path: error.path, lineNumber: 0, byteOffset: error.compressedOffset,
-                  kind: .unreadableInput, detail: error.description)
-    }
+    // Made only by the pipeline (the memberwise initialiser, internal, and the one below).
 
     /// The same problem with `count` more lines before it in its file: problems found inside a
     /// batch are numbered from the batch's start, and the in-order writer, which knows how many
@@ -90,5 +75,14 @@ public struct LineProblem: Sendable, Equatable, CustomStringConvertible {
             return "\(detail) (after line \(lineNumber))"
         }
         return "\(path):\(lineNumber) (byte offset \(byteOffset)): \(detail)"
+    }
+}
+
+extension LineProblem {
+    /// A file that could not be read (on), numbered as if no line had been read before it
+    /// (see ``addingLines(_:)``).
+    init(_ error: InputStreamError) {
+        self.init(path: error.path, lineNumber: 0, byteOffset: error.compressedOffset,
+                  kind: .unreadableInput, detail: error.description)
     }
 }

@@ -1,19 +1,19 @@
 /// A snapshot of a running ``TokenizePipeline``, as of the last batch written.
 public struct PipelineProgress: Sendable, Equatable {
     /// Documents written.
-    public var documents = 0
+    public internal(set) var documents = 0
     /// Tokens written (all keys).
-    public var tokens = 0
+    public internal(set) var tokens = 0
     /// Lines skipped so far (`--on-error skip`).
-    public var skippedLines = 0
+    public internal(set) var skippedLines = 0
     /// Decompressed input bytes consumed.
-    public var inputBytes = 0
+    public internal(set) var inputBytes = 0
     /// Compressed (on-disk) input bytes consumed, for the ETA.
-    public var inputPosition = 0
+    public internal(set) var inputPosition = 0
     /// Total on-disk size of all input files.
-    public var inputTotal = 0
+    public internal(set) var inputTotal = 0
     /// Seconds since the run started reading.
-    public var elapsed = 0.0
+    public internal(set) var elapsed = 0.0
 
     /// Creates an empty snapshot.
     public init() {}

@@ -243,9 +243,7 @@ public final class TokenizePipeline {
             reader.run()
             clock.add("reader", threadCPUSeconds())
         }
-        let worker = BatchEncoder(encoder: encoder, keys: configuration.jsonKeys, extraction: configuration.extraction,
-                                  policy: configuration.errorPolicy, measuresText: configuration.measuresText,
-                                  pending: pending, reorder: reorder)
+        let worker = BatchEncoder(encoder: encoder, configuration: configuration, pending: pending, reorder: reorder)
         for index in 0..<workers {
             threads.spawn(name: "corpuskit-worker-\(index)") {
                 worker.run()

@@ -29,13 +29,7 @@ public struct InputStreamError: Error, Sendable, Equatable, CustomStringConverti
     public let compressedOffset: Int
     /// What went wrong.
     public let kind: Kind
-
-    /// Creates an error.
-    public init(path: String, compressedOffset: Int, kind: Kind) {
-        self.path = path
-        self.compressedOffset = compressedOffset
-        self.kind = kind
-    }
+    // Thrown only by this module's readers: the memberwise initialiser (internal) makes it.
 
     /// For example `data.jsonl.zst: truncated zstd data at compressed byte offset 1048576`.
     public var description: String {

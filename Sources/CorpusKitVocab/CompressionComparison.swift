@@ -10,18 +10,29 @@ import CorpusKitTokenizer
 /// when it holds any hiragana or katakana, `en` when at least 90% of its characters are ASCII,
 /// else `other`.
 public struct CompressionComparison: Sendable {
+    /// The texts of one language in one input file (counted here; read-only to callers).
     public struct Row: Sendable {
-        public var file: String
-        public var language: String
-        public var texts = 0
-        public var bytes = 0
-        public var characters = 0
-        public var baseTokens = 0
-        public var extendedTokens = 0
+        /// The input file.
+        public internal(set) var file: String
+        /// `ja`, `en` or `other` (see the type's description).
+        public internal(set) var language: String
+        /// Texts (values of the JSON keys).
+        public internal(set) var texts = 0
+        /// Their UTF-8 bytes.
+        public internal(set) var bytes = 0
+        /// Their Unicode scalars.
+        public internal(set) var characters = 0
+        /// Tokens with the base tokenizer.
+        public internal(set) var baseTokens = 0
+        /// Tokens with the extended tokenizer.
+        public internal(set) var extendedTokens = 0
     }
 
+    /// One row per input file and language, files in the order given, languages sorted.
     public let rows: [Row]
 
+    /// Encodes the values of `keys` in every document of `inputs` with the base tokenizer and
+    /// with its extension; a bad line or an encoding failure throws.
     public init(extension vocabulary: VocabularyExtension, inputs: [String], keys: [String]) throws(VocabError) {
         let (baseTokenizer, extendedTokenizer) = try VocabError.mapping {
             (try Tokenizer.sentencePiece(file: vocabulary.base, path: vocabulary.basePath),

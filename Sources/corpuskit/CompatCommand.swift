@@ -37,6 +37,12 @@ struct CompatOutputOptions: ParsableArguments {
     }
 }
 
+/// The vocabulary that `compat model` and `compat shards` check against (the first argument).
+struct VocabularyArgument: ParsableArguments {
+    @Argument(help: "The vocabulary: a .model, a tokenizer.json, or a directory holding either.")
+    var tokenizer: String
+}
+
 struct CompatVocabCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vocab",
@@ -78,15 +84,14 @@ struct CompatModelCommand: ParsableCommand {
         commandName: "model",
         abstract: "Check a Hugging Face checkpoint (configs and safetensors headers only) against a vocabulary.")
 
-    @Argument(help: "The vocabulary: a .model, a tokenizer.json, or a directory holding either.")
-    var tokenizer: String
+    @OptionGroup var vocabulary: VocabularyArgument
     @Argument(help: "The checkpoint directory (config.json, model.safetensors or model.safetensors.index.json).")
     var modelDirectory: String
     @OptionGroup var output: CompatOutputOptions
 
     func run() throws {
         try output.run { () throws -> (CompatReport, text: String?) in
-            (try CheckpointCompatibility(tokenizerPath: tokenizer, modelDirectory: modelDirectory).report, nil)
+            (try CheckpointCompatibility(tokenizerPath: vocabulary.tokenizer, modelDirectory: modelDirectory).report, nil)
         }
     }
 }
@@ -96,8 +101,7 @@ struct CompatShardsCommand: ParsableCommand {
         commandName: "shards",
         abstract: "Check Megatron shards against a vocabulary: dtype, id range, BOS/EOD, and a decode/re-encode round trip.")
 
-    @Argument(help: "The vocabulary the shards should have been made with.")
-    var tokenizer: String
+    @OptionGroup var vocabulary: VocabularyArgument
     @Argument(help: "Dataset prefixes, .idx/.bin paths, directories (searched recursively) or globs, as count takes them.")
     var shards: [String]
     @Option(name: .long, help: "The run's --tokenizer-type (\(MegatronTokenizerType.allCases.map(\.rawValue).joined(separator: ", "))); inferred when absent.")
@@ -118,7 +122,7 @@ struct CompatShardsCommand: ParsableCommand {
             throw ValidationError("--tokenizer-type \(tokenizerType) is not supported (supported: \(supported))")
         }
         // `--append-eod true|false` of earlier releases would leave its value among the shards.
-        if let value = ([tokenizer] + shards).first(where: { $0 == "true" || $0 == "false" }) {
+        if let value = ([vocabulary.tokenizer] + shards).first(where: { $0 == "true" || $0 == "false" }) {
             throw ValidationError("--append-eod is a flag: write --append-eod or --no-append-eod, not \(value)")
         }
     }
@@ -127,7 +131,7 @@ struct CompatShardsCommand: ParsableCommand {
         let type = tokenizerType.flatMap(MegatronTokenizerType.init(rawValue:))
         let options = ShardCompatibility.Options(tokenizerType: type, appendEOD: appendEod, sample: sample, all: all)
         try output.run { () throws -> (CompatReport, text: String?) in
-            let compatibility = try ShardCompatibility(tokenizerPath: tokenizer, shards: shards, options: options)
+            let compatibility = try ShardCompatibility(tokenizerPath: vocabulary.tokenizer, shards: shards, options: options)
             return (compatibility.report, summary ? compatibility.summary() : nil)
         }
     }

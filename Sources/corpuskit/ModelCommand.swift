@@ -75,7 +75,7 @@ struct ModelInfoCommand: ParsableCommand {
 
     func run() throws {
         let info = try inference { () throws(InferenceError) in try ModelInfo(directory: modelDirectory, context: context) }
-        try output.print(json: info.json(), text: info.text())
+        try output.print(info)
     }
 }
 
@@ -228,8 +228,4 @@ struct ModelCheckCommand: ParsableCommand {
         let status = report.compat.exitStatus(strict: strict)
         if status != 0 { throw ExitCode(status) }
     }
-}
-
-func loadTokenizer(_ path: String) throws -> Tokenizer {
-    do { return try Tokenizer.load(path: path) } catch { throw CLIError("\(path): \(error)") }
 }

@@ -26,7 +26,7 @@ struct ModelDiffCommand: ParsableCommand {
 
     func run() throws {
         let diff = try parity { () throws(ParityError) in try CheckpointDiff(a: pair.a, b: pair.b, tokenizerSize: tokenizerSize) }
-        try output.print(json: diff.json(), text: diff.text(), exitStatus: diff.exitStatus)
+        try output.print(diff)
     }
 }
 
@@ -61,7 +61,7 @@ struct ModelCompareCommand: ParsableCommand {
         let summary = try parity { () throws(ParityError) in
             try ModelComparison.load(a: pair.a, b: pair.b, tokenizer: tok, threads: threads.count, options: options).evaluate(corpus: input)
         }
-        try output.print(json: summary.json(), text: summary.text(), exitStatus: summary.exitStatus)
+        try output.print(summary)
     }
 }
 
@@ -73,29 +73,23 @@ struct ModelLossCommand: ParsableCommand {
     @Argument(help: "The checkpoint directory (Hugging Face layout).")
     var checkpoint: String
     @OptionGroup var plan: PlanOptions
-    @Option(name: .long, help: "The training step, 0-based as in replay: the training log's iteration N is step N − 1.")
-    var step: Int?
     @OptionGroup var samples: SampleSelectionOptions
     @OptionGroup var threads: ThreadsOption
     @OptionGroup var output: JSONOutputOption
-
-    func validate() throws {
-        try samples.validate(step: step)
-    }
 
     func run() throws {
         let selection: TrainingStepLoss.Selection
         if let range = try samples.sampleRange() {
             selection = .samples(range)
         } else {
-            selection = .steps(first: step!, count: samples.count)
+            selection = .steps(first: samples.step!, count: samples.count)
         }
         let configuration: PlanConfiguration
         do { configuration = try plan.configuration() } catch { throw CLIError.badInput("\(error)") }
         let result = try parity { () throws(ParityError) in
             try TrainingStepLoss.load(checkpoint: checkpoint, configuration: configuration, threads: threads.count).evaluate(selection)
         }
-        try output.print(json: result.json(), text: result.text())
+        try output.print(result)
     }
 }
 

@@ -60,10 +60,12 @@ struct PlanOptions: ParsableArguments {
     }
 }
 
-/// `--count` and `--samples`, which with the command's own `--step` (its help differs) choose the
-/// training samples `replay` and `model loss` read: steps `step ..< step + count`, or global
-/// samples A ≤ g < B.
+/// `--step`, `--count` and `--samples`, which choose the training samples `replay` and `model loss`
+/// read: steps `step ..< step + count`, or global samples A ≤ g < B.
 struct SampleSelectionOptions: ParsableArguments {
+    @Option(help: "The first training step, 0-based: the training log's iteration N is step N − 1.")
+    var step: Int?
+
     @Option(help: "Number of steps from --step.")
     var count: Int = 1
 
@@ -71,14 +73,10 @@ struct SampleSelectionOptions: ParsableArguments {
     var samples: String?
 
     func validate() throws {
-        if count < 1 { throw ValidationError("--count must be ≥ 1") }
-        _ = try sampleRange()
-    }
-
-    /// The usage errors that involve the command's `--step`.
-    func validate(step: Int?) throws {
         if (step == nil) == (samples == nil) { throw ValidationError("give exactly one of --step and --samples") }
         if let step, step < 0 { throw ValidationError("--step must be ≥ 0") }
+        if count < 1 { throw ValidationError("--count must be ≥ 1") }
+        _ = try sampleRange()
     }
 
     /// `--samples` as a range (``IndexRange``'s syntax); nil when steps are chosen.

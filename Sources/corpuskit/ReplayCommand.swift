@@ -10,9 +10,6 @@ struct ReplayCommand: ParsableCommand {
 
     @OptionGroup var options: PlanOptions
 
-    @Option(help: "First step to replay.")
-    var step: Int?
-
     @OptionGroup var selection: SampleSelectionOptions
 
     @Flag(help: "Include the seq-length + 1 token ids of every sample.")
@@ -26,20 +23,17 @@ struct ReplayCommand: ParsableCommand {
 
     func validate() throws {
         if text && tokenizer == nil { throw ValidationError("--text needs --tokenizer") }
-        try selection.validate(step: step)
     }
 
     func run() throws {
-        let decoder = try tokenizer.map { path in
-            do { return try Tokenizer.load(path: path) } catch { throw CLIError("\(path): \(error)") }
-        }
+        let decoder = try tokenizer.map(loadTokenizer)
         let chosen: [ReplaySample]
         do {
             let replayer = try Replayer(configuration: options.configuration(), warnEpochs: options.warnEpochs)
             if let range = try selection.sampleRange() {
                 chosen = try replayer.samples(range, ids: ids || text)
             } else {
-                chosen = try replayer.steps(step!, count: selection.count, ids: ids || text)
+                chosen = try replayer.steps(selection.step!, count: selection.count, ids: ids || text)
             }
         } catch {
             throw CLIError("\(error)")

@@ -18,15 +18,10 @@ struct ShardInfoCommand: ParsableCommand {
         commandName: "info",
         abstract: "Validate a dataset's .idx/.bin pair and show dtype, documents, sequences and tokens.")
 
-    @Argument(help: "Dataset prefix (a path ending in .idx or .bin is accepted too).")
-    var prefix: String
+    @OptionGroup var dataset: DatasetArgument
 
     func run() throws {
-        do {
-            print(try ShardTools.info(prefix: prefix))
-        } catch {
-            throw CLIError("\(prefix): \(error)")
-        }
+        print(try dataset.open(ShardTools.info(prefix:)))
     }
 }
 
@@ -36,8 +31,7 @@ struct ShardDecodeCommand: ParsableCommand {
         commandName: "decode",
         abstract: "Decode documents of a dataset back to text, one {\"text\": ...} line each.")
 
-    @Argument(help: "Dataset prefix.")
-    var prefix: String
+    @OptionGroup var dataset: DatasetArgument
 
     @OptionGroup var tokenizerOption: TokenizerOption
 
@@ -52,8 +46,7 @@ struct ShardDecodeCommand: ParsableCommand {
 
     func run() throws {
         let tokenizer = try tokenizerOption.load()
-        let reader: MegatronIndexReader
-        do { reader = try MegatronIndexReader(prefix: prefix) } catch { throw CLIError("\(prefix): \(error)") }
+        let reader = try dataset.open(MegatronIndexReader.init(prefix:))
         let range = try docs.map { try IndexRange($0, option: "--docs", openEnded: true, single: true) }?
             .clamped(to: reader.documentCount, items: "documents") ?? 0 ..< reader.documentCount
         let decoder = ShardTextDecoder(tokenizer: tokenizer)
@@ -63,11 +56,22 @@ struct ShardDecodeCommand: ParsableCommand {
             do {
                 text = try decoder.decode(try reader.documentTokens(d), skipSpecialTokens: special.skipSpecialTokens)
             } catch {
-                throw CLIError("\(prefix): document \(d): \(error)")
+                throw CLIError("\(dataset.prefix): document \(d): \(error)")
             }
             try JSONText.appendTextLine(text, to: output)
         }
         try output.flush()
+    }
+}
+
+/// The dataset that `shard info` and `shard decode` read.
+struct DatasetArgument: ParsableArguments {
+    @Argument(help: "Dataset prefix (a path ending in .idx or .bin is accepted too).")
+    var prefix: String
+
+    /// `open(prefix)`; a failure is a ``CLIError`` naming the dataset.
+    func open<T>(_ open: (String) throws -> T) throws -> T {
+        do { return try open(prefix) } catch { throw CLIError("\(prefix): \(error)") }
     }
 }
 

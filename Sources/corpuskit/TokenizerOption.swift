@@ -6,13 +6,12 @@ struct TokenizerOption: ParsableArguments {
     @Option(name: .long, help: "A sentencepiece .model, a tokenizer.json, or a directory holding either.")
     var tokenizer: String
 
-    func load() throws -> Tokenizer {
-        do {
-            return try Tokenizer.load(path: tokenizer)
-        } catch {
-            throw CLIError("\(tokenizer): \(error)")
-        }
-    }
+    func load() throws -> Tokenizer { try loadTokenizer(tokenizer) }
+}
+
+/// The tokenizer at `path`; a failure is a ``CLIError`` naming the path.
+func loadTokenizer(_ path: String) throws -> Tokenizer {
+    do { return try Tokenizer.load(path: path) } catch { throw CLIError("\(path): \(error)") }
 }
 
 /// `--skip-special-tokens`, shared by the commands that decode ids to text.

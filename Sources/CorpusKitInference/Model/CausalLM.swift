@@ -16,9 +16,13 @@ import CorpusKitCheckpoint
 /// Attention is causal over the ``KVCache`` (grouped-query: head `h` reads key/value head
 /// `h / (heads / kv_heads)`), scores scaled by `1/sqrt(head_dim)`, softmax in float32.
 public final class CausalLM: @unchecked Sendable {
+    /// The validated `config.json` (and `generation_config.json`) the forward pass follows.
     public let spec: ModelSpec
+    /// The checkpoint directory the model was loaded from.
     public let checkpoint: CheckpointDirectory
+    /// The checkpoint's tensors, memory-mapped (converted to float32 tile by tile when used).
     public let weights: MappedWeights
+    /// The worker threads (and their scratch memory) every forward pass runs on.
     public let pool: ComputePool
     /// When set, every MoE layer counts the experts it routes each token to (``RoutingCounts``).
     public var routingCounts: RoutingCounts?

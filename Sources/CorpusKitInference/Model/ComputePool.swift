@@ -12,6 +12,7 @@ struct SharedPointer<T>: @unchecked Sendable {
 /// split here, by output rows (matrix products) or heads (attention), so that the bf16 → f32 tile
 /// conversion runs in parallel too and `threads` bounds the cores used.
 public final class ComputePool: @unchecked Sendable {
+    /// Worker threads (at least 1): the most cores a forward pass uses.
     public let threads: Int
     /// The code that multiplies bf16 weights by one activation row (decoding): the widest this CPU
     /// runs unless set (tests set each supported one to compare them).

@@ -8,31 +8,48 @@ import CorpusKitCheckpoint
 /// not implemented here (another `hidden_act`, a `rope_type` other than default/linear/llama3, a
 /// sliding window, partial rotary embeddings, …) is refused naming the field, never ignored.
 public struct ModelSpec: Sendable {
+    /// The architecture family (one description per family in `CorpusKitCheckpoint`).
     public typealias Family = CheckpointArchitecture.Family
 
     /// How routing weights are formed from the router's softmax.
     public struct Routing: Sendable {
+        /// Experts per MoE layer (`num_local_experts`, Qwen3-MoE `num_experts`).
         public var experts: Int
+        /// Experts each token is routed to (`num_experts_per_tok`).
         public var topK: Int
         /// Renormalise the top-k probabilities to sum to one (Mixtral always; Qwen3-MoE with `norm_topk_prob`).
         public var renormalize: Bool
+        /// One expert's MLP width (Mixtral `intermediate_size`, Qwen3-MoE `moe_intermediate_size`).
         public var intermediateSize: Int
     }
 
+    /// `architectures[0]` of `config.json` (e.g. `LlamaForCausalLM`), or `model_type` when absent.
     public let architecture: String
+    /// Which forward pass runs (Llama, Mixtral, Qwen3-MoE, GPT-2).
     public let family: Family
+    /// `vocab_size`: rows of the embedding and of `lm_head`.
     public let vocabularySize: Int
+    /// `hidden_size` (GPT-2 `n_embd`).
     public let hiddenSize: Int
+    /// `num_hidden_layers` (GPT-2 `n_layer`).
     public let layerCount: Int
+    /// `num_attention_heads` (GPT-2 `n_head`): query heads.
     public let headCount: Int
+    /// `num_key_value_heads` (grouped-query attention; default the query heads).
     public let keyValueHeadCount: Int
+    /// `head_dim` (default `hidden_size / num_attention_heads`).
     public let headDimension: Int
     /// Dense MLP width (Llama, Qwen3-MoE dense layers, GPT-2 `n_inner`).
     public let intermediateSize: Int
+    /// `rms_norm_eps` (GPT-2 `layer_norm_epsilon`).
     public let normEpsilon: Float
+    /// `attention_bias`: whether q, k, v and o have biases.
     public let attentionBias: Bool
+    /// `mlp_bias`: whether the MLP projections have biases.
     public let mlpBias: Bool
+    /// `tie_word_embeddings`: `lm_head` is the embedding matrix.
     public let tiesWordEmbeddings: Bool
+    /// The rotary position embedding; nil for GPT-2 (learned positions).
     public let rope: RotaryEmbedding?
     /// GPT-2 `n_positions`: the learned position table's length (also the longest input).
     public let maximumPositions: Int?
@@ -45,7 +62,9 @@ public struct ModelSpec: Sendable {
     public let slidingWindow: Int?
     /// GPT-2 `scale_attn_weights`.
     public let scaleAttention: Bool
+    /// `bos_token_id` of `generation_config.json`, else of `config.json` (a list; empty when neither has one).
     public let bosTokenIDs: [Int]
+    /// `eos_token_id`, read as ``bosTokenIDs`` is: generation stops at any of them.
     public let eosTokenIDs: [Int]
     /// Tensors by name and shape that the checkpoint must hold.
     public let expected: ExpectedTensors

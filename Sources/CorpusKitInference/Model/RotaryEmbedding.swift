@@ -12,8 +12,11 @@ import Foundation
 /// Both layouts are read: `rope_theta` + `rope_scaling` ({`type` | `rope_type`, …}) and the newer
 /// `rope_parameters` ({`rope_type`, `rope_theta`, …}).
 public struct RotaryEmbedding: Sendable {
+    /// `rope_type`: `default`, `linear` or `llama3`.
     public let type: String
+    /// `rope_theta`, the base of the frequencies.
     public let theta: Double
+    /// `inv_freq`: one frequency per rotated pair (`head_dim / 2`), after the `rope_type` scaling.
     public let inverseFrequencies: [Float]
 
     init(config o: [String: Any], headDimension d: Int, path: String) throws(InferenceError) {

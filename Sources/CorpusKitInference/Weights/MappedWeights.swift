@@ -7,13 +7,18 @@ import CorpusKitSystem
 /// Weights are never copied whole: kernels convert the rows they need to float32 (tile by tile),
 /// so a checkpoint runs in little more memory than its file size.
 public struct WeightTensor: @unchecked Sendable {
+    /// The tensor's name as transformers knows it (GPT-2 names saved without `transformer.` get it).
     public let name: String
+    /// The element type stored in the file.
     public let dtype: SafetensorsDType
+    /// Dimensions, outermost first (`[rows, columns]` for a matrix).
     public let shape: [Int]
     /// The first byte of the tensor's data inside the mapping.
     public let base: UnsafeRawPointer
 
+    /// Elements (the product of the dimensions).
     public var elementCount: Int { shape.reduce(1, *) }
+    /// Bytes of the data in the file.
     public var byteCount: Int { elementCount * dtype.itemSize }
     /// Rows of a 2-D tensor (the first dimension; 1 for a vector).
     public var rows: Int { shape.count >= 2 ? shape[0] : 1 }
@@ -43,6 +48,8 @@ public struct WeightTensor: @unchecked Sendable {
 
 /// bf16 / f16 / f32 → float32, vectorised.
 public enum Float32Conversion {
+    /// Converts `count` elements of `dtype` at `source` (unaligned) to float32 at `output`;
+    /// bf16, f16 and f32 only (other dtypes are refused before they reach here).
     @inline(__always)
     public static func convert(_ source: UnsafeRawPointer, dtype: SafetensorsDType, count: Int, into output: UnsafeMutablePointer<Float>) {
         let raw = UnsafeMutableRawPointer(output)
@@ -78,7 +85,9 @@ public enum Float32Conversion {
 /// Headers come from ``CheckpointTensors`` (the reader `corpuskit compat` uses); this adds the data.
 /// GPT-2 names without the `transformer.` prefix are normalised as transformers does.
 public final class MappedWeights: @unchecked Sendable {
+    /// The checkpoint directory.
     public let directory: String
+    /// Every tensor of the checkpoint by (normalised) name.
     public let tensors: [String: WeightTensor]
     /// Total bytes of the mapped files.
     public let mappedBytes: Int

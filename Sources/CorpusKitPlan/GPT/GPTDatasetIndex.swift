@@ -114,9 +114,4 @@ public struct SampleSpan: Sendable, Equatable, Codable {
     public let sequence: Int
     public let offset: Int
     public let length: Int
-    public init(sequence: Int, offset: Int, length: Int) {
-        self.sequence = sequence
-        self.offset = offset
-        self.length = length
-    }
 }

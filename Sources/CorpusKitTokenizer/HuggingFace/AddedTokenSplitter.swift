@@ -7,12 +7,11 @@ import Darwin
 /// Finds HF added tokens in text the way `AddedVocabulary::find_matches` does: leftmost-longest
 /// matches, honouring `single_word`, `lstrip` and `rstrip`.
 struct AddedTokenSplitter: Sendable {
+    /// An added token and the bytes it matches: its content, or for a `normalized` token the
+    /// normalized content.
     struct Token: Sendable {
-        var id: Int32
-        var content: [UInt8]
-        var singleWord: Bool
-        var leftStrip: Bool
-        var rightStrip: Bool
+        var pattern: [UInt8]
+        var added: Vocabulary.AddedToken
     }
 
     /// A piece of the input: either plain text or a matched token.
@@ -33,9 +32,9 @@ struct AddedTokenSplitter: Sendable {
     init?(tokens: [Token]) {
         guard !tokens.isEmpty else { return nil }
         self.tokens = tokens
-        trie = DoubleArrayTrie(keys: tokens.map(\.content), values: tokens.indices.map(Int32.init))
+        trie = DoubleArrayTrie(keys: tokens.map(\.pattern), values: tokens.indices.map(Int32.init))
         var first = [Bool](repeating: false, count: 256)
-        for token in tokens { if let byte = token.content.first { first[Int(byte)] = true } }
+        for token in tokens { if let byte = token.pattern.first { first[Int(byte)] = true } }
         firstBytes = first
         let starts = (0..<256).filter { first[$0] }
         onlyFirstByte = starts.count == 1 ? UInt8(starts[0]) : nil
@@ -70,7 +69,7 @@ struct AddedTokenSplitter: Sendable {
                 index = value
             }
             guard longest > 0 else { position += 1; continue }
-            let token = tokens[Int(index)]
+            let token = tokens[Int(index)].added
             var start = position
             var stop = position + longest
             position = stop

@@ -36,13 +36,9 @@ struct HuggingFaceTokenizer: TokenizerBehavior {
             guard !bytes.isEmpty else { continue }
             if token.normalized {
                 let pattern = file.normalizer?.apply(bytes) ?? bytes
-                if !pattern.isEmpty {
-                    normalized.append(.init(id: token.id, content: pattern, singleWord: token.singleWord,
-                                            leftStrip: token.leftStrip, rightStrip: token.rightStrip))
-                }
+                if !pattern.isEmpty { normalized.append(.init(pattern: pattern, added: token)) }
             } else {
-                raw.append(.init(id: token.id, content: bytes, singleWord: token.singleWord,
-                                 leftStrip: token.leftStrip, rightStrip: token.rightStrip))
+                raw.append(.init(pattern: bytes, added: token))
             }
         }
         rawSplitter = AddedTokenSplitter(tokens: raw)

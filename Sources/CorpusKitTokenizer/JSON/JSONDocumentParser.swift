@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// A strict JSON parser producing plain Swift values (`String`, `Int`, `Double`, `Bool`,
 /// `NSNull`, `[Any]`, `[String: Any]`, ``StringNumberPairs``, ``StringPairs`` and
@@ -156,7 +157,7 @@ struct JSONDocumentParser {
     /// `[[string, number], ...]` into ``StringNumberPairs``.
     private mutating func parsePairs() throws(TokenizerError) -> StringNumberPairs {
         var vocabulary = StringNumberPairs()
-        var blob = ByteSink(capacity: bytes.count - position)
+        var blob = ByteBuffer(capacity: bytes.count - position)
         defer { blob.deallocate() }
         position += 1   // [
         skipWhitespace()
@@ -307,7 +308,7 @@ struct JSONDocumentParser {
     private func lookaheadStringPairs() throws(TokenizerError) -> (pairs: StringPairs, end: Int) {
         var copy = self
         var pairs = StringPairs()
-        var blob = ByteSink(capacity: bytes.count - position)
+        var blob = ByteBuffer(capacity: bytes.count - position)
         defer { blob.deallocate() }
         copy.position += 1   // [
         while true {
@@ -340,7 +341,7 @@ struct JSONDocumentParser {
     private func lookaheadIntegerMembers() throws(TokenizerError) -> (members: StringIntegerMembers, end: Int) {
         var copy = self
         var members = StringIntegerMembers()
-        var blob = ByteSink(capacity: bytes.count - position)
+        var blob = ByteBuffer(capacity: bytes.count - position)
         defer { blob.deallocate() }
         copy.position += 1   // {
         while true {
@@ -397,72 +398,15 @@ struct JSONDocumentParser {
     }
 
     private mutating func parseString() throws(TokenizerError) -> String {
-        var output = ByteSink(capacity: 64)
+        var output = ByteBuffer(capacity: 64)
         defer { output.deallocate() }
         try appendString(to: &output)
         return String(decoding: UnsafeBufferPointer(start: output.base, count: output.count), as: UTF8.self)
     }
 
-    /// Growable raw bytes for the decoded strings: a vocabulary has ~100,000 short strings, and
-    /// `[UInt8].append(contentsOf:)` cost ~100 instructions a call (cachegrind). Deallocated by
-    /// its owner.
-    private struct ByteSink {
-        private(set) var base: UnsafeMutablePointer<UInt8>
-        private(set) var count = 0
-        private var capacity: Int
-
-        /// A string's decoded bytes are never more than its JSON text, so a capacity of the rest
-        /// of the document never grows (its pages are touched only as written; measured: the
-        /// hundreds of failed tries on added-token objects cost nothing, malloc reuses the block).
-        init(capacity: Int) {
-            self.capacity = max(16, capacity)
-            base = .allocate(capacity: self.capacity)
-        }
-
-        func deallocate() { base.deallocate() }
-
-        @inline(__always)
-        mutating func append(_ bytes: UnsafePointer<UInt8>, _ length: Int) {
-            reserve(length)
-            if length > 16 {
-                (base + count).update(from: bytes, count: length)
-            } else {
-                for i in 0..<length { base[count &+ i] = bytes[i] }
-            }
-            count &+= length
-        }
-
-        @inline(__always)
-        mutating func append(_ byte: UInt8) {
-            reserve(1)
-            base[count] = byte
-            count &+= 1
-        }
-
-        /// Appends the UTF-8 encoding of a scalar.
-        mutating func append(scalar: UInt32) {
-            var utf8: [UInt8] = []
-            UTF8Scalars.append(scalar, to: &utf8)
-            for byte in utf8 { append(byte) }
-        }
-
-        @inline(__always)
-        private mutating func reserve(_ extra: Int) {
-            guard count + extra > capacity else { return }
-            let newCapacity = max(capacity * 2, count + extra)
-            let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-            bigger.update(from: base, count: count)
-            base.deallocate()
-            base = bigger
-            capacity = newCapacity
-        }
-
-        func array() -> [UInt8] { Array(UnsafeBufferPointer(start: base, count: count)) }
-    }
-
     /// Appends the UTF-8 of the string literal at `position` to `output` (valid: the document was
     /// checked as a whole, and escapes are checked here). The scan keeps its index in a local.
-    private mutating func appendString(to output: inout ByteSink) throws(TokenizerError) {
+    private mutating func appendString(to output: inout ByteBuffer) throws(TokenizerError) {
         guard let base = bytes.baseAddress else { throw error("unterminated string") }
         let end = bytes.count
         var i = position + 1
@@ -549,5 +493,19 @@ struct JSONDocumentParser {
             position = start
             throw error(failure == .outOfRange ? "number out of range: \(written)" : "invalid number \(written)")
         }
+    }
+}
+
+/// The decoded strings go to a ``ByteBuffer``: a vocabulary has ~100,000 short strings, and
+/// `[UInt8].append(contentsOf:)` cost ~100 instructions a call (cachegrind). A string's decoded
+/// bytes are never more than its JSON text, so a capacity of the rest of the document never
+/// grows (its pages are touched only as written; measured: the hundreds of failed tries on
+/// added-token objects cost nothing, malloc reuses the block).
+extension ByteBuffer {
+    /// Appends the UTF-8 encoding of a scalar.
+    fileprivate mutating func append(scalar: UInt32) {
+        var utf8: [UInt8] = []
+        UTF8Scalars.append(scalar, to: &utf8)
+        for byte in utf8 { append(byte) }
     }
 }
