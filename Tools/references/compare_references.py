@@ -52,7 +52,7 @@ def compare_pair(out: str, manifest: dict, base: str, n_examples: int) -> dict:
     sp = read_jsonl(os.path.join(out, sp_name + ".jsonl"))
     hf = read_jsonl(os.path.join(out, hf_name + ".jsonl"))
     counts = manifest["documents"]
-    bounds = [(label, counts.get(label, 0)) for label in ("lines", "chunks", "adversarial", "runs", "sweep", "regressions")]
+    bounds = [(label, counts.get(label, 0)) for label in ("lines", "chunks", "adversarial", "runs", "sweep", "regressions", "long")]
     source = []
     for label, n in bounds:
         source += [label] * n

@@ -3,7 +3,8 @@
 
     make_references.py --out DIR --tokenizer NAME=PATH [--tokenizer NAME=PATH ...]
                        [--corpora DIR [DIR ...]] [--adversarial N] [--seed S] [--chunk-bytes 4096]
-                       [--decode-sequences 2000] [--runs N] [--sweep] [--regressions FILE] [--skip-if-fresh]
+                       [--decode-sequences 2000] [--runs N] [--sweep] [--regressions FILE] [--long-bytes N]
+                       [--skip-if-fresh]
 
 PATH ending in `.model` is loaded with sentencepiece.SentencePieceProcessor, PATH ending in `.json` with
 tokenizers.Tokenizer.from_file. One document set is built and every tokenizer encodes all of it.
@@ -21,7 +22,11 @@ Outputs (every line is JSON, ASCII only, in document order):
                              mixed runs of pieces whose concatenations are pieces);
                           5. with --sweep, ten run characters x lengths 1-199, alone and inside text;
                           6. the "text" of every line of the --regressions files (texts the
-                             differential fuzzer, Tools/ci/fuzz_conformance.py, once found and shrank).
+                             differential fuzzer, Tools/ci/fuzz_conformance.py, once found and shrank);
+                          7. with --long-bytes N, each corpus file's first lines up to N UTF-8 bytes as
+                             one document: long enough that sentencepiece re-bases its float32 path
+                             scores (beyond ±100,000) several times within a document, which the
+                             ~4 KB chunks never reach.
   DIR/NAME.jsonl          sentencepiece: {"ids": encode(t), "ids_special": encode(t, add_bos, add_eos),
                                           "decoded": decode(ids)}
                           tokenizers:    {"ids": encode(t, add_special_tokens=False).ids,
@@ -200,6 +205,23 @@ def read_lines(path: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
+
+
+def long_documents(files: list[str], limit: int) -> list[str]:
+    """Each corpus file's first lines, joined with "\\n", up to `limit` UTF-8 bytes (none when 0)."""
+    if limit <= 0:
+        return []
+    documents = []
+    for path in files:
+        kept: list[str] = []
+        size = 0
+        for line in read_lines(path):
+            size += len(line.encode("utf-8")) + 1
+            if size > limit:
+                break
+            kept.append(line)
+        documents.append("\n".join(kept))
+    return documents
 
 
 def corpus_documents(files: list[str], chunk_bytes: int) -> tuple[list[str], list[str], list[str]]:
@@ -494,7 +516,8 @@ def fingerprint(args, tok_specs, corpus, versions) -> tuple[str, dict]:
         "corpora": [[os.path.basename(p), sha256_file(p)] for p in corpus],
         "regressions": [sha256_file(p) for p in args.regressions],
         "options": {"adversarial": args.adversarial, "seed": args.seed, "chunk_bytes": args.chunk_bytes,
-                    "decode_sequences": args.decode_sequences, "runs": args.runs, "sweep": args.sweep},
+                    "decode_sequences": args.decode_sequences, "runs": args.runs, "sweep": args.sweep,
+                    "long_bytes": args.long_bytes},
         "versions": versions,
     }
     return hashlib.sha256(dumps(parts).encode()).hexdigest(), parts
@@ -542,6 +565,8 @@ def main() -> None:
     ap.add_argument("--decode-sequences", type=int, default=2000, metavar="N", help="random id sequences to decode")
     ap.add_argument("--runs", type=int, default=0, metavar="N", help="repeated-character run documents")
     ap.add_argument("--sweep", action="store_true", help="add the ten-character run sweep (lengths 1-199)")
+    ap.add_argument("--long-bytes", type=int, default=0, metavar="N",
+                    help="add each corpus file's first N UTF-8 bytes (whole lines) as one document (default 0: none)")
     ap.add_argument("--regressions", action="append", default=[], metavar="FILE",
                     help="JSON lines with a \"text\" each, added as documents (repeatable)")
     ap.add_argument("--skip-if-fresh", action="store_true", help="do nothing when the outputs match the inputs")
@@ -578,7 +603,8 @@ def main() -> None:
     sweep = conformance_texts.sweep_documents() if args.sweep else []
     regressions = [json.loads(line)["text"] for path in args.regressions
                    for line in open(path, encoding="utf-8") if line.strip()]
-    docs = distinct + chunks + adversarial + runs + sweep + regressions
+    long = long_documents(corpus, args.long_bytes)
+    docs = distinct + chunks + adversarial + runs + sweep + regressions + long
     outputs: dict[str, int] = {}
     path = os.path.join(args.out, "documents.jsonl")
     with open(path, "w", encoding="ascii", newline="\n") as f:
@@ -586,7 +612,7 @@ def main() -> None:
             f.write(dumps({"text": text}) + "\n")
     outputs["documents.jsonl"] = os.path.getsize(path)
     log(f"{len(docs)} documents ({len(distinct)} lines, {len(chunks)} chunks, {len(adversarial)} adversarial, "
-        f"{len(runs)} runs, {len(sweep)} sweep, {len(regressions)} regressions), "
+        f"{len(runs)} runs, {len(sweep)} sweep, {len(regressions)} regressions, {len(long)} long), "
         f"{sum(len(d.encode('utf-8')) for d in docs) / 1e6:.1f} MB UTF-8")
 
     per_tokenizer = {}
@@ -649,7 +675,7 @@ def main() -> None:
                     for p, (_, h) in zip(corpus, fp_parts["corpora"])],
         "documents": {"total": len(docs), "lines": len(distinct), "chunks": len(chunks),
                       "adversarial": len(adversarial), "runs": len(runs), "sweep": len(sweep),
-                      "regressions": len(regressions)},
+                      "regressions": len(regressions), "long": len(long)},
         "tokenizers": [{"name": n, **per_tokenizer[n]} for n, _ in tok_specs],
         "outputs": outputs,
         "seconds": round(time.time() - started, 2),

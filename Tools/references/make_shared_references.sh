@@ -48,6 +48,7 @@ exec .venv/bin/python -m Tools.references.make_references \
     --regressions Tests/Fixtures/regressions.jsonl \
     --runs 2000 \
     --sweep \
+    --long-bytes 150000 \
     "${args[@]}" \
     --skip-if-fresh \
     "$@"
