@@ -7,7 +7,7 @@ import CorpusKitTestSupport
 /// the same model decoded without any cache (and encode to the same ids), and an entry that is
 /// damaged, truncated, stored under another file's name, or left by an edited file must never be
 /// used. The model is the committed llm-jp fixture with pieces appended past
-/// ``JSONValueCache/minimumDocumentSize``, written as sentencepiece writes them.
+/// ``JSONValueCache/minimumModelSize``, written as sentencepiece writes them.
 final class SentencePieceModelCacheTests: XCTestCase {
     private static func model(scoreOffset: Float = 0) throws -> Data {
         let base = try Data(contentsOf: URL(fileURLWithPath: TestPaths.fixture("tokenizers/fixture-llmjp/fixture-llmjp.model")))
@@ -17,7 +17,7 @@ final class SentencePieceModelCacheTests: XCTestCase {
                                            type: types[index % types.count])
         }
         let data = try SentencePieceModelWriter.appending(pieces, to: base)
-        XCTAssertGreaterThan(data.count, JSONValueCache.minimumDocumentSize)
+        XCTAssertGreaterThan(data.count, JSONValueCache.minimumModelSize)
         return data
     }
 

@@ -30,6 +30,11 @@ import CorpusKitSystem
 struct JSONValueCache {
     /// Documents smaller than this are parsed directly (config files, small vocabularies).
     static let minimumDocumentSize = 1 << 20
+    /// `.model` files smaller than this are decoded directly. Lower than the JSON threshold: a
+    /// `.model`'s piece run costs more to decode per byte than JSON to parse, so the cache pays
+    /// from here (llm-jp v2.1's 0.83 MB and Llama 2's 0.5 MB files; callgrind figures in
+    /// BENCHMARKS.md, "Load and start-up, fourth pass").
+    static let minimumModelSize = 256 << 10
     /// Bumped whenever the entry layout or the parser's compact forms change.
     static let formatVersion: UInt64 = 1
 
@@ -57,7 +62,7 @@ struct JSONValueCache {
     /// 2026-12-06); the specs after them are decoded from the file every time.
     func parseSentencePieceModel(_ data: Data) throws(TokenizerError) -> SentencePieceModelFile {
         var notRecording: SentencePieceModelFile.PieceRun?
-        guard directory != nil, data.count >= Self.minimumDocumentSize else {
+        guard directory != nil, data.count >= Self.minimumModelSize else {
             return try SentencePieceModelFile.parse(data, known: nil, recording: &notRecording)
         }
         let key = data.withUnsafeBytes { Self.key(document: $0) }
