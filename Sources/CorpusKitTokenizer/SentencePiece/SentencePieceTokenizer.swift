@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Foundation   // memchr
 
 /// The sentencepiece behaviour: a `.model` file, encoded and decoded as `SentencePieceProcessor`
 /// (v0.2.x) does — its normalizer (``SentencePieceNormalizer``), the model the file names

@@ -132,28 +132,24 @@ public final class DoubleArrayTrie: @unchecked Sendable {
         let units = self.units
         var state = Int(state)
         var position = position
-        if end &- start > maxKeyLength {
-            // The walk ends inside the text (it cannot go deeper than the longest key, and it
-            // reads at most one byte past the deepest state): no end test per byte. The step is
-            // written out in both loops on purpose: this copy without the test is the point.
-            while true {
-                // No bounds check: the builder leaves 256 cells after the largest base.
-                let target = Int(units[state].base) &+ Int(bytes[position])
-                guard units[target].check == Int32(truncatingIfNeeded: state) else { return }
-                state = target
-                position &+= 1
-                let value = units[target].value
-                if value >= 0 { body(position &- start, value) }
-            }
-        }
-        while position < end {
+        // One byte of the walk; false when no key continues with it.
+        @inline(__always) func step() -> Bool {
+            // No bounds check: the builder leaves 256 cells after the largest base.
             let target = Int(units[state].base) &+ Int(bytes[position])
-            guard units[target].check == Int32(truncatingIfNeeded: state) else { return }
+            guard units[target].check == Int32(truncatingIfNeeded: state) else { return false }
             state = target
             position &+= 1
             let value = units[target].value
             if value >= 0 { body(position &- start, value) }
+            return true
         }
+        if end &- start > maxKeyLength {
+            // The walk ends inside the text (it cannot go deeper than the longest key, and it
+            // reads at most one byte past the deepest state): no end test per byte.
+            while step() {}
+            return
+        }
+        while position < end && step() {}
     }
 
     /// The value of exactly `key`, or nil.
