@@ -162,6 +162,16 @@ enum UnigramViterbi {
             let chainLength = spaceRuns.length
             let usesThreeByteStarts = threeByteStarts.isUsable
             var spaceRunEnd = 0   // the end of the run of ▁ that `startsAt` is in, when below it
+            // A candidate: the piece `pieceID` over `start..<end`, kept when it beats what reached `end`.
+            @inline(__always) func offer(_ pieceID: Int32, from start: Int, to end: Int, scoreTillHere: Policy.Score) {
+                let candidate = scores[Int(pieceID)] + scoreTillHere
+                if Policy.unreachedIsNegativeInfinity
+                    ? candidate > bestScore[end] : (bestStart[end] == -1 || candidate > bestScore[end]) {
+                    bestScore[end] = candidate
+                    bestStart[end] = Int32(truncatingIfNeeded: start)
+                    bestID[end] = pieceID
+                }
+            }
             while startsAt < size {
                 var scoreTillHere = bestScore[startsAt]
                 if Policy.rebasesScores && (scoreTillHere < -Policy.rebaseThreshold || scoreTillHere > Policy.rebaseThreshold) {
@@ -201,16 +211,8 @@ enum UnigramViterbi {
                         while step <= steps {
                             let pieceID = chainValues[step]
                             if pieceID >= 0 {
-                                // The candidate of the walk below, for a piece of `step` ▁ (written out
-                                // twice: a shared nested function cost the walk ~4 % on Japanese).
-                                let endsAt = startsAt &+ 3 &* step
-                                let candidate = scores[Int(pieceID)] + scoreTillHere
-                                if Policy.unreachedIsNegativeInfinity
-                                    ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
-                                    bestScore[endsAt] = candidate
-                                    bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
-                                    bestID[endsAt] = pieceID
-                                }
+                                // A piece of `step` ▁.
+                                offer(pieceID, from: startsAt, to: startsAt &+ 3 &* step, scoreTillHere: scoreTillHere)
                                 if step == 1 { hasSingleNode = true }   // ▁ is one 3-byte character
                             }
                             step &+= 1
@@ -228,14 +230,7 @@ enum UnigramViterbi {
                 }
                 if walkState >= 0 {
                     trie.forEachPrefix(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID in
-                        let endsAt = startsAt &+ length
-                        let candidate = scores[Int(pieceID)] + scoreTillHere
-                        if Policy.unreachedIsNegativeInfinity
-                            ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
-                            bestScore[endsAt] = candidate
-                            bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
-                            bestID[endsAt] = pieceID
-                        }
+                        offer(pieceID, from: startsAt, to: startsAt &+ length, scoreTillHere: scoreTillHere)
                         if length == characterLength { hasSingleNode = true }
                     }
                 }
