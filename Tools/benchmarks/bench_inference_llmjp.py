@@ -305,6 +305,14 @@ def main():
     parser.add_argument("--llama-cpp", metavar="DIR", help="a llama.cpp source tree with build/bin/llama-bench: adds its BF16 rows")
     parser.add_argument("--llama-cpp-repetitions", type=int, default=3, help="llama-bench -r (mean of the runs)")
     args = parser.parse_args()
+    # A baseline binary given is a baseline wanted: its rows follow corpuskit's unless --engines
+    # was given without it (a run meant to compare, not to silently skip the comparison).
+    if args.baseline_binary and "baseline" not in args.engines:
+        if "--engines" in sys.argv:
+            parser.error("--baseline-binary needs 'baseline' in --engines")
+        args.engines.insert(args.engines.index("corpuskit") + 1 if "corpuskit" in args.engines else 0, "baseline")
+    if "baseline" in args.engines and not args.baseline_binary:
+        parser.error("the baseline engine needs --baseline-binary")
     os.makedirs(args.work, exist_ok=True)
     if args.small and not args.make_only:
         parser.error("--small is for --make-only (instruction counts)")
