@@ -48,22 +48,19 @@ struct SentencePieceTokenizer: TokenizerBehavior {
                         throw .malformedModel("piece \(index) contains a NUL character")
                     }
                 }
+                if types[index].isSentencePieceReserved { reservedIDs.append(index) }
                 switch types[index] {
-                case .normal, .unused:
+                case .normal, .unused, .control:
                     break
-                case .control:
-                    reservedIDs.append(index)
                 case .unknown:
                     if unknownID >= 0 { throw .malformedModel("more than one unknown piece") }
                     unknownID = Int32(index)
-                    reservedIDs.append(index)
                 case .byte:
                     guard spec.byteFallback else { throw .malformedModel("byte piece \(String(decoding: piece, as: UTF8.self)) although byte_fallback is false") }
                     guard let byte = SentencePieceDecoder.byteValue(piece) else {
                         throw .malformedModel("invalid byte piece \(String(decoding: piece, as: UTF8.self))")
                     }
                     byteFound[Int(byte)] = true
-                    reservedIDs.append(index)
                 case .userDefined:
                     userDefined.append(Array(piece))
                 }

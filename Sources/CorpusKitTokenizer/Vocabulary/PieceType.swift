@@ -7,6 +7,10 @@ public enum PieceType: UInt8, Sendable, CustomStringConvertible {
     case unused = 5
     case byte = 6
 
+    /// Whether sentencepiece keeps the piece in its reserved map (`reserved_id_map_`: control,
+    /// unknown and byte pieces), which lookups try first and where a name may repeat a normal piece's.
+    public var isSentencePieceReserved: Bool { self == .control || self == .unknown || self == .byte }
+
     public var description: String {
         switch self {
         case .normal: return "normal"

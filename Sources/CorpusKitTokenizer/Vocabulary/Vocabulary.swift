@@ -79,7 +79,7 @@ public struct Vocabulary: Sendable {
         case .sentencePiece:
             let types = table.types
             reservedIndex = knownReservedIndex
-                ?? PieceIndex(table: table, include: { types[$0] == .control || types[$0] == .unknown || types[$0] == .byte })
+                ?? PieceIndex(table: table, include: { types[$0].isSentencePieceReserved })
             index = LazyPieceIndex { PieceIndex(table: table, include: { types[$0] == .normal || types[$0] == .userDefined || types[$0] == .unused }) }
         case .huggingFace:
             reservedIndex = nil
