@@ -79,6 +79,12 @@ public struct JSONLines: Sequence, IteratorProtocol {
         lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast(data.last == 0x0A ? 1 : 0).map { Data($0) }
     }
 
+    /// The byte length of the line `next()` would parse, or nil at the end.
+    public var nextLineByteCount: Int? { index < lines.count ? lines[index].count : nil }
+
+    /// Moves past the next line without parsing it.
+    public mutating func skip() { index += 1 }
+
     public mutating func next() -> [String: Any]? {
         guard index < lines.count else { return nil }
         defer { index += 1 }
