@@ -24,6 +24,16 @@ static inline float widen(uint16_t v) {
     return bits.f;
 }
 
+// Rows up to this many columns are read one at a time (by both kernels, with the 256-bit loop), wider
+// ones eight per pass. Measured on the llm-jp-3-1.8b shape's weights (BENCHMARKS.md, issue 21): one row
+// at a time is one sequential stream, and its float32 x (16 KiB at 4,096 columns) stays in the 32 KiB L1
+// cache beside it: at 2,048 columns it reads 21-33 GB/s where eight rows per pass read 16-23 (eight
+// streams exactly 4 KiB apart, worst when the rows do not start on a page, as in a safetensors file);
+// a 512-bit one-row loop read no faster than the 256-bit one (Zen 4 splits 512-bit operations in two).
+// At 5,632 and 7,168 columns x no longer stays in L1, one row at a time drops to 12-17 GB/s, and eight
+// rows per pass, which load each piece of x once for eight rows, keep 19-23.
+#define CK_ONE_ROW_COLUMNS 4096
+
 // ---------------------------------------------------------------- AVX2 + FMA
 
 // Eight bf16 at `p` as eight float32 (bf16 is the top half of a float32).
@@ -38,11 +48,36 @@ __attribute__((target("avx2,fma"), always_inline)) static inline float sum8(__m2
     return _mm_cvtss_f32(s);
 }
 
-// Eight rows per pass, one accumulator each: eight weight streams in flight share each load of x.
+// One row at a time (one sequential weight stream), thirty-two columns per step in four accumulators.
+__attribute__((target("avx2,fma"))) static void one_row_avx2(const uint16_t *w, size_t ld, size_t rows, size_t cols,
+                                                             const float *x, float *y) {
+    const size_t steps = cols & ~(size_t)31, wide = cols & ~(size_t)7;
+    for (size_t r = 0; r < rows; r++) {
+        const uint16_t *q = w + r * ld;
+        __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+        size_t c = 0;
+        for (; c < steps; c += 32) {
+            a0 = _mm256_fmadd_ps(load8(q + c), _mm256_loadu_ps(x + c), a0);
+            a1 = _mm256_fmadd_ps(load8(q + c + 8), _mm256_loadu_ps(x + c + 8), a1);
+            a2 = _mm256_fmadd_ps(load8(q + c + 16), _mm256_loadu_ps(x + c + 16), a2);
+            a3 = _mm256_fmadd_ps(load8(q + c + 24), _mm256_loadu_ps(x + c + 24), a3);
+        }
+        for (; c < wide; c += 8) a0 = _mm256_fmadd_ps(load8(q + c), _mm256_loadu_ps(x + c), a0);
+        float s0 = sum8(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+        for (; c < cols; c++) s0 += widen(q[c]) * x[c];
+        y[r] = s0;
+    }
+}
+
+// Wider rows: eight per pass, one accumulator each: eight weight streams in flight share each load of x.
 // Measured on the llm-jp-3-1.8b shape's weights (memory-mapped, BENCHMARKS.md): eight streams read
 // ~10 % faster than four, sixteen no faster than eight.
 __attribute__((target("avx2,fma"))) void ck_gemv_bf16_avx2(const uint16_t *w, size_t ld, size_t rows, size_t cols,
                                                            const float *x, float *y) {
+    if (cols <= CK_ONE_ROW_COLUMNS) {
+        one_row_avx2(w, ld, rows, cols, x, y);
+        return;
+    }
     size_t r = 0;
     const size_t wide = cols & ~(size_t)7;
     for (; r + 8 <= rows; r += 8) {
@@ -85,12 +120,16 @@ CK_AVX512 __attribute__((always_inline)) static inline __m512 load16(const uint1
     return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_maskz_loadu_epi16(mask, p)), 16));
 }
 
-// Eight rows per pass, sixteen columns per step, one 512-bit accumulator per row; the column tail is
+// Wider rows: eight per pass, sixteen columns per step, one 512-bit accumulator per row; the column tail is
 // one masked step (masked-off lanes are neither read nor added), so no scalar loop remains.
 CK_AVX512 void ck_gemv_bf16_avx512(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
     const size_t wide = cols & ~(size_t)15;
     const __mmask16 all = 0xFFFF, tail = (__mmask16)((1u << (cols & 15)) - 1);
     size_t r = 0;
+    if (cols <= CK_ONE_ROW_COLUMNS) {
+        one_row_avx2(w, ld, rows, cols, x, y);
+        return;
+    }
     for (; r + 8 <= rows; r += 8) {
         const uint16_t *q = w + r * ld;
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;

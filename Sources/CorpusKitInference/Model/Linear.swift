@@ -21,7 +21,7 @@ struct Linear: @unchecked Sendable {
 
     /// `y_i = x · W_i^T` for one input row `x` and several layers with the same input width (q/k/v, gate/up):
     /// one hand-off to the workers for all of them, which split the layers' rows, stacked, in bands of
-    /// eight (the kernels' pass). Only when every layer ``runsMatrixVector(_:)`` with the pool's kernel;
+    /// eight (the kernels' pass over wide rows). Only when every layer ``runsMatrixVector(_:)`` with the pool's kernel;
     /// biases are not added.
     static func applyMatrixVector(_ layers: [(Linear, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, pool: ComputePool) {
         let kernel = pool.matrixVectorKernel

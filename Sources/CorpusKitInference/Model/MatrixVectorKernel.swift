@@ -3,10 +3,12 @@ import CInferenceKernels
 /// Which code multiplies a bf16 weight by one activation row (decoding).
 ///
 /// The C kernels (`CInferenceKernels`) widen bf16 in registers and accumulate in float32 with fused
-/// multiply-adds, eight weight rows per pass; `.convertedTiles` is the portable path (bf16 → float32
+/// multiply-adds, one weight row at a time up to 4,096 columns and eight per pass beyond (`ck_gemv.c`
+/// says why); `.convertedTiles` is the portable path (bf16 → float32
 /// tiles, then OpenBLAS `sgemv`). All three compute the same float32 dot products up to summation order.
 public enum MatrixVectorKernel: String, Sendable, CaseIterable {
-    /// 512-bit registers (AVX-512 F/BW/VL): half the instructions of `.avx2` per weight.
+    /// 512-bit registers (AVX-512 F/BW/VL) for rows over 4,096 columns: half the instructions of `.avx2`
+    /// per weight; narrower rows take `.avx2`'s one-row loop, which read as fast.
     case avx512
     /// 256-bit registers (AVX2 + FMA).
     case avx2
