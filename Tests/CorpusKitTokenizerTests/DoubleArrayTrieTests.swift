@@ -20,9 +20,15 @@ final class DoubleArrayTrieTests: XCTestCase {
         }
     }
 
-    private func assertMatchesDictionary(_ trie: DoubleArrayTrie, keys: [[UInt8]], values: [Int32], file: StaticString = #filePath, line: UInt = #line) {
+    /// With `payloads`, also that the walk reports each key's payload (that of the value kept).
+    private func assertMatchesDictionary(_ trie: DoubleArrayTrie, keys: [[UInt8]], values: [Int32], payloads: [UInt32]? = nil,
+                                         file: StaticString = #filePath, line: UInt = #line) {
         var expected: [[UInt8]: Int32] = [:]
-        for (key, value) in zip(keys, values) where !key.isEmpty { expected[key] = value }   // last wins
+        var expectedPayload: [[UInt8]: UInt32] = [:]
+        for (index, (key, value)) in zip(keys, values).enumerated() where !key.isEmpty {   // last wins
+            expected[key] = value
+            expectedPayload[key] = payloads?[index] ?? 0
+        }
         for (key, value) in expected {
             XCTAssertEqual(trie.lookup(key), value, "key \(key)", file: file, line: line)
         }
@@ -35,6 +41,14 @@ final class DoubleArrayTrieTests: XCTestCase {
             let wanted = (1...probe.count).compactMap { length in expected[Array(probe[..<length])].map { (length, $0) } }
             XCTAssertEqual(found.map(\.0), wanted.map(\.0), "prefixes of \(probe)", file: file, line: line)
             XCTAssertEqual(found.map(\.1), wanted.map(\.1), "prefix values of \(probe)", file: file, line: line)
+            var foundPayloads: [UInt32] = []
+            probe.withUnsafeBufferPointer { buffer in
+                trie.forEachPrefixWithPayload(buffer.baseAddress!, resuming: 0, at: 0, origin: 0, to: buffer.count) { _, _, payload in
+                    foundPayloads.append(payload)
+                }
+            }
+            let wantedPayloads = (1...probe.count).compactMap { length in expectedPayload[Array(probe[..<length])] }
+            XCTAssertEqual(foundPayloads, wantedPayloads, "prefix payloads of \(probe)", file: file, line: line)
         }
         XCTAssertNil(trie.lookup([UInt8]()), file: file, line: line)
     }
@@ -55,9 +69,9 @@ final class DoubleArrayTrieTests: XCTestCase {
         return offsets
     }
 
-    private func makeTrie(_ keys: [[UInt8]], _ values: [Int32], _ cache: TrieCache) -> DoubleArrayTrie {
+    private func makeTrie(_ keys: [[UInt8]], _ values: [Int32], payloads: [UInt32]? = nil, _ cache: TrieCache) -> DoubleArrayTrie {
         DoubleArrayTrie(blob: keys.flatMap { $0 }, offsets: Self.offsets(keys), keys: Array(0..<Int32(keys.count)),
-                        values: values, cache: cache)
+                        values: values, payloads: payloads, cache: cache)
     }
 
     /// A path that does not exist yet, inside a scratch directory removed after the test.
@@ -87,6 +101,53 @@ final class DoubleArrayTrieTests: XCTestCase {
         XCTAssertFalse(other.isMappedFromCache)
         assertMatchesDictionary(other, keys: keys, values: changed)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: directory.path).count, 2)
+    }
+
+    /// The walk reads the cells at fixed byte offsets (base 0, check 4, value 8, payload 12, 16 bytes
+    /// a cell: one aligned quarter of a cache line).
+    func testCellLayoutIsTheOneTheWalkReads() {
+        typealias Unit = DoubleArrayTrie.Unit
+        XCTAssertEqual(MemoryLayout<Unit>.stride, 16)
+        XCTAssertEqual(MemoryLayout<Unit>.offset(of: \Unit.base), 0)
+        XCTAssertEqual(MemoryLayout<Unit>.offset(of: \Unit.check), 4)
+        XCTAssertEqual(MemoryLayout<Unit>.offset(of: \Unit.value), 8)
+        XCTAssertEqual(MemoryLayout<Unit>.offset(of: \Unit.payload), 12)
+    }
+
+    /// Payloads (sentencepiece's Unigram keeps its float32 scores there) are stored beside the
+    /// values, cached with them, and part of the entry's key: other payloads are another entry,
+    /// and an entry whose cells have another size (the 12-byte cells of format 2) is never read.
+    func testPayloadsAreCachedAndKeyed() throws {
+        let directory = try temporaryDirectory()
+        let cache = TrieCache(directory: directory.path)
+        let keys = Self.randomKeys(count: TrieCache.minimumKeyCount, seed: 5)
+        let values = (0..<Int32(keys.count)).map { $0 }
+        let payloads = values.map { Float(-Double($0) / 7).bitPattern }
+        let built = makeTrie(keys, values, payloads: payloads, cache)
+        XCTAssertFalse(built.isMappedFromCache)
+        assertMatchesDictionary(built, keys: keys, values: values, payloads: payloads)
+        let mapped = makeTrie(keys, values, payloads: payloads, cache)
+        XCTAssertTrue(mapped.isMappedFromCache)
+        assertMatchesDictionary(mapped, keys: keys, values: values, payloads: payloads)
+
+        var changed = payloads
+        changed[77] ^= 1
+        let other = makeTrie(keys, values, payloads: changed, cache)
+        XCTAssertFalse(other.isMappedFromCache, "other payloads must not find the first entry")
+        assertMatchesDictionary(other, keys: keys, values: values, payloads: changed)
+        let none = makeTrie(keys, values, cache)
+        XCTAssertFalse(none.isMappedFromCache, "no payloads is another entry too")
+        assertMatchesDictionary(none, keys: keys, values: values)
+
+        // The same entry relabelled with another cell size: ignored (and replaced).
+        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
+            let entry = directory.appendingPathComponent(name)
+            var data = try Data(contentsOf: entry)
+            data.replaceSubrange(8..<16, with: withUnsafeBytes(of: UInt64(12).littleEndian) { Data($0) })
+            try data.write(to: entry)
+        }
+        XCTAssertFalse(makeTrie(keys, values, payloads: payloads, cache).isMappedFromCache)
+        XCTAssertTrue(makeTrie(keys, values, payloads: payloads, cache).isMappedFromCache)
     }
 
     func testDamagedEntriesAreIgnoredAndReplaced() throws {

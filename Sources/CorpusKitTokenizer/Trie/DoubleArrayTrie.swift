@@ -7,21 +7,32 @@ import Darwin
 /// A byte-keyed double-array trie with an `Int32` value per key.
 ///
 /// Hand-written rather than taken from a package: no Swift package offers a double array, and the
-/// Viterbi hot loop needs one transition to cost one cache line (base, check and value of a state
-/// sit together in one 12-byte unit). The build needs no global sort: each state buckets its keys
-/// by the next byte (an MSD radix pass), so loading a 196k-piece vocabulary stays fast.
+/// Viterbi hot loop needs one transition to cost one cache line (base, check, value and a 32-bit
+/// payload of a state sit together in one 16-byte unit, four to a cache line, never straddling
+/// two). The build needs no global sort: each state buckets its keys by the next byte (an MSD
+/// radix pass), so loading a 196k-piece vocabulary stays fast.
 ///
-/// State `s` moves on byte `c` to `t = base[s] + c` when `check[t] == s`; `value[t] >= 0` marks a
-/// key ending at `t`. The root is state 0. 256 cells follow the largest base, so `base[s] + c`
+/// State `s` moves on byte `c` to `t = base[s] + c` when `check[t] == 16 s` (the parent's byte
+/// offset in the array, so a walk that keeps its state as a byte offset compares it without
+/// scaling: x86 addressing scales by at most 8, and a 16-byte index cost two more instructions
+/// per byte walked); `value[t] >= 0` marks a key ending at `t`, and `payload[t]` is that key's
+/// payload (sentencepiece's Unigram keeps the piece's float32 score there, so a candidate costs
+/// one load from the unit just walked to instead of a second, dependent load into a score
+/// table). The root is state 0. 256 cells follow the largest base, so `base[s] + c`
 /// is always inside the array and a walk needs no bounds check.
 public final class DoubleArrayTrie: @unchecked Sendable {
     @usableFromInline struct Unit {
         @usableFromInline var base: Int32
         @usableFromInline var check: Int32
         @usableFromInline var value: Int32
+        /// The payload of the key ending here (0 when none was given).
+        @usableFromInline var payload: UInt32
     }
 
     @usableFromInline let units: UnsafeMutablePointer<Unit>
+    /// `check` of a child: its parent's byte offset (see the type's description).
+    @inlinable @inline(__always)
+    static func checkValue(parent: Int) -> Int32 { Int32(truncatingIfNeeded: parent &* MemoryLayout<Unit>.stride) }
     @usableFromInline let unitCount: Int
     /// At least the length of the longest key: a walk never reads more than this many bytes past
     /// its origin (no state lies deeper), so a walk with that many bytes ahead needs no end test.
@@ -45,11 +56,13 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     }
 
     /// Builds a trie over keys stored contiguously: key `k` is `blob[offsets[k] ..< offsets[k + 1]]`.
-    /// `keys[i]` (an index into `offsets`) gets `values[i]`; for duplicate keys the later `i` wins.
-    /// With at least ``TrieCache/minimumKeyCount`` keys, a trie built before from the same input
-    /// is taken from `cache` instead of being built again (and a new one is stored there).
-    init(blob: [UInt8], offsets: [Int32], keys: [Int32], values: [Int32], cache: TrieCache = .default) {
-        precondition(keys.count == values.count)
+    /// `keys[i]` (an index into `offsets`) gets `values[i]` and `payloads[i]` (0 when nil); for
+    /// duplicate keys the later `i` wins. With at least ``TrieCache/minimumKeyCount`` keys, a trie
+    /// built before from the same input is taken from `cache` instead of being built again (and a
+    /// new one is stored there).
+    init(blob: [UInt8], offsets: [Int32], keys: [Int32], values: [Int32], payloads: [UInt32]? = nil,
+         cache: TrieCache = .default) {
+        precondition(keys.count == values.count && (payloads?.count ?? keys.count) == keys.count)
         let stride = MemoryLayout<Unit>.stride
         // Over every key of the blob, not only those placed: a bound is enough, and this loop
         // has no gather (vectorized: ~1 instruction per key).
@@ -68,7 +81,9 @@ public final class DoubleArrayTrie: @unchecked Sendable {
                 offsets.withUnsafeBufferPointer { offsets in
                     keys.withUnsafeBufferPointer { keys in
                         values.withUnsafeBufferPointer { values in
-                            TrieCache.key(blob: blob, offsets: offsets, keys: keys, values: values)
+                            (payloads ?? []).withUnsafeBufferPointer { payloads in
+                                TrieCache.key(blob: blob, offsets: offsets, keys: keys, values: values, payloads: payloads)
+                            }
                         }
                     }
                 }
@@ -84,7 +99,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
         let builder = Builder()
         blob.withUnsafeBufferPointer { blob in
             offsets.withUnsafeBufferPointer { offsets in
-                builder.build(blob: blob, offsets: offsets, keys: keys, values: values)
+                builder.build(blob: blob, offsets: offsets, keys: keys, values: values, payloads: payloads)
             }
         }
         unitCount = builder.count
@@ -105,7 +120,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     @inlinable @inline(__always)
     public func next(_ state: Int32, _ byte: UInt8) -> Int32 {
         let target = Int(units[Int(state)].base) &+ Int(byte)
-        if target < unitCount && units[target].check == state { return Int32(target) }
+        if target < unitCount && units[target].check == Self.checkValue(parent: Int(state)) { return Int32(target) }
         return -1
     }
 
@@ -126,21 +141,34 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     @inlinable @inline(__always)
     func forEachPrefix(_ bytes: UnsafePointer<UInt8>, resuming state: Int32, at position: Int, origin start: Int, to end: Int,
                        _ body: (Int, Int32) -> Void) {
+        forEachPrefixWithPayload(bytes, resuming: state, at: position, origin: start, to: end) { length, value, _ in body(length, value) }
+    }
+
+    /// ``forEachPrefix(_:resuming:at:origin:to:_:)`` that also reports each key's payload (read
+    /// from the same unit as its value).
+    @inlinable @inline(__always)
+    func forEachPrefixWithPayload(_ bytes: UnsafePointer<UInt8>, resuming state: Int32, at position: Int, origin start: Int,
+                                  to end: Int, _ body: (Int, Int32, UInt32) -> Void) {
         // The pointer in a local (read once, not per byte: the closure's stores could alias the
-        // class property), wrapping arithmetic and no checked Int32 conversions: 17 → 12
-        // instructions per byte walked (objdump of the release build).
-        let units = self.units
-        var state = Int(state)
+        // class property), wrapping arithmetic, no checked Int32 conversions, and the state kept
+        // as a byte offset into the cells (what `check` holds): 12 instructions per byte walked,
+        // the value test included (objdump of the release build; 15 with 16-byte cells indexed by
+        // state, 13 with the former 12-byte cells). The fields are read at `Unit`'s offsets (base
+        // 0, check 4, value 8, payload 12; DoubleArrayTrieTests checks them).
+        let cells = UnsafeRawPointer(units)
+        let stride = MemoryLayout<Unit>.stride
+        var offset = Int(state) &* stride
         var position = position
         // One byte of the walk; false when no key continues with it.
         @inline(__always) func step() -> Bool {
             // No bounds check: the builder leaves 256 cells after the largest base.
-            let target = Int(units[state].base) &+ Int(bytes[position])
-            guard units[target].check == Int32(truncatingIfNeeded: state) else { return false }
-            state = target
+            let base = cells.load(fromByteOffset: offset, as: Int32.self)
+            let target = (Int(base) &+ Int(bytes[position])) &* stride
+            guard cells.load(fromByteOffset: target &+ 4, as: Int32.self) == Int32(truncatingIfNeeded: offset) else { return false }
+            offset = target
             position &+= 1
-            let value = units[target].value
-            if value >= 0 { body(position &- start, value) }
+            let value = cells.load(fromByteOffset: target &+ 8, as: Int32.self)
+            if value >= 0 { body(position &- start, value, cells.load(fromByteOffset: target &+ 12, as: UInt32.self)) }
             return true
         }
         if end &- start > maxKeyLength {
@@ -211,7 +239,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
             guard size > capacity else { return }
             let newCapacity = max(size, capacity + capacity / 2, 1024)
             units = Self.reallocate(units, count: newCapacity)
-            (units + capacity).initialize(repeating: Unit(base: 0, check: -1, value: -1), count: newCapacity - capacity)
+            (units + capacity).initialize(repeating: Unit(base: 0, check: -1, value: -1, payload: 0), count: newCapacity - capacity)
             nextFree = Self.reallocate(nextFree, count: newCapacity)
             for cell in capacity..<newCapacity { nextFree[cell] = Int32(cell + 1) }
             capacity = newCapacity
@@ -250,7 +278,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
         }
 
         func build(blob: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int32>,
-                   keys: [Int32], values: [Int32]) {
+                   keys: [Int32], values: [Int32], payloads: [UInt32]?) {
             let keyCount = keys.count
             // A trie has at most one state per key byte, but shared prefixes make it far fewer
             // (llm-jp v4.0: 527k states for 1.66M bytes). Start near that and grow by half when
@@ -328,7 +356,10 @@ public final class DoubleArrayTrie: @unchecked Sendable {
                     best = max(best, order[index].position)
                     index += 1
                 }
-                if best >= 0 { units[state].value = values[Int(best)] }
+                if best >= 0 {
+                    units[state].value = values[Int(best)]
+                    if let payloads { units[state].payload = payloads[Int(best)] }
+                }
                 var labelCount = 0
                 while index < upper {
                     let current = label(order[index])
@@ -341,6 +372,9 @@ public final class DoubleArrayTrie: @unchecked Sendable {
                 if labelCount == 0 { continue }
                 rangeStarts[labelCount] = upper
                 let chosen = findBase(labels, labelCount)
+                // `check` holds byte offsets: every state's must fit an Int32 (2^27 states; the
+                // largest vocabularies have well under a million).
+                precondition(chosen + 256 <= Int(Int32.max) / MemoryLayout<Unit>.stride, "a trie over 2^27 states")
                 units[state].base = Int32(chosen)
                 if chosen > maxBase { maxBase = chosen }
                 if stackCount + labelCount > stackCapacity {
@@ -353,7 +387,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
                 }
                 for i in 0..<labelCount {
                     let child = chosen + Int(labels[i])
-                    units[child].check = Int32(state)
+                    units[child].check = DoubleArrayTrie.checkValue(parent: state)
                     if child >= count { count = child + 1 }
                     stack[stackCount * 4] = child
                     stack[stackCount * 4 + 1] = rangeStarts[i]

@@ -10,7 +10,7 @@ import CorpusKitSystem
 ///
 /// Building the trie of llm-jp v4.0 (196k pieces) was ~20 ms of a ~45 ms load (perf, 2026-11-25);
 /// mapping a cached one takes about 2 ms. An entry is named by a 64-bit hash of everything the
-/// build reads (the key bytes, offsets, key order and values, and ``formatVersion``), so an entry
+/// build reads (the key bytes, offsets, key order, values and payloads, and ``formatVersion``), so an entry
 /// can only be found by the exact same input; its header and a checksum of its cells are verified
 /// on every use, and anything that does not match is ignored (and rebuilt). The cache is best
 /// effort: a missing, read-only or full directory only means the trie is built as before.
@@ -24,7 +24,9 @@ struct TrieCache: Sendable {
     /// Tries with fewer keys are built directly (a few milliseconds at most).
     static let minimumKeyCount = 20_000
     /// Bumped whenever the layout of the cells or the build changes.
-    static let formatVersion: UInt64 = 2   // 2: 256 free cells after the largest base
+    /// Old entries are then never found (the version is part of every key) and never misread (the
+    /// header's cell size is checked too).
+    static let formatVersion: UInt64 = 4   // 2: 256 free cells after the largest base; 4: 16-byte units with a payload, check = the parent's byte offset
 
     /// The cache configured by the environment.
     static let `default` = TrieCache(environment: { name in getenv(name).map { String(cString: $0) } })
@@ -116,11 +118,13 @@ struct TrieCache: Sendable {
 
     /// The key of a trie built from these inputs (see ``DoubleArrayTrie``'s initializer).
     static func key(blob: UnsafeBufferPointer<UInt8>, offsets: UnsafeBufferPointer<Int32>,
-                    keys: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Int32>) -> UInt64 {
-        var lengths: [UInt64] = [formatVersion, UInt64(blob.count), UInt64(offsets.count), UInt64(keys.count), UInt64(values.count)]
+                    keys: UnsafeBufferPointer<Int32>, values: UnsafeBufferPointer<Int32>,
+                    payloads: UnsafeBufferPointer<UInt32>) -> UInt64 {
+        var lengths: [UInt64] = [formatVersion, UInt64(blob.count), UInt64(offsets.count), UInt64(keys.count), UInt64(values.count),
+                                 UInt64(payloads.count)]
         return lengths.withUnsafeMutableBytes { lengthBytes in
             hash([UnsafeRawBufferPointer(lengthBytes), UnsafeRawBufferPointer(blob), UnsafeRawBufferPointer(offsets),
-                  UnsafeRawBufferPointer(keys), UnsafeRawBufferPointer(values)])
+                  UnsafeRawBufferPointer(keys), UnsafeRawBufferPointer(values), UnsafeRawBufferPointer(payloads)])
         }
     }
 

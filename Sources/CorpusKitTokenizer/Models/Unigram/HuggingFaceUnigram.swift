@@ -78,16 +78,15 @@ struct HuggingFaceUnigram: SegmentationModel {
         scratch.reservePieces(size)
         let unknown = unknownID ?? -1   // -1: no piece has it (every id on the path is ≥ 0)
         var write = size
-        scratch.start.withUnsafeBufferPointer { starts in
-        scratch.id.withUnsafeBufferPointer { ids in
+        scratch.nodes.withUnsafeBufferPointer { nodes in
         scratch.pieces.withUnsafeMutableBufferPointer { pieces in
             let pieces = pieces.baseAddress!
             var endsAt = size
             var unknownRunEnd = -1   // end of the unknown run being fused, or -1
             var runStart = 0
             while endsAt > 0 {
-                let startsAt = Int(starts[endsAt])
-                let id = ids[endsAt]
+                let startsAt = Int(nodes[endsAt].start)
+                let id = nodes[endsAt].id
                 if id == unknown {
                     if unknownRunEnd < 0 { unknownRunEnd = endsAt }
                     runStart = startsAt
@@ -103,7 +102,7 @@ struct HuggingFaceUnigram: SegmentationModel {
             }
             if unknownRunEnd >= 0 { write = writeUnknownRun(bytes, runStart, unknownRunEnd, before: write, in: pieces) }
             output.append(contentsOf: UnsafeBufferPointer(start: pieces + write, count: size - write))
-        }}}
+        }}
     }
 
     /// A fused unknown run: its string may still be a vocabulary entry; otherwise byte fallback

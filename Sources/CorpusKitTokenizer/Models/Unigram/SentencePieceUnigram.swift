@@ -62,8 +62,14 @@ struct SentencePieceUnigram: SegmentationModel {
             }
             initializedKeys = keyCount
         }
-        // Each piece's value is its id, so one array serves as both keys and values.
-        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: keys, cache: trieCache)
+        // Each piece's value is its id, so one array serves as both keys and values; its payload is
+        // its float32 score, which the Viterbi pass reads from the unit it has just walked to.
+        let payloads = [UInt32](unsafeUninitializedCapacity: keyCount) { payloads, initialized in
+            for index in 0..<keyCount { payloads[index] = scores[Int(keys[index])].bitPattern }
+            initialized = keyCount
+        }
+        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: keys, values: keys, payloads: payloads,
+                               cache: trieCache)
         duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
         spaceRuns = SpaceRunChain(trie: trie)
         threeByteStarts = ThreeByteStarts(trie: trie)
@@ -107,13 +113,12 @@ struct SentencePieceUnigram: SegmentationModel {
         let unknownID = unknownID, byteFallback = byteFallback
         var write = size
         var endsAt = size
-        scratch.start.withUnsafeBufferPointer { starts in
-        scratch.id.withUnsafeBufferPointer { ids in
+        scratch.nodes.withUnsafeBufferPointer { nodes in
         scratch.pieces.withUnsafeMutableBufferPointer { pieces in
         byteIDs.withUnsafeBufferPointer { byteIDs in
             while endsAt > 0 {
-                let startsAt = Int(starts[endsAt])
-                let id = ids[endsAt]
+                let startsAt = Int(nodes[endsAt].start)
+                let id = nodes[endsAt].id
                 if id == unknownID && byteFallback {
                     var i = endsAt - 1
                     while i >= startsAt { write -= 1; pieces[write] = byteIDs[Int(text[i])]; i -= 1 }
@@ -125,7 +130,7 @@ struct SentencePieceUnigram: SegmentationModel {
             }
         }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[write..<size]))
-        }}}
+        }}
         if !byteFallback {
             // Merge consecutive unknown pieces into one.
             var write = first

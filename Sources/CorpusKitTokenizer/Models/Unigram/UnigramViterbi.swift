@@ -34,6 +34,10 @@ protocol UnigramScorePolicy {
     /// can be −∞ or NaN, i.e. when every piece score is moderate (``UnigramViterbi/moderateScoreBound``);
     /// models with other scores run the ``CheckingReached`` variant.
     static var unreachedIsNegativeInfinity: Bool { get }
+    /// The score of piece `id`, whose trie unit holds `payload`: read from the payload where the
+    /// model stores its scores in the trie (one load per candidate, from the unit the walk has
+    /// just read), else from `scores`.
+    static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Score>) -> Score
 }
 
 /// sentencepiece: float32 scores, re-based beyond ±100,000.
@@ -42,6 +46,9 @@ enum SentencePieceScores: UnigramScorePolicy {
     static var rebasesScores: Bool { true }
     static var rebaseThreshold: Float { 100_000 }
     static var unreachedIsNegativeInfinity: Bool { true }
+    /// The float32 score is the trie payload (``SentencePieceUnigram`` builds its trie so).
+    @inline(__always)
+    static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Float>) -> Float { Float(bitPattern: payload) }
 }
 
 /// HF tokenizers: float64 scores, never re-based.
@@ -50,6 +57,10 @@ enum HuggingFaceScores: UnigramScorePolicy {
     static var rebasesScores: Bool { false }
     static var rebaseThreshold: Double { .infinity }
     static var unreachedIsNegativeInfinity: Bool { true }
+    /// A float64 score does not fit the 32-bit payload (a quarter of llm-jp's tokenizer.json
+    /// scores are not float32 values): read from the score table.
+    @inline(__always)
+    static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Double>) -> Double { scores[Int(id)] }
 }
 
 /// `Base` with the reached check of every candidate (`start == -1`), the references' own test:
@@ -59,6 +70,10 @@ enum CheckingReached<Base: UnigramScorePolicy>: UnigramScorePolicy {
     static var rebasesScores: Bool { Base.rebasesScores }
     static var rebaseThreshold: Score { Base.rebaseThreshold }
     static var unreachedIsNegativeInfinity: Bool { false }
+    @inline(__always)
+    static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Score>) -> Score {
+        Base.pieceScore(payload: payload, id: id, scores: scores)
+    }
 }
 
 /// The trie states along runs of U+2581 (`▁`, the escaped space: code's indentation is long runs
@@ -133,7 +148,8 @@ enum UnigramViterbi {
     /// position (its score, start and last piece id).
     ///
     /// - Parameters:
-    ///   - scores: the piece scores, by id, in the policy's score type.
+    ///   - scores: the piece scores, by id, in the policy's score type (the same as the trie's
+    ///     payloads where the policy reads those: ``UnigramScorePolicy/pieceScore(payload:id:scores:)``).
     ///   - unknownID: the id of unknown nodes; when nil an unknown node is never placed.
     /// - Returns: whether an unknown node was needed but `unknownID` is nil (HF's
     ///   `MissingUnkId`).
@@ -146,15 +162,11 @@ enum UnigramViterbi {
         precondition(size < Int(Int32.max), "a document over 2 GiB")   // starts are Int32 below
         scratch.reset(count: size + 1)   // scores −∞ (not reached) but at 0, starts -1
         var missingUnknown = false
-        scratch.score.withUnsafeMutableBufferPointer { scoreBuffer in
-        scratch.start.withUnsafeMutableBufferPointer { startBuffer in
-        scratch.id.withUnsafeMutableBufferPointer { idBuffer in
+        scratch.nodes.withUnsafeMutableBufferPointer { nodeBuffer in
         spaceRuns.states.withUnsafeBufferPointer { chainStates in
         spaceRuns.values.withUnsafeBufferPointer { chainValues in
         threeByteStarts.states.withUnsafeBufferPointer { threeByteStates in
-            let bestScore = scoreBuffer.baseAddress!
-            let bestStart = startBuffer.baseAddress!
-            let bestID = idBuffer.baseAddress!
+            let best = nodeBuffer.baseAddress!
             // How far past a start its candidates reach: the longest piece, or an unknown node
             // (one character, at most 4 bytes).
             let reach = max(trie.maxKeyLength, 4)
@@ -163,17 +175,16 @@ enum UnigramViterbi {
             let usesThreeByteStarts = threeByteStarts.isUsable
             var spaceRunEnd = 0   // the end of the run of ▁ that `startsAt` is in, when below it
             // A candidate: the piece `pieceID` over `start..<end`, kept when it beats what reached `end`.
-            @inline(__always) func offer(_ pieceID: Int32, from start: Int, to end: Int, scoreTillHere: Policy.Score) {
-                let candidate = scores[Int(pieceID)] + scoreTillHere
+            let pieceScores = scores.baseAddress!
+            @inline(__always) func offer(_ pieceID: Int32, score: Policy.Score, from start: Int, to end: Int, scoreTillHere: Policy.Score) {
+                let candidate = score + scoreTillHere
                 if Policy.unreachedIsNegativeInfinity
-                    ? candidate > bestScore[end] : (bestStart[end] == -1 || candidate > bestScore[end]) {
-                    bestScore[end] = candidate
-                    bestStart[end] = Int32(truncatingIfNeeded: start)
-                    bestID[end] = pieceID
+                    ? candidate > best[end].score : (best[end].start == -1 || candidate > best[end].score) {
+                    best[end] = ViterbiNode(score: candidate, start: Int32(truncatingIfNeeded: start), id: pieceID)
                 }
             }
             while startsAt < size {
-                var scoreTillHere = bestScore[startsAt]
+                var scoreTillHere = best[startsAt].score
                 if Policy.rebasesScores && (scoreTillHere < -Policy.rebaseThreshold || scoreTillHere > Policy.rebaseThreshold) {
                     // The references re-base every reached position from here to the frontier (the
                     // furthest end of a candidate so far); no candidate reached past `startsAt + reach`
@@ -183,7 +194,7 @@ enum UnigramViterbi {
                     var i = startsAt
                     let last = min(startsAt &+ reach, size)
                     while i <= last {
-                        if i == startsAt || bestStart[i] != -1 { bestScore[i] -= offset }
+                        if i == startsAt || best[i].start != -1 { best[i].score -= offset }
                         i += 1
                     }
                     scoreTillHere = 0
@@ -212,7 +223,8 @@ enum UnigramViterbi {
                             let pieceID = chainValues[step]
                             if pieceID >= 0 {
                                 // A piece of `step` ▁.
-                                offer(pieceID, from: startsAt, to: startsAt &+ 3 &* step, scoreTillHere: scoreTillHere)
+                                offer(pieceID, score: pieceScores[Int(pieceID)], from: startsAt, to: startsAt &+ 3 &* step,
+                                      scoreTillHere: scoreTillHere)
                                 if step == 1 { hasSingleNode = true }   // ▁ is one 3-byte character
                             }
                             step &+= 1
@@ -229,8 +241,9 @@ enum UnigramViterbi {
                     characterLength = min(UTF8Scalars.sequenceLength(lead: lead), size &- startsAt)
                 }
                 if walkState >= 0 {
-                    trie.forEachPrefix(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID in
-                        offer(pieceID, from: startsAt, to: startsAt &+ length, scoreTillHere: scoreTillHere)
+                    trie.forEachPrefixWithPayload(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID, payload in
+                        offer(pieceID, score: Policy.pieceScore(payload: payload, id: pieceID, scores: pieceScores),
+                              from: startsAt, to: startsAt &+ length, scoreTillHere: scoreTillHere)
                         if length == characterLength { hasSingleNode = true }
                     }
                 }
@@ -238,11 +251,9 @@ enum UnigramViterbi {
                     let endsAt = startsAt &+ characterLength
                     let candidate = unknownScore + scoreTillHere
                     if Policy.unreachedIsNegativeInfinity
-                        ? candidate > bestScore[endsAt] : (bestStart[endsAt] == -1 || candidate > bestScore[endsAt]) {
+                        ? candidate > best[endsAt].score : (best[endsAt].start == -1 || candidate > best[endsAt].score) {
                         if let unknownID {
-                            bestScore[endsAt] = candidate
-                            bestStart[endsAt] = Int32(truncatingIfNeeded: startsAt)
-                            bestID[endsAt] = unknownID
+                            best[endsAt] = ViterbiNode(score: candidate, start: Int32(truncatingIfNeeded: startsAt), id: unknownID)
                         } else {
                             missingUnknown = true
                         }
@@ -250,7 +261,7 @@ enum UnigramViterbi {
                 }
                 startsAt &+= characterLength
             }
-        }}}}}}
+        }}}}
         return missingUnknown
     }
 }

@@ -1,11 +1,17 @@
+/// The best path ending at one byte position: its score, the start of its last piece (-1: the
+/// position is not reached) and that piece's id. One array of these rather than three parallel
+/// arrays: a candidate that wins writes one node (12 or 16 bytes, one cache line) through one
+/// pointer, and the forward pass keeps one base pointer instead of three live across the walk.
+struct ViterbiNode<Score: BinaryFloatingPoint> {
+    var score: Score
+    var start: Int32
+    var id: Int32
+}
+
 /// Per-position Viterbi state, reused across documents so the hot loop never allocates.
 struct ViterbiScratch<Score: BinaryFloatingPoint> {
-    /// Best path score ending at each byte position.
-    var score: [Score] = []
-    /// Start of the last piece of that best path (-1: not reached).
-    var start: [Int32] = []
-    /// Id of that last piece.
-    var id: [Int32] = []
+    /// The best path ending at each byte position.
+    var nodes: [ViterbiNode<Score>] = []
     /// Room for the ids of one backtracking pass, written back to front (at most one per byte).
     var pieces: [Int32] = []
 
@@ -18,18 +24,14 @@ struct ViterbiScratch<Score: BinaryFloatingPoint> {
     /// Resets the first `count` positions: score −∞ (not reached; 0 at position 0), start -1.
     @inline(__always)
     mutating func reset(count: Int) {
-        if score.count < count {
-            score = [Score](repeating: -.infinity, count: count)
-            start = [Int32](repeating: -1, count: count)
-            id = [Int32](repeating: -1, count: count)
+        let unreached = ViterbiNode<Score>(score: -.infinity, start: -1, id: -1)
+        if nodes.count < count {
+            nodes = [ViterbiNode<Score>](repeating: unreached, count: count)
         } else {
-            score.withUnsafeMutableBufferPointer { buffer in
-                buffer.baseAddress!.update(repeating: -.infinity, count: count)
-            }
-            start.withUnsafeMutableBufferPointer { buffer in
-                buffer.baseAddress!.update(repeating: -1, count: count)
+            nodes.withUnsafeMutableBufferPointer { buffer in
+                buffer.baseAddress!.update(repeating: unreached, count: count)
             }
         }
-        score[0] = 0
+        nodes[0].score = 0
     }
 }
