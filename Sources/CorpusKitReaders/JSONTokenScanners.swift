@@ -64,7 +64,11 @@ extension JSONFieldExtractor {
             if byte == 0x22 { return (i &+ 1, hasEscapes) }
             if byte == 0x5C {
                 hasEscapes = true
-                i = try scanEscape(p, n, i, stringStart: start)
+                // Escapes in a row (every non-ASCII character of JSON written with Python's
+                // default `ensure_ascii`) without going back through the word test.
+                repeat {
+                    i = try scanEscape(p, n, i, stringStart: start)
+                } while i < n && p[i] == 0x5C
             } else if byte >= 0x80 {
                 // Validate a run of multi-byte characters (common in CJK text) in one go.
                 i = UTF8Validation.endOfMultiByteRun(p, at: i, count: n)

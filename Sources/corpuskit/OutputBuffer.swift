@@ -33,36 +33,69 @@ final class OutputBuffer {
 
     /// Appends ids as a JSON array in ``IDLines``' format (`[1, 2, 3]`), formatting digits straight
     /// into the buffer (measured: per-byte appends were 16 % of an encode run, then one division per
-    /// digit 12 % of its instructions). Ids below 10⁸ — every vocabulary's — are four digits at a
-    /// time from a table, each group one 4-byte store (measured: ~25 → ~12 instructions per id;
-    /// Llama 2 writes one id per 1.2 bytes of Japanese).
+    /// digit 12 % of its instructions, then four-digit groups with a length test and a pointer
+    /// captured by the table's closure ~40 per id, callgrind). Every id after the first is one
+    /// table word when below 10⁴ (`, ` and its digits, the length in the top byte: one load, one
+    /// store, one add), and a digit or a digit pair plus one four-digit group below 10⁶ (every
+    /// llm-jp and Llama 2 vocabulary's ids); anything else takes the general path. Each id has 13
+    /// bytes reserved, so every store may be a whole word.
     func appendIDArray(_ ids: [Int32]) {
-        buffer.reserve(ids.count * 13 + 2)
-        var p = buffer.base + buffer.count
-        p.pointee = 0x5B
-        p += 1
-        Self.fourDigits.withUnsafeBufferPointer { groups in
-            let groups = groups.baseAddress!
-            var first = true
-            for id in ids {
-                if !first { p[0] = 0x2C; p[1] = 0x20; p += 2 }
-                first = false
-                var value = UInt32(truncatingIfNeeded: id)
-                if id < 0 { p.pointee = 0x2D; p += 1; value = 0 &- value }
-                if value < 10_000 {
-                    p = Self.appendShort(value, at: p, groups)
-                } else if value < 100_000_000 {
-                    p = Self.appendShort(value / 10_000, at: p, groups)
-                    UnsafeMutableRawPointer(p).storeBytes(of: groups[Int(value % 10_000)], as: UInt32.self)
-                    p += 4
-                } else {
-                    p = Self.appendLong(value, at: p)
-                }
+        buffer.reserve(ids.count &* 13 &+ 16)
+        let start = buffer.base + buffer.count
+        start.pointee = 0x5B
+        let end = ids.withUnsafeBufferPointer { ids in Self.format(ids, at: start + 1) }
+        end.pointee = 0x5D
+        buffer.count = end + 1 - buffer.base
+    }
+
+    /// Writes `ids` separated by `, ` at `p`; returns the position after the last.
+    private static func format(_ ids: UnsafeBufferPointer<Int32>, at start: UnsafeMutablePointer<UInt8>) -> UnsafeMutablePointer<UInt8> {
+        guard let base = ids.baseAddress, !ids.isEmpty else { return start }
+        let groups = fourDigits, separated = separatedShort
+        var p = appendID(base[0], at: start, groups)
+        var next = base + 1
+        let last = base + ids.count
+        while next < last {
+            let value = UInt32(bitPattern: next.pointee)
+            next += 1
+            if value < 10_000 {
+                let entry = separated[Int(value)]
+                UnsafeMutableRawPointer(p).storeBytes(of: entry, as: UInt64.self)
+                p += Int(truncatingIfNeeded: entry &>> 56)
+            } else if value < 100_000 {
+                let high = value / 10_000
+                // ", " and the leading digit in one store, then the group.
+                UnsafeMutableRawPointer(p).storeBytes(of: 0x2C | 0x20 << 8 | (0x30 &+ high) << 16, as: UInt32.self)
+                UnsafeMutableRawPointer(p + 3).storeBytes(of: groups[Int(value &- high &* 10_000)], as: UInt32.self)
+                p += 7
+            } else if value < 1_000_000 {
+                let high = value / 10_000
+                let tens = high / 10
+                UnsafeMutableRawPointer(p).storeBytes(
+                    of: 0x2C | 0x20 << 8 | (0x30 &+ tens) << 16 | (0x30 &+ high &- tens &* 10) << 24, as: UInt32.self)
+                UnsafeMutableRawPointer(p + 4).storeBytes(of: groups[Int(value &- high &* 10_000)], as: UInt32.self)
+                p += 8
+            } else {
+                p[0] = 0x2C
+                p[1] = 0x20
+                p = appendID(Int32(bitPattern: value), at: p + 2, groups)
             }
         }
-        p.pointee = 0x5D
-        p += 1
-        buffer.count = p - buffer.base
+        return p
+    }
+
+    /// Writes one id without a separator; returns the position after it.
+    private static func appendID(_ id: Int32, at p: UnsafeMutablePointer<UInt8>, _ groups: UnsafePointer<UInt32>) -> UnsafeMutablePointer<UInt8> {
+        var p = p
+        var value = UInt32(truncatingIfNeeded: id)
+        if id < 0 { p.pointee = 0x2D; p += 1; value = 0 &- value }
+        if value < 10_000 { return appendShort(value, at: p, groups) }
+        if value < 100_000_000 {
+            p = appendShort(value / 10_000, at: p, groups)
+            UnsafeMutableRawPointer(p).storeBytes(of: groups[Int(value % 10_000)], as: UInt32.self)
+            return p + 4
+        }
+        return appendLong(value, at: p)
     }
 
     /// Writes `value` (< 10,000) without leading zeros: its four-digit group shifted down, stored
@@ -100,11 +133,34 @@ final class OutputBuffer {
     }
 
     /// "0000" … "9999", each as the word whose bytes in memory are its four digits (little-endian).
-    /// (Built without intermediate arrays: allocating four-element arrays made this table cost
-    /// more than writing the ids of a 1 MB job.)
-    private static let fourDigits: [UInt32] = (0..<UInt32(10_000)).map { value in
-        (0x30 + value / 1000) | (0x30 + value / 100 % 10) << 8 | (0x30 + value / 10 % 10) << 16 | (0x30 + value % 10) << 24
-    }
+    /// Raw memory made once for the process (never freed): reading a static array inside its
+    /// `withUnsafeBufferPointer` closure made the formatting loop keep its pointer in memory.
+    /// Never written after it is made, so `nonisolated(unsafe)` is safe.
+    nonisolated(unsafe) private static let fourDigits: UnsafePointer<UInt32> = {
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: 10_000)
+        for value in 0..<UInt32(10_000) {
+            table[Int(value)] = (0x30 + value / 1000) | (0x30 + value / 100 % 10) << 8
+                | (0x30 + value / 10 % 10) << 16 | (0x30 + value % 10) << 24
+        }
+        return UnsafePointer(table)
+    }()
+
+    /// ", 0" … ", 9999" as words whose bytes in memory are the separator and the digits without
+    /// leading zeros, with the byte count (3…6) in the top byte (raw memory made once, as above).
+    nonisolated(unsafe) private static let separatedShort: UnsafePointer<UInt64> = {
+        let table = UnsafeMutablePointer<UInt64>.allocate(capacity: 10_000)
+        for value in 0..<UInt64(10_000) {
+            let length: UInt64 = value < 100 ? (value < 10 ? 1 : 2) : (value < 1_000 ? 3 : 4)
+            var word: UInt64 = 0x2C | 0x20 << 8
+            var rest = value
+            for position in stride(from: length, to: 0, by: -1) {
+                word |= (0x30 + rest % 10) << (8 * (1 + position))
+                rest /= 10
+            }
+            table[Int(value)] = word | (2 + length) << 56
+        }
+        return UnsafePointer(table)
+    }()
 
     /// "00", "01", …, "99".
     private static let digitPairs: [UInt8] = {

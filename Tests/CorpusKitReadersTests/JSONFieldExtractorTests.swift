@@ -166,6 +166,32 @@ final class JSONFieldExtractorTests: XCTestCase {
         XCTAssertEqual(JSONLineError.unexpectedBOM.description, "unexpected UTF-8 BOM at the start of the line")
     }
 
+    /// `\uXXXX` with every ASCII byte in each digit position (the digits are read as one word, see
+    /// `JSONStringDecoding.hexValue`): accepted exactly when all four are hex digits of either case,
+    /// decoded to that code point (a surrogate alone is an error), otherwise Python's "Invalid
+    /// \uXXXX escape" at the backslash. The oracle is the standard library's radix-16 parse.
+    func testUnicodeEscapeDigits() {
+        let hexDigits = Set("0123456789abcdefABCDEF".utf8)
+        for position in 0..<4 {
+            for byte in UInt8(0)...UInt8(0x7F) {
+                var digits: [UInt8] = position % 2 == 0 ? utf8("0A9f") : utf8("7b0E")
+                digits[position] = byte
+                let line = utf8("{\"text\":\"\\u") + digits + utf8("\"}")
+                let result = extract(line)
+                guard digits.allSatisfy(hexDigits.contains) else {
+                    XCTAssertEqual(result, .failure(.malformedJSON(column: 10, problem: .invalidUnicodeEscape)), "\(digits)")
+                    continue
+                }
+                let value = UInt32(String(decoding: digits, as: UTF8.self), radix: 16)!
+                if (0xD800...0xDFFF).contains(value) {
+                    XCTAssertEqual(result, .failure(.loneSurrogate(key: "text", codeUnit: UInt16(value), column: 10)), "\(digits)")
+                } else {
+                    XCTAssertEqual(result, .success([Array(String(Unicode.Scalar(value)!).utf8)]), "\(digits)")
+                }
+            }
+        }
+    }
+
     func testBlankLines() {
         for line in ["", " ", "\t \r", "\r"] {
             XCTAssertTrue(utf8(line).withUnsafeBytes { JSONFieldExtractor.isBlank($0) }, line.debugDescription)

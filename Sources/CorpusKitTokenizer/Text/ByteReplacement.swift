@@ -2,9 +2,13 @@
 /// whitespace escaping (`' '` → `▁`) and HF's `Replace` normalizer with a one-byte literal (the
 /// llm-jp tokenizer.json files replace `' '` with `▁`).
 ///
-/// Writes through a raw pointer into room made once, eight bytes at a time while they hold no
-/// match (a SWAR zero-byte test): appending run by run cost ~45 instructions per byte of English
-/// text and ~70 per byte of code (callgrind, 2026-12-06); this is a few.
+/// Writes through a raw pointer into room made once, eight bytes at a time: a word without a
+/// match is one store; a word with matches is stored piece by piece, one store for the bytes
+/// before each match and one for the replacement (a replacement of up to eight bytes is kept as
+/// one word), the positions taken from an exact per-byte zero test. Appending run by run cost ~45
+/// instructions per byte of English text and ~70 per byte of code (callgrind, 2026-12-06);
+/// copying the words that held a match byte by byte, 12 and 18 per byte of the whole normalizer;
+/// see BENCHMARKS.md (issue 22, "Outside the model stage") for this version's counts.
 enum ByteReplacement {
     /// Appends `input` to `output` with every `byte` replaced by `replacement`.
     static func append(_ input: UnsafeBufferPointer<UInt8>, replacing byte: UInt8,
@@ -13,7 +17,8 @@ enum ByteReplacement {
         guard count > 0, let bytes = input.baseAddress else { return }
         let first = output.count
         let width = replacement.count
-        let room = count * max(width, 1)
+        // Eight bytes of slack: every store is a whole word, up to 7 bytes past what it means.
+        let room = count * max(width, 1) + 8
         if output.capacity < first + room { output.reserveCapacity(first + room) }
         // An Array cannot grow by uninitialized elements; one memset-backed append is cheap.
         output.append(contentsOf: repeatElement(0, count: room))
@@ -22,7 +27,6 @@ enum ByteReplacement {
             let with = replacement.baseAddress
             var o = 0
             var i = 0
-            let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
             @inline(__always) func copy(_ value: UInt8) {
                 if value == byte {
                     var k = 0
@@ -33,19 +37,38 @@ enum ByteReplacement {
                     o += 1
                 }
             }
-            // Whole words while they hold no match; a word with one, byte by byte (going back to
-            // words right after the first match cost 2 % more instructions on English text).
-            while i + 8 <= count {
-                let word = UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self)
-                let x = word ^ pattern
-                if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 == 0 {
-                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
-                    o += 8
+            if width <= 8 {
+                var replacementWord: UInt64 = 0
+                for k in 0..<width { replacementWord |= UInt64(with![k]) << (8 * UInt64(k)) }
+                let pattern = UInt64(byte) &* 0x0101_0101_0101_0101
+                let low7: UInt64 = 0x7F7F_7F7F_7F7F_7F7F
+                while i + 8 <= count {
+                    var word = UnsafeRawPointer(bytes + i).loadUnaligned(as: UInt64.self)
                     i += 8
-                    continue
+                    let x = word ^ pattern
+                    // Exactly the bytes equal to `byte` get their high bit (no borrow between bytes).
+                    var matches = ~(((x & low7) &+ low7) | x) & 0x8080_8080_8080_8080
+                    if matches == 0 {
+                        UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                        o += 8
+                        continue
+                    }
+                    var left = 8
+                    repeat {
+                        let before = matches.trailingZeroBitCount &>> 3
+                        UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                        o += before
+                        UnsafeMutableRawPointer(out + o).storeBytes(of: replacementWord, as: UInt64.self)
+                        o += width
+                        // Two shifts: a shift by 64 (a match in the last byte) must give 0.
+                        let shift = UInt64(truncatingIfNeeded: before &<< 3)
+                        word = (word &>> shift) &>> 8
+                        matches = (matches &>> shift) &>> 8
+                        left &-= before &+ 1
+                    } while matches != 0
+                    UnsafeMutableRawPointer(out + o).storeBytes(of: word, as: UInt64.self)
+                    o += left
                 }
-                let stop = i + 8
-                while i < stop { copy(bytes[i]); i += 1 }
             }
             while i < count { copy(bytes[i]); i += 1 }
             return first + o
