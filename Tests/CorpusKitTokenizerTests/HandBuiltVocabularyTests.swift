@@ -85,6 +85,30 @@ final class HandBuiltVocabularyTests: XCTestCase {
         XCTAssertEqual(try segment(tokenizers, "abc"), [5, 6])
     }
 
+    /// tokenizers' float64 scores ride in the trie cells as a float32 and an offset of −1, 0 or +1
+    /// float64 ulps (serde_json's parse puts a quarter of llm-jp's scores one ulp off their
+    /// float32); every score must come back bit for bit, and a vocabulary with a score further
+    /// from its float32 (−2.00000001 above) keeps the score table.
+    func testHuggingFaceCellScores() throws {
+        let onFloat = Double(Float(-7.1))
+        let scores: [Double] = [-2.5, -0.0, 0, onFloat, onFloat.nextUp, onFloat.nextDown, Double(Float(-1)).nextDown,
+                                Double(Float(-0.5)).nextUp, -12.345678]
+        let cells = try XCTUnwrap(HuggingFaceCellScores.cells(scores: Array(scores.dropLast())))
+        let poisoned = [Double](repeating: .nan, count: scores.count)   // the table is never read
+        for id in 0..<(scores.count - 1) {
+            let value = cells.values[id]
+            XCTAssertGreaterThanOrEqual(value, 0)
+            XCTAssertEqual(HuggingFaceCellScores.pieceID(value: value), Int32(id))
+            let read = poisoned.withUnsafeBufferPointer {
+                HuggingFaceCellScores.pieceScore(payload: cells.payloads[id], id: value, scores: $0.baseAddress!)
+            }
+            XCTAssertEqual(read.bitPattern, scores[id].bitPattern, "\(scores[id])")
+        }
+        XCTAssertNil(HuggingFaceCellScores.cells(scores: scores))   // −12.345678 is far from a float32
+        XCTAssertNil(HuggingFaceCellScores.cells(scores: [-2.00000001]))
+        XCTAssertNil(HuggingFaceCellScores.cells(scores: [onFloat.nextUp.nextUp]))
+    }
+
     // MARK: BPE (BPEMerges: sentencepiece by score, tokenizers by rank)
 
     /// ab −1, bc −0.5, a b c −3 (ids 3…7), optionally abc −2 (id 8).

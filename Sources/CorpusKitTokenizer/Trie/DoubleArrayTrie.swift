@@ -18,7 +18,8 @@ import Darwin
 /// per byte walked); `value[t] >= 0` marks a key ending at `t`, and `payload[t]` is that key's
 /// payload (sentencepiece's Unigram keeps the piece's float32 score there, so a candidate costs
 /// one load from the unit just walked to instead of a second, dependent load into a score
-/// table). The root is state 0. 256 cells follow the largest base, so `base[s] + c`
+/// table; HF tokenizers' Unigram keeps a float32 there and the rest of its float64 score in the
+/// value's top bits, ``HuggingFaceCellScores``). The root is state 0. 256 cells follow the largest base, so `base[s] + c`
 /// is always inside the array and a walk needs no bounds check.
 public final class DoubleArrayTrie: @unchecked Sendable {
     @usableFromInline struct Unit {

@@ -16,6 +16,9 @@ struct HuggingFaceUnigram: SegmentationModel {
     let unknownScore: Double
     /// Whether every score is moderate (the Viterbi pass may then skip its reached checks).
     let scoresAreModerate: Bool
+    /// Whether the trie cells carry the scores (``HuggingFaceCellScores``: its values are then
+    /// packed: ids are read through ``HuggingFaceCellScores/pieceID(value:)``); else the pass reads the score table.
+    let scoresInCells: Bool
 
     init(table: PieceTable, unknownID: Int32?, byteFallback: Bool, trieCache: TrieCache = .default) {
         // The ids and the lowest score in one raw pass (`map` and `min()` were ~2 M instructions
@@ -33,18 +36,25 @@ struct HuggingFaceUnigram: SegmentationModel {
             }
             initialized = count
         }
-        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
+        scoresAreModerate = UnigramViterbi.scoresAreModerate(table.scores, unknownScore: minScore - 10.0)
+        // The scores in the cells when every one fits (all of llm-jp's do).
+        let cells = scoresAreModerate ? HuggingFaceCellScores.cells(scores: table.scores) : nil
+        let fits = cells != nil
+        scoresInCells = fits
+        trie = fits
+            ? DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: cells!.values, payloads: cells!.payloads,
+                              cache: trieCache)
+            : DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
         spaceRuns = SpaceRunChain(trie: trie)
         threeByteStarts = ThreeByteStarts(trie: trie)
         scores = table.scores
         self.unknownID = unknownID
         self.byteFallback = byteFallback
         unknownScore = minScore - 10.0
-        scoresAreModerate = UnigramViterbi.scoresAreModerate(scores, unknownScore: unknownScore)
         var byteIDs = [Int32](repeating: -1, count: 256)
         for byte in 0..<256 {
             let name = "<0x" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2) + ">"
-            if let id = trie.lookup(Array(name.utf8)) { byteIDs[byte] = id }
+            if let value = trie.lookup(Array(name.utf8)) { byteIDs[byte] = HuggingFaceCellScores.pieceID(value: value) }
         }
         self.byteIDs = byteIDs
     }
@@ -58,7 +68,11 @@ struct HuggingFaceUnigram: SegmentationModel {
         let size = text.count
         guard size > 0, let bytes = text.baseAddress else { return }
         let missingUnknown = scores.withUnsafeBufferPointer { pieceScores in
-            scoresAreModerate
+            scoresInCells
+                ? UnigramViterbi.forward(HuggingFaceCellScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns,
+                                         threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
+                                         unknownID: unknownID, scratch: &scratch.doubleViterbi)
+                : scoresAreModerate
                 ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns,
                                          threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
                                          unknownID: unknownID, scratch: &scratch.doubleViterbi)
@@ -86,7 +100,9 @@ struct HuggingFaceUnigram: SegmentationModel {
             var runStart = 0
             while endsAt > 0 {
                 let startsAt = Int(nodes[endsAt].start)
-                let id = nodes[endsAt].id
+                // The trie's value (``HuggingFaceCellScores`` packs more than the id into it;
+                // plain ids have no bits above the mask).
+                let id = HuggingFaceCellScores.pieceID(value: nodes[endsAt].id)
                 if id == unknown {
                     if unknownRunEnd < 0 { unknownRunEnd = endsAt }
                     runStart = startsAt
@@ -111,9 +127,9 @@ struct HuggingFaceUnigram: SegmentationModel {
     private func writeUnknownRun(_ bytes: UnsafePointer<UInt8>, _ start: Int, _ end: Int, before write: Int,
                                  in pieces: UnsafeMutablePointer<Int32>) -> Int {
         var write = write
-        if let id = trie.lookup(UnsafeBufferPointer(start: bytes + start, count: end - start)) {
+        if let value = trie.lookup(UnsafeBufferPointer(start: bytes + start, count: end - start)) {
             write -= 1
-            pieces[write] = id
+            pieces[write] = HuggingFaceCellScores.pieceID(value: value)
         } else if byteFallback, (start..<end).allSatisfy({ byteIDs[Int(bytes[$0])] >= 0 }) {
             var i = end - 1
             while i >= start { write -= 1; pieces[write] = byteIDs[Int(bytes[i])]; i -= 1 }

@@ -38,6 +38,13 @@ protocol UnigramScorePolicy {
     /// model stores its scores in the trie (one load per candidate, from the unit the walk has
     /// just read), else from `scores`.
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Score>) -> Score
+    /// The piece id in a trie value (the value itself unless the model packs more into it).
+    static func pieceID(value: Int32) -> Int32
+}
+
+extension UnigramScorePolicy {
+    @inline(__always)
+    static func pieceID(value: Int32) -> Int32 { value }
 }
 
 /// sentencepiece: float32 scores, re-based beyond ±100,000.
@@ -51,7 +58,7 @@ enum SentencePieceScores: UnigramScorePolicy {
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Float>) -> Float { Float(bitPattern: payload) }
 }
 
-/// HF tokenizers: float64 scores, never re-based.
+/// HF tokenizers: float64 scores, never re-based, read from the score table.
 enum HuggingFaceScores: UnigramScorePolicy {
     typealias Score = Double
     static var rebasesScores: Bool { false }
@@ -61,6 +68,64 @@ enum HuggingFaceScores: UnigramScorePolicy {
     /// scores are not float32 values): read from the score table.
     @inline(__always)
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Double>) -> Double { scores[Int(id)] }
+}
+
+/// HF tokenizers' float64 scores carried in the trie cells (``HuggingFaceUnigram`` builds its
+/// trie so when every score allows it): the payload is the score rounded to float32, and bits
+/// 29–30 of the value hold 1 + the score's distance from that float32, in float64 ulps (−1, 0 or
+/// +1: llm-jp's scores are float32 values printed in 17 digits, and serde_json's parse puts
+/// 12–25 % of them one ulp away, ``SerdeJSONNumber``). Exact, branch-free, and no second,
+/// dependent load into a 0.4–1.6 MB score table per candidate. A payload that is exact for
+/// every score (a NaN flag for the others, read from the table) was measured first: 3–6 % slower
+/// in CPU time, the flag's branch being unpredictable (BENCHMARKS.md, sixth pass).
+enum HuggingFaceCellScores: UnigramScorePolicy {
+    typealias Score = Double
+    static var rebasesScores: Bool { false }
+    static var rebaseThreshold: Double { .infinity }
+    static var unreachedIsNegativeInfinity: Bool { true }
+    /// Where the ulp offset sits in a value (bits 29–30; the value stays ≥ 0).
+    static let offsetShift: Int32 = 29
+    /// The id bits of a value.
+    static let idMask: Int32 = (1 << 29) - 1
+
+    /// The trie values and payloads of pieces `0 ..< scores.count` (by id), or nil when a score
+    /// is not within one float64 ulp of its float32 (or an id needs more than 29 bits). The
+    /// scores must be moderate (``UnigramViterbi/scoresAreModerate(_:unknownScore:)``: finite,
+    /// so are their float32 values). One branch-free pass: a checked call per piece was 4 M
+    /// instructions of llm-jp v3.0's load (callgrind).
+    static func cells(scores: [Double]) -> (values: [Int32], payloads: [UInt32])? {
+        let count = scores.count
+        guard count <= Int(idMask) + 1 else { return nil }
+        var outside: UInt64 = 0   // nonzero: some score is more than one ulp from its float32
+        var payloads: [UInt32] = []
+        let values = [Int32](unsafeUninitializedCapacity: count) { values, initializedValues in
+            payloads = [UInt32](unsafeUninitializedCapacity: count) { payloads, initializedPayloads in
+                scores.withUnsafeBufferPointer { scores in
+                    for id in 0..<count {
+                        let score = scores[id]
+                        let narrow = Float(score)
+                        // 1 + the offset in ulps: 0, 1 or 2 when it fits (the sign is the float32's too).
+                        let offsetPlusOne = score.bitPattern &- Double(narrow).bitPattern &+ 1
+                        outside |= offsetPlusOne & ~3 | (offsetPlusOne & (offsetPlusOne >> 1) & 1)
+                        values[id] = Int32(truncatingIfNeeded: id) | Int32(truncatingIfNeeded: offsetPlusOne & 3) << offsetShift
+                        payloads[id] = narrow.bitPattern
+                    }
+                }
+                initializedPayloads = count
+            }
+            initializedValues = count
+        }
+        return outside == 0 ? (values, payloads) : nil
+    }
+
+    @inline(__always)
+    static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Double>) -> Double {
+        let widened = Double(Float(bitPattern: payload)).bitPattern
+        return Double(bitPattern: widened &+ UInt64(truncatingIfNeeded: Int64(id >> offsetShift)) &- 1)
+    }
+
+    @inline(__always)
+    static func pieceID(value: Int32) -> Int32 { value & idMask }
 }
 
 /// `Base` with the reached check of every candidate (`start == -1`), the references' own test:
@@ -74,6 +139,8 @@ enum CheckingReached<Base: UnigramScorePolicy>: UnigramScorePolicy {
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Score>) -> Score {
         Base.pieceScore(payload: payload, id: id, scores: scores)
     }
+    @inline(__always)
+    static func pieceID(value: Int32) -> Int32 { Base.pieceID(value: value) }
 }
 
 /// The trie states along runs of U+2581 (`▁`, the escaped space: code's indentation is long runs
@@ -145,7 +212,7 @@ enum UnigramViterbi {
     }
 
     /// Runs the forward pass over `text`, leaving in `scratch` the best path ending at every
-    /// position (its score, start and last piece id).
+    /// position (its score, start and last piece's trie value: its id, ``UnigramScorePolicy/pieceID(value:)``).
     ///
     /// - Parameters:
     ///   - scores: the piece scores, by id, in the policy's score type (the same as the trie's
@@ -223,7 +290,7 @@ enum UnigramViterbi {
                             let pieceID = chainValues[step]
                             if pieceID >= 0 {
                                 // A piece of `step` ▁.
-                                offer(pieceID, score: pieceScores[Int(pieceID)], from: startsAt, to: startsAt &+ 3 &* step,
+                                offer(pieceID, score: pieceScores[Int(Policy.pieceID(value: pieceID))], from: startsAt, to: startsAt &+ 3 &* step,
                                       scoreTillHere: scoreTillHere)
                                 if step == 1 { hasSingleNode = true }   // ▁ is one 3-byte character
                             }
