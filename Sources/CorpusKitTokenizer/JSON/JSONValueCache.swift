@@ -119,7 +119,7 @@ struct JSONValueCache {
         for _ in 0..<valueCount {
             guard let kind = reader.next().flatMap(Kind.init(rawValue:)),
                   let start = reader.int(), let end = reader.int(), start >= previousEnd, end > start + 1, end <= document.count,
-                  let blob = reader.bytes(), let offsets = reader.int32s(), let numbers = reader.words(),
+                  let blob = reader.bytes(), let offsets = reader.int32s(), let numbers = reader.mappedWords(),
                   Self.offsetsAreValid(offsets, blobCount: blob.count)
             else { return nil }
             let value: Any
@@ -141,9 +141,10 @@ struct JSONValueCache {
                 return nil
             case .stringNumberPairs:
                 guard offsets.count == numbers.count + 1 else { return nil }
-                // The words are the doubles' bits: copied as bytes, not converted one by one.
+                // The words are the doubles' bits: copied once as bytes from the mapping, not
+                // converted one by one.
                 let doubles = [Double](unsafeUninitializedCapacity: numbers.count) { doubles, initialized in
-                    numbers.withUnsafeBytes { UnsafeMutableRawBufferPointer(doubles).copyMemory(from: $0) }
+                    UnsafeMutableRawBufferPointer(doubles).copyMemory(from: UnsafeRawBufferPointer(numbers))
                     initialized = numbers.count
                 }
                 value = JSONDocumentParser.StringNumberPairs(blob: blob, offsets: offsets, numbers: doubles)
@@ -200,24 +201,22 @@ struct JSONValueCache {
     /// nil when a number has other bits set or names no ``PieceType``. Written into uninitialized
     /// arrays in one pass: appending to reserved arrays cost ~12 instructions per piece more
     /// (callgrind, llm-jp v3.0).
-    private static func scoresAndTypes(_ numbers: [UInt64]) -> ([Float], [PieceType])? {
+    private static func scoresAndTypes(_ numbers: UnsafeBufferPointer<UInt64>) -> ([Float], [PieceType])? {
         var valid = true
         let count = numbers.count
         var types: [PieceType] = []
-        let scores = numbers.withUnsafeBufferPointer { numbers in
-            [Float](unsafeUninitializedCapacity: count) { scores, initialized in
-                types = [PieceType](unsafeUninitializedCapacity: count) { types, typesInitialized in
-                    for index in 0..<count {
-                        let number = numbers[index]
-                        let type = PieceType(rawValue: UInt8(truncatingIfNeeded: number >> 32))
-                        if number >> 40 != 0 || type == nil { valid = false }
-                        scores[index] = Float(bitPattern: UInt32(truncatingIfNeeded: number))
-                        types[index] = type ?? .normal
-                    }
-                    typesInitialized = count
+        let scores = [Float](unsafeUninitializedCapacity: count) { scores, initialized in
+            types = [PieceType](unsafeUninitializedCapacity: count) { types, typesInitialized in
+                for index in 0..<count {
+                    let number = numbers[index]
+                    let type = PieceType(rawValue: UInt8(truncatingIfNeeded: number >> 32))
+                    if number >> 40 != 0 || type == nil { valid = false }
+                    scores[index] = Float(bitPattern: UInt32(truncatingIfNeeded: number))
+                    types[index] = type ?? .normal
                 }
-                initialized = count
+                typesInitialized = count
             }
+            initialized = count
         }
         return valid ? (scores, types) : nil
     }
@@ -287,6 +286,15 @@ struct JSONValueCache {
 
         mutating func bytes() -> [UInt8]? { array(of: UInt8.self) }
         mutating func int32s() -> [Int32]? { array(of: Int32.self) }
-        mutating func words() -> [UInt64]? { array(of: UInt64.self) }
+
+        /// An array of words written by `appendArray`, in place in the mapping (valid while it is
+        /// mapped): the numbers are only read once, into their final arrays, so copying them
+        /// first cost a memmove and the page faults of a fresh array (8 bytes a piece).
+        mutating func mappedWords() -> UnsafeBufferPointer<UInt64>? {
+            guard let elements = int(), elements <= count - index else { return nil }
+            defer { index += elements }
+            // `base` is page-aligned (an mmap) and every array starts at a whole word.
+            return UnsafeBufferPointer(start: (base + index * 8).assumingMemoryBound(to: UInt64.self), count: elements)
+        }
     }
 }

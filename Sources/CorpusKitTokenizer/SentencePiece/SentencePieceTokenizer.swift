@@ -72,7 +72,7 @@ struct SentencePieceTokenizer: TokenizerBehavior {
         if spec.byteFallback && byteFound.contains(false) {
             throw .malformedModel("byte_fallback is set but not all 256 byte pieces exist")
         }
-        let table = PieceTable(blob: file.pieceBlob, offsets: file.pieceOffsets, scores: file.scores.map(Double.init), types: types)
+        let table = PieceTable(blob: file.pieceBlob, offsets: file.pieceOffsets, float32Scores: file.scores, types: types)
         // sentencepiece keeps two maps: normal/user-defined/unused pieces, and the reserved ones
         // (control, unknown, byte). A name may appear once in each; lookups try reserved first.
         var duplicate: Int?

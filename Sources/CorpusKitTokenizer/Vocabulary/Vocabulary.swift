@@ -133,7 +133,7 @@ public struct Vocabulary: Sendable {
 
     /// The score of model piece `id` as the file stores it, or nil.
     public func score(_ id: Int32) -> Double? {
-        id >= 0 && Int(id) < table.count ? table.scores[Int(id)] : nil
+        id >= 0 && Int(id) < table.count ? table.score(Int(id)) : nil
     }
 
     /// The id of `piece` as the reference library resolves it (see ``LookupRule``), or nil.

@@ -78,7 +78,7 @@ public struct VocabularyFile: Sendable {
         format = .sentencePiece
         let spec = file.trainerSpec
         modelType = SentencePieceModelFile.ModelType(rawValue: spec.rawModelType)?.description ?? "type \(spec.rawModelType)"
-        let table = PieceTable(blob: file.pieceBlob, offsets: file.pieceOffsets, scores: file.scores.map(Double.init), types: file.types)
+        let table = PieceTable(blob: file.pieceBlob, offsets: file.pieceOffsets, float32Scores: file.scores, types: file.types)
         let unknown = file.types.firstIndex(of: .unknown).map { Int32($0) }
         vocabulary = Vocabulary(table: table, specialIDs: .init(unknown: unknown), rule: .sentencePiece)
             .withSentencePieceSpecials(spec, unknownID: unknown)

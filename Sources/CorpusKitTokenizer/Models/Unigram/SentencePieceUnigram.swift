@@ -29,6 +29,8 @@ struct SentencePieceUnigram: SegmentationModel {
         // lowest normal score and the byte pieces (four passes with appends and `table.bytes`
         // slices were ~8 M instructions of llm-jp v3.0's load, callgrind).
         let count = table.count
+        // The file's float32 scores as they are (a table of float64 scores is narrowed, as before).
+        let tableScores = table.float32Scores ?? table.scores.map { Float($0) }
         var minScore = Float.greatestFiniteMagnitude
         var byteIDs = [Int32](repeating: unknownID, count: 256)
         var keyCount = 0
@@ -36,10 +38,10 @@ struct SentencePieceUnigram: SegmentationModel {
         let keys = [Int32](unsafeUninitializedCapacity: count) { keys, initializedKeys in
             scores = [Float](unsafeUninitializedCapacity: count) { scores, initialized in
                 table.types.withUnsafeBufferPointer { types in
-                table.scores.withUnsafeBufferPointer { tableScores in
+                tableScores.withUnsafeBufferPointer { tableScores in
                 table.offsets.withUnsafeBufferPointer { offsets in
                     for id in 0..<count {
-                        let score = Float(tableScores[id])
+                        let score = tableScores[id]
                         scores[id] = score
                         switch types[id] {
                         case .normal:
