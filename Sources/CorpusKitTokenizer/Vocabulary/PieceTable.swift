@@ -40,10 +40,13 @@ public struct PieceTable: Sendable {
         }
     }
 
-    /// The float32 scores of a `.model`, nil for a tokenizer.json table.
-    var float32Scores: [Float]? {
-        if case .float32(let scores) = storedScores { return scores }
-        return nil
+    /// The scores as float32, sentencepiece's width: a `.model`'s as they are, a tokenizer.json
+    /// table's narrowed.
+    var float32Scores: [Float] {
+        switch storedScores {
+        case .float32(let scores): return scores
+        case .float64(let scores): return scores.map { Float($0) }
+        }
     }
 
     /// The score of piece `id` as the file stores it.

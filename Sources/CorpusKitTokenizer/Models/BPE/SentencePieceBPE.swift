@@ -54,7 +54,7 @@ struct SentencePieceBPE: SegmentationModel {
             throw .malformedModel("piece \(table.piece(Int(ids[position])).debugDescription) is defined twice")
         }
         self.table = table
-        scores = table.float32Scores.map { $0.map { $0 == 0 ? Float(0) : $0 } } ?? table.scores.map { $0 == 0 ? Float(0) : Float($0) }
+        scores = table.float32Scores.map { $0 == 0 ? Float(0) : $0 }
         var outputIDs = (0..<Int32(table.count)).map { $0 }
         var reservedCharacters: [[UInt8]: Int32] = [:]
         var userDefined: [[UInt8]] = []

@@ -39,12 +39,9 @@ struct HuggingFaceUnigram: SegmentationModel {
         scoresAreModerate = UnigramViterbi.scoresAreModerate(table.scores, unknownScore: minScore - 10.0)
         // The scores in the cells when every one fits (all of llm-jp's do).
         let cells = scoresAreModerate ? HuggingFaceCellScores.cells(scores: table.scores) : nil
-        let fits = cells != nil
-        scoresInCells = fits
-        trie = fits
-            ? DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: cells!.values, payloads: cells!.payloads,
-                              cache: trieCache)
-            : DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: ids, cache: trieCache)
+        scoresInCells = cells != nil
+        trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: cells?.values ?? ids,
+                               payloads: cells?.payloads, cache: trieCache)
         spaceRuns = SpaceRunChain(trie: trie)
         threeByteStarts = ThreeByteStarts(trie: trie)
         scores = table.scores

@@ -29,8 +29,7 @@ struct SentencePieceUnigram: SegmentationModel {
         // lowest normal score and the byte pieces (four passes with appends and `table.bytes`
         // slices were ~8 M instructions of llm-jp v3.0's load, callgrind).
         let count = table.count
-        // The file's float32 scores as they are (a table of float64 scores is narrowed, as before).
-        let tableScores = table.float32Scores ?? table.scores.map { Float($0) }
+        let tableScores = table.float32Scores
         var minScore = Float.greatestFiniteMagnitude
         var byteIDs = [Int32](repeating: unknownID, count: 256)
         var keyCount = 0
