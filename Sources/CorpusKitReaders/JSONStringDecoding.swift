@@ -35,9 +35,7 @@ enum JSONStringDecoding {
         let letter = (lower &+ 0x1F1F_1F1F) & ~(lower &+ 0x1919_1919)
         guard (digit | letter) & 0x8080_8080 == 0x8080_8080 else { return nil }
         // Digit values, the first (most significant) in the lowest byte.
-        let nibbles = (word & 0x0F0F_0F0F) &+ ((letter & 0x8080_8080) &>> 7) &* 9
-        let pairs = (nibbles & 0x000F_000F) &<< 4 | (nibbles &>> 8) & 0x000F_000F
-        return UInt16(truncatingIfNeeded: (pairs & 0xFF) &<< 8 | (pairs &>> 16) & 0xFF)
+        return combine((word & 0x0F0F_0F0F) &+ ((letter & 0x8080_8080) &>> 7) &* 9)
     }
 
     /// The value of four bytes already checked to be hex digits (``hexValue(_:_:)`` at
@@ -46,7 +44,12 @@ enum JSONStringDecoding {
     @inline(__always)
     static func validatedHexValue(_ p: UnsafePointer<UInt8>, _ i: Int) -> UInt16 {
         let word = UnsafeRawPointer(p + i).loadUnaligned(as: UInt32.self)
-        let nibbles = (word & 0x0F0F_0F0F) &+ ((word &>> 6) & 0x0101_0101) &* 9
+        return combine((word & 0x0F0F_0F0F) &+ ((word &>> 6) & 0x0101_0101) &* 9)
+    }
+
+    /// Four digit values, one per byte with the most significant in the lowest byte, as one number.
+    @inline(__always)
+    private static func combine(_ nibbles: UInt32) -> UInt16 {
         let pairs = (nibbles & 0x000F_000F) &<< 4 | (nibbles &>> 8) & 0x000F_000F
         return UInt16(truncatingIfNeeded: (pairs & 0xFF) &<< 8 | (pairs &>> 16) & 0xFF)
     }
