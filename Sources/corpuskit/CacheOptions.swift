@@ -28,7 +28,7 @@ struct CacheOptions: ParsableArguments {
     @Flag(help: "Replace cache files that exist with other contents (by default they are refused).")
     var overwriteCache = false
 
-    @Flag(help: "Write the cache even when the datasets' provenance records name another tokenizer file than --tokenizer-model (compared by SHA-256 when that path exists here).")
+    @Flag(help: "Write or check the cache even when the datasets' provenance records name another tokenizer file than --tokenizer-model (compared by SHA-256 when that path exists here).")
     var allowDifferentTokenizers = false
 
     var wanted: Bool { dataCachePath != nil || checkCache != nil }

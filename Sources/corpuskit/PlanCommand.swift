@@ -68,13 +68,17 @@ struct PlanCommand: ParsableCommand {
             evalIters: cache.evalIters, evalInterval: try cache.evalInterval(for: options.megatron))
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
         let progress = ProgressLine.onTerminal(unit: "files")
-        if let directory = cache.dataCachePath {
-            let mismatches = try DatasetProvenance.tokenizerMismatches(prefixes: configuration.blend.prefixes, tokenizerPath: cache.tokenizer.path)
-            if !mismatches.isEmpty && !cache.allowDifferentTokenizers {
-                throw CLIError("the datasets were not made with --tokenizer-model \(cache.tokenizer.path):\n"
-                               + mismatches.map { "  \($0)\n" }.joined() + "(nothing was written; --allow-different-tokenizers writes the cache anyway)")
+        // Writing or checking, a cache for datasets of another tokenizer is refused unless told.
+        let mismatches = try DatasetProvenance.tokenizerMismatches(prefixes: configuration.blend.prefixes, tokenizerPath: cache.tokenizer.path)
+        if !mismatches.isEmpty && !cache.allowDifferentTokenizers {
+            let message = "the datasets were not made with --tokenizer-model \(cache.tokenizer.path):\n" + mismatches.map { "  \($0)\n" }.joined()
+            if cache.checkCache != nil {
+                throw CLIError.badInput(message + "(nothing was checked; --allow-different-tokenizers checks the cache anyway)")
             }
-            for mismatch in mismatches { StandardError.write("warning: \(mismatch)\n") }
+            throw CLIError(message + "(nothing was written; --allow-different-tokenizers writes the cache anyway)")
+        }
+        for mismatch in mismatches { StandardError.write("warning: \(mismatch)\n") }
+        if let directory = cache.dataCachePath {
             let summary: IndexCache.WriteSummary
             do {
                 summary = try indexCache.write(into: directory, overwrite: cache.overwriteCache, progress: progress?.update)

@@ -272,7 +272,8 @@ final class CommandLineTests: XCTestCase {
 
     /// `plan --data-cache-path` refuses (exit 1, no cache written) when the datasets' records name
     /// another tokenizer file than `--tokenizer-model` (by SHA-256), unless told; the same file, or
-    /// a path that does not exist here (the cluster's), passes without a word.
+    /// a path that does not exist here (the cluster's), passes without a word. `--check-cache`
+    /// refuses the same way (exit 2).
     func testPlanCacheRefusesDatasetsOfAnotherTokenizer() throws {
         let scratch = try ScratchDirectory()
         let input = try standardInput(scratch)
@@ -299,6 +300,20 @@ final class CommandLineTests: XCTestCase {
         XCTAssertTrue(allowed.stderr.contains("warning: \(dataset): made with"), allowed.stderr)
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.file("other")).count,
                        try FileManager.default.contentsOfDirectory(atPath: scratch.file("same")).count)
+
+        // Checking a cache asks the same question first (exit 2: the check did not run).
+        let checked = try corpuskit(base + ["--tokenizer-model", TestPaths.fixtureLLMJP, "--check-cache", scratch.file("same")])
+        XCTAssertEqual(checked.status, 0, checked.stderr)
+        XCTAssertFalse(checked.stderr.contains("warning"), checked.stderr)
+        let otherCheck = base + ["--tokenizer-model", TestPaths.fixtureNFKC, "--check-cache", scratch.file("other")]
+        let refusedCheck = try corpuskit(otherCheck)
+        XCTAssertEqual(refusedCheck.status, 2, refusedCheck.stderr)
+        XCTAssertTrue(refusedCheck.stderr.contains("\(dataset): made with \(TestPaths.fixtureLLMJP)"), refusedCheck.stderr)
+        XCTAssertTrue(refusedCheck.stderr.contains("nothing was checked") && refusedCheck.stderr.contains("--allow-different-tokenizers"),
+                      refusedCheck.stderr)
+        let allowedCheck = try corpuskit(otherCheck + ["--allow-different-tokenizers"])
+        XCTAssertEqual(allowedCheck.status, 0, allowedCheck.stderr)
+        XCTAssertTrue(allowedCheck.stderr.contains("warning: \(dataset): made with"), allowedCheck.stderr)
     }
 
     func testShardInfoDecodeAndMerge() throws {
