@@ -113,6 +113,26 @@ final class ModelCommandTests: XCTestCase {
         XCTAssertTrue(names.contains("perplexity") && names.contains("continuation"), "\(names)")
     }
 
+    /// The check's continuation is `model generate --prompt`'s, bos rule included: on a copy of a
+    /// fixture whose config declares no bos, both start from the tokenizer's.
+    func testCheckContinuationIsGenerateOfItsPrompt() throws {
+        let directory = try Fixtures.copy("llama-gqa-llama3rope", into: scratchDirectory("inference-tests"))
+        for name in ["config.json", "generation_config.json"] {
+            let path = directory + "/" + name
+            var json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as! [String: Any]
+            json.removeValue(forKey: "bos_token_id")
+            try JSONSerialization.data(withJSONObject: json).write(to: URL(fileURLWithPath: path))
+        }
+        let (status, report, stderr) = try check(directory, extra: ["--corpus", Fixtures.corpus])
+        XCTAssertEqual(status, 0, stderr)
+        let detail = (report["checks"] as! [[String: Any]]).first { $0["name"] as? String == "continuation" }!["detail"] as! String
+        let generated = try CorpusKitCLI.run(["model", "generate", directory, "--prompt", "The capital of Japan is Tokyo. 日本の首都は",
+                                              "--tokenizer", Fixtures.tokenizer, "--max-new-tokens", "24", "--ignore-eos", "--ids"])
+        XCTAssertEqual(generated.status, 0, generated.stderr)
+        let generatedIDs = try JSONSerialization.jsonObject(with: Data(generated.output.utf8)) as! [Int]
+        XCTAssertTrue(detail.contains("\(generatedIDs)"), "\(detail) vs \(generatedIDs)")
+    }
+
     private func damaged(_ name: String, _ damage: (String, inout SafetensorsEditor) throws -> Void) throws -> String {
         let directory = try Fixtures.copy(name, into: scratchDirectory("inference-tests"))
         let file = directory + "/model.safetensors"

@@ -254,14 +254,16 @@ public struct ModelHealthCheck {
         checks.append(CompatCheck("perplexity", plausible ? .ok : .warning,
             String(format: "%.4g over %d tokens of %d documents (bits per byte %.4f)%@", p, summary.tokens, summary.documents.count, summary.bitsPerByte,
                    plausible ? "" : ": above the vocabulary size \(vocabulary), worse than a uniform guess")))
-        var prompt: [Int] = []
-        if let bos = model.spec.bosTokenIDs.first { prompt.append(bos) }
-        do { prompt += try tokenizer.encode(Self.prompt).map(Int.init) } catch { throw .encoding(what: "the check prompt", error) }
+        // The prompt as `model generate --prompt` runs it (the checkpoint's bos, else the tokenizer's).
+        let prompt: [Int]
+        do { prompt = try TextPrompt.ids(Self.prompt, model: model, tokenizer: tokenizer, addBOS: true) } catch {
+            throw .encoding(what: "the check prompt", error)
+        }
         let produced = try GreedyGenerator(model: model).generate(prompt: prompt, maxNewTokens: 24, ignoreEOS: true)
         var counts: [Int: Int] = [:]
         for id in produced { counts[id, default: 0] += 1 }
         let (top, topCount) = counts.max { $0.value < $1.value } ?? (0, 0)
-        let text = (try? tokenizer.decode(produced.filter { $0 < tokenizer.vocabularySize }.map(Int32.init))) ?? "?"
+        let text = (try? TextPrompt.text(produced, tokenizer: tokenizer)) ?? "?"
         let repeats = topCount * 2 >= produced.count && produced.count >= 4
         checks.append(CompatCheck("continuation", repeats ? .warning : .ok,
             "\(Self.prompt.debugDescription) → \(text.debugDescription) \(produced)" + (repeats ? ": id \(top) fills \(topCount) of \(produced.count) tokens" : "")))
