@@ -147,16 +147,11 @@ public enum AtomicFile {
             guard let pid = Int32(pidText), pid > 0,
                   rest.isEmpty || (rest.first == "-" && Int(rest.dropFirst()) != nil)
             else { continue }
-            guard pid != POSIXFile.processID, ownedByCaller || !processExists(pid) else { continue }
+            guard pid != POSIXFile.processID, ownedByCaller || !POSIXFile.processExists(pid) else { continue }
             let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
             if unlink(full) == 0 { removed.append(full) }
         }
         return removed.sorted()
     }
 
-    /// Whether a process with this id exists (`kill(pid, 0)`; EPERM means it exists but belongs
-    /// to another user).
-    static func processExists(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
-    }
 }

@@ -118,4 +118,10 @@ public enum POSIXFile {
 
     /// The process id, used in temporary file names.
     public static var processID: Int32 { getpid() }
+
+    /// Whether a process with this id exists on this machine (`kill(pid, 0)`; EPERM means it
+    /// exists but belongs to another user). A process id says nothing about other nodes.
+    public static func processExists(_ pid: Int32) -> Bool {
+        kill(pid, 0) == 0 || errno == EPERM
+    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// Runs a launch on this machine: every submitted task at once as a child process running the
 /// same task script Slurm would (`bash tokenize.sbatch` with `SLURM_ARRAY_TASK_ID` set, the
@@ -49,12 +50,12 @@ public struct LocalBackend: LaunchBackend {
     public func taskStates(_ submission: Submission, plan: LaunchPlan) -> [Int: SchedulerState] {
         guard submission.host == HostName.current else { return [:] }
         let layout = LaunchLayout(outputDirectory: plan.outputDirectory)
-        let launcherAlive = submission.launcherPID.map(Self.isAlive) ?? false
+        let launcherAlive = submission.launcherPID.map(POSIXFile.processExists) ?? false
         var states: [Int: SchedulerState] = [:]
         for task in submission.tasks {
             if let state = TaskState.load(layout, task: task), state.startedAt >= submission.submittedAt - 1 {
                 switch state.phase {
-                case .running: states[task] = Self.isAlive(state.pid) ? .running : .failed("process \(state.pid) ended without finishing")
+                case .running: states[task] = POSIXFile.processExists(state.pid) ? .running : .failed("process \(state.pid) ended without finishing")
                 case .done: states[task] = .succeeded
                 case .failed: states[task] = .failed(state.message ?? "failed")
                 }
@@ -67,7 +68,7 @@ public struct LocalBackend: LaunchBackend {
 
     public func finalState(_ submission: Submission) -> SchedulerState {
         guard submission.host == HostName.current, let pid = submission.launcherPID else { return .unknown }
-        return Self.isAlive(pid) ? .pending(nil) : .unknown
+        return POSIXFile.processExists(pid) ? .pending(nil) : .unknown
     }
 
     public func cancelFinal(_ submission: Submission) {}
@@ -91,7 +92,4 @@ public struct LocalBackend: LaunchBackend {
         return process
     }
 
-    static func isAlive(_ pid: Int32) -> Bool {
-        kill(pid, 0) == 0 || errno == EPERM
-    }
 }
