@@ -38,9 +38,11 @@ public struct FileFingerprint: Codable, Sendable, Equatable {
         defer { close(fd) }
         let size = try POSIXFile.size(of: fd, path: path)
         let span = min(size, spanBytes)
-        let first = try POSIXFile.read(fd, offset: 0, count: span, path: path)
-        let last = size <= spanBytes ? first : try POSIXFile.read(fd, offset: size - span, count: span, path: path)
-        return FileFingerprint(size: size, firstMiBSHA256: FileDigest.sha256Hex(first), lastMiBSHA256: FileDigest.sha256Hex(last))
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: FileDigest.pieceBytes, alignment: 16)
+        defer { buffer.deallocate() }
+        let first = try FileDigest.sha256(fd, offset: 0, count: span, path: path, buffer: buffer)
+        let last = size <= spanBytes ? first : try FileDigest.sha256(fd, offset: size - span, count: span, path: path, buffer: buffer)
+        return FileFingerprint(size: size, firstMiBSHA256: first, lastMiBSHA256: last)
     }
 
     /// What differs from `other` (the earlier fingerprint), in words, or `nil` when they are equal.
@@ -54,20 +56,46 @@ public struct FileFingerprint: Codable, Sendable, Equatable {
 
 /// SHA-256 digests (swift-crypto: Foundation on Linux has no digest API), as 64 lowercase hex digits.
 public enum FileDigest {
-    /// The hex SHA-256 of the whole file at `path` (a tokenizer model), read in 1 MiB pieces.
+    /// Files are hashed in pieces of this size through one buffer: `corpuskit tokenize`
+    /// fingerprints its inputs and hashes its tokenizer before it starts, on the path every run
+    /// waits for, and the three zeroed 1 MiB arrays this used to take were 770 page faults and
+    /// a memset (perf) for no gain in hashing speed.
+    static let pieceBytes = 64 << 10
+
+    /// The hex SHA-256 of the whole file at `path` (a tokenizer model).
     public static func sha256(path: String) throws(SystemError) -> String {
         let fd = try POSIXFile.openForReading(path)
         defer { close(fd) }
         var digest = SHA256()
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: pieceBytes, alignment: 16)
+        defer { buffer.deallocate() }
         while true {
-            let got = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            let got = read(fd, buffer.baseAddress!, buffer.count)
             if got < 0 {
                 if errno == EINTR { continue }
                 throw SystemError(path: path, operation: "read", code: errno)
             }
             if got == 0 { break }
-            buffer.withUnsafeBytes { digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<got])) }
+            digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<got]))
+        }
+        return hex(digest.finalize())
+    }
+
+    /// The hex SHA-256 of the `count` bytes at `offset` of the open file `fd`, read through `buffer`.
+    static func sha256(
+        _ fd: Int32, offset: Int, count: Int, path: String, buffer: UnsafeMutableRawBufferPointer
+    ) throws(SystemError) -> String {
+        var digest = SHA256()
+        var done = 0
+        while done < count {
+            let got = pread(fd, buffer.baseAddress!, min(buffer.count, count - done), off_t(offset + done))
+            if got < 0 {
+                if errno == EINTR { continue }
+                throw SystemError(path: path, operation: "read", code: errno)
+            }
+            if got == 0 { throw SystemError(path: path, operation: "read (the file shrank while being read)", code: EIO) }
+            digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<got]))
+            done += got
         }
         return hex(digest.finalize())
     }
