@@ -169,6 +169,8 @@ class Segments:
         self.rng = rng
         self.runs = runs
         self.pieces = pieces
+        # Characters whose runs are pieces too (`ww`, `www`, `ーー`): their runs tie up to rounding.
+        self.run_characters = sorted({p[0] for p in pieces if len(p) >= 2 and p[0] != " " and p == p[0] * len(p)})
         self.known = set(runs.vocabulary_characters)
         self.lines = [line for line in lines if line] or ["text"]
         self.separators = [s for s, _ in SEPARATORS]
@@ -176,7 +178,10 @@ class Segments:
 
     def tie_character(self) -> str:
         rng = self.rng
-        return rng.choice(TIE_CHARACTERS) if rng.random() < 0.5 else self.runs.character()
+        x = rng.random()
+        if x < 0.6 and self.run_characters:
+            return rng.choice(self.run_characters)
+        return rng.choice(TIE_CHARACTERS) if x < 0.8 else self.runs.character()
 
     def rare_character(self) -> str:
         """A character no one-character piece covers (after a few tries; rarely one that is)."""
@@ -202,28 +207,35 @@ class Segments:
         start = rng.randrange(len(line))
         return line[start:start + rng.randint(2, 30)]
 
-    def word(self) -> str:
+    def tie_word(self) -> str:
+        """A word whose segmentation may be a near-tie: a run of one character, an alternating
+        two-character pattern, a run of spaces before a run, a mixed run of pieces."""
         rng = self.rng
-        k = rng.randrange(12)
-        if k <= 1 and self.pieces:   # one to three vocabulary pieces (▁ read as a space)
-            return "".join(rng.choice(self.pieces) for _ in range(rng.randint(1, 3)))
-        if k <= 4:   # a run of one character
+        k = rng.randrange(6)
+        if k <= 2:   # a run of one character
             return self.tie_character() * self.run_length()
-        if k == 5:   # an indentation run and a code token
-            indent = rng.choice([" ", " ", " ", "\t", "\u3000"]) * rng.randint(1, 40)
-            return rng.choice(["\n", "\n", ""]) + indent + rng.choice(CODE_TOKENS)
-        if k == 6:   # an alternating two-character pattern: abab…, aab aab…
+        if k == 3:   # an alternating two-character pattern: abab…, aab aab…
             a, b = self.tie_character(), self.tie_character()
             unit = rng.choice([a + b, a * 2 + b, a + b * 2])
             return unit * max(1, self.run_length() // len(unit))
-        if k <= 8:   # a corpus word or Japanese phrase
-            return self.corpus_word()
-        if k == 9:   # characters outside the vocabulary, alone or inside a word
-            rare = "".join(self.rare_character() for _ in range(rng.randint(1, 3)))
-            return rng.choice([rare, self.tie_character() + rare, rare + self.corpus_word(), rare * rng.randint(2, 6)])
-        if k == 10:   # a run of spaces before a run: "   ああああ"
+        if k == 4:   # a run of spaces before a run: "   ああああ"
             return " " * rng.randint(1, 40) + self.tie_character() * self.run_length()
         return self.runs.run()[:rng.randint(1, 120)]   # mixed runs of pieces whose concatenations are pieces
+
+    def word(self) -> str:
+        rng = self.rng
+        k = rng.randrange(8)
+        if k <= 1 and self.pieces:   # one to three vocabulary pieces (▁ read as a space)
+            return "".join(rng.choice(self.pieces) for _ in range(rng.randint(1, 3)))
+        if k == 2:   # an indentation run and a code token
+            indent = rng.choice([" ", " ", " ", "\t", "\u3000"]) * rng.randint(1, 40)
+            return rng.choice(["\n", "\n", ""]) + indent + rng.choice(CODE_TOKENS)
+        if k <= 4:   # a corpus word or Japanese phrase
+            return self.corpus_word()
+        if k == 5:   # characters outside the vocabulary, alone or inside a word
+            rare = "".join(self.rare_character() for _ in range(rng.randint(1, 3)))
+            return rng.choice([rare, self.tie_character() + rare, rare + self.corpus_word(), rare * rng.randint(2, 6)])
+        return self.tie_word()
 
     def separator(self, japanese: bool) -> str:
         rng = self.rng
@@ -235,14 +247,17 @@ class Segments:
         rng = self.rng
         return rng.randint(60_000, 200_000) if rng.random() < 1 / 6 else rng.randint(2_000, 40_000)
 
-    def document(self, size: int | None = None) -> str:
-        """One document of about `size` UTF-8 bytes (default: drawn as the class describes)."""
+    def document(self, size: int | None = None, japanese: bool | None = None, ties: list[str] | None = None) -> str:
+        """One document of about `size` UTF-8 bytes, glued like Japanese text or not (default: both
+        drawn as the class describes); `ties`: near-tie words to use instead of drawn ones."""
         rng = self.rng
         target = size if size is not None else self.size()
-        pool = [self.word() for _ in range(rng.randint(20, 60))]
-        # A few words recur far more often than the rest (weights 1/rank).
+        # Near-tie words first: with weights 1/rank they recur far more often than the rest.
+        if ties is None:
+            ties = [self.tie_word() for _ in range(rng.randint(4, 12))]
+        pool = ties + [self.word() for _ in range(rng.randint(16, 48))]
         weights = [1 / (i + 1) for i in range(len(pool))]
-        japanese = rng.random() < 0.25
+        japanese = rng.random() < 0.25 if japanese is None else japanese
         parts: list[str] = [" " * rng.randint(1, 4)] if rng.random() < 0.2 else []
         total = 0
         while total < target:
