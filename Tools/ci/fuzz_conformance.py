@@ -50,6 +50,8 @@ BATCH = 5000
 # batch of 5,000, which keeps CI's pass (5,000 texts per file) within a few seconds of its time
 # without them.
 SEGMENT_RATE = 0.0006
+# Characters shrink() may have corpuskit encode for one mismatch.
+SHRINK_BUDGET = 200_000_000
 SHARED_FILES = [
     "llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model", "llm-jp-v2.1/tokenizer.json",
     "llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model", "llm-jp-v3.0/tokenizer.json",
@@ -223,9 +225,16 @@ def shrink(tok, ck: CorpusKit, text: str, special: bool, before: list[str] | Non
 
     chars = list(text)
     n = 2
+    spent = 0
     while len(chars) >= 2:
         size = max(1, len(chars) // n)
         chunks = [chars[i:i + size] for i in range(0, len(chars), size)]
+        # A round encodes about 2n texts of up to len(chars) characters: a difference that needs a
+        # long text before it (a path score built up by it) would make the finest rounds quadratic.
+        spent += 2 * len(chunks) * len(chars)
+        if spent > SHRINK_BUDGET:
+            log(f"shrinking stopped at {len(chars)} characters (budget of {SHRINK_BUDGET:,} characters encoded)")
+            return "".join(chars)
         subsets = ["".join(c) for c in chunks]
         complements = ["".join(sum(chunks[:i] + chunks[i + 1:], [])) for i in range(len(chunks))]
         candidates = subsets + complements
@@ -238,9 +247,9 @@ def shrink(tok, ck: CorpusKit, text: str, special: bool, before: list[str] | Non
         if n >= len(chars):
             break
         n = min(len(chars), n * 2)
-    # Last pass: drop single code points while the difference stays.
+    # Last pass: drop single code points while the difference stays (one process each: short texts only).
     i = 0
-    while i < len(chars) and len(chars) > 1:
+    while i < len(chars) and 1 < len(chars) <= 2000:
         candidate = "".join(chars[:i] + chars[i + 1:])
         if differs(candidate):
             chars = list(candidate)
@@ -276,8 +285,18 @@ def report(tok, ck: CorpusKit, name: str, args, text: str, before: list[str], sp
         small = shrink(tok, ck, text, special)
         ref = reference_encode(tok, [small], special)[0]
         got = ck.encode([small], special)[0]
-        print(f"MISMATCH {name} (special tokens: {special}): {small!r}\n  reference: {pieces(tok, ref)}\n"
-              f"  corpuskit: {pieces(tok, got)}", flush=True)
+        if len(small) <= 2000:
+            print(f"MISMATCH {name} (special tokens: {special}): {small!r}\n  reference: {pieces(tok, ref)}\n"
+                  f"  corpuskit: {pieces(tok, got)}", flush=True)
+        else:
+            fd, path = tempfile.mkstemp(prefix="corpuskit-fuzz-mismatch-", suffix=".jsonl", dir=os.getcwd())
+            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
+                f.write(dumps({"text": small}) + "\n")
+            first = next((i for i, (a, b) in enumerate(zip(ref, got)) if a != b), min(len(ref), len(got)))
+            print(f"MISMATCH {name} (special tokens: {special}): a text of {len(small)} characters (in {path}) "
+                  f"differs from token {first}: {small[:300]!r}\n"
+                  f"  reference: {pieces(tok, ref[max(0, first - 5):first + 15])}\n"
+                  f"  corpuskit: {pieces(tok, got[max(0, first - 5):first + 15])}", flush=True)
         if args.regressions:
             with open(args.regressions, "a", encoding="ascii") as f:
                 f.write(dumps({"tokenizer": name, "text": small}) + "\n")
