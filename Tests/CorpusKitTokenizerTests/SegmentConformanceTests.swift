@@ -22,52 +22,71 @@ import CorpusKitTestSupport
 final class SegmentConformanceTests: XCTestCase {
     private static let directory = URL(fileURLWithPath: TestPaths.fixture("segments"))
 
-    private func check(_ name: String, tokenizerAt path: String) throws {
+    /// Encodes every document with each of `tokenizers` in turn (one workspace for all), forwards
+    /// and then backwards, and compares each result with that tokenizer's reference ids.
+    private func check(_ tokenizers: [(name: String, path: String)]) throws {
         let documents = try JSONLines(Self.directory.appendingPathComponent("documents.jsonl")).map { $0["text"] as! String }
-        let expected = try JSONLines(Self.directory.appendingPathComponent("\(name).jsonl")).map { line in
-            (line["ids"] as! [NSNumber]).map { Int32(truncating: $0) }
-        }
-        XCTAssertEqual(documents.count, expected.count, "\(name): one line of ids per document")
         XCTAssertGreaterThanOrEqual(documents.count, 6)
-        let tokenizer = try Tokenizer.load(path: path)
+        let encoders = try tokenizers.map { name, path in
+            let expected = try JSONLines(Self.directory.appendingPathComponent("\(name).jsonl")).map { line in
+                (line["ids"] as! [NSNumber]).map { Int32(truncating: $0) }
+            }
+            XCTAssertEqual(documents.count, expected.count, "\(name): one line of ids per document")
+            return (name: name, tokenizer: try Tokenizer.load(path: path), expected: expected)
+        }
         var workspace = EncodingWorkspace()
         var compared = 0
         for (pass, order) in [("forwards", Array(documents.indices)), ("backwards", Array(documents.indices.reversed()))] {
             for index in order {
-                var output: [Int32] = []
-                var text = documents[index]
-                try text.withUTF8 { try tokenizer.encode(utf8: $0, into: &output, workspace: &workspace) }
-                compared += 1
-                guard output != expected[index] else { continue }
-                let reference = expected[index]
-                let first = (0..<min(output.count, reference.count)).first { output[$0] != reference[$0] } ?? min(output.count, reference.count)
-                let window = { (ids: [Int32]) in
-                    ids[max(0, first - 4)..<min(ids.count, first + 12)].map { tokenizer.vocabulary.piece($0) ?? "#\($0)" }
+                for (name, tokenizer, expected) in encoders {
+                    var output: [Int32] = []
+                    var text = documents[index]
+                    try text.withUTF8 { try tokenizer.encode(utf8: $0, into: &output, workspace: &workspace) }
+                    compared += 1
+                    let reference = expected[index]
+                    guard output != reference else { continue }
+                    let first = (0..<min(output.count, reference.count)).first { output[$0] != reference[$0] } ?? min(output.count, reference.count)
+                    let window = { (ids: [Int32]) in
+                        ids[max(0, first - 4)..<min(ids.count, first + 12)].map { tokenizer.vocabulary.piece($0) ?? "#\($0)" }
+                    }
+                    XCTFail("""
+                        \(name), \(pass), document \(index) (\(text.utf8.count) bytes): \(output.count) ids for the \
+                        reference's \(reference.count), first difference at id \(first):
+                            reference \(window(reference))
+                            corpuskit \(window(output))
+                        """)
                 }
-                XCTFail("""
-                    \(name), \(pass), document \(index) (\(text.utf8.count) bytes): \(output.count) ids for the \
-                    reference's \(reference.count), first difference at id \(first):
-                        reference \(window(reference))
-                        corpuskit \(window(output))
-                    """)
             }
         }
-        XCTAssertEqual(compared, 2 * documents.count)
+        XCTAssertEqual(compared, 2 * documents.count * tokenizers.count)
     }
 
+    private static let v30Model = "vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"
+    private static let v30JSON = "vocab/llm-jp-v3.0/tokenizer.json"
+
     func testLLMjpStyleModel() throws {
-        try check("fixture-llmjp.model", tokenizerAt: TestPaths.fixtureLLMJP)
+        try check([("fixture-llmjp.model", TestPaths.fixtureLLMJP)])
     }
 
     func testLLMjpStyleTokenizerJSON() throws {
-        try check("fixture-llmjp.tokenizer.json", tokenizerAt: TestPaths.fixtureLLMJPJSON)
+        try check([("fixture-llmjp.tokenizer.json", TestPaths.fixtureLLMJPJSON)])
     }
 
     func testV30Model() throws {
-        try check("llm-jp-v3.0.model", tokenizerAt: TestPaths.requireShared("vocab/llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model"))
+        try check([("llm-jp-v3.0.model", TestPaths.requireShared(Self.v30Model))])
     }
 
     func testV30TokenizerJSON() throws {
-        try check("llm-jp-v3.0.tokenizer.json", tokenizerAt: TestPaths.requireShared("vocab/llm-jp-v3.0/tokenizer.json"))
+        try check([("llm-jp-v3.0.tokenizer.json", TestPaths.requireShared(Self.v30JSON))])
+    }
+
+    /// A workspace is per thread, not per tokenizer: two models of one score type take turns with
+    /// it (what one learnt must never answer for the other), and then all four files.
+    func testTokenizersTakingTurnsWithOneWorkspace() throws {
+        let v30Model = try TestPaths.requireShared(Self.v30Model), v30JSON = try TestPaths.requireShared(Self.v30JSON)
+        try check([("fixture-llmjp.model", TestPaths.fixtureLLMJP), ("llm-jp-v3.0.model", v30Model)])
+        try check([("fixture-llmjp.tokenizer.json", TestPaths.fixtureLLMJPJSON), ("llm-jp-v3.0.tokenizer.json", v30JSON)])
+        try check([("llm-jp-v3.0.model", v30Model), ("fixture-llmjp.tokenizer.json", TestPaths.fixtureLLMJPJSON),
+                   ("fixture-llmjp.model", TestPaths.fixtureLLMJP), ("llm-jp-v3.0.tokenizer.json", v30JSON)])
     }
 }

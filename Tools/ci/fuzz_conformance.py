@@ -83,10 +83,10 @@ class Texts:
         self.rng = random.Random(f"fuzz:{seed}:{name}")
         self.lines = lines or ["text"]
         self.pieces = [p.replace("\u2581", " ") for p in tok.pieces if p]
-        self.adversarial = make_references.Adversarial(self.rng, tok.special_strings() + make_references.GENERIC_SPECIALS,
-                                                       self.lines)
+        specials = tok.special_strings() + make_references.GENERIC_SPECIALS
+        self.adversarial = make_references.Adversarial(self.rng, specials, self.lines)
         self.runs = conformance_texts.Runs(self.rng, [tok.pieces])
-        self.segments = conformance_texts.Segments(self.rng, self.runs, self.pieces, self.lines)
+        self.segments = conformance_texts.Segments(self.rng, self.runs, self.pieces, self.lines, specials)
         self.segment_rate = segment_rate
 
     def concatenation(self) -> str:

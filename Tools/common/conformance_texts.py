@@ -157,18 +157,21 @@ class Segments:
     scores and re-bases them to 0 beyond ±100,000, HF adds float64. Each document draws a small pool
     of 20–60 words (vocabulary pieces, one-character runs of many lengths, indentation runs before a
     code token, alternating two-character patterns, corpus words and Japanese phrases, words with
-    characters outside the vocabulary) and repeats them, a few far more often than the rest, with
+    characters outside the vocabulary, special-token strings when given) and repeats them, a few far more often than the rest, with
     single, doubled and tripled spaces, newlines, tabs and punctuation between them, or glued
     together like Japanese sentences with an occasional space. Most documents are 2–40 KB; one in
     six is 60–200 KB, so sentencepiece's float32 path score passes ±100,000 within it (a piece
     scores about −5 to −15), often several times.
     """
 
-    def __init__(self, rng: random.Random, runs: Runs, pieces: list[str], lines: list[str]):
-        """`pieces`: vocabulary pieces as text (▁ read as a space; piece_texts); `lines`: corpus lines."""
+    def __init__(self, rng: random.Random, runs: Runs, pieces: list[str], lines: list[str], specials: list[str] = ()):
+        """`pieces`: vocabulary pieces as text (▁ read as a space; piece_texts); `lines`: corpus lines;
+        `specials`: special-token strings, a rare word of their own (a tokenizer.json splits the text at
+        its added tokens and starts each part from a path score of 0)."""
         self.rng = rng
         self.runs = runs
         self.pieces = pieces
+        self.specials = list(specials)
         # Characters whose runs are pieces too (`ww`, `www`, `ーー`): their runs tie up to rounding.
         self.run_characters = sorted({p[0] for p in pieces if len(p) >= 2 and p[0] != " " and p == p[0] * len(p)})
         self.known = set(runs.vocabulary_characters)
@@ -224,6 +227,8 @@ class Segments:
 
     def word(self) -> str:
         rng = self.rng
+        if self.specials and rng.random() < 0.05:
+            return rng.choice(self.specials)
         k = rng.randrange(8)
         if k <= 1 and self.pieces:   # one to three vocabulary pieces (▁ read as a space)
             return "".join(rng.choice(self.pieces) for _ in range(rng.randint(1, 3)))

@@ -616,7 +616,8 @@ def main() -> None:
         vocabularies = [tok.pieces for tok in toks.values()]
         rng = random.Random(f"segments:{args.seed}")
         segments = conformance_texts.Segments(rng, conformance_texts.Runs(rng, vocabularies),
-                                              conformance_texts.piece_texts(vocabularies), all_lines).documents(args.segments)
+                                              conformance_texts.piece_texts(vocabularies), all_lines,
+                                              specials).documents(args.segments)
     docs = distinct + chunks + adversarial + runs + sweep + regressions + long + segments
     outputs: dict[str, int] = {}
     path = os.path.join(args.out, "documents.jsonl")
