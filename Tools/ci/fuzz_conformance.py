@@ -3,22 +3,26 @@
 
     fuzz_conformance.py [--tokenizer PATH ...] [--texts 100000] [--seconds S] [--seed 1]
                         [--decode 20000] [--corpuskit .build-static/release/corpuskit] [--corpora DIR]
-                        [--regressions FILE] [--max-failures 5]
+                        [--segment-rate 0.001] [--regressions FILE] [--max-failures 5]
 
 For each tokenizer file (default: the eight llm-jp files and Llama 2's .model in $CORPUSKIT_SHARED/vocab,
 and the BPE files Tools/references/make_bpe_vocabularies.py derives into references/bpe-vocab) texts are
 generated from the seed in batches: random code points from many Unicode blocks, repeated-character
 runs and alternating patterns (conformance_texts.Runs), concatenations of pieces sampled from the
-vocabulary, the adversarial documents of make_references.py, and real lines of the corpora mutated by
-insertions, deletions and replacements. Each batch is encoded by the reference library (sentencepiece
-for a .model, tokenizers for a .json; with and without special tokens) and by `corpuskit encode` (one
-process per batch), and random id sequences (byte pieces forming invalid UTF-8, control and added
+vocabulary, the adversarial documents of make_references.py, real lines of the corpora mutated by
+insertions, deletions and replacements, and (--segment-rate of them, 3 a batch of 5,000 by default) long
+documents of a few words repeated many times (conformance_texts.Segments: the same segment met at very
+different accumulated path scores, for a segment cache). Each batch is encoded by the reference library
+(sentencepiece for a .model, tokenizers for a .json; with and without special tokens) and by
+`corpuskit encode` (one process per batch), and random id sequences (byte pieces forming invalid UTF-8, control and added
 tokens, out-of-range ids for tokenizer.json) are decoded by both.
 
 On a mismatch the text is shrunk by delta debugging (ddmin over code points, each round's candidates
-checked in one corpuskit run) to a smallest text that still differs, and printed with both piece
-sequences. With --regressions FILE the shrunk texts are appended to FILE (JSON lines
-{"tokenizer": NAME, "text": T}); Tests/Fixtures/references/regressions.jsonl is such a file, and
+checked in one corpuskit run, the one taken confirmed alone) to a smallest text that still differs, and
+printed with both piece sequences. A text that differs only after other texts of its batch (state
+carried across texts within one process) is reported with the fewest of those texts it needs (ddmin
+over texts), all written in order to a corpuskit-fuzz-mismatch-*.jsonl file in the current directory.
+With --regressions FILE the shrunk texts are appended to FILE (JSON lines {"tokenizer": NAME, "text": T}); Tests/Fixtures/references/regressions.jsonl is such a file, and
 make_references.py adds its texts to the conformance documents so every finding stays fixed.
 
 Stops a tokenizer after --texts texts or --seconds seconds, whichever comes first. Exit status 1 when
@@ -42,6 +46,12 @@ from Tools.references import make_references
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 BATCH = 5000
+# The share of texts that are segment documents (2–200 KB each; --segment-rate): 3 of a
+# batch of 5,000, which keeps CI's pass (5,000 texts per file) within a few seconds of its time
+# without them.
+SEGMENT_RATE = 0.0006
+# Characters shrink() may have corpuskit encode for one mismatch.
+SHRINK_BUDGET = 200_000_000
 SHARED_FILES = [
     "llm-jp-v2.1/code10k_en20k_ja30k.ver2.1.model", "llm-jp-v2.1/tokenizer.json",
     "llm-jp-v3.0/llm-jp-tokenizer-100k.ver3.0b1.model", "llm-jp-v3.0/tokenizer.json",
@@ -69,13 +79,15 @@ def dumps(obj) -> str:
 class Texts:
     """Deterministic texts for one tokenizer file (the seed and the file name fix them)."""
 
-    def __init__(self, seed: int, name: str, tok, lines: list[str]):
+    def __init__(self, seed: int, name: str, tok, lines: list[str], segment_rate: float = SEGMENT_RATE):
         self.rng = random.Random(f"fuzz:{seed}:{name}")
         self.lines = lines or ["text"]
         self.pieces = [p.replace("\u2581", " ") for p in tok.pieces if p]
-        self.adversarial = make_references.Adversarial(self.rng, tok.special_strings() + make_references.GENERIC_SPECIALS,
-                                                       self.lines)
+        specials = tok.special_strings() + make_references.GENERIC_SPECIALS
+        self.adversarial = make_references.Adversarial(self.rng, specials, self.lines)
         self.runs = conformance_texts.Runs(self.rng, [tok.pieces])
+        self.segments = conformance_texts.Segments(self.rng, self.runs, self.pieces, self.lines, specials)
+        self.segment_rate = segment_rate
 
     def concatenation(self) -> str:
         rng = self.rng
@@ -109,7 +121,16 @@ class Texts:
         return self.mutated_line()
 
     def batch(self, n: int) -> list[str]:
-        return [self.text() for _ in range(n)]
+        """`n` texts: about `segment_rate` of them long segment documents (conformance_texts.Segments), put
+        at random places among the others, so that one corpuskit process meets them after and between
+        other texts (a per-thread cache of segments spans the whole batch)."""
+        rng = self.rng
+        expected = n * self.segment_rate
+        long = min(n, int(expected) + (rng.random() < expected - int(expected)))
+        texts = [self.text() for _ in range(n - long)]
+        for _ in range(long):
+            texts.insert(rng.randint(0, len(texts)), self.segments.document())
+        return texts
 
 
 def corpus_lines(dirs: list[str]) -> list[str]:
@@ -173,6 +194,7 @@ def pieces(tok, ids: list[int]) -> list[str]:
 
 
 def differs_many(tok, ck: CorpusKit, texts: list[str], special: bool) -> list[bool]:
+    """Which texts differ, all encoded by one corpuskit process (in order)."""
     if not texts:
         return []
     ref = reference_encode(tok, texts, special)
@@ -180,18 +202,44 @@ def differs_many(tok, ck: CorpusKit, texts: list[str], special: bool) -> list[bo
     return [a != b for a, b in zip(ref, got)]
 
 
-def shrink(tok, ck: CorpusKit, text: str, special: bool) -> str:
-    """ddmin over code points: the smallest text found that still differs."""
+def differs_alone(tok, ck: CorpusKit, text: str, special: bool) -> bool:
+    """Whether `text` differs when it is the only text of a corpuskit process."""
+    return differs_many(tok, ck, [text], special)[0]
+
+
+def differs_after(tok, ck: CorpusKit, before: list[str], text: str, special: bool) -> bool:
+    """Whether `text` differs when one corpuskit process encodes `before` first (a cache carried over)."""
+    ref = reference_encode(tok, [text], special)[0]
+    return ck.encode(before + [text], special)[-1] != ref
+
+
+def shrink(tok, ck: CorpusKit, text: str, special: bool, before: list[str] | None = None) -> str:
+    """ddmin over code points: the smallest text found that still differs on its own (or, with
+    `before`, after those texts in one process). A round's candidates run in one corpuskit process;
+    the one taken is confirmed alone, since a segment cache may carry state from one candidate to
+    the next."""
+    def differs(candidate: str) -> bool:
+        if before is None:
+            return differs_alone(tok, ck, candidate, special)
+        return differs_after(tok, ck, before, candidate, special)
+
     chars = list(text)
     n = 2
+    spent = 0
     while len(chars) >= 2:
         size = max(1, len(chars) // n)
         chunks = [chars[i:i + size] for i in range(0, len(chars), size)]
+        # A round encodes about 2n texts of up to len(chars) characters: a difference that needs a
+        # long text before it (a path score built up by it) would make the finest rounds quadratic.
+        spent += 2 * len(chunks) * len(chars)
+        if spent > SHRINK_BUDGET:
+            log(f"shrinking stopped at {len(chars)} characters (budget of {SHRINK_BUDGET:,} characters encoded)")
+            return "".join(chars)
         subsets = ["".join(c) for c in chunks]
         complements = ["".join(sum(chunks[:i] + chunks[i + 1:], [])) for i in range(len(chunks))]
         candidates = subsets + complements
-        flags = differs_many(tok, ck, candidates, special)
-        found = next((i for i, f in enumerate(flags) if f and candidates[i]), None)
+        flags = differs_many(tok, ck, candidates, special) if before is None else [True] * len(candidates)
+        found = next((i for i, f in enumerate(flags) if f and candidates[i] and differs(candidates[i])), None)
         if found is not None:
             chars = list(candidates[found])
             n = 2 if found < len(subsets) else max(n - 1, 2)
@@ -199,15 +247,73 @@ def shrink(tok, ck: CorpusKit, text: str, special: bool) -> str:
         if n >= len(chars):
             break
         n = min(len(chars), n * 2)
-    # Last pass: drop single code points while the difference stays.
+    # Last pass: drop single code points while the difference stays (one process each: short texts only).
     i = 0
-    while i < len(chars) and len(chars) > 1:
+    while i < len(chars) and 1 < len(chars) <= 2000:
         candidate = "".join(chars[:i] + chars[i + 1:])
-        if differs_many(tok, ck, [candidate], special)[0]:
+        if differs(candidate):
             chars = list(candidate)
         else:
             i += 1
     return "".join(chars)
+
+
+def shrink_before(tok, ck: CorpusKit, before: list[str], text: str, special: bool) -> list[str]:
+    """For a text that differs only after others in the same process: ddmin over those texts, a
+    smallest list of them (in order) after which it still differs."""
+    docs = list(before)
+    n = 2
+    while len(docs) >= 2:
+        size = max(1, len(docs) // n)
+        chunks = [docs[i:i + size] for i in range(0, len(docs), size)]
+        candidates = chunks + [sum(chunks[:i] + chunks[i + 1:], []) for i in range(len(chunks))]
+        found = next((i for i, c in enumerate(candidates) if differs_after(tok, ck, c, text, special)), None)
+        if found is not None:
+            docs = candidates[found]
+            n = 2 if found < len(chunks) else max(n - 1, 2)
+            continue
+        if n >= len(docs):
+            break
+        n = min(len(docs), n * 2)
+    return docs
+
+
+def report(tok, ck: CorpusKit, name: str, args, text: str, before: list[str], special: bool) -> None:
+    """Prints a mismatch, shrunk: the text alone when it differs alone, else the texts before it in
+    the corpuskit process that it needs (written to a JSON lines file to reproduce)."""
+    if differs_alone(tok, ck, text, special):
+        small = shrink(tok, ck, text, special)
+        ref = reference_encode(tok, [small], special)[0]
+        got = ck.encode([small], special)[0]
+        if len(small) <= 2000:
+            print(f"MISMATCH {name} (special tokens: {special}): {small!r}\n  reference: {pieces(tok, ref)}\n"
+                  f"  corpuskit: {pieces(tok, got)}", flush=True)
+        else:
+            fd, path = tempfile.mkstemp(prefix="corpuskit-fuzz-mismatch-", suffix=".jsonl", dir=os.getcwd())
+            with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
+                f.write(dumps({"text": small}) + "\n")
+            first = next((i for i, (a, b) in enumerate(zip(ref, got)) if a != b), min(len(ref), len(got)))
+            print(f"MISMATCH {name} (special tokens: {special}): a text of {len(small)} characters (in {path}) "
+                  f"differs from token {first}: {small[:300]!r}\n"
+                  f"  reference: {pieces(tok, ref[max(0, first - 5):first + 15])}\n"
+                  f"  corpuskit: {pieces(tok, got[max(0, first - 5):first + 15])}", flush=True)
+        if args.regressions:
+            with open(args.regressions, "a", encoding="ascii") as f:
+                f.write(dumps({"tokenizer": name, "text": small}) + "\n")
+        return
+    needed = shrink_before(tok, ck, before, text, special)
+    text = shrink(tok, ck, text, special, needed)
+    ref = reference_encode(tok, [text], special)[0]
+    got = ck.encode(needed + [text], special)[-1]
+    fd, path = tempfile.mkstemp(prefix="corpuskit-fuzz-mismatch-", suffix=".jsonl", dir=os.getcwd())
+    with os.fdopen(fd, "w", encoding="ascii", newline="\n") as f:
+        f.write("".join(dumps({"text": t}) + "\n" for t in needed + [text]))
+    first = next((i for i, (a, b) in enumerate(zip(ref, got)) if a != b), min(len(ref), len(got)))
+    print(f"MISMATCH {name} (special tokens: {special}) only after {len(needed)} other texts in the same corpuskit "
+          f"process (a cache carried across texts): all {len(needed) + 1} in order in {path}; the last, shrunk to "
+          f"{len(text)} characters, differs from token {first}: {text[:300]!r}\n"
+          f"  reference: {pieces(tok, ref[max(0, first - 5):first + 15])}\n"
+          f"  corpuskit: {pieces(tok, got[max(0, first - 5):first + 15])}", flush=True)
 
 
 # --------------------------------------------------------------------------------------------------
@@ -217,18 +323,19 @@ def fuzz_one(path: str, args, lines: list[str], workdir: str) -> int:
     name = os.path.relpath(path, args.shared_vocab) if args.shared_vocab and path.startswith(args.shared_vocab) else path
     tok = make_references.load_tokenizer(path)
     ck = CorpusKit(args.corpuskit, path, workdir)
-    gen = Texts(args.seed, os.path.basename(os.path.dirname(path)) + "/" + os.path.basename(path), tok, lines)
+    gen = Texts(args.seed, os.path.basename(os.path.dirname(path)) + "/" + os.path.basename(path), tok, lines,
+                args.segment_rate)
     started = time.time()
     done = 0
-    failures: list[tuple[str, bool]] = []
+    failures: list[tuple[str, list[str], bool]] = []
     while done < args.texts and time.time() - started < args.seconds and len(failures) < args.max_failures:
         texts = gen.batch(min(BATCH, args.texts - done))
         for special in (False, True):
             ref = reference_encode(tok, texts, special)
             got = ck.encode(texts, special)
-            for text, a, b in zip(texts, ref, got):
+            for i, (text, a, b) in enumerate(zip(texts, ref, got)):
                 if a != b and len(failures) < args.max_failures:
-                    failures.append((text, special))
+                    failures.append((text, texts[:i], special))
         done += len(texts)
     decoded = 0
     decode_failures: list[list[int]] = []
@@ -242,15 +349,8 @@ def fuzz_one(path: str, args, lines: list[str], workdir: str) -> int:
                 decode_failures.append(seq)
         decoded += len(seqs)
     elapsed = time.time() - started
-    for text, special in failures:
-        small = shrink(tok, ck, text, special)
-        ref = reference_encode(tok, [small], special)[0]
-        got = ck.encode([small], special)[0]
-        print(f"MISMATCH {name} (special tokens: {special}): {small!r}\n  reference: {pieces(tok, ref)}\n"
-              f"  corpuskit: {pieces(tok, got)}", flush=True)
-        if args.regressions:
-            with open(args.regressions, "a", encoding="ascii") as f:
-                f.write(dumps({"tokenizer": name, "text": small}) + "\n")
+    for text, before, special in failures:
+        report(tok, ck, name, args, text, before, special)
     for seq in decode_failures:
         print(f"DECODE MISMATCH {name}: {seq}\n  reference: {reference_decode(tok, [seq])[0]!r}\n"
               f"  corpuskit: {ck.decode([seq])[0]!r}", flush=True)
@@ -272,9 +372,14 @@ def main() -> None:
     ap.add_argument("--corpuskit", default=os.path.join(ROOT, ".build", "release", "corpuskit"))
     ap.add_argument("--corpora", action="append", default=[], metavar="DIR",
                     help="text corpora to mutate (default: $CORPUSKIT_SHARED/corpora and Corpora/)")
+    ap.add_argument("--segment-rate", type=float, default=SEGMENT_RATE, metavar="R",
+                    help=f"share of the texts that are long documents of repeated segments (default {SEGMENT_RATE}; "
+                         "e.g. 0.5 to attack a segment cache)")
     ap.add_argument("--regressions", metavar="FILE", help="append shrunk failing texts here")
     ap.add_argument("--max-failures", type=int, default=5, help="stop a file after this many mismatches")
     args = ap.parse_args()
+    if not 0 <= args.segment_rate <= 1:
+        ap.error(f"--segment-rate: {args.segment_rate} is not between 0 and 1")
 
     shared = os.environ.get("CORPUSKIT_SHARED", os.path.join(ROOT, "..", "shared"))
     args.shared_vocab = os.path.abspath(os.path.join(shared, "vocab")) + os.sep

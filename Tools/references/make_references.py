@@ -4,7 +4,7 @@
     make_references.py --out DIR --tokenizer NAME=PATH [--tokenizer NAME=PATH ...]
                        [--corpora DIR [DIR ...]] [--adversarial N] [--seed S] [--chunk-bytes 4096]
                        [--decode-sequences 2000] [--runs N] [--sweep] [--regressions FILE] [--long-bytes N]
-                       [--skip-if-fresh]
+                       [--segments N] [--skip-if-fresh]
 
 PATH ending in `.model` is loaded with sentencepiece.SentencePieceProcessor, PATH ending in `.json` with
 tokenizers.Tokenizer.from_file. One document set is built and every tokenizer encodes all of it.
@@ -26,7 +26,12 @@ Outputs (every line is JSON, ASCII only, in document order):
                           7. with --long-bytes N, each corpus file's first lines up to N UTF-8 bytes as
                              one document: long enough that sentencepiece re-bases its float32 path
                              scores (beyond ±100,000) several times within a document, which the
-                             ~4 KB chunks never reach.
+                             ~4 KB chunks never reach;
+                          8. --segments N documents of a few words repeated many times
+                             (conformance_texts.Segments: vocabulary pieces, runs of one character,
+                             indentation runs before code tokens, alternating patterns, corpus words,
+                             characters outside the vocabularies; mostly 2-40 KB, one in six 60-200 KB),
+                             so the same segment recurs at very different accumulated path scores.
   DIR/NAME.jsonl          sentencepiece: {"ids": encode(t), "ids_special": encode(t, add_bos, add_eos),
                                           "decoded": decode(ids)}
                           tokenizers:    {"ids": encode(t, add_special_tokens=False).ids,
@@ -517,7 +522,7 @@ def fingerprint(args, tok_specs, corpus, versions) -> tuple[str, dict]:
         "regressions": [sha256_file(p) for p in args.regressions],
         "options": {"adversarial": args.adversarial, "seed": args.seed, "chunk_bytes": args.chunk_bytes,
                     "decode_sequences": args.decode_sequences, "runs": args.runs, "sweep": args.sweep,
-                    "long_bytes": args.long_bytes},
+                    "long_bytes": args.long_bytes, "segments": args.segments},
         "versions": versions,
     }
     return hashlib.sha256(dumps(parts).encode()).hexdigest(), parts
@@ -567,6 +572,8 @@ def main() -> None:
     ap.add_argument("--sweep", action="store_true", help="add the ten-character run sweep (lengths 1-199)")
     ap.add_argument("--long-bytes", type=int, default=0, metavar="N",
                     help="add each corpus file's first N UTF-8 bytes (whole lines) as one document (default 0: none)")
+    ap.add_argument("--segments", type=int, default=0, metavar="N",
+                    help="documents of repeated segments, 2-200 KB each (default 0: none)")
     ap.add_argument("--regressions", action="append", default=[], metavar="FILE",
                     help="JSON lines with a \"text\" each, added as documents (repeatable)")
     ap.add_argument("--skip-if-fresh", action="store_true", help="do nothing when the outputs match the inputs")
@@ -604,7 +611,14 @@ def main() -> None:
     regressions = [json.loads(line)["text"] for path in args.regressions
                    for line in open(path, encoding="utf-8") if line.strip()]
     long = long_documents(corpus, args.long_bytes)
-    docs = distinct + chunks + adversarial + runs + sweep + regressions + long
+    segments = []
+    if args.segments > 0:
+        vocabularies = [tok.pieces for tok in toks.values()]
+        rng = random.Random(f"segments:{args.seed}")
+        segments = conformance_texts.Segments(rng, conformance_texts.Runs(rng, vocabularies),
+                                              conformance_texts.piece_texts(vocabularies), all_lines,
+                                              specials).documents(args.segments)
+    docs = distinct + chunks + adversarial + runs + sweep + regressions + long + segments
     outputs: dict[str, int] = {}
     path = os.path.join(args.out, "documents.jsonl")
     with open(path, "w", encoding="ascii", newline="\n") as f:
@@ -612,7 +626,8 @@ def main() -> None:
             f.write(dumps({"text": text}) + "\n")
     outputs["documents.jsonl"] = os.path.getsize(path)
     log(f"{len(docs)} documents ({len(distinct)} lines, {len(chunks)} chunks, {len(adversarial)} adversarial, "
-        f"{len(runs)} runs, {len(sweep)} sweep, {len(regressions)} regressions, {len(long)} long), "
+        f"{len(runs)} runs, {len(sweep)} sweep, {len(regressions)} regressions, {len(long)} long, "
+        f"{len(segments)} segment documents), "
         f"{sum(len(d.encode('utf-8')) for d in docs) / 1e6:.1f} MB UTF-8")
 
     per_tokenizer = {}
@@ -675,7 +690,7 @@ def main() -> None:
                     for p, (_, h) in zip(corpus, fp_parts["corpora"])],
         "documents": {"total": len(docs), "lines": len(distinct), "chunks": len(chunks),
                       "adversarial": len(adversarial), "runs": len(runs), "sweep": len(sweep),
-                      "regressions": len(regressions), "long": len(long)},
+                      "regressions": len(regressions), "long": len(long), "segments": len(segments)},
         "tokenizers": [{"name": n, **per_tokenizer[n]} for n, _ in tok_specs],
         "outputs": outputs,
         "seconds": round(time.time() - started, 2),

@@ -4,7 +4,8 @@
 # and four BPE files: Llama 2's .model, its tokenizer.json and the Swallow-style extension (.model and
 # tokenizer.json), plus the same extension of llm-jp v2.1 (Unigram, .model and tokenizer.json), which
 # Tools/references/make_bpe_vocabularies.py first derives into references/bpe-vocab,
-# over $CORPUSKIT_SHARED/corpora/*.txt plus 2000 adversarial documents, 2000 repeated-character runs and the run sweep.
+# over $CORPUSKIT_SHARED/corpora/*.txt plus 2000 adversarial documents, 2000 repeated-character runs, the run sweep
+# and 12 documents of repeated segments (2-200 KB; conformance_texts.Segments).
 #
 # Usage: Tools/references/make_shared_references.sh [extra make_references.py options]
 # CORPUSKIT_SHARED defaults to ../shared relative to the repository root. Does nothing when
@@ -49,6 +50,7 @@ exec .venv/bin/python -m Tools.references.make_references \
     --runs 2000 \
     --sweep \
     --long-bytes 150000 \
+    --segments 12 \
     "${args[@]}" \
     --skip-if-fresh \
     "$@"
