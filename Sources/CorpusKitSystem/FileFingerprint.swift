@@ -88,14 +88,10 @@ public enum FileDigest {
         var digest = SHA256()
         var done = 0
         while done < count {
-            let got = pread(fd, buffer.baseAddress!, min(buffer.count, count - done), off_t(offset + done))
-            if got < 0 {
-                if errno == EINTR { continue }
-                throw SystemError(path: path, operation: "read", code: errno)
-            }
-            if got == 0 { throw SystemError(path: path, operation: "read (the file shrank while being read)", code: EIO) }
-            digest.update(bufferPointer: UnsafeRawBufferPointer(rebasing: buffer[..<got]))
-            done += got
+            let piece = UnsafeMutableRawBufferPointer(rebasing: buffer[..<min(buffer.count, count - done)])
+            try POSIXFile.read(fd, offset: offset + done, into: piece, path: path)
+            digest.update(bufferPointer: UnsafeRawBufferPointer(piece))
+            done += piece.count
         }
         return hex(digest.finalize())
     }

@@ -43,11 +43,19 @@ public enum POSIXFile {
     /// - Throws: ``SystemError`` on a read error, or when the file ends first (it shrank).
     public static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(SystemError) -> [UInt8] {
         var bytes = [UInt8](repeating: 0, count: count)
+        let result: Result<Void, SystemError> = bytes.withUnsafeMutableBytes { buffer in
+            Result { () throws(SystemError) in try read(fd, offset: offset, into: buffer, path: path) }
+        }
+        try result.get()
+        return bytes
+    }
+
+    /// Fills `buffer` with the bytes at `offset` of `fd`, retrying short reads and EINTR; a file
+    /// that ends first is an error (it shrank while being read).
+    public static func read(_ fd: Int32, offset: Int, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) {
         var done = 0
-        while done < count {
-            let got = bytes.withUnsafeMutableBytes { buffer in
-                pread(fd, buffer.baseAddress! + done, count - done, off_t(offset + done))
-            }
+        while done < buffer.count {
+            let got = pread(fd, buffer.baseAddress! + done, buffer.count - done, off_t(offset + done))
             if got < 0 {
                 if errno == EINTR { continue }
                 throw SystemError(path: path, operation: "read", code: errno)
@@ -55,7 +63,6 @@ public enum POSIXFile {
             if got == 0 { throw SystemError(path: path, operation: "read (the file shrank while being read)", code: EIO) }
             done += got
         }
-        return bytes
     }
 
     /// Writes all `count` bytes at `base`, retrying short writes and EINTR.
