@@ -24,6 +24,18 @@ final class BlockingQueue<Element: Sendable>: @unchecked Sendable {
         return true
     }
 
+    /// Appends `values` with one wake-up of a waiting consumer; returns false (dropping them)
+    /// when the queue is closed.
+    @discardableResult
+    func push(contentsOf values: [Element]) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        guard !closed else { return false }
+        items.append(contentsOf: values)
+        if !values.isEmpty { condition.signal() }
+        return true
+    }
+
     /// The oldest value, waiting for one while the queue is open; `nil` once closed and drained.
     func pop() -> Element? {
         condition.lock()

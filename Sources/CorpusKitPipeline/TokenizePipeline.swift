@@ -30,6 +30,9 @@ import CorpusKitMegatron
 ///   every worker count and every run.
 /// * A fixed pool of `2 × workers + 2` batches circulates; the reader waits for a free one, so
 ///   memory stays flat however large the input.
+/// * The writer and the reader wake once per two batches, not one (``ReorderBuffer``): with every
+///   core busy each wake-up preempts a worker, and on two cores the work beside the workers is
+///   what keeps 2 workers from running twice as fast as 1.
 ///
 /// ## Inputs
 ///
@@ -259,6 +262,9 @@ public final class TokenizePipeline {
         totals.progress.inputTotal = Self.totalSize(of: files)
         var failure: PipelineError?
         var sequence = 0
+        /// Written batches not yet returned to the pool: they go back in pairs, waking the reader
+        /// once per two batches as the reorder buffer wakes this thread (see ``ReorderBuffer``).
+        var written: [DocumentBatch] = []
         while let batch = reorder.take(sequence) {
             sequence += 1
             if let problem = write(batch, to: writers, sink: sink, totals: &totals) {
@@ -268,8 +274,13 @@ public final class TokenizePipeline {
             totals.progress.elapsed = Self.seconds(since: started)
             progress?.update(totals.progress)
             batch.reset()
-            free.push(batch)
+            written.append(batch)
+            if written.count == 2 {
+                free.push(contentsOf: written)
+                written.removeAll(keepingCapacity: true)
+            }
         }
+        free.push(contentsOf: written)
         if failure == nil && cancellation.isCancelled {
             failure = .interrupted(signal: cancellation.signal)
         }

@@ -8,6 +8,12 @@ import Darwin
 ///
 /// Use it directly to checksum an input file (``ByteChunkSource/forEachChunk(bufferSize:_:)``);
 /// ``DecompressingReader`` uses it underneath.
+///
+/// A regular file that ends early because it was cut shorter while being read (its size is
+/// then smaller than when it was opened) is an error naming the file, never a silently shorter
+/// input: `read` just returns 0 at the new end. (Files whose size says nothing about their
+/// contents, such as those under `/proc` and `/sys`, keep their size and read normally.)
+///
 /// The file descriptor is closed when the reader is deallocated. Not thread-safe: use one
 /// reader from one task at a time.
 public final class RawFileReader: ByteChunkSource {
@@ -17,6 +23,8 @@ public final class RawFileReader: ByteChunkSource {
     public private(set) var bytesRead: Int = 0
 
     private let descriptor: Int32
+    /// The size of a regular file when it was opened; nil for pipes and other streams.
+    private let sizeAtOpen: Int?
 
     /// Opens `path` for reading.
     /// - Throws: ``InputStreamError`` with kind `.io(operation: "open", …)`.
@@ -28,8 +36,11 @@ public final class RawFileReader: ByteChunkSource {
         #if canImport(Glibc)
         _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
         #endif
+        var info = stat()
+        let isRegular = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
         self.path = path
         self.descriptor = fd
+        self.sizeAtOpen = isRegular ? Int(info.st_size) : nil
     }
 
     deinit {
@@ -38,6 +49,8 @@ public final class RawFileReader: ByteChunkSource {
 
     /// Reads up to `buffer.count` bytes into `buffer`, retrying on `EINTR`.
     /// - Returns: the number of bytes read; 0 only at the end of the file (or for an empty buffer).
+    /// - Throws: ``InputStreamError`` when a read fails, or when a regular file ends because it
+    ///   shrank while being read.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputStreamError) -> Int {
         guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
         while true {
@@ -46,13 +59,28 @@ public final class RawFileReader: ByteChunkSource {
             #else
             let count = Darwin.read(descriptor, base, buffer.count)
             #endif
-            if count >= 0 {
+            if count > 0 {
                 bytesRead += count
                 return count
+            }
+            if count == 0 {
+                try checkNotShrunk()
+                return 0
             }
             let code = errno
             if code == EINTR { continue }
             throw InputStreamError(path: path, compressedOffset: bytesRead, kind: .io(operation: "read", errno: code))
         }
+    }
+
+    /// At the end of a regular file: an error when the file is now smaller than when it was
+    /// opened and the end came before that size.
+    private func checkNotShrunk() throws(InputStreamError) {
+        guard let sizeAtOpen, bytesRead < sizeAtOpen else { return }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, Int(info.st_size) < sizeAtOpen else { return }
+        throw InputStreamError(
+            path: path, compressedOffset: bytesRead,
+            kind: .io(operation: "read (the file shrank from \(sizeAtOpen) to \(info.st_size) bytes while being read)", errno: EIO))
     }
 }
