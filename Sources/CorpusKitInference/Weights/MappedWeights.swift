@@ -105,7 +105,7 @@ public final class MappedWeights: @unchecked Sendable {
         for file in checkpoint.tensors.files {
             let mapping: MappedFile
             do {
-                mapping = try MappedFile(path: file.path)
+                mapping = try MappedFile(path: file.path, hugePages: true)
             } catch {
                 throw .unmappable(path: file.path, error)
             }
