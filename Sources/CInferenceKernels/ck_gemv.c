@@ -49,6 +49,11 @@ __attribute__((target("avx2,fma"), always_inline)) static inline float sum8(__m2
 }
 
 // One row at a time (one sequential weight stream), thirty-two columns per step in four accumulators.
+// Once per 2,048 columns (4 KiB of weights) the stream's next 4 KiB page is prefetched into L2: the
+// hardware prefetchers stop at each 4 KiB page, and this starts the next one (and its page walk) early.
+// Measured on the llm-jp-3-1.8b shape's 2,048-wide rows (BENCHMARKS.md, "Decoding, fourth pass"): on
+// a file mapped in 4 KiB pages 25.6-26.4 -> 26.9-27.5 GB/s (a plain read 27.2-28.0), on 2 MiB pages
+// 31.9-32.7 -> 32.8-33.0 (35.5); a prefetch of every line, or every 2 KiB, read no faster or slower.
 __attribute__((target("avx2,fma"))) static void one_row_avx2(const uint16_t *w, size_t ld, size_t rows, size_t cols,
                                                              const float *x, float *y) {
     const size_t steps = cols & ~(size_t)31, wide = cols & ~(size_t)7;
@@ -57,6 +62,7 @@ __attribute__((target("avx2,fma"))) static void one_row_avx2(const uint16_t *w, 
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
         size_t c = 0;
         for (; c < steps; c += 32) {
+            if ((c & 2047) == 0) _mm_prefetch((const char *)(q + c) + 4096, _MM_HINT_T1);
             a0 = _mm256_fmadd_ps(load8(q + c), _mm256_loadu_ps(x + c), a0);
             a1 = _mm256_fmadd_ps(load8(q + c + 8), _mm256_loadu_ps(x + c + 8), a1);
             a2 = _mm256_fmadd_ps(load8(q + c + 16), _mm256_loadu_ps(x + c + 16), a2);
@@ -69,6 +75,22 @@ __attribute__((target("avx2,fma"))) static void one_row_avx2(const uint16_t *w, 
     }
 }
 
+// Prefetches for the eight-rows-per-pass loops, issued once per 32 columns: the same 64 bytes of each of
+// the next pass's eight rows into L2 (so that pass starts on data already fetched: the hardware
+// prefetchers lose each row's stream at its end and retrain on eight new ones), and each current row's
+// stream CK_STREAM_AHEAD bytes ahead into L1. Measured on the llm-jp-3-1.8b shape's 7,168-wide rows
+// (BENCHMARKS.md, "Decoding, fourth pass"): 25-27 GB/s against 22-23 without; the next-pass prefetch
+// alone gives most of it. Rows read one at a time get none: in one contiguous stream the hardware
+// prefetchers do better alone (software prefetch there read 17-25 GB/s against 32).
+#define CK_STREAM_AHEAD 256
+#define CK_PREFETCH8(q, ld, c, next)                                                                     \
+    do {                                                                                                 \
+        if (next)                                                                                        \
+            for (int i_ = 0; i_ < 8; i_++) _mm_prefetch((const char *)((next) + i_ * (ld) + (c)), _MM_HINT_T1); \
+        for (int i_ = 0; i_ < 8; i_++)                                                                   \
+            _mm_prefetch((const char *)((q) + i_ * (ld) + (c)) + CK_STREAM_AHEAD, _MM_HINT_T0);          \
+    } while (0)
+
 // Wider rows: eight per pass, one accumulator each: eight weight streams in flight share each load of x.
 // Measured on the llm-jp-3-1.8b shape's weights (memory-mapped, BENCHMARKS.md): eight streams read
 // ~10 % faster than four, sixteen no faster than eight.
@@ -79,22 +101,29 @@ __attribute__((target("avx2,fma"))) void ck_gemv_bf16_avx2(const uint16_t *w, si
         return;
     }
     size_t r = 0;
-    const size_t wide = cols & ~(size_t)7;
+    const size_t wide = cols & ~(size_t)7, lines = cols & ~(size_t)31;
     for (; r + 8 <= rows; r += 8) {
-        const uint16_t *q = w + r * ld;
+        const uint16_t *q = w + r * ld, *next = r + 16 <= rows ? q + 8 * ld : NULL;
         __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         size_t c = 0;
-        for (; c < wide; c += 8) {
-            const __m256 xv = _mm256_loadu_ps(x + c);
-            a0 = _mm256_fmadd_ps(load8(q + c), xv, a0);
-            a1 = _mm256_fmadd_ps(load8(q + ld + c), xv, a1);
-            a2 = _mm256_fmadd_ps(load8(q + 2 * ld + c), xv, a2);
-            a3 = _mm256_fmadd_ps(load8(q + 3 * ld + c), xv, a3);
-            a4 = _mm256_fmadd_ps(load8(q + 4 * ld + c), xv, a4);
-            a5 = _mm256_fmadd_ps(load8(q + 5 * ld + c), xv, a5);
-            a6 = _mm256_fmadd_ps(load8(q + 6 * ld + c), xv, a6);
-            a7 = _mm256_fmadd_ps(load8(q + 7 * ld + c), xv, a7);
+#define CK_STEP8(c)                                                 \
+        {                                                           \
+            const __m256 xv = _mm256_loadu_ps(x + (c));             \
+            a0 = _mm256_fmadd_ps(load8(q + (c)), xv, a0);           \
+            a1 = _mm256_fmadd_ps(load8(q + ld + (c)), xv, a1);      \
+            a2 = _mm256_fmadd_ps(load8(q + 2 * ld + (c)), xv, a2);  \
+            a3 = _mm256_fmadd_ps(load8(q + 3 * ld + (c)), xv, a3);  \
+            a4 = _mm256_fmadd_ps(load8(q + 4 * ld + (c)), xv, a4);  \
+            a5 = _mm256_fmadd_ps(load8(q + 5 * ld + (c)), xv, a5);  \
+            a6 = _mm256_fmadd_ps(load8(q + 6 * ld + (c)), xv, a6);  \
+            a7 = _mm256_fmadd_ps(load8(q + 7 * ld + (c)), xv, a7);  \
         }
+        for (; c < lines; c += 32) {
+            CK_PREFETCH8(q, ld, c, next);
+            CK_STEP8(c) CK_STEP8(c + 8) CK_STEP8(c + 16) CK_STEP8(c + 24)
+        }
+        for (; c < wide; c += 8) CK_STEP8(c)
+#undef CK_STEP8
         float s[8] = { sum8(a0), sum8(a1), sum8(a2), sum8(a3), sum8(a4), sum8(a5), sum8(a6), sum8(a7) };
         for (; c < cols; c++)
             for (int i = 0; i < 8; i++) s[i] += widen(q[i * ld + c]) * x[c];
@@ -130,28 +159,35 @@ CK_AVX512 void ck_gemv_bf16_avx512(const uint16_t *w, size_t ld, size_t rows, si
         one_row_avx2(w, ld, rows, cols, x, y);
         return;
     }
+    const size_t lines = cols & ~(size_t)31;
     for (; r + 8 <= rows; r += 8) {
-        const uint16_t *q = w + r * ld;
+        const uint16_t *q = w + r * ld, *next = r + 16 <= rows ? q + 8 * ld : NULL;
         __m512 a0 = _mm512_setzero_ps(), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         size_t c = 0;
         // Sixteen columns (the first `mask` of them) of the eight rows; eight named accumulators, not an
         // array, so that no compiler keeps them in memory.
-#define CK_STEP8(mask, xv)                                                   \
-        a0 = _mm512_fmadd_ps(load16(q + c, mask), xv, a0);                  \
-        a1 = _mm512_fmadd_ps(load16(q + ld + c, mask), xv, a1);             \
-        a2 = _mm512_fmadd_ps(load16(q + 2 * ld + c, mask), xv, a2);         \
-        a3 = _mm512_fmadd_ps(load16(q + 3 * ld + c, mask), xv, a3);         \
-        a4 = _mm512_fmadd_ps(load16(q + 4 * ld + c, mask), xv, a4);         \
-        a5 = _mm512_fmadd_ps(load16(q + 5 * ld + c, mask), xv, a5);         \
-        a6 = _mm512_fmadd_ps(load16(q + 6 * ld + c, mask), xv, a6);         \
-        a7 = _mm512_fmadd_ps(load16(q + 7 * ld + c, mask), xv, a7);
+#define CK_STEP8(mask, xv, c)                                                 \
+        a0 = _mm512_fmadd_ps(load16(q + (c), mask), xv, a0);                  \
+        a1 = _mm512_fmadd_ps(load16(q + ld + (c), mask), xv, a1);             \
+        a2 = _mm512_fmadd_ps(load16(q + 2 * ld + (c), mask), xv, a2);         \
+        a3 = _mm512_fmadd_ps(load16(q + 3 * ld + (c), mask), xv, a3);         \
+        a4 = _mm512_fmadd_ps(load16(q + 4 * ld + (c), mask), xv, a4);         \
+        a5 = _mm512_fmadd_ps(load16(q + 5 * ld + (c), mask), xv, a5);         \
+        a6 = _mm512_fmadd_ps(load16(q + 6 * ld + (c), mask), xv, a6);         \
+        a7 = _mm512_fmadd_ps(load16(q + 7 * ld + (c), mask), xv, a7);
+        for (; c < lines; c += 32) {
+            CK_PREFETCH8(q, ld, c, next);
+            const __m512 xv = _mm512_loadu_ps(x + c), xw = _mm512_loadu_ps(x + c + 16);
+            CK_STEP8(all, xv, c)
+            CK_STEP8(all, xw, c + 16)
+        }
         for (; c < wide; c += 16) {
             const __m512 xv = _mm512_loadu_ps(x + c);
-            CK_STEP8(all, xv)
+            CK_STEP8(all, xv, c)
         }
         if (tail) {
             const __m512 xv = _mm512_maskz_loadu_ps(tail, x + c);
-            CK_STEP8(tail, xv)
+            CK_STEP8(tail, xv, c)
         }
 #undef CK_STEP8
         y[r] = _mm512_reduce_add_ps(a0); y[r + 1] = _mm512_reduce_add_ps(a1);

@@ -8,8 +8,9 @@ import CorpusKitInference
 final class DecodingKernelTests: XCTestCase {
     /// Both C kernels (`ck_gemv_bf16_avx2`, `ck_gemv_bf16_avx512`, each where this CPU runs it) on
     /// shapes that leave remainders in both loops (rows not a multiple of 8, columns not of 16), a row
-    /// stride wider than the columns, and rows on both sides of the one-row-at-a-time width (4,096
-    /// columns), against the float64 dot products: within float32 accumulation error.
+    /// stride wider than the columns, rows on both sides of the one-row-at-a-time width (4,096
+    /// columns), and more than one eight-row pass of wide rows (the next pass prefetched), against the
+    /// float64 dot products: within float32 accumulation error.
     func testBF16MatrixVectorKernelsAgainstFloat64() throws {
         let kernels: [(MatrixVectorKernel, (UnsafePointer<UInt16>, Int, Int, Int, UnsafePointer<Float>, UnsafeMutablePointer<Float>) -> Void)] = [
             (.avx2, ck_gemv_bf16_avx2), (.avx512, ck_gemv_bf16_avx512),
@@ -17,7 +18,7 @@ final class DecodingKernelTests: XCTestCase {
         let supported = kernels.filter { $0.0.isSupported }
         try XCTSkipIf(supported.isEmpty, "no AVX2 + FMA on this CPU: the kernels are not used here")
         var generator = SystemRandomNumberGenerator()
-        let shapes = [(1, 1, 1), (3, 15, 15), (4, 16, 16), (7, 37, 40), (8, 16, 16), (9, 8, 8), (13, 2048, 2048), (17, 33, 35), (5, 4096, 4096), (9, 4097, 4100), (9, 7168, 7170), (24, 7, 7)]
+        let shapes = [(1, 1, 1), (3, 15, 15), (4, 16, 16), (7, 37, 40), (8, 16, 16), (9, 8, 8), (13, 2048, 2048), (17, 33, 35), (5, 4096, 4096), (9, 4097, 4100), (9, 7168, 7170), (17, 5000, 5003), (24, 7, 7)]
         for (kernel, run) in supported {
             for (rows, cols, stride) in shapes {
                 let weights: [UInt16] = (0..<(rows * stride)).map { _ in

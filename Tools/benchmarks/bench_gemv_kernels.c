@@ -4,8 +4,10 @@
 // Reads a region of a safetensors file as a row-major bf16 matrix of WIDTH columns, and times each
 // kernel and the read loop in turn, REPEATS rounds interleaved (a shared machine's load hits all alike),
 // printing the best GB/s of each by CPU time (this thread's) and by wall time. MEMORY says where the
-// matrix lies: `file` (the default) the file mapping itself (4 KiB pages, page cache warm after the first
-// pass, as `corpuskit model` reads its weights), `anon` a copy in anonymous memory on 4 KiB pages,
+// matrix lies: `file` (the default) the file mapping itself (page cache warm after the first pass, as
+// `corpuskit model` reads its weights; mapped with 2 MiB or 4 KiB page-table entries as the page cache
+// holds the file in 2 MiB folios or smaller ones: check with Tools/benchmarks/bench_file_hugepages.c,
+// which can also put the file in either state), `anon` a copy in anonymous memory on 4 KiB pages,
 // `hugepages` a copy in anonymous memory advised MADV_HUGEPAGE (transparent huge pages). OFFSET (bytes)
 // shifts the matrix's start past a page boundary: the llm-jp-3-1.8b shape's tensors start 784 bytes
 // past one in its safetensors file, so `file 784` is what the model reads.

@@ -64,7 +64,7 @@ public final class CausalLM: @unchecked Sendable {
         do { checkpoint = try CheckpointDirectory(path: directory) } catch { throw .checkpoint(error) }
         if let problem = checkpoint.tensors.indexProblems.first { throw .malformed(path: directory, reason: "model.safetensors.index.json: \(problem)") }
         spec = try ModelSpec(config: checkpoint.config, generation: checkpoint.generationConfig)
-        weights = try MappedWeights(checkpoint: checkpoint)
+        weights = try MappedWeights(checkpoint: checkpoint, hugePages: true)
         pool = try ComputePool(threads: threads)
         let s = spec
         let w = weights

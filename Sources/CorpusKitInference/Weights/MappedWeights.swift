@@ -96,7 +96,11 @@ public final class MappedWeights: @unchecked Sendable {
 
     /// Maps every safetensors file of `checkpoint`. Tensors of a dtype other than F32/F16/BF16 are
     /// refused when used (``tensor(_:)``), not here: a checkpoint may carry unused integer buffers.
-    public init(checkpoint: CheckpointDirectory) throws(InferenceError) {
+    /// `hugePages`: for a model that streams its weights once per generated token (see
+    /// ``MappedFile/init(path:hugePages:)``); not for one pass over them (`model diff`, `model check`),
+    /// where the 2 MiB folios only cost: a cold `model diff` of the llm-jp-3-1.8b shape took 2.20-2.35 s
+    /// with them against 1.67-1.75 without, on the 2-vCPU guest (BENCHMARKS.md, "Decoding, fourth pass").
+    public init(checkpoint: CheckpointDirectory, hugePages: Bool = false) throws(InferenceError) {
         directory = checkpoint.path
         var tensors: [String: WeightTensor] = [:]
         var mapped = 0
@@ -105,7 +109,7 @@ public final class MappedWeights: @unchecked Sendable {
         for file in checkpoint.tensors.files {
             let mapping: MappedFile
             do {
-                mapping = try MappedFile(path: file.path)
+                mapping = try MappedFile(path: file.path, hugePages: hugePages)
             } catch {
                 throw .unmappable(path: file.path, error)
             }
