@@ -289,15 +289,23 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(elsewhere.status, 0, elsewhere.stderr)
         XCTAssertFalse(elsewhere.stderr.contains("warning"), elsewhere.stderr)
 
-        let other = base + ["--tokenizer-model", TestPaths.fixtureNFKC, "--data-cache-path", scratch.file("other")]
-        let refused = try corpuskit(other)
-        XCTAssertEqual(refused.status, 1, refused.stderr)
-        XCTAssertTrue(refused.stderr.contains("\(dataset): made with \(TestPaths.fixtureLLMJP)"), refused.stderr)
-        XCTAssertTrue(refused.stderr.contains("not with \(TestPaths.fixtureNFKC)") && refused.stderr.contains("--allow-different-tokenizers"), refused.stderr)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("other")))
-        let allowed = try corpuskit(other + ["--allow-different-tokenizers"])
-        XCTAssertEqual(allowed.status, 0, allowed.stderr)
-        XCTAssertTrue(allowed.stderr.contains("warning: \(dataset): made with"), allowed.stderr)
+        // Refused with `status`, naming the dataset's tokenizer, `saying` and the override; then, with
+        // the override, done with a warning.
+        func refusedThenWarned(_ arguments: [String], status: Int32, saying: String, whileRefused: () -> Void = {}) throws {
+            let refused = try corpuskit(arguments)
+            XCTAssertEqual(refused.status, status, refused.stderr)
+            XCTAssertTrue(refused.stderr.contains("\(dataset): made with \(TestPaths.fixtureLLMJP)"), refused.stderr)
+            XCTAssertTrue(refused.stderr.contains(saying) && refused.stderr.contains("--allow-different-tokenizers"), refused.stderr)
+            whileRefused()
+            let allowed = try corpuskit(arguments + ["--allow-different-tokenizers"])
+            XCTAssertEqual(allowed.status, 0, allowed.stderr)
+            XCTAssertTrue(allowed.stderr.contains("warning: \(dataset): made with"), allowed.stderr)
+        }
+
+        try refusedThenWarned(base + ["--tokenizer-model", TestPaths.fixtureNFKC, "--data-cache-path", scratch.file("other")],
+                              status: 1, saying: "not with \(TestPaths.fixtureNFKC)") {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.file("other")))
+        }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: scratch.file("other")).count,
                        try FileManager.default.contentsOfDirectory(atPath: scratch.file("same")).count)
 
@@ -305,15 +313,8 @@ final class CommandLineTests: XCTestCase {
         let checked = try corpuskit(base + ["--tokenizer-model", TestPaths.fixtureLLMJP, "--check-cache", scratch.file("same")])
         XCTAssertEqual(checked.status, 0, checked.stderr)
         XCTAssertFalse(checked.stderr.contains("warning"), checked.stderr)
-        let otherCheck = base + ["--tokenizer-model", TestPaths.fixtureNFKC, "--check-cache", scratch.file("other")]
-        let refusedCheck = try corpuskit(otherCheck)
-        XCTAssertEqual(refusedCheck.status, 2, refusedCheck.stderr)
-        XCTAssertTrue(refusedCheck.stderr.contains("\(dataset): made with \(TestPaths.fixtureLLMJP)"), refusedCheck.stderr)
-        XCTAssertTrue(refusedCheck.stderr.contains("nothing was checked") && refusedCheck.stderr.contains("--allow-different-tokenizers"),
-                      refusedCheck.stderr)
-        let allowedCheck = try corpuskit(otherCheck + ["--allow-different-tokenizers"])
-        XCTAssertEqual(allowedCheck.status, 0, allowedCheck.stderr)
-        XCTAssertTrue(allowedCheck.stderr.contains("warning: \(dataset): made with"), allowedCheck.stderr)
+        try refusedThenWarned(base + ["--tokenizer-model", TestPaths.fixtureNFKC, "--check-cache", scratch.file("other")],
+                              status: 2, saying: "nothing was checked")
     }
 
     func testShardInfoDecodeAndMerge() throws {
