@@ -9,9 +9,10 @@
 //   4 two rows at a time (adjacent), 5 two rows at a time (half the chunk apart): two weight streams per
 //     thread, each row summed exactly as kernel 0 sums it (bitwise the same results).
 // CHUNK 0: each thread a fixed half of the rows; else CHUNK rows at a time from an atomic counter.
+// ANON=1 in the environment: the region is first copied into anonymous memory advised MADV_HUGEPAGE (on this
+// machine it read as fast as the page cache's mapping of the file).
 // Prints the median and best wall GB/s of REPS repetitions, and the largest relative difference of the
-// first 64 outputs from main's kernel. The weights must be the real file: a synthetic buffer of a repeating
-// pattern read at 100-170 GB/s here (identical pages; likely merged by the host), which no real file does.
+// first 64 outputs from main's kernel.
 //
 //   /opt/swift/usr/bin/clang -O2 -pthread -I Sources/CInferenceKernels/include Tools/benchmarks/bench_gemv_variants.c \
 //       Sources/CInferenceKernels/ck_gemv.c -o /tmp/bench_gemv_variants -lm
