@@ -25,36 +25,32 @@ public final class ComputePool: @unchecked Sendable {
     /// shape; against 1,024 rows, 4 % (BENCHMARKS.md). The tile itself is read once, by sgemm's packing.
     static let tileFloats = 2_097_152
     private var tiles: [UnsafeMutablePointer<Float>]
+    private let workerThreads: WorkerThreads
 
     /// Fails when OpenBLAS cannot be loaded (``OpenBLAS/load()``).
     public init(threads: Int) throws(InferenceError) {
         try OpenBLAS.load()
         self.threads = max(1, threads)
         tiles = (0..<self.threads).map { _ in UnsafeMutablePointer<Float>.allocate(capacity: ComputePool.tileFloats) }
+        workerThreads = WorkerThreads(workers: self.threads - 1)
     }
 
-    deinit { for tile in tiles { tile.deallocate() } }
+    deinit {
+        workerThreads.stop()
+        for tile in tiles { tile.deallocate() }
+    }
 
-    /// Runs `body(worker, range)` over `count` items split into at most `threads` contiguous ranges.
+    /// Runs `body(worker, range)` over `count` items split into at most `threads` contiguous ranges
+    /// (worker `w` of `n` takes `count * w / n ..< count * (w + 1) / n`); worker 0 is the calling thread.
+    /// One caller at a time, and not from inside `body`.
     func parallel(_ count: Int, minimumPerWorker: Int = 1, _ body: (Int, Range<Int>) -> Void) {
         let workers = min(threads, max(1, count / max(1, minimumPerWorker)))
         if workers <= 1 {
             body(0, 0..<count)
             return
         }
-        withoutActuallyEscaping(body) { body in
-            let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                let lo = count * w / workers, hi = count * (w + 1) / workers
-                box.value(w, lo..<hi)
-            }
-        }
+        workerThreads.run(count, parts: workers, body)
     }
 
     func tile(_ worker: Int) -> UnsafeMutablePointer<Float> { tiles[worker] }
-}
-
-struct UncheckedBox<T>: @unchecked Sendable {
-    let value: T
-    init(_ value: T) { self.value = value }
 }
