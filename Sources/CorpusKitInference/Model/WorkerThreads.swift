@@ -8,6 +8,10 @@ import Foundation
 /// through futexes, expensive in a virtual machine. Here a worker that finishes spins on its own word for
 /// ``spinNanoseconds`` (the next hand-off usually comes sooner) and only then sleeps, so it never holds
 /// a core while decoding is idle; the caller waits for the workers the same way (`ck_handoff.c`).
+/// Measured on the llm-jp-3-1.8b shape at 2 threads, 22 rounds alternating with concurrentPerform and
+/// llama.cpp on a quiet machine: 8.7 % more decode tokens/s (geometric mean; 16 rounds of 22 faster), most
+/// when the host's memory is in its fast state, where a hand-off's wake-up is a larger part of a
+/// matrix-vector product (BENCHMARKS.md, "Decoding, seventh session").
 ///
 /// One caller at a time, and not from inside a part (`run` is not reentrant).
 final class WorkerThreads: @unchecked Sendable {
