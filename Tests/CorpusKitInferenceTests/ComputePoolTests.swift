@@ -46,6 +46,30 @@ final class ComputePoolTests: XCTestCase {
         }
     }
 
+    /// The guided split (a long block per worker, then the tail in grains from a shared counter): every
+    /// index exactly once, and every range starting at a multiple of `align` (the bf16 kernel's 8-row passes).
+    func testGuidedSplitCoversEachIndexOnceAligned() throws {
+        for threads in [1, 2, 3] {
+            let pool = try ComputePool(threads: threads)
+            for count in [0, 1, 7, 8, 15, 16, 17, 100, 2_048, 6_144, 14_336, 99_584] {
+                for round in 0..<20 {
+                    var hits = [Int32](repeating: 0, count: count)
+                    var starts: [Int] = []
+                    let lock = NSLock()
+                    hits.withUnsafeMutableBufferPointer { h in
+                        let hp = SharedPointer(h.baseAddress!)
+                        pool.parallelGuided(count, align: 8, grain: 16) { range in
+                            lock.lock(); starts.append(range.lowerBound); lock.unlock()
+                            for i in range { hp.pointer[i] += 1 }
+                        }
+                    }
+                    XCTAssertFalse(hits.contains { $0 != 1 }, "threads \(threads) count \(count) round \(round)")
+                    XCTAssertTrue(starts.allSatisfy { $0 % 8 == 0 }, "threads \(threads) count \(count): a range off the 8-row grid")
+                }
+            }
+        }
+    }
+
     /// Pools made and dropped, idle and just after work: deinit stops and waits for the workers.
     func testPoolsAreDestroyedWithoutHanging() throws {
         for round in 0..<200 {

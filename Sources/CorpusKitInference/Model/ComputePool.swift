@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A raw pointer that may cross into the parallel workers (each writes a disjoint part).
 struct SharedPointer<T>: @unchecked Sendable {
@@ -50,6 +51,37 @@ public final class ComputePool: @unchecked Sendable {
             return
         }
         workerThreads.run(count, parts: workers, body)
+    }
+
+    /// Runs `body(range)` over `count` items: each of at most `threads` workers first takes one long
+    /// contiguous block (together `headShare` of the items, block starts multiples of `align`), then the
+    /// workers claim the rest `grain` items at a time from a shared counter, so a worker on a faster core
+    /// does more of the tail instead of waiting for the slower one.
+    ///
+    /// For decoding's matrix-vector products. The two vCPUs of this project's machine rarely run at the
+    /// same speed, so with fixed halves one waits for the other; rows claimed 16 at a time from the start
+    /// balance that but break each worker's weight stream into 32–64 KiB pieces, which lost the host's fast
+    /// memory states (10 tok/s where fixed halves reached 11–14.6). Long blocks first keep the streams;
+    /// measured on the llm-jp-3-1.8b shape at 2 threads, alternating with fixed halves (BENCHMARKS.md,
+    /// "Decoding, seventh session").
+    func parallelGuided(_ count: Int, align: Int, grain: Int, headShare: Double = 0.875, _ body: (Range<Int>) -> Void) {
+        let workers = min(threads, max(1, count / max(1, grain)))
+        if workers <= 1 {
+            body(0..<count)
+            return
+        }
+        let block = Int(Double(count) * headShare) / workers / align * align
+        let tailStart = block * workers
+        let tailChunks = (count - tailStart + grain - 1) / grain
+        let next = Atomic<Int>(0)
+        workerThreads.run(workers, parts: workers) { part, _ in
+            if block > 0 { body(part * block..<(part + 1) * block) }
+            while true {
+                let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                if c >= tailChunks { return }
+                body(tailStart + c * grain..<min(count, tailStart + (c + 1) * grain))
+            }
+        }
     }
 
     func tile(_ worker: Int) -> UnsafeMutablePointer<Float> { tiles[worker] }

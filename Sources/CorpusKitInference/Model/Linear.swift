@@ -20,19 +20,18 @@ struct Linear: @unchecked Sendable {
     }
 
     /// `y_i = x · W_i^T` for one input row `x` and several layers with the same input width (q/k/v, gate/up):
-    /// one hand-off to the workers for all of them, which split the layers' rows, stacked, in bands of
-    /// eight (the kernels' pass over wide rows). Only when every layer ``runsMatrixVector(_:)`` with the pool's kernel;
-    /// biases are not added.
+    /// one hand-off to the workers for all of them, which split the layers' rows, stacked: each first a long
+    /// block (starting on the kernels' 8-row grid), then the last eighth 16 rows at a time from a shared
+    /// counter (``ComputePool/parallelGuided(_:align:grain:headShare:_:)``). Only when every layer
+    /// ``runsMatrixVector(_:)`` with the pool's kernel; biases are not added.
     static func applyMatrixVector(_ layers: [(Linear, UnsafeMutablePointer<Float>)], _ x: UnsafePointer<Float>, pool: ComputePool) {
         let kernel = pool.matrixVectorKernel
         let n = layers[0].0.inFeatures
         let sizes = layers.map { $0.0.outFeatures }
         let total = sizes.reduce(0, +)
         let parts = layers.map { (bits: $0.0.weight.base.assumingMemoryBound(to: UInt16.self), out: SharedPointer($0.1)) }
-        pool.parallel(total / 8, minimumPerWorker: 8) { _, band in
-            // Rows [lo, hi) of the stacked layers; the last band also takes the rows past the last full 8.
-            let lo = band.lowerBound * 8
-            let hi = band.upperBound == total / 8 ? total : band.upperBound * 8
+        pool.parallelGuided(total, align: 8, grain: 16) { band in
+            let lo = band.lowerBound, hi = band.upperBound
             var start = 0
             for (i, size) in sizes.enumerated() {
                 let a = max(lo, start), b = min(hi, start + size)
