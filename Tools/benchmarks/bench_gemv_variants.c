@@ -56,14 +56,14 @@ static void k_dp3(const uint16_t *w, size_t ld, size_t rows, size_t cols, const 
 }
 // 512-bit unpack: zero-interleave gives w<<16 in lanes; x pre-permuted
 static float *XP;
-__attribute__((target("avx512f,avx512bw,avx512vl")))
-static void k_unp(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
+__attribute__((target("avx512f,avx512bw,avx512vl"), always_inline))
+static inline void unpack_rows(const uint16_t *w, size_t ld, size_t rows, size_t cols, float *y, int prefetch) {
   const __m512i z = _mm512_setzero_si512();
   for (size_t r = 0; r < rows; r++) {
     const uint16_t *q = w + r*ld;
     __m512 a0=_mm512_setzero_ps(), a1=a0;
     for (size_t c = 0; c < cols; c += 32) {
-      if ((c & 2047) == 0) _mm_prefetch((const char *)(q + c) + 4096, _MM_HINT_T1);
+      if (prefetch && (c & 2047) == 0) _mm_prefetch((const char *)(q + c) + 4096, _MM_HINT_T1);
       __m512i wv = _mm512_loadu_si512(q + c);
       a0 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpacklo_epi16(z, wv)), _mm512_loadu_ps(XP + c), a0);
       a1 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpackhi_epi16(z, wv)), _mm512_loadu_ps(XP + c + 16), a1);
@@ -72,19 +72,9 @@ static void k_unp(const uint16_t *w, size_t ld, size_t rows, size_t cols, const 
   }
 }
 __attribute__((target("avx512f,avx512bw,avx512vl")))
-static void k_unp_np(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
-  const __m512i z = _mm512_setzero_si512();
-  for (size_t r = 0; r < rows; r++) {
-    const uint16_t *q = w + r*ld;
-    __m512 a0=_mm512_setzero_ps(), a1=a0;
-    for (size_t c = 0; c < cols; c += 32) {
-      __m512i wv = _mm512_loadu_si512(q + c);
-      a0 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpacklo_epi16(z, wv)), _mm512_loadu_ps(XP + c), a0);
-      a1 = _mm512_fmadd_ps(_mm512_castsi512_ps(_mm512_unpackhi_epi16(z, wv)), _mm512_loadu_ps(XP + c + 16), a1);
-    }
-    y[r] = _mm512_reduce_add_ps(_mm512_add_ps(a0, a1));
-  }
-}
+static void k_unp(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) { (void)x; unpack_rows(w, ld, rows, cols, y, 1); }
+__attribute__((target("avx512f,avx512bw,avx512vl")))
+static void k_unp_np(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) { (void)x; unpack_rows(w, ld, rows, cols, y, 0); }
 // Two rows at a time, each accumulated exactly as main's one-row loop (four accumulators, same order),
 // so the results are bitwise main's: two weight streams per thread in flight. `apart` rows between them.
 __attribute__((target("avx2,fma"))) static inline __m256 ld8(const uint16_t *p) {
