@@ -5,10 +5,12 @@ Why rounds: on this project's shared 2-vCPU guest the memory bandwidth at 2 thre
 ~55-92 GB/s from minute to minute, so one run of each engine (bench_inference_llmjp's generate rows) compares
 the host's states, not the engines. Here every round runs each engine once, back to back, and the summary gives
 each engine's median and the geometric mean of the per-round ratios, with the number of rounds each side won.
-The probe (Tools/benchmarks/bench_read_probe.c, compiled into --work) prints the GB/s the host gave two threads
+The probe (Tools/benchmarks/bench_read_probe.c, compiled into --work) prints the GB/s the host gave that many threads
 just before each engine ran.
 
-Usage (the checkpoint and its GGUF as bench_inference_llmjp makes them under --work):
+The checkpoint and its GGUF are bench_inference_llmjp's, under --work (made by its code when missing).
+
+Usage:
     /work/venvs/inference/bin/python -m Tools.benchmarks.bench_decode_rounds --binary .build-static/release/corpuskit \
         --llama-cpp /tmp/llama.cpp-src --threads 1 2 --rounds 12 [--baseline-binary OLD]
 """
@@ -21,7 +23,7 @@ import statistics
 import subprocess
 import sys
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from Tools.benchmarks.bench_inference_llmjp import DEFAULT_TOKENIZER, ROOT, llama_cpp_bench, llama_cpp_gguf, make
 
 
 def corpuskit_decode(binary, directory, prompt_path, new, threads):
@@ -30,13 +32,6 @@ def corpuskit_decode(binary, directory, prompt_path, new, threads):
                              "--ignore-eos", "--timing", "--threads", str(threads)], capture_output=True, text=True, check=True)
     match = re.search(r"decode (\d+) tokens in ([\d.]+) s", result.stderr)
     return int(match.group(1)) / float(match.group(2))
-
-
-def llama_decode(llama_bench, gguf, new, threads):
-    """llama-bench's tokens/s generating `new` tokens from an empty context (one repetition after its warm-up)."""
-    result = subprocess.run([llama_bench, "-m", gguf, "-t", str(threads), "-p", "0", "-n", str(new), "-r", "1", "-o", "json"],
-                            capture_output=True, text=True, check=True)
-    return json.loads(result.stdout)[0]["avg_ts"]
 
 
 def probe(executable, threads):
@@ -57,18 +52,18 @@ def main():
     parser.add_argument("--baseline-binary", help="a second corpuskit build, run in every round too")
     parser.add_argument("--llama-cpp", metavar="DIR", required=True, help="a llama.cpp tree with build/bin/llama-bench")
     parser.add_argument("--work", default="/tmp/corpuskit-bench-llmjp")
+    parser.add_argument("--tokenizer", default=DEFAULT_TOKENIZER, help="for the GGUF conversion, when the GGUF is missing")
     parser.add_argument("--threads", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--rounds", type=int, default=12)
     parser.add_argument("--new", type=int, default=48, help="tokens decoded per run")
     parser.add_argument("--cc", default=os.environ.get("CC", "cc"), help="C compiler for the read probe ('' to skip it)")
     args = parser.parse_args()
 
-    directory = os.path.join(args.work, "llm-jp-3-1.8b-shape-bf16")
-    gguf = directory + ".gguf"
     llama_bench = os.path.join(args.llama_cpp, "build", "bin", "llama-bench")
-    for path, what in ((os.path.join(directory, "model.safetensors"), "the checkpoint"), (gguf, "its GGUF"), (llama_bench, "llama-bench")):
-        if not os.path.exists(path):
-            sys.exit(f"{path}: missing ({what}; Tools/benchmarks/bench_inference_llmjp.py --llama-cpp DIR makes the first two)")
+    if not os.access(llama_bench, os.X_OK):
+        sys.exit(f"{llama_bench}: no such executable (Tools/setup/build_llama_cpp.sh builds it)")
+    directory = make(args.work)
+    gguf = llama_cpp_gguf(args.llama_cpp, directory, args.tokenizer, args.work)
     probe_executable = None
     if args.cc:
         probe_executable = os.path.join(args.work, "bench_read_probe")
@@ -81,7 +76,7 @@ def main():
     engines = [("corpuskit", lambda t: corpuskit_decode(args.binary, directory, prompt_path, args.new, t))]
     if args.baseline_binary:
         engines.append(("baseline", lambda t: corpuskit_decode(args.baseline_binary, directory, prompt_path, args.new, t)))
-    engines.append(("llama.cpp BF16", lambda t: llama_decode(llama_bench, gguf, args.new, t)))
+    engines.append(("llama.cpp BF16", lambda t: llama_cpp_bench(llama_bench, gguf, t, 0, args.new, 1)[0]))
     for _, run in engines[:-1]:
         run(1)   # page cache warm for every engine before the first timed round
     for threads in args.threads:

@@ -60,6 +60,8 @@ from transformers import LlamaForCausalLM
 from Tools.benchmarks.bench_model_diff import shapes as llama_shapes
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+# llm-jp v3.0's tokenizer (llm-jp-3-1.8b's), for the corpus and for llama.cpp's GGUF conversion.
+DEFAULT_TOKENIZER = os.path.join(os.path.realpath(os.environ.get("CORPUSKIT_SHARED", os.path.join(ROOT, "../shared"))), "vocab/llm-jp-v3.0")
 CONFIG = dict(architectures=["LlamaForCausalLM"], model_type="llama", hidden_size=2048, intermediate_size=7168,
               num_hidden_layers=24, num_attention_heads=16, num_key_value_heads=16, vocab_size=99584,
               max_position_embeddings=4096, rms_norm_eps=1e-5, rope_theta=10000.0, tie_word_embeddings=False,
@@ -302,7 +304,7 @@ def main():
     parser.add_argument("--bandwidth", type=float, nargs="+", help="read GB/s at 1, 2, … threads (default: this run's torch.sum figure)")
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build-static/release/corpuskit"))
     parser.add_argument("--baseline-binary")
-    parser.add_argument("--tokenizer", default=os.path.join(os.path.realpath(os.environ.get("CORPUSKIT_SHARED", os.path.join(ROOT, "../shared"))), "vocab/llm-jp-v3.0"))
+    parser.add_argument("--tokenizer", default=DEFAULT_TOKENIZER)
     parser.add_argument("--work", default="/tmp/corpuskit-bench-llmjp")
     parser.add_argument("--make-only", action="store_true", help="write the checkpoint and stop")
     parser.add_argument("--small", action="store_true", help="with --make-only: the scaled-down checkpoint (SMALL)")
