@@ -80,8 +80,9 @@ __attribute__((target("avx2,fma"))) static void one_row_avx2(const uint16_t *w, 
 // prefetchers lose each row's stream at its end and retrain on eight new ones), and each current row's
 // stream CK_STREAM_AHEAD bytes ahead into L1. Measured on the llm-jp-3-1.8b shape's 7,168-wide rows
 // (BENCHMARKS.md, "Decoding, fourth pass"): 25-27 GB/s against 22-23 without; the next-pass prefetch
-// alone gives most of it. Rows read one at a time get none: in one contiguous stream the hardware
-// prefetchers do better alone (software prefetch there read 17-25 GB/s against 32).
+// alone gives most of it. Rows read one at a time get only the per-page prefetch of `one_row_avx2`: in one
+// contiguous stream the hardware prefetchers do better alone (a prefetch of every line there read 17-25
+// GB/s against 32).
 #define CK_STREAM_AHEAD 256
 #define CK_PREFETCH8(q, ld, c, next)                                                                     \
     do {                                                                                                 \
