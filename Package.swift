@@ -6,7 +6,8 @@ import PackageDescription
 // thin layer on top that nothing imports.
 let package = Package(
     name: "CorpusKit",
-    platforms: [.macOS(.v13)],
+    // macOS 15: the Synchronization module (Mutex, Atomic) that Vocabulary and ComputePool use.
+    platforms: [.macOS(.v15)],
     products: [
         .library(name: "CorpusKitSystem", targets: ["CorpusKitSystem"]),
         .library(name: "CorpusKitTokenizer", targets: ["CorpusKitTokenizer"]),

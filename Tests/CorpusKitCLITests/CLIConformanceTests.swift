@@ -51,17 +51,18 @@ final class CLIConformanceTests: XCTestCase {
     }
 
     private static func object(_ line: Data, _ url: URL, _ index: Int) throws -> [String: Any] {
-        guard let object = try JSONSerialization.jsonObject(with: line) as? [String: Any] else {
-            throw TestFailure("\(url.path):\(index + 1): not a JSON object")
+        do {
+            return try ReferenceJSON.object(line)
+        } catch {
+            throw TestFailure("\(url.path):\(index + 1): not a flat JSON object: \(error)")
         }
-        return object
     }
 
-    private static func ints(_ value: Any?) -> [Int64] { (value as? [NSNumber] ?? []).map { $0.int64Value } }
+    private static func ints(_ value: Any?) -> [Int64] { value as? [Int64] ?? [] }
     private static func bytes(_ value: Any?) -> [UInt8]? { (value as? String).map { Array($0.utf8) } }
 
     private func documentText(_ line: Data) -> String {
-        ((try? JSONSerialization.jsonObject(with: line) as? [String: Any])?["text"] as? String)?.debugDescription ?? "?"
+        ((try? ReferenceJSON.object(line))?["text"] as? String)?.debugDescription ?? "?"
     }
 
     /// Encodes `documents.jsonl` (every `stride`-th document) and decodes the references' ids with the
@@ -171,7 +172,7 @@ final class CLIConformanceTests: XCTestCase {
     // MARK: llm-jp and Llama 2 tokenizers (when ../shared is present)
 
     /// Every `stride`-th document of the shared references: all of them by default (measured: the
-    /// eight files take about 64 s in release on a 2-core machine, every 3rd document about 34 s).
+    /// twelve files take about 40 s in release on a 2-core machine).
     /// `CORPUSKIT_CLI_STRIDE=3` compares every 3rd document only.
     private static var sharedStride: Int {
         if let value = ProcessInfo.processInfo.environment["CORPUSKIT_CLI_STRIDE"], let stride = Int(value), stride > 0 { return stride }

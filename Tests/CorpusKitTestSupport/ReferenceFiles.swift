@@ -67,7 +67,7 @@ public enum ReferenceFiles {
     }
 }
 
-/// Reads a JSONL file line by line (test helper; not for hot paths).
+/// Reads a JSONL file of flat objects line by line (``ReferenceJSON``).
 public struct JSONLines: Sequence, IteratorProtocol {
     private let lines: [Data]
     private var index = 0
@@ -75,8 +75,7 @@ public struct JSONLines: Sequence, IteratorProtocol {
 
     public init(_ url: URL) throws {
         self.url = url
-        let data = try Data(contentsOf: url, options: .mappedIfSafe)
-        lines = data.split(separator: 0x0A, omittingEmptySubsequences: false).dropLast(data.last == 0x0A ? 1 : 0).map { Data($0) }
+        lines = splitLines(try Data(contentsOf: url, options: .mappedIfSafe))
     }
 
     /// The byte length of the line `next()` would parse, or nil at the end.
@@ -85,12 +84,14 @@ public struct JSONLines: Sequence, IteratorProtocol {
     /// Moves past the next line without parsing it.
     public mutating func skip() { index += 1 }
 
+    /// The next line's object, as ``ReferenceJSON/object(_:)`` reads it (arrays of integers are `[Int64]`).
     public mutating func next() -> [String: Any]? {
         guard index < lines.count else { return nil }
         defer { index += 1 }
-        guard let object = try? JSONSerialization.jsonObject(with: lines[index]) as? [String: Any] else {
-            fatalError("\(url.path):\(index + 1): not a JSON object")
+        do {
+            return try ReferenceJSON.object(lines[index])
+        } catch {
+            fatalError("\(url.path):\(index + 1): not a flat JSON object: \(error)")
         }
-        return object
     }
 }

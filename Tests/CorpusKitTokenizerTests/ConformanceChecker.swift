@@ -28,13 +28,12 @@ struct ConformanceChecker {
         }
     }
 
-    /// Ids as Int32. NSNumber.int32Value would wrap 4294967295 (a u32 id some random decode
-    /// sequences hold) to -1, so values are read as Int64: a value beyond Int32 is dropped for
-    /// tokenizer.json (HF tokenizers drops ids it cannot map) and makes the line fail otherwise.
+    /// Ids as Int32. Some random decode sequences hold 4294967295 (a u32 id), so values are read as
+    /// Int64: a value beyond Int32 is dropped for tokenizer.json (HF tokenizers drops ids it cannot
+    /// map) and makes the line fail otherwise.
     private func ints(_ value: Any?) -> [Int32]? {
         var result: [Int32] = []
-        for number in value as? [NSNumber] ?? [] {
-            let wide = number.int64Value
+        for wide in value as? [Int64] ?? [] {
             if let id = Int32(exactly: wide) { result.append(id) } else if tokenizer.format == .sentencePiece || wide < 0 || wide > Int64(UInt32.max) { return nil }
         }
         return result

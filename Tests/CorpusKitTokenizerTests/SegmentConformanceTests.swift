@@ -29,7 +29,7 @@ final class SegmentConformanceTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(documents.count, 6)
         let encoders = try tokenizers.map { name, path in
             let expected = try JSONLines(Self.directory.appendingPathComponent("\(name).jsonl")).map { line in
-                (line["ids"] as! [NSNumber]).map { Int32(truncating: $0) }
+                (line["ids"] as! [Int64]).map { Int32(truncatingIfNeeded: $0) }
             }
             XCTAssertEqual(documents.count, expected.count, "\(name): one line of ids per document")
             return (name: name, tokenizer: try Tokenizer.load(path: path), expected: expected)
