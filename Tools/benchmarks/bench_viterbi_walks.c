@@ -1,0 +1,279 @@
+// The Unigram forward pass in C, three ways, on a CorpusKit trie cache entry and a prepared text (issue 22;
+// BENCHMARKS.md "Eighth session: ... walks in AVX-512 lanes"). sentencepiece's float32 policy without re-basing
+// and without the Swift loop's special first steps (ThreeByteStarts, SpaceRunChain), so every variant walks
+// every byte of every start from the root:
+//   A  one start at a time, the walk and its offers interleaved (the Swift loop's structure);
+//   A2 A with each cell's base stored as a byte offset (one shift fewer on the walk's dependency chain);
+//   B  the walks first, 16 starts at a time in AVX-512 lanes (gathers; each start's candidates scattered into
+//      its slot), NV vectors in flight, then the offers start by start in text order.
+// Prints whether A2's and B's nodes equal A's on every document, then the times.
+//
+//   python3 -c 'import json,struct,sys; o=open("mixed.bin","wb")
+//   for l in open(sys.argv[1]): b=("\u2581"+json.loads(l)["text"].replace(" ","\u2581")).encode(); o.write(struct.pack("<I",len(b))+b)' mixed.jsonl
+//   gcc -O2 -march=native -DNV=1 -o walk Tools/benchmarks/bench_viterbi_walks.c -lm
+//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A2=1
+#include <immintrin.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+typedef struct { int32_t base, check, value; uint32_t payload; } Unit;
+typedef struct { float score; int32_t start; int32_t id; } Node;
+
+static const uint8_t *cells;
+static float unknown_score = -20.0f;
+static int32_t unknown_id = 0;
+
+static inline int charlen(uint8_t b) { return b < 0x80 ? 1 : (b & 0xE0) == 0xC0 ? 2 : (b & 0xF0) == 0xE0 ? 3 : 4; }
+
+static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec * 1e-9; }
+
+#define CELL(off, field) (*(const int32_t *)(cells + (off) + (field)))
+
+static void forward_a(const uint8_t *text, int n, Node *best) {
+    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
+    best[0].score = 0;
+    int i = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int clen = charlen(text[i]); if (clen > n - i) clen = n - i;
+        int single = 0, off = 0, pos = i;
+        while (pos < n) {
+            int t = (CELL(off, 0) + text[pos]) * 16;
+            if (CELL(t, 4) != off) break;
+            off = t; pos++;
+            int32_t v = CELL(t, 8);
+            if (v >= 0) {
+                float c = s + *(const float *)(cells + t + 12);
+                if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
+                if (pos - i == clen) single = 1;
+            }
+        }
+        if (!single) {
+            float c = s + unknown_score;
+            if (c > best[i + clen].score) { best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
+        }
+        i += clen;
+    }
+}
+
+
+static const uint8_t *cells16;   // the same cells with base stored as a byte offset (base * 16)
+#define CELL16(off, field) (*(const int32_t *)(cells16 + (off) + (field)))
+static void forward_a2(const uint8_t *text, int n, Node *best) {
+    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
+    best[0].score = 0;
+    int i = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int clen = charlen(text[i]); if (clen > n - i) clen = n - i;
+        int single = 0; long off = 0; int pos = i;
+        while (pos < n) {
+            long t = (long)CELL16(off, 0) + ((long)text[pos] << 4);
+            if (CELL16(t, 4) != off) break;
+            off = t; pos++;
+            int32_t v = CELL16(t, 8);
+            if (v >= 0) {
+                float c = s + *(const float *)(cells16 + t + 12);
+                if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
+                if (pos - i == clen) single = 1;
+            }
+        }
+        if (!single) {
+            float c = s + unknown_score;
+            if (c > best[i + clen].score) { best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
+        }
+        i += clen;
+    }
+}
+
+#define SLOT 16
+#define BLOCK 512
+
+static int32_t starts[1 << 22];
+static int32_t slot_packed[BLOCK * SLOT];
+static float slot_payload[BLOCK * SLOT];
+static int32_t slot_count[BLOCK];
+static long steps_v, lanes_v;
+static int skip2;
+
+
+typedef struct { __m512i off, pos, origin, kk, cnt; __mmask16 active; int next, end; } Lanes;
+#ifndef NV
+#define NV 2
+#endif
+static inline __attribute__((always_inline)) int lanes_step(Lanes *S, const uint8_t *text, int n, int k0) {
+    const __m512i lane_ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i nn = _mm512_set1_epi32(n);
+    __mmask16 idle = (__mmask16)~S->active;
+    if (idle && S->next < S->end) {
+        int avail = S->end - S->next;
+        int want = __builtin_popcount(idle);
+        __mmask16 fill = idle;
+        if (avail < want) {
+            __mmask16 f = 0; int c = 0;
+            for (int l = 0; l < 16 && c < avail; l++) if (idle >> l & 1) { f |= 1 << l; c++; }
+            fill = f; want = avail;
+        }
+        __m512i seq = _mm512_add_epi32(_mm512_set1_epi32(S->next), lane_ids);
+        S->kk = _mm512_mask_expand_epi32(S->kk, fill, seq);
+        __m512i local = _mm512_sub_epi32(S->kk, _mm512_set1_epi32(k0));
+        S->origin = _mm512_mask_i32gather_epi32(S->origin, fill, S->kk, starts, 4);
+        S->pos = _mm512_mask_mov_epi32(S->pos, fill, S->origin);
+        S->off = _mm512_mask_mov_epi32(S->off, fill, _mm512_setzero_si512());
+        S->cnt = _mm512_mask_mov_epi32(S->cnt, fill, _mm512_mullo_epi32(local, _mm512_set1_epi32(SLOT)));
+        S->active |= fill;
+        S->next += want;
+    }
+    __mmask16 active = S->active;
+    if (!active) return 0;
+    __m512i off = S->off, pos = S->pos, cnt = S->cnt;
+    __mmask16 inside = _mm512_mask_cmplt_epi32_mask(active, pos, nn);
+    __m512i base = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), inside, off, cells, 1);
+    __m512i byte = _mm512_and_si512(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), inside, pos, text, 1), _mm512_set1_epi32(0xFF));
+    __m512i t = _mm512_slli_epi32(_mm512_add_epi32(base, byte), 4);
+    __m512i chk = _mm512_mask_i32gather_epi32(_mm512_set1_epi32(-1), inside, _mm512_add_epi32(t, _mm512_set1_epi32(4)), cells, 1);
+    __mmask16 alive = _mm512_mask_cmpeq_epi32_mask(inside, chk, off);
+    __m512i val = _mm512_mask_i32gather_epi32(_mm512_set1_epi32(-1), alive, _mm512_add_epi32(t, _mm512_set1_epi32(8)), cells, 1);
+    pos = _mm512_mask_add_epi32(pos, alive, pos, _mm512_set1_epi32(1));
+    off = _mm512_mask_mov_epi32(off, alive, t);
+    __mmask16 has = _mm512_mask_cmpge_epi32_mask(alive, val, _mm512_setzero_si512());
+    if (has) {
+        __m512i pay = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), has, _mm512_add_epi32(t, _mm512_set1_epi32(12)), cells, 1);
+        __m512i len = _mm512_sub_epi32(pos, S->origin);
+        __m512i packed = _mm512_or_si512(_mm512_slli_epi32(len, 24), val);
+        __m512i limit = _mm512_add_epi32(_mm512_mullo_epi32(_mm512_sub_epi32(S->kk, _mm512_set1_epi32(k0)), _mm512_set1_epi32(SLOT)), _mm512_set1_epi32(SLOT));
+        __mmask16 room = _mm512_mask_cmplt_epi32_mask(has, cnt, limit);
+        _mm512_mask_i32scatter_epi32(slot_packed, room, cnt, packed, 4);
+        _mm512_mask_i32scatter_epi32(slot_payload, room, cnt, pay, 4);
+        cnt = _mm512_mask_add_epi32(cnt, has, cnt, _mm512_set1_epi32(1));
+    }
+    __mmask16 ended = active & ~alive;
+    if (ended) {
+        __m512i local = _mm512_sub_epi32(S->kk, _mm512_set1_epi32(k0));
+        __m512i c = _mm512_sub_epi32(cnt, _mm512_mullo_epi32(local, _mm512_set1_epi32(SLOT)));
+        _mm512_mask_i32scatter_epi32(slot_count, ended, local, c, 4);
+        active &= alive;
+    }
+    S->off = off; S->pos = pos; S->cnt = cnt; S->active = active;
+    return 1;
+}
+
+static void forward_b(const uint8_t *text, int n, Node *best) {
+    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
+    best[0].score = 0;
+    int m = 0;
+    for (int i = 0; i < n; ) { starts[m++] = i; int c = charlen(text[i]); i += c; }
+    const __m512i lane_ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    const __m512i nn = _mm512_set1_epi32(n);
+    for (int k0 = 0; k0 < m; k0 += BLOCK) {
+        int kend = k0 + BLOCK < m ? k0 + BLOCK : m;
+        // Phase 1: walks, NV vectors of 16 lanes in flight, each over its own share of the block.
+        Lanes L[NV];
+        int share = (kend - k0 + NV - 1) / NV;
+        for (int v = 0; v < NV; v++) {
+            L[v].off = L[v].pos = L[v].origin = L[v].kk = L[v].cnt = _mm512_setzero_si512();
+            L[v].active = 0; L[v].next = k0 + v * share; L[v].end = k0 + (v + 1) * share < kend ? k0 + (v + 1) * share : kend;
+        }
+        for (;;) {
+            int any = 0;
+            for (int v = 0; v < NV; v++) any |= lanes_step(&L[v], text, n, k0);
+            if (!any) break;
+        }
+        // Phase 2: offers in text order.
+        if (skip2) continue;
+        for (int k = k0; k < kend; k++) {
+            int i = starts[k];
+            float s = best[i].score;
+            int clen = charlen(text[i]); if (clen > n - i) clen = n - i;
+            int single = 0;
+            int c = slot_count[k - k0];
+            if (c > SLOT) {
+                int off = 0, pos = i;
+                while (pos < n) {
+                    int t = (CELL(off, 0) + text[pos]) * 16;
+                    if (CELL(t, 4) != off) break;
+                    off = t; pos++;
+                    int32_t v = CELL(t, 8);
+                    if (v >= 0) {
+                        float cs = s + *(const float *)(cells + t + 12);
+                        if (cs > best[pos].score) { best[pos].score = cs; best[pos].start = i; best[pos].id = v; }
+                        if (pos - i == clen) single = 1;
+                    }
+                }
+            } else {
+                const int32_t *p = slot_packed + (k - k0) * SLOT;
+                const float *q = slot_payload + (k - k0) * SLOT;
+                for (int j = 0; j < c; j++) {
+                    int len = (uint32_t)p[j] >> 24;
+                    int e = i + len;
+                    float cs = s + q[j];
+                    if (cs > best[e].score) { best[e].score = cs; best[e].start = i; best[e].id = p[j] & 0xFFFFFF; }
+                    single |= (len == clen);
+                }
+            }
+            if (!single) {
+                float cs = s + unknown_score;
+                if (cs > best[i + clen].score) { best[i + clen].score = cs; best[i + clen].start = i; best[i + clen].id = unknown_id; }
+            }
+        }
+    }
+}
+
+int main(int argc, char **argv) {
+    FILE *f = fopen(argv[1], "rb"); fseek(f, 0, SEEK_END); long size = ftell(f); fseek(f, 0, SEEK_SET);
+    uint8_t *trie = aligned_alloc(64, (size + 63) / 64 * 64 + 4096 * 16); fread(trie, 1, size, f); fclose(f);
+    cells = trie + 48;
+    f = fopen(argv[2], "rb"); fseek(f, 0, SEEK_END); long tsize = ftell(f); fseek(f, 0, SEEK_SET);
+    uint8_t *all = malloc(tsize + 64); fread(all, 1, tsize, f); fclose(f); memset(all + tsize, 0, 64);
+    int rounds = argc > 3 ? atoi(argv[3]) : 5;
+    skip2 = getenv("SKIP2") != NULL;
+    // documents
+    int ndocs = 0; long offs[20000]; int lens[20000];
+    for (long p = 0; p < tsize; ) { uint32_t l; memcpy(&l, all + p, 4); offs[ndocs] = p + 4; lens[ndocs] = l; ndocs++; p += 4 + l; }
+    // Each document copied with 4 zero bytes after it (the gathers read 4 bytes).
+    uint8_t **docs = malloc(ndocs * sizeof *docs);
+    int maxlen = 0;
+    for (int d = 0; d < ndocs; d++) { docs[d] = calloc(lens[d] + 8, 1); memcpy(docs[d], all + offs[d], lens[d]); if (lens[d] > maxlen) maxlen = lens[d]; }
+    Node *a = malloc((maxlen + 1) * sizeof(Node)), *b = malloc((maxlen + 1) * sizeof(Node));
+    long mismatches = 0;
+    for (int d = 0; d < ndocs && !skip2; d++) {
+        forward_a(docs[d], lens[d], a); forward_b(docs[d], lens[d], b);
+        for (int i = 0; i <= lens[d]; i++) if (a[i].start != b[i].start || a[i].id != b[i].id || (a[i].score != b[i].score && !(isinf(a[i].score) && isinf(b[i].score)))) { mismatches++; break; }
+    }
+    printf("vector steps %ld, lane-steps %ld (%.1f per step)\n", steps_v, lanes_v, (double)lanes_v / steps_v);
+    {
+        long units = (size - 48) / 16;
+        uint8_t *c16 = aligned_alloc(64, (units * 16 + 63) / 64 * 64 + 4096 * 16);
+        memcpy(c16, cells, units * 16);
+        for (long u = 0; u < units; u++) { int32_t *b = (int32_t *)(c16 + u * 16); b[0] *= 16; }
+        cells16 = c16;
+        Node *c = malloc((maxlen + 1) * sizeof(Node));
+        for (int d = 0; d < ndocs; d++) {
+            forward_a(docs[d], lens[d], a); forward_a2(docs[d], lens[d], c);
+            if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) { printf("A2 differs on document %d\n", d); break; }
+        }
+        for (int r = 0; r < rounds; r++) {
+            double t0 = now();
+            for (int d = 0; d < ndocs; d++) forward_a(docs[d], lens[d], a);
+            double t1 = now();
+            for (int d = 0; d < ndocs; d++) forward_a2(docs[d], lens[d], c);
+            double t2 = now();
+            printf("A %.2f ms   A2 %.2f ms   A/A2 %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
+        }
+        if (getenv("ONLY_A2")) return 0;
+    }
+    printf("%d documents, %ld bytes, documents differing: %ld\n", ndocs, tsize, mismatches);
+    for (int r = 0; r < rounds; r++) {
+        double t0 = now();
+        for (int d = 0; d < ndocs; d++) forward_a(docs[d], lens[d], a);
+        double t1 = now();
+        for (int d = 0; d < ndocs; d++) forward_b(docs[d], lens[d], b);
+        double t2 = now();
+        printf("A %.2f ms   B %.2f ms   A/B %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
+    }
+    return 0;
+}
