@@ -1,3 +1,5 @@
+import CorpusKitSystem
+
 /// An error reported to the user as one line on stderr (`Error: …`, as swift-argument-parser's own),
 /// with a non-zero exit status: 1 for a failure, 2 for bad input to a check command (whose 1 means
 /// "found a problem"), 128 + N when signal N stopped the run. Usage errors are `ValidationError`s (64).
@@ -17,5 +19,15 @@ struct CLIError: Error, CustomStringConvertible {
     /// The run was stopped by `signal` (SIGINT when unknown).
     static func interrupted(_ description: String, signal: Int32?) -> CLIError {
         CLIError(description, status: 128 + (signal ?? 2))
+    }
+}
+
+extension CLIError {
+    /// Runs `body`, which writes the command's output, reporting a failed write as
+    /// "cannot write output: …".
+    static func writingOutput<Failure: Error>(_ body: () throws(Failure) -> Void) throws(CLIError) {
+        do { try body() } catch {
+            throw CLIError("cannot write output: \((error as? SystemError)?.message ?? String(describing: error))")
+        }
     }
 }

@@ -18,7 +18,7 @@ struct DecodeCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try tokenizerOption.load()
         let lines = try InputLines(path: input)
-        let output = OutputBuffer()
+        let output = JSONLinesOutput()
         while let line = try lines.next() {
             guard let values = IDLines.parse(line.bytes) else {
                 throw CLIError("\(lines.displayName):\(line.number): expected a JSON array of integer ids")
@@ -30,8 +30,8 @@ struct DecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(lines.displayName):\(line.number): \(error)")
             }
-            try JSONText.appendTextLine(text, to: output)
+            try CLIError.writingOutput { try output.appendTextLine(text) }
         }
-        try output.flush()
+        try CLIError.writingOutput { try output.flush() }
     }
 }

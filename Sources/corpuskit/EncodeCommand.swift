@@ -31,7 +31,7 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         let tokenizer = try tokenizerOption.load()
         let lines = try InputLines(path: try corpus.singleFile())
-        let output = OutputBuffer()
+        let output = JSONLinesOutput()
         var workspace = EncodingWorkspace()
         var ids: [Int32] = []
         var text = JSONTextExtractor(key: corpus.key)
@@ -52,15 +52,10 @@ struct EncodeCommand: ParsableCommand {
             case .ids:
                 output.appendIDArray(ids)
             case .pieces:
-                output.append(0x5B)
-                for (index, id) in ids.enumerated() {
-                    if index > 0 { output.append(0x2C) }
-                    JSONText.appendString(Array((tokenizer.piece(for: id) ?? "").utf8), to: output)
-                }
-                output.append(0x5D)
+                output.appendStringArray(ids.lazy.map { tokenizer.piece(for: $0) ?? "" })
             }
-            try output.endLine()
+            try CLIError.writingOutput { try output.endLine() }
         }
-        try output.flush()
+        try CLIError.writingOutput { try output.flush() }
     }
 }

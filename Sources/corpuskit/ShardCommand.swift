@@ -1,6 +1,7 @@
 import ArgumentParser
 import CorpusKitSystem
 import CorpusKitMegatron
+import CorpusKitReaders
 import CorpusKitShards
 import CorpusKitTokenizer
 
@@ -50,7 +51,7 @@ struct ShardDecodeCommand: ParsableCommand {
         let range = try docs.map { try IndexRange($0, option: "--docs", openEnded: true, single: true) }?
             .clamped(to: reader.documentCount, items: "documents") ?? 0 ..< reader.documentCount
         let decoder = ShardTextDecoder(tokenizer: tokenizer)
-        let output = OutputBuffer()
+        let output = JSONLinesOutput()
         for d in range {
             let text: [UInt8]
             do {
@@ -58,9 +59,9 @@ struct ShardDecodeCommand: ParsableCommand {
             } catch {
                 throw CLIError("\(dataset.prefix): document \(d): \(error)")
             }
-            try JSONText.appendTextLine(text, to: output)
+            try CLIError.writingOutput { try output.appendTextLine(text) }
         }
-        try output.flush()
+        try CLIError.writingOutput { try output.flush() }
     }
 }
 

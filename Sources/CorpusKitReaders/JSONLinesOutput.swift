@@ -1,8 +1,11 @@
 import CorpusKitSystem
 
-/// Buffered writes to a file descriptor (stdout by default): one `write(2)` per megabyte
-/// instead of one per line, from a ``ByteBuffer``.
-final class OutputBuffer {
+/// JSON lines written to a file descriptor (standard output by default) through a buffer: one
+/// `write(2)` per megabyte instead of one per line. The lines are what `corpuskit encode`,
+/// `decode` and `shard decode` print: id arrays in ``IDLines``' format (``appendIDArray(_:)``,
+/// the fast form of ``IDLines/json(_:)``, which writes the same text), arrays of strings and
+/// `{"text": …}` objects, strings escaped as Python's `json.dumps(ensure_ascii=False)` escapes them.
+public final class JSONLinesOutput {
     /// Unchecked: a mutating call on a class's stored property gets a dynamic exclusivity check
     /// when the callee is not fully inlined (``ByteBuffer/grow(toHold:)`` is not), measured as
     /// `swift_beginAccess`/`swift_endAccess` around every append; one thread uses a buffer and
@@ -11,7 +14,10 @@ final class OutputBuffer {
     private let descriptor: Int32
     private let flushThreshold: Int
 
-    init(descriptor: Int32 = 1, flushThreshold: Int = 1 << 20) {
+    /// - Parameters:
+    ///   - descriptor: where the lines go (1: standard output).
+    ///   - flushThreshold: the buffered bytes at which a finished line is written out.
+    public init(descriptor: Int32 = 1, flushThreshold: Int = 1 << 20) {
         self.descriptor = descriptor
         self.flushThreshold = flushThreshold
         buffer = ByteBuffer(capacity: flushThreshold + 4096)
@@ -19,17 +25,20 @@ final class OutputBuffer {
 
     deinit { buffer.deallocate() }
 
+    /// Appends one raw byte.
     @inline(__always)
-    func append(_ byte: UInt8) { buffer.append(byte) }
+    public func append(_ byte: UInt8) { buffer.append(byte) }
 
-    func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
+    /// Appends raw bytes.
+    public func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
         buffer.reserve(bytes.count)
         var p = buffer.base + buffer.count
         for byte in bytes { p.pointee = byte; p += 1 }
         buffer.count = p - buffer.base
     }
 
-    func append(_ string: String) { append(Array(string.utf8)) }
+    /// Appends a string's UTF-8 bytes as they are (no JSON escaping: ``appendJSONString(_:)`` escapes).
+    public func append(_ string: String) { append(Array(string.utf8)) }
 
     /// Appends ids as a JSON array in ``IDLines``' format (`[1, 2, 3]`), formatting digits straight
     /// into the buffer (measured: per-byte appends were 16 % of an encode run, then one division per
@@ -39,7 +48,7 @@ final class OutputBuffer {
     /// store, one add), and a digit or a digit pair plus one four-digit group below 10⁶ (every
     /// llm-jp and Llama 2 vocabulary's ids); anything else takes the general path. Each id has 13
     /// bytes reserved, so every store may be a whole word.
-    func appendIDArray(_ ids: [Int32]) {
+    public func appendIDArray(_ ids: [Int32]) {
         buffer.reserve(ids.count &* 13 &+ 16)
         let start = buffer.base + buffer.count
         start.pointee = 0x5B
@@ -181,18 +190,59 @@ final class OutputBuffer {
             : value < 1_000_000_000 ? (value < 100_000_000 ? 8 : 9) : 10
     }
 
-    /// Ends a record; flushes when the buffer is large.
-    func endLine() throws {
+    /// Appends a JSON string literal of the UTF-8 `text`: non-ASCII kept as is, `"`, `\\` and the
+    /// control characters escaped as `json.dumps(ensure_ascii=False)` escapes them, and DEL as
+    /// `\u007f` too (Python leaves it raw; both read back as the same text).
+    public func appendJSONString<C: Collection>(_ text: C) where C.Element == UInt8 {
+        append(0x22)
+        for byte in text {
+            switch byte {
+            case 0x22: append(0x5C); append(0x22)
+            case 0x5C: append(0x5C); append(0x5C)
+            case 0x0A: append(0x5C); append(0x6E)
+            case 0x0D: append(0x5C); append(0x72)
+            case 0x09: append(0x5C); append(0x74)
+            case 0x08: append(0x5C); append(0x62)
+            case 0x0C: append(0x5C); append(0x66)
+            case 0..<0x20, 0x7F:
+                append([0x5C, 0x75, 0x30, 0x30, Self.hexDigits[Int(byte >> 4)], Self.hexDigits[Int(byte & 0xF)]])
+            default: append(byte)
+            }
+        }
+        append(0x22)
+    }
+
+    /// Appends `[s1, s2, …]`: a JSON array of strings, separated by `,` (encode's pieces).
+    public func appendStringArray<S: Sequence>(_ strings: S) where S.Element == String {
+        append(0x5B)
+        var first = true
+        for string in strings {
+            if !first { append(0x2C) }
+            first = false
+            appendJSONString(string.utf8)
+        }
+        append(0x5D)
+    }
+
+    /// Appends one `{"text": …}` line (decode's and shard decode's output) and ends it.
+    public func appendTextLine<C: Collection>(_ text: C) throws(SystemError) where C.Element == UInt8 {
+        append(Array(#"{"text": "#.utf8))
+        appendJSONString(text)
+        append(0x7D)
+        try endLine()
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
+
+    /// Ends a line; writes the buffer out when it is large.
+    public func endLine() throws(SystemError) {
         append(0x0A)
         if buffer.count >= flushThreshold { try flush() }
     }
 
-    func flush() throws {
-        do {
-            try POSIXFile.writeAll(descriptor, buffer.base, buffer.count, path: "<output>")
-        } catch {
-            throw CLIError("cannot write output: \(error.message)")
-        }
+    /// Writes out everything buffered.
+    public func flush() throws(SystemError) {
+        try POSIXFile.writeAll(descriptor, buffer.base, buffer.count, path: "<output>")
         buffer.count = 0
     }
 }
