@@ -50,8 +50,9 @@ let package = Package(
             dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             plugins: ["BuildCommit"]
         ),
-        // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction.
-        .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib"]),
+        // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction; the
+        // buffered writer of the JSON lines the CLI prints (JSONLinesOutput).
+        .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib", "CorpusKitSystem"]),
         // Vocabulary, segmentation models, the sentencepiece and HF tokenizers behaviours.
         .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CorpusKitSystem"]),
         // Megatron indexed datasets (.bin/.idx): writer, reader, merge.
