@@ -1,12 +1,14 @@
-// The Unigram forward pass in C, three ways, on a CorpusKit trie cache entry and a prepared text (issue 22;
+// The Unigram forward pass in C, four ways, on a CorpusKit trie cache entry and a prepared text (issue 22;
 // BENCHMARKS.md "Eighth session: ... walks in AVX-512 lanes"). sentencepiece's float32 policy without re-basing
-// and without the Swift loop's special first steps (ThreeByteStarts, SpaceRunChain), so every variant walks
-// every byte of every start from the root:
+// and, except in `full`, without the Swift loop's special first steps (ThreeByteStarts, SpaceRunChain), so
+// those variants walk every byte of every start from the root:
 //   A  one start at a time, the walk and its offers interleaved (the Swift loop's structure);
+//   full  A with the Swift loop's special first steps too (ThreeByteStarts, SpaceRunChain): the Swift forward
+//      pass in C, to compare with the `segment` share of a `corpuskit encode` profile (ONLY_FULL=1);
 //   A2 A with each cell's base stored as a byte offset (one shift fewer on the walk's dependency chain);
 //   B  the walks first, 16 starts at a time in AVX-512 lanes (gathers; each start's candidates scattered into
 //      its slot), NV vectors in flight, then the offers start by start in text order.
-// Prints whether A2's and B's nodes equal A's on every document, then the times.
+// Prints whether full's, A2's and B's nodes equal A's on every document, then the times.
 //
 //   python3 -c 'import json,struct,sys; o=open("mixed.bin","wb")
 //   for l in open(sys.argv[1]): b=("\u2581"+json.loads(l)["text"].replace(" ","\u2581")).encode(); o.write(struct.pack("<I",len(b))+b)' mixed.jsonl
@@ -80,6 +82,102 @@ static void forward_a2(const uint8_t *text, int n, Node *best) {
                 float c = s + *(const float *)(cells16 + t + 12);
                 if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
                 if (pos - i == clen) single = 1;
+            }
+        }
+        if (!single) {
+            float c = s + unknown_score;
+            if (c > best[i + clen].score) { best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
+        }
+        i += clen;
+    }
+}
+
+
+// The Swift loop's exact structure: ThreeByteStarts (state after a 3-byte character's first two bytes in one
+// load) and SpaceRunChain (runs of U+2581 stepped a character at a time), walks resumed from there.
+static int32_t three[16 * 256];
+static int three_ok;
+static int32_t chain_state[1025], chain_value[1025];
+static int chain_len;
+static inline int32_t next_state(int32_t state, uint8_t byte) {   // states as byte offsets
+    int32_t t = (CELL(state, 0) + byte) * 16;
+    return CELL(t, 4) == state ? t : -1;
+}
+static void build_tables(void) {
+    three_ok = 1;
+    for (int i = 0; i < 16 * 256; i++) three[i] = -1;
+    for (int low = 0; low < 16 && three_ok; low++) {
+        int32_t first = next_state(0, 0xE0 | low);
+        if (first < 0) continue;
+        if (CELL(first, 8) >= 0) { three_ok = 0; break; }
+        for (int second = 0; second < 256; second++) {
+            int32_t st = next_state(first, second);
+            if (st < 0) continue;
+            if (CELL(st, 8) >= 0) { three_ok = 0; break; }
+            three[low << 8 | second] = st;
+        }
+    }
+    chain_state[0] = 0; chain_value[0] = -1; chain_len = 0;
+    int32_t state = 0;
+    while (chain_len < 1024) {
+        const uint8_t sp[3] = {0xE2, 0x96, 0x81};
+        int ok = 1;
+        for (int b = 0; b < 3; b++) {
+            int32_t nx = next_state(state, sp[b]);
+            if (nx < 0) { ok = 0; break; }
+            if (b < 2 && CELL(nx, 8) >= 0) { chain_len = 0; ok = 0; break; }
+            state = nx;
+        }
+        if (!ok) break;
+        chain_len++;
+        chain_state[chain_len] = state; chain_value[chain_len] = CELL(state, 8);
+    }
+}
+static inline int is_space(const uint8_t *t, int p, int n) { return p + 3 <= n && t[p] == 0xE2 && t[p + 1] == 0x96 && t[p + 2] == 0x81; }
+
+static void forward_full(const uint8_t *text, int n, Node *best) {
+    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
+    best[0].score = 0;
+    int i = 0, run_end = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int single = 0;
+        uint8_t lead = text[i];
+        int clen = 1;
+        int32_t off = 0; int pos = i;
+        if (lead < 0x80) {
+        } else if ((lead & 0xF0) == 0xE0) {
+            clen = n - i < 3 ? n - i : 3;
+            if (lead == 0xE2 && chain_len > 0 && is_space(text, i, n)) {
+                if (i >= run_end) { run_end = i; while (is_space(text, run_end, n)) run_end += 3; }
+                int steps = (run_end - i) / 3; if (steps > chain_len) steps = chain_len;
+                for (int st = 1; st <= steps; st++) {
+                    int32_t v = chain_value[st];
+                    if (v >= 0) {
+                        float c = s + *(const float *)(cells + chain_state[st] + 12);
+                        int e = i + 3 * st;
+                        if (c > best[e].score) { best[e].score = c; best[e].start = i; best[e].id = v; }
+                        if (st == 1) single = 1;
+                    }
+                }
+                off = chain_state[steps]; pos = i + 3 * steps;
+            } else if (three_ok && i + 1 < n) {
+                off = three[(lead & 0x0F) << 8 | text[i + 1]]; pos = i + 2;
+            }
+        } else {
+            clen = charlen(lead); if (clen > n - i) clen = n - i;
+        }
+        if (off >= 0) {
+            while (pos < n) {
+                int32_t t = (CELL(off, 0) + text[pos]) * 16;
+                if (CELL(t, 4) != off) break;
+                off = t; pos++;
+                int32_t v = CELL(t, 8);
+                if (v >= 0) {
+                    float c = s + *(const float *)(cells + t + 12);
+                    if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
+                    if (pos - i == clen) single = 1;
+                }
             }
         }
         if (!single) {
@@ -245,6 +343,26 @@ int main(int argc, char **argv) {
         for (int i = 0; i <= lens[d]; i++) if (a[i].start != b[i].start || a[i].id != b[i].id || (a[i].score != b[i].score && !(isinf(a[i].score) && isinf(b[i].score)))) { mismatches++; break; }
     }
     printf("vector steps %ld, lane-steps %ld (%.1f per step)\n", steps_v, lanes_v, (double)lanes_v / steps_v);
+    build_tables();
+    printf("three-byte table %s, chain length %d\n", three_ok ? "used" : "not used", chain_len);
+    {
+        Node *c = malloc((maxlen + 1) * sizeof(Node));
+        long diff = 0;
+        for (int d = 0; d < ndocs; d++) {
+            forward_a(docs[d], lens[d], a); forward_full(docs[d], lens[d], c);
+            if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) diff++;
+        }
+        printf("full: documents differing from A: %ld\n", diff);
+        for (int r = 0; r < rounds; r++) {
+            double t0 = now();
+            for (int d = 0; d < ndocs; d++) forward_a(docs[d], lens[d], a);
+            double t1 = now();
+            for (int d = 0; d < ndocs; d++) forward_full(docs[d], lens[d], c);
+            double t2 = now();
+            printf("A %.2f ms   full %.2f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3);
+        }
+        if (getenv("ONLY_FULL")) return 0;
+    }
     {
         long units = (size - 48) / 16;
         uint8_t *c16 = aligned_alloc(64, (units * 16 + 63) / 64 * 64 + 4096 * 16);
