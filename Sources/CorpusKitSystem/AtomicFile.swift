@@ -121,8 +121,13 @@ public enum AtomicFile {
     /// process id is stale whether or not that id is alive here. A Slurm task owns its datasets'
     /// prefixes, and its killed earlier attempt may have run on another node, where its process id
     /// says nothing about this one; only this process's own files are kept.
+    ///
+    /// `idleFor`: for a folder that processes on other machines may be writing into at the same time
+    /// (a shared cache), where a process id that is not alive here may be alive there. A file is then
+    /// removed only when it has also not been modified for at least this many seconds (a live writer
+    /// keeps its file's modification time recent).
     @discardableResult
-    public static func removeStaleTemporaries(of path: String, ownedByCaller: Bool = false) -> [String] {
+    public static func removeStaleTemporaries(of path: String, ownedByCaller: Bool = false, idleFor: Double? = nil) -> [String] {
         let directory: String
         let name: Substring
         if let slash = path.lastIndex(of: "/") {
@@ -149,6 +154,7 @@ public enum AtomicFile {
             else { continue }
             guard pid != POSIXFile.processID, ownedByCaller || !POSIXFile.processExists(pid) else { continue }
             let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
+            if let idleFor, (POSIXFile.secondsSinceModification(path: full) ?? 0) < idleFor { continue }
             if unlink(full) == 0 { removed.append(full) }
         }
         return removed.sorted()

@@ -39,6 +39,15 @@ public enum POSIXFile {
         return stat(path, &info) == 0 ? Int(info.st_size) : nil
     }
 
+    /// How many seconds ago the file at `path` was last modified, or nil when it cannot be examined.
+    public static func secondsSinceModification(path: String) -> Double? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec - info.st_mtim.tv_sec) + Double(now.tv_nsec - info.st_mtim.tv_nsec) / 1e9
+    }
+
     /// Reads exactly `count` bytes at `offset` (`pread`, retrying short reads and EINTR).
     /// - Throws: ``SystemError`` on a read error, or when the file ends first (it shrank).
     public static func read(_ fd: Int32, offset: Int, count: Int, path: String) throws(SystemError) -> [UInt8] {

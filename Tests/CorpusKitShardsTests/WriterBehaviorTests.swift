@@ -1,4 +1,6 @@
+import Foundation
 import Testing
+import CorpusKitSystem
 import CorpusKitTestSupport
 @testable import CorpusKitShards
 
@@ -33,6 +35,25 @@ import CorpusKitTestSupport
         try writer.addDocument([Int32.min, -1, 0, Int32.max])
         try writer.finish()
         #expect(try MegatronIndexReader(prefix: scratch.file("i32")).documentTokens(0) == [Int32.min, -1, 0, Int32.max])
+    }
+
+    /// With `idleFor` (a folder other machines may write into), a dead process's temporary file is
+    /// removed only once it has been left unmodified that long; without it, at once.
+    @Test func staleTemporariesInASharedFolderGoOnlyWhenIdle() throws {
+        let scratch = try ScratchDirectory()
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let path = scratch.file("cache.npy")
+        let recent = path + ".tmp-\(finished.processIdentifier)"
+        let old = path + ".tmp-\(finished.processIdentifier)-1"
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: recent))
+        try Data("partial".utf8).write(to: URL(fileURLWithPath: old))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+        #expect(AtomicFile.removeStaleTemporaries(of: path, idleFor: 3600) == [old])
+        #expect(FileManager.default.fileExists(atPath: recent))
+        #expect(AtomicFile.removeStaleTemporaries(of: path) == [recent])
     }
 
     @Test func temporariesAreInvisibleUntilFinishAndRemovedOnAbort() throws {
@@ -108,7 +129,7 @@ import CorpusKitTestSupport
 
     @Test func largeDocumentsCrossTheBufferBoundary() throws {
         let scratch = try ScratchDirectory()
-        let documents: [[Int32]] = (0..<50).map { d in (0 ..< (d * 37 % 211)).map { Int32(($0 * 7919 + d) % 65536) } }
+        let documents: [[Int32]] = (0..<50).map { (d: Int) -> [Int32] in (0 ..< (d * 37 % 211)).map { (i: Int) -> Int32 in Int32((i * 7919 + d) % 65536) } }
         for dtype in TokenDType.allCases {
             let prefix = scratch.file("large-\(dtype)")
             let writer = try MegatronIndexWriter(prefix: prefix, dtype: dtype, bufferCapacity: 100)

@@ -13,6 +13,12 @@ public struct IndexCache {
     /// The datasets' sequence lengths, in data-path order.
     public let shapes: [DatasetShape]
 
+    /// How long a temporary file of a process that is not alive on this machine must have been
+    /// left unmodified before a write removes it. The cache folder may be shared by a cluster's
+    /// nodes, and a write holds its finished files' temporaries until every file is computed (a
+    /// blend of 10⁸ samples took 1–4 minutes here), so an hour leaves any live writer alone.
+    static let staleAfterSeconds: Double = 3600
+
     /// What a write did with each file.
     public struct WriteSummary: Sendable, Equatable {
         public var written: [String] = []
@@ -74,11 +80,15 @@ public struct IndexCache {
         guard POSIXFile.makeDirectories(directory) else { throw IndexCacheError.cannotCreate(directory: directory) }
         var summary = WriteSummary()
         var computed: [(name: String, path: String, temporary: String)] = []
-        // Temporaries an interrupted write left: one listing of the folder, not one per file.
+        // Temporaries an interrupted write left: one listing of the folder, not one per file. The
+        // folder may be shared by the nodes of a cluster, where another node's live writer has a
+        // process id that is not alive here: only files idle for ``staleAfterSeconds`` go.
         let expected = Set(layout.fileNames)
         let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
         let interrupted = Set(present.compactMap { entry in entry.range(of: ".tmp-").map { String(entry[..<$0.lowerBound]) } })
-        for name in interrupted where expected.contains(name) { AtomicFile.removeStaleTemporaries(of: directory + "/" + name) }
+        for name in interrupted where expected.contains(name) {
+            AtomicFile.removeStaleTemporaries(of: directory + "/" + name, idleFor: Self.staleAfterSeconds)
+        }
         do {
             summary.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
                 try ArrayOutput(path: path, mode: .write)
