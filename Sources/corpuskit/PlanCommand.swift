@@ -78,6 +78,8 @@ struct PlanCommand: ParsableCommand {
             throw CLIError(message + "(nothing was written; --allow-different-tokenizers writes the cache anyway)")
         }
         for mismatch in mismatches { StandardError.write("warning: \(mismatch)\n") }
+        let wrappers = try DatasetProvenance.tokenizerTypeMismatches(prefixes: configuration.blend.prefixes, type: cache.tokenizer.kind.rawValue)
+        for mismatch in wrappers { StandardError.write("warning: \(mismatch)\n") }
         if let directory = cache.dataCachePath {
             let summary: IndexCache.WriteSummary
             do {

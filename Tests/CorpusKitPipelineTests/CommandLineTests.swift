@@ -272,8 +272,9 @@ final class CommandLineTests: XCTestCase {
 
     /// `plan --data-cache-path` refuses (exit 1, no cache written) when the datasets' records name
     /// another tokenizer file than `--tokenizer-model` (by SHA-256), unless told; the same file, or
-    /// a path that does not exist here (the cluster's), passes without a word. `--check-cache`
-    /// refuses the same way (exit 2).
+    /// a path that does not exist here (the cluster's), passes without a word; another
+    /// `--tokenizer-type` than the datasets' passes with a warning. `--check-cache` refuses the same
+    /// way (exit 2).
     func testPlanCacheRefusesDatasetsOfAnotherTokenizer() throws {
         let scratch = try ScratchDirectory()
         let input = try standardInput(scratch)
@@ -288,6 +289,13 @@ final class CommandLineTests: XCTestCase {
         let elsewhere = try corpuskit(base + ["--tokenizer-model", "/nonexistent/cluster/tokenizer.model", "--data-cache-path", scratch.file("elsewhere")])
         XCTAssertEqual(elsewhere.status, 0, elsewhere.stderr)
         XCTAssertFalse(elsewhere.stderr.contains("warning"), elsewhere.stderr)
+        // Another wrapper of the same file: written, with a warning naming both.
+        var otherWrapper = base
+        otherWrapper[otherWrapper.firstIndex(of: "Llama2Tokenizer")!] = "SentencePieceTokenizer"
+        let wrapped = try corpuskit(otherWrapper + ["--tokenizer-model", TestPaths.fixtureLLMJP, "--data-cache-path", scratch.file("wrapper")])
+        XCTAssertEqual(wrapped.status, 0, wrapped.stderr)
+        XCTAssertTrue(wrapped.stderr.contains(
+            "warning: \(dataset): made with the Llama2Tokenizer wrapper, the run's tokenizer type is SentencePieceTokenizer"), wrapped.stderr)
 
         // Refused with `status`, naming the dataset's tokenizer, `saying` and the override; then, with
         // the override, done with a warning.

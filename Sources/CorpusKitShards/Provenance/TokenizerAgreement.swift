@@ -108,4 +108,18 @@ extension DatasetProvenance {
         }
         return out
     }
+
+    /// The datasets at `prefixes` whose records name another Megatron tokenizer wrapper than `type`
+    /// (`Llama2Tokenizer`, `SentencePieceTokenizer`, …: the training run's), one sentence each;
+    /// datasets without a record are passed over. The wrappers of one file differ in what they
+    /// add to a document (BOS, EOD), so ids made with one are not what the other would have made.
+    /// - Throws: ``ShardError/invalidProvenance(path:reason:)`` for a record that cannot be read.
+    public static func tokenizerTypeMismatches(prefixes: [String], type: String) throws(ShardError) -> [String] {
+        var out: [String] = []
+        for prefix in prefixes {
+            guard let record = try read(prefix: prefix), record.tokenizer.type != type else { continue }
+            out.append("\(prefix): made with the \(record.tokenizer.type) wrapper, the run's tokenizer type is \(type)")
+        }
+        return out
+    }
 }
