@@ -45,7 +45,12 @@ public enum POSIXFile {
         guard stat(path, &info) == 0 else { return nil }
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
-        return Double(now.tv_sec - info.st_mtim.tv_sec) + Double(now.tv_nsec - info.st_mtim.tv_nsec) / 1e9
+        #if canImport(Darwin)
+        let modified = info.st_mtimespec
+        #else
+        let modified = info.st_mtim
+        #endif
+        return Double(now.tv_sec - modified.tv_sec) + Double(now.tv_nsec - modified.tv_nsec) / 1e9
     }
 
     /// Reads exactly `count` bytes at `offset` (`pread`, retrying short reads and EINTR).
