@@ -35,39 +35,50 @@ static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t);
 
 #define CELL(off, field) (*(const int32_t *)(cells + (off) + (field)))
 
-static void forward_a(const uint8_t *text, int n, Node *best) {
+// Every node unreached but the first.
+static inline void reset_nodes(Node *best, int n) {
     for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
     best[0].score = 0;
+}
+
+// A candidate: kept when strictly better than what reached `end` (the first of equals wins).
+static inline __attribute__((always_inline)) void offer(Node *best, int end, float c, int start, int32_t id) {
+    if (c > best[end].score) { best[end].score = c; best[end].start = start; best[end].id = id; }
+}
+
+// The walk from state `off` at `pos` for the start `i` (path score `s`), offering every key it passes;
+// returns whether it offered the one-character piece (length `clen`).
+static inline __attribute__((always_inline)) int walk(const uint8_t *text, int n, Node *best, int i, int clen, float s,
+                                                      int32_t off, int pos) {
+    int single = 0;
+    while (pos < n) {
+        int32_t t = (CELL(off, 0) + text[pos]) * 16;
+        if (CELL(t, 4) != off) break;
+        off = t; pos++;
+        int32_t v = CELL(t, 8);
+        if (v >= 0) {
+            offer(best, pos, s + *(const float *)(cells + t + 12), i, v);
+            if (pos - i == clen) single = 1;
+        }
+    }
+    return single;
+}
+
+static void forward_a(const uint8_t *text, int n, Node *best) {
+    reset_nodes(best, n);
     int i = 0;
     while (i < n) {
         float s = best[i].score;
         int clen = charlen(text[i]); if (clen > n - i) clen = n - i;
-        int single = 0, off = 0, pos = i;
-        while (pos < n) {
-            int t = (CELL(off, 0) + text[pos]) * 16;
-            if (CELL(t, 4) != off) break;
-            off = t; pos++;
-            int32_t v = CELL(t, 8);
-            if (v >= 0) {
-                float c = s + *(const float *)(cells + t + 12);
-                if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
-                if (pos - i == clen) single = 1;
-            }
-        }
-        if (!single) {
-            float c = s + unknown_score;
-            if (c > best[i + clen].score) { best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
-        }
+        if (!walk(text, n, best, i, clen, s, 0, i)) offer(best, i + clen, s + unknown_score, i, unknown_id);
         i += clen;
     }
 }
 
-
 static const uint8_t *cells16;   // the same cells with base stored as a byte offset (base * 16)
 #define CELL16(off, field) (*(const int32_t *)(cells16 + (off) + (field)))
 static void forward_a2(const uint8_t *text, int n, Node *best) {
-    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
-    best[0].score = 0;
+    reset_nodes(best, n);
     int i = 0;
     while (i < n) {
         float s = best[i].score;
@@ -79,15 +90,11 @@ static void forward_a2(const uint8_t *text, int n, Node *best) {
             off = t; pos++;
             int32_t v = CELL16(t, 8);
             if (v >= 0) {
-                float c = s + *(const float *)(cells16 + t + 12);
-                if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
+                offer(best, pos, s + *(const float *)(cells16 + t + 12), i, v);
                 if (pos - i == clen) single = 1;
             }
         }
-        if (!single) {
-            float c = s + unknown_score;
-            if (c > best[i + clen].score) { best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
-        }
+        if (!single) offer(best, i + clen, s + unknown_score, i, unknown_id);
         i += clen;
     }
 }
@@ -136,8 +143,7 @@ static void build_tables(void) {
 static inline int is_space(const uint8_t *t, int p, int n) { return p + 3 <= n && t[p] == 0xE2 && t[p + 1] == 0x96 && t[p + 2] == 0x81; }
 
 static void forward_full(const uint8_t *text, int n, Node *best) {
-    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
-    best[0].score = 0;
+    reset_nodes(best, n);
     int i = 0, run_end = 0;
     while (i < n) {
         float s = best[i].score;
@@ -154,9 +160,7 @@ static void forward_full(const uint8_t *text, int n, Node *best) {
                 for (int st = 1; st <= steps; st++) {
                     int32_t v = chain_value[st];
                     if (v >= 0) {
-                        float c = s + *(const float *)(cells + chain_state[st] + 12);
-                        int e = i + 3 * st;
-                        if (c > best[e].score) { best[e].score = c; best[e].start = i; best[e].id = v; }
+                        offer(best, i + 3 * st, s + *(const float *)(cells + chain_state[st] + 12), i, v);
                         if (st == 1) single = 1;
                     }
                 }
@@ -167,23 +171,8 @@ static void forward_full(const uint8_t *text, int n, Node *best) {
         } else {
             clen = charlen(lead); if (clen > n - i) clen = n - i;
         }
-        if (off >= 0) {
-            while (pos < n) {
-                int32_t t = (CELL(off, 0) + text[pos]) * 16;
-                if (CELL(t, 4) != off) break;
-                off = t; pos++;
-                int32_t v = CELL(t, 8);
-                if (v >= 0) {
-                    float c = s + *(const float *)(cells + t + 12);
-                    if (c > best[pos].score) { best[pos].score = c; best[pos].start = i; best[pos].id = v; }
-                    if (pos - i == clen) single = 1;
-                }
-            }
-        }
-        if (!single) {
-            float c = s + unknown_score;
-            if (c > best[i + clen].score) { best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
-        }
+        if (off >= 0) single |= walk(text, n, best, i, clen, s, off, pos);
+        if (!single) offer(best, i + clen, s + unknown_score, i, unknown_id);
         i += clen;
     }
 }
@@ -195,7 +184,6 @@ static int32_t starts[1 << 22];
 static int32_t slot_packed[BLOCK * SLOT];
 static float slot_payload[BLOCK * SLOT];
 static int32_t slot_count[BLOCK];
-static long steps_v, lanes_v;
 static int skip2;
 
 
@@ -261,12 +249,9 @@ static inline __attribute__((always_inline)) int lanes_step(Lanes *S, const uint
 }
 
 static void forward_b(const uint8_t *text, int n, Node *best) {
-    for (int i = 0; i <= n; i++) { best[i].score = -INFINITY; best[i].start = -1; best[i].id = -1; }
-    best[0].score = 0;
+    reset_nodes(best, n);
     int m = 0;
     for (int i = 0; i < n; ) { starts[m++] = i; int c = charlen(text[i]); i += c; }
-    const __m512i lane_ids = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
-    const __m512i nn = _mm512_set1_epi32(n);
     for (int k0 = 0; k0 < m; k0 += BLOCK) {
         int kend = k0 + BLOCK < m ? k0 + BLOCK : m;
         // Phase 1: walks, NV vectors of 16 lanes in flight, each over its own share of the block.
@@ -290,33 +275,18 @@ static void forward_b(const uint8_t *text, int n, Node *best) {
             int single = 0;
             int c = slot_count[k - k0];
             if (c > SLOT) {
-                int off = 0, pos = i;
-                while (pos < n) {
-                    int t = (CELL(off, 0) + text[pos]) * 16;
-                    if (CELL(t, 4) != off) break;
-                    off = t; pos++;
-                    int32_t v = CELL(t, 8);
-                    if (v >= 0) {
-                        float cs = s + *(const float *)(cells + t + 12);
-                        if (cs > best[pos].score) { best[pos].score = cs; best[pos].start = i; best[pos].id = v; }
-                        if (pos - i == clen) single = 1;
-                    }
-                }
+                single = walk(text, n, best, i, clen, s, 0, i);   // more candidates than its slot holds
             } else {
                 const int32_t *p = slot_packed + (k - k0) * SLOT;
                 const float *q = slot_payload + (k - k0) * SLOT;
                 for (int j = 0; j < c; j++) {
                     int len = (uint32_t)p[j] >> 24;
                     int e = i + len;
-                    float cs = s + q[j];
-                    if (cs > best[e].score) { best[e].score = cs; best[e].start = i; best[e].id = p[j] & 0xFFFFFF; }
+                    offer(best, e, s + q[j], i, p[j] & 0xFFFFFF);
                     single |= (len == clen);
                 }
             }
-            if (!single) {
-                float cs = s + unknown_score;
-                if (cs > best[i + clen].score) { best[i + clen].score = cs; best[i + clen].start = i; best[i + clen].id = unknown_id; }
-            }
+            if (!single) offer(best, i + clen, s + unknown_score, i, unknown_id);
         }
     }
 }
@@ -342,7 +312,6 @@ int main(int argc, char **argv) {
         forward_a(docs[d], lens[d], a); forward_b(docs[d], lens[d], b);
         for (int i = 0; i <= lens[d]; i++) if (a[i].start != b[i].start || a[i].id != b[i].id || (a[i].score != b[i].score && !(isinf(a[i].score) && isinf(b[i].score)))) { mismatches++; break; }
     }
-    printf("vector steps %ld, lane-steps %ld (%.1f per step)\n", steps_v, lanes_v, (double)lanes_v / steps_v);
     build_tables();
     printf("three-byte table %s, chain length %d\n", three_ok ? "used" : "not used", chain_len);
     {
