@@ -69,17 +69,16 @@ struct PlanCommand: ParsableCommand {
         let indexCache = try IndexCache.load(configuration: configuration, sizes: sizes, tokenizer: cache.tokenizer)
         let progress = ProgressLine.onTerminal(unit: "files")
         // Writing or checking, a cache for datasets of another tokenizer is refused unless told.
-        let mismatches = try DatasetProvenance.tokenizerMismatches(prefixes: configuration.blend.prefixes, tokenizerPath: cache.tokenizer.path)
-        if !mismatches.isEmpty && !cache.allowDifferentTokenizers {
-            let message = "the datasets were not made with --tokenizer-model \(cache.tokenizer.path):\n" + mismatches.map { "  \($0)\n" }.joined()
+        let mismatches = try DatasetProvenance.tokenizerMismatches(
+            prefixes: configuration.blend.prefixes, tokenizerPath: cache.tokenizer.path, type: cache.tokenizer.kind.rawValue)
+        if !mismatches.files.isEmpty && !cache.allowDifferentTokenizers {
+            let message = "the datasets were not made with --tokenizer-model \(cache.tokenizer.path):\n" + mismatches.files.map { "  \($0)\n" }.joined()
             if cache.checkCache != nil {
                 throw CLIError.badInput(message + "(nothing was checked; --allow-different-tokenizers checks the cache anyway)")
             }
             throw CLIError(message + "(nothing was written; --allow-different-tokenizers writes the cache anyway)")
         }
-        for mismatch in mismatches { StandardError.write("warning: \(mismatch)\n") }
-        let wrappers = try DatasetProvenance.tokenizerTypeMismatches(prefixes: configuration.blend.prefixes, type: cache.tokenizer.kind.rawValue)
-        for mismatch in wrappers { StandardError.write("warning: \(mismatch)\n") }
+        for mismatch in mismatches.files + mismatches.wrappers { StandardError.write("warning: \(mismatch)\n") }
         if let directory = cache.dataCachePath {
             let summary: IndexCache.WriteSummary
             do {

@@ -71,20 +71,36 @@ extension DatasetProvenance {
             + groups.joined(separator: "; ")
     }
 
+    /// What the datasets' records say against a training run's tokenizer
+    /// (``tokenizerMismatches(prefixes:tokenizerPath:type:)``), one sentence per dataset and finding.
+    public struct TokenizerMismatches: Sendable, Equatable {
+        /// Datasets made with another tokenizer file than the run's.
+        public var files: [String] = []
+        /// Datasets made with another Megatron wrapper than the run's. The wrappers of one file differ
+        /// in what they add to a document (BOS, EOD), so ids made with one are not what the other
+        /// would have made.
+        public var wrappers: [String] = []
+    }
+
     /// The datasets at `prefixes` whose records name a tokenizer file other than the one at
-    /// `tokenizerPath` (by SHA-256), one sentence each; datasets without a record are passed over.
-    /// A directory stands for the file in it of the name a record gives (a Hugging Face tokenizer
-    /// directory holding `tokenizer.json`); a path that does not exist here (a path on the
-    /// training cluster) cannot be compared and gives no sentences.
+    /// `tokenizerPath` (by SHA-256), or another Megatron wrapper than `type` (`Llama2Tokenizer`,
+    /// `SentencePieceTokenizer`, …), in one pass over the records; datasets without a record are
+    /// passed over. A directory stands for the file in it of the name a record gives (a Hugging Face
+    /// tokenizer directory holding `tokenizer.json`); a path that does not exist here (a path on the
+    /// training cluster) cannot be compared and gives no file sentences.
     /// - Throws: ``ShardError/invalidProvenance(path:reason:)`` for a record that cannot be read,
     ///   ``ShardError/io(path:operation:errno:)`` when the tokenizer file cannot be read.
-    public static func tokenizerMismatches(prefixes: [String], tokenizerPath: String) throws(ShardError) -> [String] {
+    public static func tokenizerMismatches(prefixes: [String], tokenizerPath: String, type: String) throws(ShardError) -> TokenizerMismatches {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory) else { return [] }
+        let comparable = FileManager.default.fileExists(atPath: tokenizerPath, isDirectory: &isDirectory)
         var digests: [String: String?] = [:]   // file compared → its SHA-256 (nil: not in the directory)
-        var out: [String] = []
+        var out = TokenizerMismatches()
         for prefix in prefixes {
             guard let record = try read(prefix: prefix) else { continue }
+            if record.tokenizer.type != type {
+                out.wrappers.append("\(prefix): made with the \(record.tokenizer.type) wrapper, the run's tokenizer type is \(type)")
+            }
+            guard comparable else { continue }
             let file = isDirectory.boolValue
                 ? (tokenizerPath as NSString).appendingPathComponent((record.tokenizer.file as NSString).lastPathComponent)
                 : tokenizerPath
@@ -99,26 +115,12 @@ extension DatasetProvenance {
             }
             let recorded = "\(record.tokenizer.file) (SHA-256 \(record.tokenizer.sha256.prefix(12))…)"
             guard let digest = digests[file]! else {
-                out.append("\(prefix): made with \(recorded); \(tokenizerPath) holds no \((file as NSString).lastPathComponent)")
+                out.files.append("\(prefix): made with \(recorded); \(tokenizerPath) holds no \((file as NSString).lastPathComponent)")
                 continue
             }
             if digest != record.tokenizer.sha256 {
-                out.append("\(prefix): made with \(recorded), not with \(file) (SHA-256 \(digest.prefix(12))…)")
+                out.files.append("\(prefix): made with \(recorded), not with \(file) (SHA-256 \(digest.prefix(12))…)")
             }
-        }
-        return out
-    }
-
-    /// The datasets at `prefixes` whose records name another Megatron tokenizer wrapper than `type`
-    /// (`Llama2Tokenizer`, `SentencePieceTokenizer`, …: the training run's), one sentence each;
-    /// datasets without a record are passed over. The wrappers of one file differ in what they
-    /// add to a document (BOS, EOD), so ids made with one are not what the other would have made.
-    /// - Throws: ``ShardError/invalidProvenance(path:reason:)`` for a record that cannot be read.
-    public static func tokenizerTypeMismatches(prefixes: [String], type: String) throws(ShardError) -> [String] {
-        var out: [String] = []
-        for prefix in prefixes {
-            guard let record = try read(prefix: prefix), record.tokenizer.type != type else { continue }
-            out.append("\(prefix): made with the \(record.tokenizer.type) wrapper, the run's tokenizer type is \(type)")
         }
         return out
     }
