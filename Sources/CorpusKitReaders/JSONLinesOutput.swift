@@ -226,7 +226,7 @@ public final class JSONLinesOutput {
 
     /// Appends one `{"text": …}` line (decode's and shard decode's output) and ends it.
     public func appendTextLine<C: Collection>(_ text: C) throws(SystemError) where C.Element == UInt8 {
-        append(Array(#"{"text": "#.utf8))
+        append(#"{"text": "#)
         appendJSONString(text)
         append(0x7D)
         try endLine()
