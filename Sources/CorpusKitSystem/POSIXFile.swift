@@ -32,25 +32,37 @@ public enum POSIXFile {
         return Int(info.st_size)
     }
 
-    /// The size of the file at `path`, or nil when it cannot be examined (for progress displays,
-    /// where the reader reports the real error).
-    public static func size(path: String) -> Int? {
-        var info = stat()
-        return stat(path, &info) == 0 ? Int(info.st_size) : nil
+    /// What `stat` says of a file: its size and when it was last modified.
+    public struct Status: Sendable, Equatable {
+        /// Bytes.
+        public var size: Int
+        /// The last modification, in seconds since 1970 (with the file system's sub-second part).
+        public var modifiedAt: Double
     }
 
-    /// How many seconds ago the file at `path` was last modified, or nil when it cannot be examined.
-    public static func secondsSinceModification(path: String) -> Double? {
+    /// `stat` of the file at `path`, or nil when it cannot be examined (missing, no permission):
+    /// for displays and checks that report "missing" themselves.
+    public static func status(path: String) -> Status? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
         #if canImport(Darwin)
         let modified = info.st_mtimespec
         #else
         let modified = info.st_mtim
         #endif
-        return Double(now.tv_sec - modified.tv_sec) + Double(now.tv_nsec - modified.tv_nsec) / 1e9
+        return Status(size: Int(info.st_size), modifiedAt: Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9)
+    }
+
+    /// The size of the file at `path`, or nil when it cannot be examined (for progress displays,
+    /// where the reader reports the real error).
+    public static func size(path: String) -> Int? { status(path: path)?.size }
+
+    /// How many seconds ago the file at `path` was last modified, or nil when it cannot be examined.
+    public static func secondsSinceModification(path: String) -> Double? {
+        guard let modifiedAt = status(path: path)?.modifiedAt else { return nil }
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9 - modifiedAt
     }
 
     /// Reads exactly `count` bytes at `offset` (`pread`, retrying short reads and EINTR).

@@ -56,6 +56,25 @@ import CorpusKitTestSupport
         #expect(AtomicFile.removeStaleTemporaries(of: path) == [recent])
     }
 
+    /// `POSIXFile.status` (what the launch records and staleness checks read) against Foundation's
+    /// attributes of the same file; nil for a missing one.
+    @Test func fileStatusAgreesWithFoundation() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("status.bin")
+        try Data(repeating: 7, count: 12_345).write(to: URL(fileURLWithPath: path))
+        let set = Date(timeIntervalSince1970: 1_700_000_000.25)
+        try FileManager.default.setAttributes([.modificationDate: set], ofItemAtPath: path)
+        let attributes = try FileManager.default.attributesOfItem(atPath: path)
+        let status = try #require(POSIXFile.status(path: path))
+        #expect(status.size == (attributes[.size] as? NSNumber)?.intValue)
+        let foundation = try #require((attributes[.modificationDate] as? Date)?.timeIntervalSince1970)
+        #expect(abs(status.modifiedAt - foundation) < 1e-6)
+        #expect(abs(status.modifiedAt - 1_700_000_000.25) < 1e-3)
+        #expect(POSIXFile.size(path: path) == 12_345)
+        #expect((POSIXFile.secondsSinceModification(path: path) ?? 0) > Date().timeIntervalSince1970 - 1_700_000_001)
+        #expect(POSIXFile.status(path: scratch.file("missing")) == nil)
+    }
+
     @Test func temporariesAreInvisibleUntilFinishAndRemovedOnAbort() throws {
         let scratch = try ScratchDirectory()
         let prefix = scratch.file("tmp")

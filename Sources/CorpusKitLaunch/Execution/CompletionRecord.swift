@@ -1,6 +1,7 @@
 import Foundation
 import CorpusKitPipeline
 import CorpusKitShards
+import CorpusKitSystem
 
 /// Written by a task after one input file's datasets were published:
 /// `OUT/.corpuskit/records/task-NNNN/input-NNNN.json`. A file counts as done only when its record
@@ -27,12 +28,10 @@ public struct CompletionRecord: Codable, Sendable, Equatable {
             self.prefix = prefix
             self.documents = documents
             self.tokens = tokens
-            let manager = FileManager.default
-            let index = try? manager.attributesOfItem(atPath: MegatronFormat.indexPath(prefix: prefix))
-            let data = try? manager.attributesOfItem(atPath: MegatronFormat.dataPath(prefix: prefix))
-            indexBytes = (index?[.size] as? NSNumber)?.intValue
-            dataBytes = (data?[.size] as? NSNumber)?.intValue
-            modifiedAt = (data?[.modificationDate] as? Date)?.timeIntervalSince1970
+            let data = POSIXFile.status(path: MegatronFormat.dataPath(prefix: prefix))
+            indexBytes = POSIXFile.size(path: MegatronFormat.indexPath(prefix: prefix))
+            dataBytes = data?.size
+            modifiedAt = data?.modifiedAt
         }
     }
 
@@ -71,8 +70,8 @@ public struct CompletionRecord: Codable, Sendable, Equatable {
         for dataset in datasets {
             for (file, recorded) in [(MegatronFormat.indexPath(prefix: dataset.prefix), dataset.indexBytes),
                                      (MegatronFormat.dataPath(prefix: dataset.prefix), dataset.dataBytes)] {
-                guard let attributes = try? FileManager.default.attributesOfItem(atPath: file) else { return "\(file) is missing" }
-                if let recorded, let size = (attributes[.size] as? NSNumber)?.intValue, size != recorded {
+                guard let size = POSIXFile.size(path: file) else { return "\(file) is missing" }
+                if let recorded, size != recorded {
                     return "\(file) has \(size) bytes, its completion record says \(recorded)"
                 }
             }

@@ -1,4 +1,5 @@
 import Foundation
+import CorpusKitSystem
 
 /// `corpuskit launch status OUT`: per task done / running / pending / failed, from the task's
 /// own records first (a task whose every file has a completion record is done, whatever the
@@ -147,7 +148,7 @@ public struct LaunchStatus: Sendable {
     /// `token_info.csv` that is not what the records give.
     static func staleness(_ plan: LaunchPlan, layout: LaunchLayout, done: [Int: CompletionRecord]) -> String? {
         func modified(_ path: String) -> Double {
-            ((try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+            POSIXFile.status(path: path)?.modifiedAt ?? 0
         }
         let ran = min(modified(layout.numTokensFile), modified(layout.tokenInfoFile))
         if done.count < plan.inputs.count {
