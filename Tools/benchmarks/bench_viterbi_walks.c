@@ -8,13 +8,20 @@
 //   A2 A with each cell's base stored as a byte offset (one shift fewer on the walk's dependency chain);
 //   B  the walks first, 16 starts at a time in AVX-512 lanes (gathers; each start's candidates scattered into
 //      its slot), NV vectors in flight, then the offers start by start in text order.
-// Prints whether full's, A2's and B's nodes equal A's on every document, then the times.
+//   C  full with every walk's first K steps (default 4) branch-free: a walk that ended keeps its state, each
+//      offer is a blended store (score, start and id stored back unchanged when the candidate loses), so the
+//      only data-dependent branch left is "still walking after K steps", which goes on with full's loop (ninth
+//      session: whether taking out the walk-end and offer mispredictions lets the core overlap the starts).
+// Prints whether full's, A2's and B's nodes equal A's (C's, full's) on every document, then the times. B needs
+// AVX-512 (compiled only where -march gives it: on Zen 3 the program runs A, full, C and A2).
 //
 //   python3 -c 'import json,struct,sys; o=open("mixed.bin","wb")
 //   for l in open(sys.argv[1]): b=("\u2581"+json.loads(l)["text"].replace(" ","\u2581")).encode(); o.write(struct.pack("<I",len(b))+b)' mixed.jsonl
-//   gcc -O2 -march=native -DNV=1 -o walk Tools/benchmarks/bench_viterbi_walks.c -lm
-//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A2=1
+//   gcc -O2 -march=native -DNV=1 -DK=4 -o walk Tools/benchmarks/bench_viterbi_walks.c -lm
+//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A2=1, ONLY_C=1
+#ifdef __AVX512F__
 #include <immintrin.h>
+#endif
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -26,6 +33,7 @@ typedef struct { int32_t base, check, value; uint32_t payload; } Unit;
 typedef struct { float score; int32_t start; int32_t id; } Node;
 
 static const uint8_t *cells;
+static int skip2;
 static float unknown_score = -20.0f;
 static int32_t unknown_id = 0;
 
@@ -177,6 +185,66 @@ static void forward_full(const uint8_t *text, int n, Node *best) {
     }
 }
 
+#ifndef K
+#define K 4
+#endif
+// C: full's special first steps, then K branch-free steps of the walk, then full's loop if still walking.
+// The text is padded (the steps read past its end) and the nodes have K + 8 spare entries past it.
+static void forward_c(const uint8_t *text, int n, Node *best) {
+    reset_nodes(best, n);
+    int i = 0, run_end = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int single = 0;
+        uint8_t lead = text[i];
+        int clen = 1;
+        int32_t off = 0; int pos = i;
+        if (lead < 0x80) {
+        } else if ((lead & 0xF0) == 0xE0) {
+            clen = n - i < 3 ? n - i : 3;
+            if (lead == 0xE2 && chain_len > 0 && is_space(text, i, n)) {
+                if (i >= run_end) { run_end = i; while (is_space(text, run_end, n)) run_end += 3; }
+                int steps = (run_end - i) / 3; if (steps > chain_len) steps = chain_len;
+                for (int st = 1; st <= steps; st++) {
+                    int32_t v = chain_value[st];
+                    if (v >= 0) {
+                        offer(best, i + 3 * st, s + *(const float *)(cells + chain_state[st] + 12), i, v);
+                        if (st == 1) single = 1;
+                    }
+                }
+                off = chain_state[steps]; pos = i + 3 * steps;
+            } else if (three_ok && i + 1 < n) {
+                off = three[(lead & 0x0F) << 8 | text[i + 1]]; pos = i + 2;
+            }
+        } else {
+            clen = charlen(lead); if (clen > n - i) clen = n - i;
+        }
+        if (off >= 0) {
+            int alive = 1;
+#pragma GCC unroll 16
+            for (int k = 0; k < K; k++) {
+                int p = pos + k;
+                int32_t t = (CELL(off, 0) + text[p]) * 16;
+                int ok = alive & (CELL(t, 4) == off) & (p < n);
+                off = ok ? t : off;
+                int32_t v = CELL(t, 8);
+                float c = s + *(const float *)(cells + t + 12);
+                int end = p + 1;
+                // Field by field: a 12-byte load of a node just stored in parts would not be forwarded.
+                float old_score = best[end].score; int32_t old_start = best[end].start, old_id = best[end].id;
+                int win = ok & (v >= 0) & (c > old_score);
+                best[end].score = win ? c : old_score; best[end].start = win ? i : old_start; best[end].id = win ? v : old_id;
+                single |= ok & (v >= 0) & (end == i + clen);
+                alive = ok;
+            }
+            if (alive) single |= walk(text, n, best, i, clen, s, off, pos + K);
+        }
+        if (!single) offer(best, i + clen, s + unknown_score, i, unknown_id);
+        i += clen;
+    }
+}
+
+#ifdef __AVX512F__
 #define SLOT 16
 #define BLOCK 512
 
@@ -184,7 +252,6 @@ static int32_t starts[1 << 22];
 static int32_t slot_packed[BLOCK * SLOT];
 static float slot_payload[BLOCK * SLOT];
 static int32_t slot_count[BLOCK];
-static int skip2;
 
 
 typedef struct { __m512i off, pos, origin, kk, cnt; __mmask16 active; int next, end; } Lanes;
@@ -291,6 +358,8 @@ static void forward_b(const uint8_t *text, int n, Node *best) {
     }
 }
 
+#endif
+
 int main(int argc, char **argv) {
     FILE *f = fopen(argv[1], "rb"); fseek(f, 0, SEEK_END); long size = ftell(f); fseek(f, 0, SEEK_SET);
     uint8_t *trie = aligned_alloc(64, (size + 63) / 64 * 64 + 4096 * 16); fread(trie, 1, size, f); fclose(f);
@@ -302,20 +371,22 @@ int main(int argc, char **argv) {
     // documents
     int ndocs = 0; long offs[20000]; int lens[20000];
     for (long p = 0; p < tsize; ) { uint32_t l; memcpy(&l, all + p, 4); offs[ndocs] = p + 4; lens[ndocs] = l; ndocs++; p += 4 + l; }
-    // Each document copied with 4 zero bytes after it (the gathers read 4 bytes).
+    // Each document copied with K + 8 zero bytes after it (the gathers read 4 bytes, C's steps up to K).
     uint8_t **docs = malloc(ndocs * sizeof *docs);
     int maxlen = 0;
-    for (int d = 0; d < ndocs; d++) { docs[d] = calloc(lens[d] + 8, 1); memcpy(docs[d], all + offs[d], lens[d]); if (lens[d] > maxlen) maxlen = lens[d]; }
-    Node *a = malloc((maxlen + 1) * sizeof(Node)), *b = malloc((maxlen + 1) * sizeof(Node));
+    for (int d = 0; d < ndocs; d++) { docs[d] = calloc(lens[d] + K + 8, 1); memcpy(docs[d], all + offs[d], lens[d]); if (lens[d] > maxlen) maxlen = lens[d]; }
+    Node *a = malloc((maxlen + K + 8) * sizeof(Node)), *b = malloc((maxlen + K + 8) * sizeof(Node));
     long mismatches = 0;
+#ifdef __AVX512F__
     for (int d = 0; d < ndocs && !skip2; d++) {
         forward_a(docs[d], lens[d], a); forward_b(docs[d], lens[d], b);
         for (int i = 0; i <= lens[d]; i++) if (a[i].start != b[i].start || a[i].id != b[i].id || (a[i].score != b[i].score && !(isinf(a[i].score) && isinf(b[i].score)))) { mismatches++; break; }
     }
+#endif
     build_tables();
     printf("three-byte table %s, chain length %d\n", three_ok ? "used" : "not used", chain_len);
     {
-        Node *c = malloc((maxlen + 1) * sizeof(Node));
+        Node *c = malloc((maxlen + K + 8) * sizeof(Node));
         long diff = 0;
         for (int d = 0; d < ndocs; d++) {
             forward_a(docs[d], lens[d], a); forward_full(docs[d], lens[d], c);
@@ -331,6 +402,21 @@ int main(int argc, char **argv) {
             printf("A %.2f ms   full %.2f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3);
         }
         if (getenv("ONLY_FULL")) return 0;
+        long cdiff = 0;
+        for (int d = 0; d < ndocs; d++) {
+            forward_full(docs[d], lens[d], a); forward_c(docs[d], lens[d], c);
+            if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) cdiff++;
+        }
+        printf("C (K = %d): documents differing from full: %ld\n", K, cdiff);
+        for (int r = 0; r < rounds; r++) {
+            double t0 = now();
+            for (int d = 0; d < ndocs; d++) forward_full(docs[d], lens[d], a);
+            double t1 = now();
+            for (int d = 0; d < ndocs; d++) forward_c(docs[d], lens[d], c);
+            double t2 = now();
+            printf("full %.2f ms   C %.2f ms   full/C %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
+        }
+        if (getenv("ONLY_C")) return 0;
     }
     {
         long units = (size - 48) / 16;
@@ -338,7 +424,7 @@ int main(int argc, char **argv) {
         memcpy(c16, cells, units * 16);
         for (long u = 0; u < units; u++) { int32_t *b = (int32_t *)(c16 + u * 16); b[0] *= 16; }
         cells16 = c16;
-        Node *c = malloc((maxlen + 1) * sizeof(Node));
+        Node *c = malloc((maxlen + K + 8) * sizeof(Node));
         for (int d = 0; d < ndocs; d++) {
             forward_a(docs[d], lens[d], a); forward_a2(docs[d], lens[d], c);
             if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) { printf("A2 differs on document %d\n", d); break; }
@@ -353,6 +439,7 @@ int main(int argc, char **argv) {
         }
         if (getenv("ONLY_A2")) return 0;
     }
+#ifdef __AVX512F__
     printf("%d documents, %ld bytes, documents differing: %ld\n", ndocs, tsize, mismatches);
     for (int r = 0; r < rounds; r++) {
         double t0 = now();
@@ -362,5 +449,6 @@ int main(int argc, char **argv) {
         double t2 = now();
         printf("A %.2f ms   B %.2f ms   A/B %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
     }
+#endif
     return 0;
 }
