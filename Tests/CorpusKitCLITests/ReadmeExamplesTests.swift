@@ -79,6 +79,10 @@ final class ReadmeExamplesTests: XCTestCase {
                 print("README.md:\(block.line): not run \(reason)")
                 continue
             }
+            // Under /tmp an example finds what earlier runs on the machine left there (a block once
+            // passed on CI's long-lived machine that way and failed on a fresh one).
+            XCTAssertFalse(block.script.contains("/tmp/"),
+                           "README.md:\(block.line): a runnable example must work in its fresh directory, not under /tmp")
             let script = work + "/.readme-block-\(block.line).sh"
             try ("cd " + work + "\n" + block.script + "\n").write(toFile: script, atomically: true, encoding: .utf8)
             let clock = ContinuousClock(), start = clock.now
