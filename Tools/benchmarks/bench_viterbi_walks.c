@@ -150,76 +150,53 @@ static void build_tables(void) {
 }
 static inline int is_space(const uint8_t *t, int p, int n) { return p + 3 <= n && t[p] == 0xE2 && t[p + 1] == 0x96 && t[p + 2] == 0x81; }
 
-static void forward_full(const uint8_t *text, int n, Node *best) {
-    reset_nodes(best, n);
-    int i = 0, run_end = 0;
-    while (i < n) {
-        float s = best[i].score;
-        int single = 0;
-        uint8_t lead = text[i];
-        int clen = 1;
-        int32_t off = 0; int pos = i;
-        if (lead < 0x80) {
-        } else if ((lead & 0xF0) == 0xE0) {
-            clen = n - i < 3 ? n - i : 3;
-            if (lead == 0xE2 && chain_len > 0 && is_space(text, i, n)) {
-                if (i >= run_end) { run_end = i; while (is_space(text, run_end, n)) run_end += 3; }
-                int steps = (run_end - i) / 3; if (steps > chain_len) steps = chain_len;
-                for (int st = 1; st <= steps; st++) {
-                    int32_t v = chain_value[st];
-                    if (v >= 0) {
-                        offer(best, i + 3 * st, s + *(const float *)(cells + chain_state[st] + 12), i, v);
-                        if (st == 1) single = 1;
-                    }
+// The Swift loop's per-start prologue: the character's length, the `▁`-run chain's offers and the
+// state the walk starts from (`*off` < 0: no piece starts here). Returns whether it offered the
+// one-character piece.
+static inline __attribute__((always_inline)) int first_steps(const uint8_t *text, int n, Node *best, int i, float s,
+                                                             int *clen, int32_t *off, int *pos, int *run_end) {
+    int single = 0;
+    uint8_t lead = text[i];
+    *clen = 1; *off = 0; *pos = i;
+    if (lead < 0x80) {
+    } else if ((lead & 0xF0) == 0xE0) {
+        *clen = n - i < 3 ? n - i : 3;
+        if (lead == 0xE2 && chain_len > 0 && is_space(text, i, n)) {
+            if (i >= *run_end) { *run_end = i; while (is_space(text, *run_end, n)) *run_end += 3; }
+            int steps = (*run_end - i) / 3; if (steps > chain_len) steps = chain_len;
+            for (int st = 1; st <= steps; st++) {
+                int32_t v = chain_value[st];
+                if (v >= 0) {
+                    offer(best, i + 3 * st, s + *(const float *)(cells + chain_state[st] + 12), i, v);
+                    if (st == 1) single = 1;
                 }
-                off = chain_state[steps]; pos = i + 3 * steps;
-            } else if (three_ok && i + 1 < n) {
-                off = three[(lead & 0x0F) << 8 | text[i + 1]]; pos = i + 2;
             }
-        } else {
-            clen = charlen(lead); if (clen > n - i) clen = n - i;
+            *off = chain_state[steps]; *pos = i + 3 * steps;
+        } else if (three_ok && i + 1 < n) {
+            *off = three[(lead & 0x0F) << 8 | text[i + 1]]; *pos = i + 2;
         }
-        if (off >= 0) single |= walk(text, n, best, i, clen, s, off, pos);
-        if (!single) offer(best, i + clen, s + unknown_score, i, unknown_id);
-        i += clen;
+    } else {
+        *clen = charlen(lead); if (*clen > n - i) *clen = n - i;
     }
+    return single;
 }
 
 #ifndef K
 #define K 4
 #endif
-// C: full's special first steps, then K branch-free steps of the walk, then full's loop if still walking.
-// The text is padded (the steps read past its end) and the nodes have K + 8 spare entries past it.
-static void forward_c(const uint8_t *text, int n, Node *best) {
+// The Swift loop's structure (`branch_free` 0: variant full) or variant C (1): full's special first steps,
+// then K branch-free steps of the walk, then full's loop if still walking. C's text is padded (its steps
+// read past the end) and its nodes have K + 8 spare entries past it.
+static inline __attribute__((always_inline)) void forward_steps(const uint8_t *text, int n, Node *best, int branch_free) {
     reset_nodes(best, n);
     int i = 0, run_end = 0;
     while (i < n) {
         float s = best[i].score;
-        int single = 0;
-        uint8_t lead = text[i];
-        int clen = 1;
-        int32_t off = 0; int pos = i;
-        if (lead < 0x80) {
-        } else if ((lead & 0xF0) == 0xE0) {
-            clen = n - i < 3 ? n - i : 3;
-            if (lead == 0xE2 && chain_len > 0 && is_space(text, i, n)) {
-                if (i >= run_end) { run_end = i; while (is_space(text, run_end, n)) run_end += 3; }
-                int steps = (run_end - i) / 3; if (steps > chain_len) steps = chain_len;
-                for (int st = 1; st <= steps; st++) {
-                    int32_t v = chain_value[st];
-                    if (v >= 0) {
-                        offer(best, i + 3 * st, s + *(const float *)(cells + chain_state[st] + 12), i, v);
-                        if (st == 1) single = 1;
-                    }
-                }
-                off = chain_state[steps]; pos = i + 3 * steps;
-            } else if (three_ok && i + 1 < n) {
-                off = three[(lead & 0x0F) << 8 | text[i + 1]]; pos = i + 2;
-            }
-        } else {
-            clen = charlen(lead); if (clen > n - i) clen = n - i;
-        }
-        if (off >= 0) {
+        int clen, pos; int32_t off;
+        int single = first_steps(text, n, best, i, s, &clen, &off, &pos, &run_end);
+        if (off >= 0 && !branch_free) {
+            single |= walk(text, n, best, i, clen, s, off, pos);
+        } else if (off >= 0) {
             int alive = 1;
 #pragma GCC unroll 16
             for (int k = 0; k < K; k++) {
@@ -243,6 +220,8 @@ static void forward_c(const uint8_t *text, int n, Node *best) {
         i += clen;
     }
 }
+static void forward_full(const uint8_t *text, int n, Node *best) { forward_steps(text, n, best, 0); }
+static void forward_c(const uint8_t *text, int n, Node *best) { forward_steps(text, n, best, 1); }
 
 #ifdef __AVX512F__
 #define SLOT 16
@@ -360,6 +339,31 @@ static void forward_b(const uint8_t *text, int n, Node *best) {
 
 #endif
 
+typedef void (*Forward)(const uint8_t *text, int n, Node *best);
+
+// With `check`, the documents on which `y`'s nodes differ from `x`'s; then `rounds` timings of the two
+// over every document, alternating.
+static void compare(const char *xname, Forward x, const char *yname, Forward y, uint8_t **docs, const int *lens, int ndocs,
+                    Node *a, Node *b, int rounds, int check) {
+    if (check) {
+        long diff = 0;
+        for (int d = 0; d < ndocs; d++) {
+            x(docs[d], lens[d], a); y(docs[d], lens[d], b);
+            if (memcmp(a, b, (lens[d] + 1) * sizeof(Node))) diff++;
+        }
+        printf("%s: documents differing from %s: %ld of %d\n", yname, xname, diff, ndocs);
+    }
+    for (int r = 0; r < rounds; r++) {
+        double t0 = now();
+        for (int d = 0; d < ndocs; d++) x(docs[d], lens[d], a);
+        double t1 = now();
+        for (int d = 0; d < ndocs; d++) y(docs[d], lens[d], b);
+        double t2 = now();
+        printf("%s %.2f ms   %s %.2f ms   %s/%s %.3f\n", xname, (t1 - t0) * 1e3, yname, (t2 - t1) * 1e3, xname, yname,
+               (t1 - t0) / (t2 - t1));
+    }
+}
+
 int main(int argc, char **argv) {
     FILE *f = fopen(argv[1], "rb"); fseek(f, 0, SEEK_END); long size = ftell(f); fseek(f, 0, SEEK_SET);
     uint8_t *trie = aligned_alloc(64, (size + 63) / 64 * 64 + 4096 * 16); fread(trie, 1, size, f); fclose(f);
@@ -376,8 +380,8 @@ int main(int argc, char **argv) {
     int maxlen = 0;
     for (int d = 0; d < ndocs; d++) { docs[d] = calloc(lens[d] + K + 8, 1); memcpy(docs[d], all + offs[d], lens[d]); if (lens[d] > maxlen) maxlen = lens[d]; }
     Node *a = malloc((maxlen + K + 8) * sizeof(Node)), *b = malloc((maxlen + K + 8) * sizeof(Node));
-    long mismatches = 0;
 #ifdef __AVX512F__
+    long mismatches = 0;
     for (int d = 0; d < ndocs && !skip2; d++) {
         forward_a(docs[d], lens[d], a); forward_b(docs[d], lens[d], b);
         for (int i = 0; i <= lens[d]; i++) if (a[i].start != b[i].start || a[i].id != b[i].id || (a[i].score != b[i].score && !(isinf(a[i].score) && isinf(b[i].score)))) { mismatches++; break; }
@@ -385,70 +389,20 @@ int main(int argc, char **argv) {
 #endif
     build_tables();
     printf("three-byte table %s, chain length %d\n", three_ok ? "used" : "not used", chain_len);
-    {
-        Node *c = malloc((maxlen + K + 8) * sizeof(Node));
-        long diff = 0;
-        for (int d = 0; d < ndocs; d++) {
-            forward_a(docs[d], lens[d], a); forward_full(docs[d], lens[d], c);
-            if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) diff++;
-        }
-        printf("full: documents differing from A: %ld\n", diff);
-        for (int r = 0; r < rounds; r++) {
-            double t0 = now();
-            for (int d = 0; d < ndocs; d++) forward_a(docs[d], lens[d], a);
-            double t1 = now();
-            for (int d = 0; d < ndocs; d++) forward_full(docs[d], lens[d], c);
-            double t2 = now();
-            printf("A %.2f ms   full %.2f ms\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3);
-        }
-        if (getenv("ONLY_FULL")) return 0;
-        long cdiff = 0;
-        for (int d = 0; d < ndocs; d++) {
-            forward_full(docs[d], lens[d], a); forward_c(docs[d], lens[d], c);
-            if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) cdiff++;
-        }
-        printf("C (K = %d): documents differing from full: %ld\n", K, cdiff);
-        for (int r = 0; r < rounds; r++) {
-            double t0 = now();
-            for (int d = 0; d < ndocs; d++) forward_full(docs[d], lens[d], a);
-            double t1 = now();
-            for (int d = 0; d < ndocs; d++) forward_c(docs[d], lens[d], c);
-            double t2 = now();
-            printf("full %.2f ms   C %.2f ms   full/C %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
-        }
-        if (getenv("ONLY_C")) return 0;
-    }
-    {
-        long units = (size - 48) / 16;
-        uint8_t *c16 = aligned_alloc(64, (units * 16 + 63) / 64 * 64 + 4096 * 16);
-        memcpy(c16, cells, units * 16);
-        for (long u = 0; u < units; u++) { int32_t *b = (int32_t *)(c16 + u * 16); b[0] *= 16; }
-        cells16 = c16;
-        Node *c = malloc((maxlen + K + 8) * sizeof(Node));
-        for (int d = 0; d < ndocs; d++) {
-            forward_a(docs[d], lens[d], a); forward_a2(docs[d], lens[d], c);
-            if (memcmp(a, c, (lens[d] + 1) * sizeof(Node))) { printf("A2 differs on document %d\n", d); break; }
-        }
-        for (int r = 0; r < rounds; r++) {
-            double t0 = now();
-            for (int d = 0; d < ndocs; d++) forward_a(docs[d], lens[d], a);
-            double t1 = now();
-            for (int d = 0; d < ndocs; d++) forward_a2(docs[d], lens[d], c);
-            double t2 = now();
-            printf("A %.2f ms   A2 %.2f ms   A/A2 %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
-        }
-        if (getenv("ONLY_A2")) return 0;
-    }
+    compare("A", forward_a, "full", forward_full, docs, lens, ndocs, a, b, rounds, 1);
+    if (getenv("ONLY_FULL")) return 0;
+    compare("full", forward_full, "C", forward_c, docs, lens, ndocs, a, b, rounds, 1);
+    if (getenv("ONLY_C")) return 0;
+    long units = (size - 48) / 16;
+    uint8_t *c16 = aligned_alloc(64, (units * 16 + 63) / 64 * 64 + 4096 * 16);
+    memcpy(c16, cells, units * 16);
+    for (long u = 0; u < units; u++) { int32_t *base = (int32_t *)(c16 + u * 16); base[0] *= 16; }
+    cells16 = c16;
+    compare("A", forward_a, "A2", forward_a2, docs, lens, ndocs, a, b, rounds, 1);
+    if (getenv("ONLY_A2")) return 0;
 #ifdef __AVX512F__
-    printf("%d documents, %ld bytes, documents differing: %ld\n", ndocs, tsize, mismatches);
-    for (int r = 0; r < rounds; r++) {
-        double t0 = now();
-        for (int d = 0; d < ndocs; d++) forward_a(docs[d], lens[d], a);
-        double t1 = now();
-        for (int d = 0; d < ndocs; d++) forward_b(docs[d], lens[d], b);
-        double t2 = now();
-        printf("A %.2f ms   B %.2f ms   A/B %.3f\n", (t1 - t0) * 1e3, (t2 - t1) * 1e3, (t1 - t0) / (t2 - t1));
-    }
+    printf("%d documents, %ld bytes, B: documents differing from A: %ld\n", ndocs, tsize, mismatches);
+    compare("A", forward_a, "B", forward_b, docs, lens, ndocs, a, b, rounds, 0);   // checked above (SKIP2 aside)
 #endif
     return 0;
 }
