@@ -10,18 +10,6 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 source Tools/setup/install_deps.sh
-
-# The command-line tests and the fuzz pass run the binary as it ships (static Swift runtime,
-# Tools/setup/build_release.sh), not the test build's copy. It needs neither the venv nor the
-# references, so it builds beside them: they keep one core busy for minutes (pip, then the
-# reference libraries encoding), and the build takes the other. Its output goes to a log that is
-# printed if it fails. Its own process group (setsid), so that leaving early stops the whole build.
-static_log="$(mktemp "${TMPDIR:-/tmp}/corpuskit-static-build.XXXXXX")"
-setsid Tools/setup/build_release.sh > "$static_log.path" 2> "$static_log" &
-static_build=$!
-stop_static_build() { kill -- -"$static_build" 2>/dev/null || true; rm -f "$static_log" "$static_log.path"; }
-trap stop_static_build EXIT
-
 Tools/setup/setup_venv.sh
 
 export CORPUSKIT_SHARED="${CORPUSKIT_SHARED:-$ROOT/../shared}"
@@ -35,12 +23,9 @@ fi
 # Release mode: the conformance suites encode ~10 MB per tokenizer file. -enable-testing lets
 # test targets use @testable imports in release builds.
 swift build -c release -Xswiftc -enable-testing --build-tests
-if ! wait "$static_build"; then
-    cat "$static_log" >&2
-    echo "test: building the shipped binary (Tools/setup/build_release.sh) failed" >&2
-    exit 1
-fi
-CORPUSKIT_EXECUTABLE="$(cat "$static_log.path")"
+# The command-line tests and the fuzz pass run the binary as it ships (static Swift runtime,
+# Tools/setup/build_release.sh), not the test build's copy.
+CORPUSKIT_EXECUTABLE="$(Tools/setup/build_release.sh)"
 export CORPUSKIT_EXECUTABLE
 
 # A short differential fuzzing pass (TESTING.md): corpuskit encode/decode against the reference
@@ -65,7 +50,7 @@ fi
 # As root it must start (CI); otherwise those tests skip with a message.
 if [[ "$(id -u)" == 0 ]]; then
     slurm_dir="$(mktemp -d "${TMPDIR:-/tmp}/corpuskit-slurm.XXXXXX")"
-    trap 'Tools/ci/slurm_test_cluster.sh stop "$slurm_dir"; rm -rf "$slurm_dir"; stop_static_build' EXIT
+    trap 'Tools/ci/slurm_test_cluster.sh stop "$slurm_dir"; rm -rf "$slurm_dir"' EXIT
     slurm_env="$(Tools/ci/slurm_test_cluster.sh start "$slurm_dir")"
     eval "$slurm_env"
     echo "test: Slurm test cluster up (SLURM_CONF=$SLURM_CONF)" >&2
