@@ -41,13 +41,16 @@ let package = Package(
         // The bf16 matrix-vector kernel of decoding, compiled for AVX2 + FMA in one function and chosen
         // at run time (Swift has no per-function target attribute; see include/ck_kernels.h).
         .target(name: "CInferenceKernels"),
+        // The SIGBUS handler that names a mapped file truncated under the process (MappedFile); C
+        // because a signal handler may only make async-signal-safe calls (include/ck_mapped_file_guard.h).
+        .target(name: "CMappedFileGuard"),
 
         // Files, mappings, errno-level errors and standard error, for every module below.
         // The git commit of the build, for CorpusKitVersion (runs git before each build).
         .plugin(name: "BuildCommit", capability: .buildTool()),
         .target(
             name: "CorpusKitSystem",
-            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CMappedFileGuard", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["BuildCommit"]
         ),
         // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction; the

@@ -1,3 +1,4 @@
+import CMappedFileGuard
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -8,6 +9,11 @@ import Darwin
 
 /// A whole file mapped read-only into memory. Immutable once created; shared by the shard
 /// reader, the checkpoint readers and anything else that reads large files in place.
+///
+/// A mapped file that another process truncates while it is mapped makes the next read of a page
+/// past its new end raise SIGBUS. Every live mapping is therefore recorded for a SIGBUS handler
+/// (`CMappedFileGuard`), which reports the file and the offset on standard error and exits with
+/// status 1 instead of crashing with a bare "Bus error".
 public final class MappedFile: @unchecked Sendable {
     // @unchecked: the mapping is read-only (PROT_READ) and never changes while the object lives.
     /// The file's path.
@@ -15,6 +21,8 @@ public final class MappedFile: @unchecked Sendable {
     /// The file's bytes (empty for an empty file).
     public let bytes: UnsafeRawBufferPointer
     private let mappedBase: UnsafeMutableRawPointer?
+    /// The mapping's record for the SIGBUS handler (`ck_mapped_file_remember`).
+    private let guardSlot: Int32
 
     /// Maps `path`. `hugePages` asks the kernel (Linux, best-effort) to read the file's pages that are
     /// not yet cached in 2 MiB folios, so that they are mapped with huge pages: see
@@ -27,6 +35,7 @@ public final class MappedFile: @unchecked Sendable {
         if size == 0 {
             mappedBase = nil
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
+            guardSlot = -1
             return
         }
         let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0)
@@ -34,6 +43,7 @@ public final class MappedFile: @unchecked Sendable {
             throw SystemError(path: path, operation: "mmap", code: errno)
         }
         if hugePages { Self.adviseHugePages(address, count: size) }
+        guardSlot = ck_mapped_file_remember(address, size, path)
         mappedBase = address
         bytes = UnsafeRawBufferPointer(start: address, count: size)
     }
@@ -59,7 +69,10 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     deinit {
-        if let mappedBase { munmap(mappedBase, bytes.count) }
+        if let mappedBase {
+            ck_mapped_file_forget(guardSlot)
+            munmap(mappedBase, bytes.count)
+        }
     }
 
     /// The file size in bytes.
