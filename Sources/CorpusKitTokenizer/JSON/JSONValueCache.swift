@@ -98,17 +98,12 @@ struct JSONValueCache {
     /// The cached values for the document with `key`, when the entry is present, intact and
     /// fits `document`.
     func load(key: UInt64, document: UnsafeRawBufferPointer) -> [JSONDocumentParser.CompactValue]? {
-        guard let path = path(for: key) else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { return nil }
-        let size = Int(info.st_size)
+        guard let path = path(for: key), let mapping = try? MappedFile(path: path) else { return nil }
+        // Everything is copied out before `mapping` is released at the end of this function.
+        defer { withExtendedLifetime(mapping) {} }
+        let size = mapping.count
         let headerSize = Self.headerWords * 8
-        guard size > headerSize, size % 8 == 0,
-              let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else { return nil }
-        defer { munmap(base, size) }
+        guard size > headerSize, size % 8 == 0, let base = mapping.bytes.baseAddress else { return nil }
         var reader = WordReader(base: UnsafeRawPointer(base), count: size / 8)
         guard reader.next() == Self.magic, reader.next() == Self.formatVersion, reader.next() == key,
               let valueCount = reader.next().flatMap(Int.init(exactly:)), let checksum = reader.next(),

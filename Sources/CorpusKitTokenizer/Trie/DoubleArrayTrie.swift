@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
 /// A byte-keyed double-array trie with an `Int32` value per key.
 ///
@@ -41,9 +42,9 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     /// Position (in the `keys` given to the initializer) of one key that was given more than
     /// once, if any.
     let duplicateKeyPosition: Int?
-    /// Set when `units` lies in a mapping of a ``TrieCache`` entry (released with `munmap`);
-    /// nil when it was built here (released with `free`).
-    private let mapping: UnsafeMutableRawBufferPointer?
+    /// Set when `units` lies in a mapping of a ``TrieCache`` entry (unmapped with it); nil when
+    /// it was built here (released with `free`).
+    private let mapping: MappedFile?
     /// Whether the cells were mapped from a ``TrieCache`` entry rather than built.
     var isMappedFromCache: Bool { mapping != nil }
 
@@ -114,7 +115,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     }
 
     deinit {
-        if let mapping { munmap(mapping.baseAddress, mapping.count) } else { free(units) }
+        if mapping == nil { free(units) }
     }
 
     /// Follows byte `byte` from `state`; returns the next state or -1.

@@ -52,8 +52,8 @@ struct TrieCache: Sendable {
         let units: UnsafeMutableRawPointer
         let unitCount: Int
         let duplicateKeyPosition: Int?
-        /// The whole mapping, for `munmap`.
-        let mapping: UnsafeMutableRawBufferPointer
+        /// The entry's mapping, which `units` lies in (kept alive by whoever uses the cells).
+        let mapping: MappedFile
     }
 
     private static let magic: UInt64 = 0x3145_4952_544B_4300   // "\0CKTRIE1" read little-endian
@@ -71,27 +71,21 @@ struct TrieCache: Sendable {
 
     /// The entry for `key` with cells of `unitStride` bytes, when present and intact.
     func load(key: UInt64, unitStride: Int) -> MappedEntry? {
-        guard let path = path(for: key) else { return nil }
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, Int(info.st_size) > Self.headerSize else { return nil }
-        let size = Int(info.st_size)
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), base != MAP_FAILED else { return nil }
-        let mapping = UnsafeMutableRawBufferPointer(start: base, count: size)
-        func header(_ index: Int) -> UInt64 { base.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self) }
+        guard let path = path(for: key), let mapping = try? MappedFile(path: path) else { return nil }
+        defer { withExtendedLifetime(mapping) {} }   // alive while `base` is read, also on the way out
+        let size = mapping.count
+        guard size > Self.headerSize, let base = mapping.bytes.baseAddress else { return nil }
+        func header(_ index: Int) -> UInt64 { mapping.load(UInt64.self, at: index * 8) }
         let unitCount = Int(truncatingIfNeeded: header(3))
         let cells = UnsafeRawBufferPointer(start: base + Self.headerSize, count: size - Self.headerSize)
         guard header(0) == Self.magic, header(1) == UInt64(unitStride), header(2) == key,
               unitCount > 0, unitCount <= (size - Self.headerSize) / unitStride,
               Self.headerSize + unitCount * unitStride == size,
-              header(5) == Self.hash([cells]) else {
-            munmap(base, size)
-            return nil
-        }
+              header(5) == Self.hash([cells]) else { return nil }
         let duplicate = Int64(bitPattern: header(4))
-        return MappedEntry(units: base + Self.headerSize, unitCount: unitCount,
+        // The cells are only read (the mapping is PROT_READ); the trie's pointer type is mutable
+        // because a built trie owns and frees its cells.
+        return MappedEntry(units: UnsafeMutableRawPointer(mutating: base + Self.headerSize), unitCount: unitCount,
                            duplicateKeyPosition: duplicate < 0 ? nil : Int(duplicate), mapping: mapping)
     }
 
