@@ -3,8 +3,9 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
-/// Reads the raw bytes of a file sequentially, with POSIX `read(2)`.
+/// Reads the raw bytes of a file sequentially, with POSIX `read(2)` (``POSIXFile``).
 ///
 /// Use it directly to checksum an input file (``ByteChunkSource/forEachChunk(bufferSize:_:)``);
 /// ``DecompressingReader`` uses it underneath.
@@ -29,22 +30,18 @@ public final class RawFileReader: ByteChunkSource {
     /// Opens `path` for reading.
     /// - Throws: ``InputStreamError`` with kind `.io(operation: "open", …)`.
     public init(path: String) throws(InputStreamError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw InputStreamError(path: path, compressedOffset: 0, kind: .io(operation: "open", errno: errno))
+        let fd: Int32
+        do { fd = try POSIXFile.openForReading(path) } catch {
+            throw InputStreamError(path: path, compressedOffset: 0, kind: .io(operation: "open", errno: error.code))
         }
-        #if canImport(Glibc)
-        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
-        #endif
-        var info = stat()
-        let isRegular = fstat(fd, &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG
+        POSIXFile.adviseSequential(fd)
         self.path = path
         self.descriptor = fd
-        self.sizeAtOpen = isRegular ? Int(info.st_size) : nil
+        self.sizeAtOpen = POSIXFile.regularFileSize(of: fd)
     }
 
     deinit {
-        close(descriptor)
+        try? POSIXFile.close(descriptor, path: path)
     }
 
     /// Reads up to `buffer.count` bytes into `buffer`, retrying on `EINTR`.
@@ -52,35 +49,22 @@ public final class RawFileReader: ByteChunkSource {
     /// - Throws: ``InputStreamError`` when a read fails, or when a regular file ends because it
     ///   shrank while being read.
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws(InputStreamError) -> Int {
-        guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
-        while true {
-            #if canImport(Glibc)
-            let count = Glibc.read(descriptor, base, buffer.count)
-            #else
-            let count = Darwin.read(descriptor, base, buffer.count)
-            #endif
-            if count > 0 {
-                bytesRead += count
-                return count
-            }
-            if count == 0 {
-                try checkNotShrunk()
-                return 0
-            }
-            let code = errno
-            if code == EINTR { continue }
-            throw InputStreamError(path: path, compressedOffset: bytesRead, kind: .io(operation: "read", errno: code))
+        let count: Int
+        do { count = try POSIXFile.readSome(descriptor, into: buffer, path: path) } catch {
+            throw InputStreamError(path: path, compressedOffset: bytesRead, kind: .io(operation: "read", errno: error.code))
         }
+        if count == 0 && !buffer.isEmpty { try checkNotShrunk() }
+        bytesRead += count
+        return count
     }
 
     /// At the end of a regular file: an error when the file is now smaller than when it was
     /// opened and the end came before that size.
     private func checkNotShrunk() throws(InputStreamError) {
-        guard let sizeAtOpen, bytesRead < sizeAtOpen else { return }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0, Int(info.st_size) < sizeAtOpen else { return }
+        guard let sizeAtOpen, bytesRead < sizeAtOpen,
+              let size = POSIXFile.regularFileSize(of: descriptor), size < sizeAtOpen else { return }
         throw InputStreamError(
             path: path, compressedOffset: bytesRead,
-            kind: .io(operation: "read (the file shrank from \(sizeAtOpen) to \(info.st_size) bytes while being read)", errno: EIO))
+            kind: .io(operation: "read (the file shrank from \(sizeAtOpen) to \(size) bytes while being read)", errno: EIO))
     }
 }

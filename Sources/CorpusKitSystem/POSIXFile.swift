@@ -18,6 +18,13 @@ public enum POSIXFile {
         return fd
     }
 
+    /// Opens `path` for appending, creating it when missing (Python's `open(path, 'a')`).
+    public static func openForAppending(_ path: String) throws(SystemError) -> Int32 {
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        if fd < 0 { throw SystemError(path: path, operation: "open for append", code: errno) }
+        return fd
+    }
+
     /// Opens `path` read-only.
     public static func openForReading(_ path: String) throws(SystemError) -> Int32 {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -30,6 +37,38 @@ public enum POSIXFile {
         var info = stat()
         if fstat(fd, &info) != 0 { throw SystemError(path: path, operation: "stat", code: errno) }
         return Int(info.st_size)
+    }
+
+    /// The size of `fd` when it is a regular file; nil for pipes, devices and the like (or when
+    /// `fstat` fails), whose size says nothing of how much there is to read.
+    public static func regularFileSize(of fd: Int32) -> Int? {
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return Int(info.st_size)
+    }
+
+    /// Tells the kernel `fd` will be read from start to end (larger read-ahead); best effort.
+    public static func adviseSequential(_ fd: Int32) {
+        #if os(Linux)
+        _ = posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL)
+        #endif
+    }
+
+    /// Reads up to `buffer.count` bytes at `fd`'s offset (`read`, retrying EINTR).
+    /// - Returns: the number of bytes read; 0 only at the end of the file (or for an empty buffer).
+    public static func readSome(_ fd: Int32, into buffer: UnsafeMutableRawBufferPointer, path: String) throws(SystemError) -> Int {
+        guard let base = buffer.baseAddress, !buffer.isEmpty else { return 0 }
+        while true {
+            #if canImport(Glibc)
+            let count = Glibc.read(fd, base, buffer.count)
+            #elseif canImport(Musl)
+            let count = Musl.read(fd, base, buffer.count)
+            #else
+            let count = Darwin.read(fd, base, buffer.count)
+            #endif
+            if count >= 0 { return count }
+            if errno != EINTR { throw SystemError(path: path, operation: "read", code: errno) }
+        }
     }
 
     /// What `stat` says of a file: its size and when it was last modified.

@@ -75,6 +75,40 @@ import CorpusKitTestSupport
         #expect(POSIXFile.status(path: scratch.file("missing")) == nil)
     }
 
+    /// The descriptor-level helpers the readers use: a regular file's size (nil for a pipe, whose
+    /// size says nothing), reads in pieces up to the end, appends after what is there.
+    @Test func descriptorHelpersReadAppendAndTellRegularFilesApart() throws {
+        let scratch = try ScratchDirectory()
+        let path = scratch.file("bytes.bin")
+        try Data((0..<200).map { UInt8($0) }).write(to: URL(fileURLWithPath: path))
+        let fd = try POSIXFile.openForReading(path)
+        defer { try? POSIXFile.close(fd, path: path) }
+        #expect(POSIXFile.regularFileSize(of: fd) == 200)
+        var buffer = [UInt8](repeating: 0, count: 150)
+        var read: [UInt8] = []
+        while true {
+            let count = try buffer.withUnsafeMutableBytes { try POSIXFile.readSome(fd, into: $0, path: path) }
+            if count == 0 { break }
+            read += buffer[0..<count]
+        }
+        #expect(read == (0..<200).map { UInt8($0) })
+        #expect(try buffer.withUnsafeMutableBytes { try POSIXFile.readSome(fd, into: UnsafeMutableRawBufferPointer(rebasing: $0[0..<0]), path: path) } == 0)
+
+        var ends: [Int32] = [0, 0]
+        try #require(pipe(&ends) == 0)
+        #expect(POSIXFile.regularFileSize(of: ends[0]) == nil)
+        close(ends[0]); close(ends[1])
+
+        let appended = scratch.file("log.txt")
+        for text in ["a\n", "bc\n"] {
+            let out = try POSIXFile.openForAppending(appended)
+            try Array(text.utf8).withUnsafeBytes { try POSIXFile.writeAll(out, $0, path: appended) }
+            try POSIXFile.close(out, path: appended)
+        }
+        #expect(try String(contentsOfFile: appended, encoding: .utf8) == "a\nbc\n")
+        #expect(throws: SystemError.self) { try POSIXFile.openForAppending(scratch.file("no/such/dir/log.txt")) }
+    }
+
     @Test func temporariesAreInvisibleUntilFinishAndRemovedOnAbort() throws {
         let scratch = try ScratchDirectory()
         let prefix = scratch.file("tmp")
