@@ -77,6 +77,10 @@ public enum POSIXFile {
         public var size: Int
         /// The last modification, in seconds since 1970 (with the file system's sub-second part).
         public var modifiedAt: Double
+        /// Whether it is a regular file (after symbolic links).
+        public var isRegularFile: Bool = false
+        /// Whether it is a directory (after symbolic links).
+        public var isDirectory: Bool = false
     }
 
     /// `stat` of the file at `path`, or nil when it cannot be examined (missing, no permission):
@@ -89,7 +93,8 @@ public enum POSIXFile {
         #else
         let modified = info.st_mtim
         #endif
-        return Status(size: Int(info.st_size), modifiedAt: Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9)
+        return Status(size: Int(info.st_size), modifiedAt: Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9,
+                      isRegularFile: (info.st_mode & S_IFMT) == S_IFREG, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
     }
 
     /// The size of the file at `path`, or nil when it cannot be examined (for progress displays,

@@ -73,6 +73,9 @@ import CorpusKitTestSupport
         #expect(POSIXFile.size(path: path) == 12_345)
         #expect((POSIXFile.secondsSinceModification(path: path) ?? 0) > Date().timeIntervalSince1970 - 1_700_000_001)
         #expect(POSIXFile.status(path: scratch.file("missing")) == nil)
+        #expect(status.isRegularFile && !status.isDirectory)
+        let folder = try #require(POSIXFile.status(path: scratch.path))
+        #expect(folder.isDirectory && !folder.isRegularFile)
     }
 
     /// The descriptor-level helpers the readers use: a regular file's size (nil for a pipe, whose

@@ -49,8 +49,8 @@ public enum MegatronMerge {
                 let reader = try MegatronIndexReader(prefix: prefix)
                 try writer.appendDataset(reader)
             }
-            unlink(MegatronFormat.indexPath(prefix: outputPrefix))
-            unlink(DatasetProvenance.path(prefix: outputPrefix))
+            POSIXFile.removeQuietly(MegatronFormat.indexPath(prefix: outputPrefix))
+            POSIXFile.removeQuietly(DatasetProvenance.path(prefix: outputPrefix))
             if let record = mergedRecord(prefixes: prefixes, records: records, writer: writer, started: started) {
                 try record.write(prefix: outputPrefix)
                 wroteRecord = true
@@ -58,7 +58,7 @@ public enum MegatronMerge {
             return try writer.finish()
         } catch {
             writer.abort()
-            if wroteRecord { unlink(DatasetProvenance.path(prefix: outputPrefix)) }
+            if wroteRecord { POSIXFile.removeQuietly(DatasetProvenance.path(prefix: outputPrefix)) }
             throw error
         }
     }
@@ -81,8 +81,7 @@ public enum MegatronMerge {
         inputs: [String], into outputPrefix: String, allowingDifferentProducers: Bool = false,
         warn: (String) -> Void = { _ in }
     ) throws -> ShardSummary {
-        var info = stat()
-        if inputs.count == 1, stat(inputs[0], &info) == 0, info.st_mode & S_IFMT == S_IFDIR {
+        if inputs.count == 1, POSIXFile.status(path: inputs[0])?.isDirectory == true {
             return try mergeDirectory(inputs[0], into: outputPrefix, allowingDifferentProducers: allowingDifferentProducers, warn: warn)
         }
         return try merge(prefixes: inputs, into: outputPrefix, allowingDifferentProducers: allowingDifferentProducers, warn: warn)
@@ -183,9 +182,5 @@ public enum MegatronMerge {
         return names
     }
 
-    private static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        guard stat(path, &info) == 0 else { return false }
-        return (info.st_mode & S_IFMT) == S_IFREG
-    }
+    private static func isRegularFile(_ path: String) -> Bool { POSIXFile.status(path: path)?.isRegularFile == true }
 }
