@@ -151,35 +151,58 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     @inlinable @inline(__always)
     func forEachPrefixWithPayload(_ bytes: UnsafePointer<UInt8>, resuming state: Int32, at position: Int, origin start: Int,
                                   to end: Int, _ body: (Int, Int32, UInt32) -> Void) {
-        // The pointer in a local (read once, not per byte: the closure's stores could alias the
-        // class property), wrapping arithmetic, no checked Int32 conversions, and the state kept
-        // as a byte offset into the cells (what `check` holds): 12 instructions per byte walked,
-        // the value test included (objdump of the release build; 15 with 16-byte cells indexed by
-        // state, 13 with the former 12-byte cells). The fields are read at `Unit`'s offsets (base
-        // 0, check 4, value 8, payload 12; DoubleArrayTrieTests checks them).
-        let cells = UnsafeRawPointer(units)
-        let stride = MemoryLayout<Unit>.stride
-        var offset = Int(state) &* stride
-        var position = position
-        // One byte of the walk; false when no key continues with it.
-        @inline(__always) func step() -> Bool {
-            // No bounds check: the builder leaves 256 cells after the largest base.
-            let base = cells.load(fromByteOffset: offset, as: Int32.self)
-            let target = (Int(base) &+ Int(bytes[position])) &* stride
-            guard cells.load(fromByteOffset: target &+ 4, as: Int32.self) == Int32(truncatingIfNeeded: offset) else { return false }
-            offset = target
-            position &+= 1
-            let value = cells.load(fromByteOffset: target &+ 8, as: Int32.self)
-            if value >= 0 { body(position &- start, value, cells.load(fromByteOffset: target &+ 12, as: UInt32.self)) }
-            return true
+        walker.forEachPrefixWithPayload(bytes, resuming: state, at: position, origin: start, to: end, body)
+    }
+
+    /// The cells and the longest key's length as plain values, for a loop that walks from every
+    /// start of a text: read from the trie once before the loop rather than from the class
+    /// instance at every walk (the walk's closure could alias its properties).
+    @inlinable
+    var walker: Walker { Walker(cells: UnsafeRawPointer(units), maxKeyLength: maxKeyLength) }
+
+    /// See ``DoubleArrayTrie/walker``.
+    @usableFromInline struct Walker {
+        @usableFromInline let cells: UnsafeRawPointer
+        @usableFromInline let maxKeyLength: Int
+
+        @inlinable init(cells: UnsafeRawPointer, maxKeyLength: Int) {
+            self.cells = cells
+            self.maxKeyLength = maxKeyLength
         }
-        if end &- start > maxKeyLength {
-            // The walk ends inside the text (it cannot go deeper than the longest key, and it
-            // reads at most one byte past the deepest state): no end test per byte.
-            while step() {}
-            return
+
+        /// ``DoubleArrayTrie/forEachPrefixWithPayload(_:resuming:at:origin:to:_:)``.
+        @inlinable @inline(__always)
+        func forEachPrefixWithPayload(_ bytes: UnsafePointer<UInt8>, resuming state: Int32, at position: Int, origin start: Int,
+                                      to end: Int, _ body: (Int, Int32, UInt32) -> Void) {
+            // Wrapping arithmetic, no checked Int32 conversions, and the state kept as a byte
+            // offset into the cells (what `check` holds): 12 instructions per byte walked, the
+            // value test included (objdump of the release build; 15 with 16-byte cells indexed by
+            // state, 13 with the former 12-byte cells). The fields are read at `Unit`'s offsets
+            // (base 0, check 4, value 8, payload 12; DoubleArrayTrieTests checks them).
+            let cells = self.cells
+            let stride = MemoryLayout<Unit>.stride
+            var offset = Int(state) &* stride
+            var position = position
+            // One byte of the walk; false when no key continues with it.
+            @inline(__always) func step() -> Bool {
+                // No bounds check: the builder leaves 256 cells after the largest base.
+                let base = cells.load(fromByteOffset: offset, as: Int32.self)
+                let target = (Int(base) &+ Int(bytes[position])) &* stride
+                guard cells.load(fromByteOffset: target &+ 4, as: Int32.self) == Int32(truncatingIfNeeded: offset) else { return false }
+                offset = target
+                position &+= 1
+                let value = cells.load(fromByteOffset: target &+ 8, as: Int32.self)
+                if value >= 0 { body(position &- start, value, cells.load(fromByteOffset: target &+ 12, as: UInt32.self)) }
+                return true
+            }
+            if end &- start > maxKeyLength {
+                // The walk ends inside the text (it cannot go deeper than the longest key, and it
+                // reads at most one byte past the deepest state): no end test per byte.
+                while step() {}
+                return
+            }
+            while position < end && step() {}
         }
-        while position < end && step() {}
     }
 
     /// The value of exactly `key`, or nil.

@@ -240,6 +240,7 @@ enum UnigramViterbi {
             var startsAt = 0
             let chainLength = spaceRuns.length
             let usesThreeByteStarts = threeByteStarts.isUsable
+            let walker = trie.walker
             var spaceRunEnd = 0   // the end of the run of ▁ that `startsAt` is in, when below it
             // A candidate: the piece `pieceID` over `start..<end`, kept when it beats what reached `end`.
             let pieceScores = scores.baseAddress!
@@ -308,7 +309,7 @@ enum UnigramViterbi {
                     characterLength = min(UTF8Scalars.sequenceLength(lead: lead), size &- startsAt)
                 }
                 if walkState >= 0 {
-                    trie.forEachPrefixWithPayload(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID, payload in
+                    walker.forEachPrefixWithPayload(text, resuming: walkState, at: walkFrom, origin: startsAt, to: size) { length, pieceID, payload in
                         offer(pieceID, score: Policy.pieceScore(payload: payload, id: pieceID, scores: pieceScores),
                               from: startsAt, to: startsAt &+ length, scoreTillHere: scoreTillHere)
                         if length == characterLength { hasSingleNode = true }
