@@ -126,6 +126,10 @@ public final class TokenizePipeline {
                 writers.append(try MegatronIndexWriter(prefix: prefix, dtype: dtype))
             } catch {
                 writers.forEach { $0.abort() }
+                let directory = Self.directory(of: prefix)
+                if POSIXFile.status(path: directory)?.isDirectory != true {
+                    throw .output("cannot create \(prefix): the folder \(directory) does not exist")
+                }
                 throw .output("cannot create \(prefix): \(error)")
             }
         }
@@ -515,6 +519,13 @@ public final class TokenizePipeline {
         return warnings
     }
 
+    /// The folder a file or an output prefix lies in (`.` for a bare name).
+    private static func directory(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let directory = String(path[..<slash])
+        return directory.isEmpty ? "/" : directory
+    }
+
     /// Fails early when the token-info CSV could not be appended to at the end.
     private static func checkAppendable(_ path: String) throws(PipelineError) {
         if access(path, F_OK) == 0 {
@@ -523,13 +534,7 @@ public final class TokenizePipeline {
             }
             return
         }
-        var directory = path
-        if let slash = directory.lastIndex(of: "/") {
-            directory = String(directory[..<slash])
-            if directory.isEmpty { directory = "/" }
-        } else {
-            directory = "."
-        }
+        let directory = directory(of: path)
         guard access(directory, W_OK) == 0 else {
             throw .setting(.tokenInfoCSV, reason: "cannot create \(path) (directory \(directory) is missing or not writable)")
         }

@@ -43,6 +43,18 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(quiet.stderr, "")
     }
 
+    /// An output prefix in a folder that does not exist (`preprocess_data.py` does not create it
+    /// either): the error says which folder, not the temporary file's name, and nothing is left.
+    func testAMissingOutputFolderIsNamed() throws {
+        let scratch = try ScratchDirectory()
+        let input = try standardInput(scratch)
+        let missing = scratch.file("no-such-folder")
+        try CorpusKitCLI.fail(["tokenize", "--input", input, "--output-prefix", missing + "/out",
+                               "--tokenizer-type", "Llama2Tokenizer", "--tokenizer-model", TestPaths.fixtureLLMJP],
+                              mentioning: ["cannot create \(missing)/out", "the folder \(missing) does not exist"])
+        XCTAssertEqual(scratch.contents(), ["corpus.jsonl"])
+    }
+
     func testFlagsThatWouldChangeTheOutputAreRefused() throws {
         let scratch = try ScratchDirectory()
         let input = try standardInput(scratch)
