@@ -13,6 +13,11 @@ public final class JSONLinesOutput {
     @exclusivity(unchecked) private var buffer: ByteBuffer
     private let descriptor: Int32
     private let flushThreshold: Int
+    /// Where the line being written starts in `buffer` (everything before it is whole lines).
+    private var lineStart = 0
+    /// A failed write of whole lines made while appending (which cannot throw): thrown by the
+    /// next ``endLine()`` or ``flush()``.
+    private var pendingError: SystemError?
 
     /// - Parameters:
     ///   - descriptor: where the lines go (1: standard output).
@@ -25,13 +30,46 @@ public final class JSONLinesOutput {
 
     deinit { buffer.deallocate() }
 
+    /// The bytes the buffer can hold now (for tests: it stays put while lines fit the threshold).
+    var capacity: Int { buffer.capacity }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private func reserve(_ extra: Int) {
+        if buffer.count &+ extra > buffer.capacity { makeRoom(extra) }
+    }
+
+    /// The cold path of ``reserve(_:)``: writes out the whole lines before the current one and
+    /// moves that line's start to the front, so the buffer grows only for a single line larger
+    /// than it. Growing instead (the old way, once per run as the buffer neared the threshold)
+    /// cost a copy of the buffer and ~256 page faults of fresh memory. Only whole lines are
+    /// written: a run that fails later never leaves half a line behind.
+    @inline(never)
+    private func makeRoom(_ extra: Int) {
+        if lineStart > 0 && pendingError == nil {
+            do {
+                try POSIXFile.writeAll(descriptor, buffer.base, lineStart, path: "<output>")
+                let partial = buffer.count - lineStart
+                buffer.base.update(from: buffer.base + lineStart, count: partial)
+                buffer.count = partial
+                lineStart = 0
+            } catch {
+                pendingError = error
+            }
+        }
+        buffer.reserve(extra)
+    }
+
     /// Appends one raw byte.
     @inline(__always)
-    public func append(_ byte: UInt8) { buffer.append(byte) }
+    public func append(_ byte: UInt8) {
+        reserve(1)
+        buffer.append(byte)
+    }
 
     /// Appends raw bytes.
     public func append<C: Collection>(_ bytes: C) where C.Element == UInt8 {
-        buffer.reserve(bytes.count)
+        reserve(bytes.count)
         var p = buffer.base + buffer.count
         for byte in bytes { p.pointee = byte; p += 1 }
         buffer.count = p - buffer.base
@@ -49,7 +87,7 @@ public final class JSONLinesOutput {
     /// llm-jp and Llama 2 vocabulary's ids); anything else takes the general path. Each id has 13
     /// bytes reserved, so every store may be a whole word.
     public func appendIDArray(_ ids: [Int32]) {
-        buffer.reserve(ids.count &* 13 &+ 16)
+        reserve(ids.count &* 13 &+ 16)
         let start = buffer.base + buffer.count
         start.pointee = 0x5B
         let end = ids.withUnsafeBufferPointer { ids in Self.format(ids, at: start + 1) }
@@ -237,12 +275,16 @@ public final class JSONLinesOutput {
     /// Ends a line; writes the buffer out when it is large.
     public func endLine() throws(SystemError) {
         append(0x0A)
+        if let pendingError { throw pendingError }
+        lineStart = buffer.count
         if buffer.count >= flushThreshold { try flush() }
     }
 
     /// Writes out everything buffered.
     public func flush() throws(SystemError) {
+        if let pendingError { throw pendingError }
         try POSIXFile.writeAll(descriptor, buffer.base, buffer.count, path: "<output>")
         buffer.count = 0
+        lineStart = 0
     }
 }

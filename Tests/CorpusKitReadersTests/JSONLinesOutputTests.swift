@@ -68,6 +68,43 @@ final class JSONLinesOutputTests: XCTestCase {
         XCTAssertEqual(text, cases.map { $0.1 + "\n" }.joined() + #"["a","▁b","\""]"# + "\n" + #"{"text": "x\ny"}"# + "\n")
     }
 
+    /// Lines that do not fit the room left make the buffer write out the whole lines before them
+    /// (and keep its size), not grow; only a single line larger than the buffer grows it.
+    func testTheBufferWritesWholeLinesOutInsteadOfGrowing() throws {
+        var random = SplitMix64(seed: 7)
+        let lines: [[Int32]] = (0..<300).map { _ in (0..<Int(random.next() % 60)).map { _ in Int32(random.next() % 100_000) } }
+        var capacities: Set<Int> = []
+        let text = try written(flushThreshold: 1_000) { output in
+            for ids in lines {
+                output.appendIDArray(ids)
+                try output.endLine()
+                capacities.insert(output.capacity)
+            }
+        }
+        XCTAssertEqual(text, lines.map { IDLines.json($0) + "\n" }.joined())
+        XCTAssertEqual(capacities, [1_000 + 4096])
+
+        let huge = [Int32](repeating: 123_456, count: 2_000)   // ~16 KB of text: more than the buffer
+        let grown = try written(flushThreshold: 1_000) { output in
+            output.appendIDArray([1])
+            try output.endLine()
+            output.appendIDArray(huge)
+            try output.endLine()
+            XCTAssertGreaterThan(output.capacity, 1_000 + 4096)
+        }
+        XCTAssertEqual(grown, IDLines.json([1]) + "\n" + IDLines.json(huge) + "\n")
+    }
+
+    /// A write that fails while appending (making room) is thrown by the line's end.
+    func testAFailedWriteWhileMakingRoomIsReportedAtTheLineEnd() throws {
+        let output = JSONLinesOutput(descriptor: -1, flushThreshold: 100_000)
+        output.appendIDArray([Int32](repeating: 1, count: 10))
+        try output.endLine()   // buffered, nothing written yet
+        output.appendIDArray([Int32](repeating: 7, count: 10_000))   // no room: the first line is written out, and fails
+        XCTAssertThrowsError(try output.endLine())
+        XCTAssertThrowsError(try output.flush())
+    }
+
     func testAFailedWriteIsReported() throws {
         let output = JSONLinesOutput(descriptor: -1, flushThreshold: 1)
         output.appendIDArray([1])
