@@ -64,7 +64,8 @@ public final class JSONLinesOutput {
     @inline(__always)
     public func append(_ byte: UInt8) {
         reserve(1)
-        buffer.append(byte)
+        buffer.base[buffer.count] = byte
+        buffer.count &+= 1
     }
 
     /// Appends raw bytes.
