@@ -377,18 +377,18 @@ public final class TokenizePipeline {
         var summaries: [ShardSummary] = []
         for (index, writer) in writers.enumerated() {
             do {
-                unlink(MegatronFormat.indexPath(prefix: writer.prefix))
-                unlink(MegatronFormat.dataPath(prefix: writer.prefix))
+                POSIXFile.removeQuietly(MegatronFormat.indexPath(prefix: writer.prefix))
+                POSIXFile.removeQuietly(MegatronFormat.dataPath(prefix: writer.prefix))
                 try records[index].write(prefix: writer.prefix)
                 summaries.append(try writer.finish())
             } catch {
                 writer.abort()
-                unlink(DatasetProvenance.path(prefix: writer.prefix))
+                POSIXFile.removeQuietly(DatasetProvenance.path(prefix: writer.prefix))
                 for other in writers[(index + 1)...] { other.abort() }
                 for done in summaries {
-                    unlink(MegatronFormat.indexPath(prefix: done.prefix))
-                    unlink(MegatronFormat.dataPath(prefix: done.prefix))
-                    unlink(DatasetProvenance.path(prefix: done.prefix))
+                    POSIXFile.removeQuietly(MegatronFormat.indexPath(prefix: done.prefix))
+                    POSIXFile.removeQuietly(MegatronFormat.dataPath(prefix: done.prefix))
+                    POSIXFile.removeQuietly(DatasetProvenance.path(prefix: done.prefix))
                 }
                 throw .output("cannot finish \(writer.prefix): \(error)")
             }
@@ -541,12 +541,7 @@ public final class TokenizePipeline {
     }
 
     private static func totalSize(of files: [String]) -> Int {
-        var total = 0
-        for file in files {
-            var info = stat()
-            if stat(file, &info) == 0 { total += Int(info.st_size) }
-        }
-        return total
+        files.reduce(0) { $0 + (POSIXFile.size(path: $1) ?? 0) }
     }
 
     private static func seconds(since start: DispatchTime) -> Double {
