@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import CorpusKitSystem
 
 /// Why command-line inputs could not be expanded into files.
 public enum InputExpansionError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -149,17 +150,11 @@ public enum InputExpansion {
         let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
         guard visited.insert(identity).inserted else { return }  // symbolic-link cycle
 
-        guard let handle = opendir(directory) else { throw .unreadable(path: directory, errno: errno) }
-        defer { closedir(handle) }
+        let listing: (names: [String], invalidNames: Bool)
+        do { listing = try POSIXFile.directoryNames(directory) } catch { throw .unreadable(path: directory, errno: error.code) }
+        if listing.invalidNames { throw .invalidFileName(directory: directory) }
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
-                    String(validatingCString: $0)
-                }
-            }
-            guard let name else { throw .invalidFileName(directory: directory) }
-            if name == "." || name == ".." { continue }
+        for name in listing.names {
             let path = prefix + name
             var entryInfo = stat()
             guard stat(path, &entryInfo) == 0 else {

@@ -183,6 +183,26 @@ public enum POSIXFile {
         _ = unlink(path)
     }
 
+    /// The names in the directory at `path`, without `.` and `..`, in the order the file system
+    /// lists them, and whether some name was left out because it is not valid UTF-8 (a Swift path
+    /// cannot name that file; callers decide whether that is an error).
+    public static func directoryNames(_ path: String) throws(SystemError) -> (names: [String], invalidNames: Bool) {
+        guard let handle = opendir(path) else { throw SystemError(path: path, operation: "open the directory", code: errno) }
+        defer { closedir(handle) }
+        var names: [String] = []
+        var invalidNames = false
+        while let entry = readdir(handle) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: entry.pointee.d_name)) {
+                    String(validatingCString: $0)
+                }
+            }
+            guard let name else { invalidNames = true; continue }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        return (names, invalidNames)
+    }
+
     /// `mkdir -p`; true when the directory exists afterwards.
     public static func makeDirectories(_ path: String) -> Bool {
         var info = stat()

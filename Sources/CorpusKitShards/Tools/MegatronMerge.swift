@@ -168,18 +168,11 @@ public enum MegatronMerge {
     }
 
     private static func listDirectory(_ directory: String) throws -> [String] {
-        guard let handle = opendir(directory) else {
-            throw ShardError.io(path: directory, operation: "opendir", errno: errno)
+        let listing = try ShardError.system { try POSIXFile.directoryNames(directory) }
+        if listing.invalidNames {
+            throw ShardError.io(path: directory, operation: "list (a file name there is not valid UTF-8)", errno: EILSEQ)
         }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: Int(NAME_MAX) + 1) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names
+        return listing.names
     }
 
     private static func isRegularFile(_ path: String) -> Bool { POSIXFile.status(path: path)?.isRegularFile == true }
