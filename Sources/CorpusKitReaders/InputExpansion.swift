@@ -75,9 +75,11 @@ public enum InputExpansion {
     public static func expand(_ input: String) throws(InputExpansionError) -> [String] {
         var files: [String] = []
         var visited = Set<DirectoryIdentity>()
-        var info = stat()
-        if stat(input, &info) == 0 {
-            if isDirectory(info) {
+        var status: POSIXFile.Status?
+        var code: Int32 = 0
+        do { status = try POSIXFile.examine(input) } catch { code = error.code }
+        if let status {
+            if status.isDirectory {
                 try walk(input, into: &files, visited: &visited)
                 if files.isEmpty { throw .noCorpusFiles(directory: input) }
             } else {
@@ -85,8 +87,7 @@ public enum InputExpansion {
             }
         } else if isGlobPattern(input) {
             for match in try globMatches(input) {
-                var matchInfo = stat()
-                if stat(match, &matchInfo) == 0 && isDirectory(matchInfo) {
+                if POSIXFile.status(path: match)?.isDirectory == true {
                     try walk(match, into: &files, visited: &visited)
                 } else {
                     files.append(match)
@@ -94,7 +95,6 @@ public enum InputExpansion {
             }
             if files.isEmpty { throw .noMatches(pattern: input) }
         } else {
-            let code = errno
             throw code == ENOENT || code == ENOTDIR ? .notFound(input) : .unreadable(path: input, errno: code)
         }
         return sortedUnique(files)
@@ -105,10 +105,6 @@ public enum InputExpansion {
     private struct DirectoryIdentity: Hashable {
         let device: UInt64
         let inode: UInt64
-    }
-
-    private static func isDirectory(_ info: stat) -> Bool {
-        info.st_mode & S_IFMT == S_IFDIR
     }
 
     private static func isGlobPattern(_ input: String) -> Bool {
@@ -145,9 +141,9 @@ public enum InputExpansion {
     private static func walk(
         _ directory: String, into files: inout [String], visited: inout Set<DirectoryIdentity>
     ) throws(InputExpansionError) {
-        var info = stat()
-        guard stat(directory, &info) == 0 else { throw .unreadable(path: directory, errno: errno) }
-        let identity = DirectoryIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
+        let status: POSIXFile.Status
+        do { status = try POSIXFile.examine(directory) } catch { throw .unreadable(path: directory, errno: error.code) }
+        let identity = DirectoryIdentity(device: status.device, inode: status.inode)
         guard visited.insert(identity).inserted else { return }  // symbolic-link cycle
 
         let listing: (names: [String], invalidNames: Bool)
@@ -156,12 +152,12 @@ public enum InputExpansion {
         let prefix = directory.hasSuffix("/") ? directory : directory + "/"
         for name in listing.names {
             let path = prefix + name
-            var entryInfo = stat()
-            guard stat(path, &entryInfo) == 0 else {
-                if errno == ENOENT { continue }  // dangling symbolic link or removed meanwhile
-                throw .unreadable(path: path, errno: errno)
+            let entry: POSIXFile.Status
+            do { entry = try POSIXFile.examine(path) } catch {
+                if error.code == ENOENT { continue }  // dangling symbolic link or removed meanwhile
+                throw .unreadable(path: path, errno: error.code)
             }
-            if isDirectory(entryInfo) {
+            if entry.isDirectory {
                 try walk(path, into: &files, visited: &visited)
             } else if isCorpusFileName(name) {
                 files.append(path)

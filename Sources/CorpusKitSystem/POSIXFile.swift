@@ -81,21 +81,30 @@ public enum POSIXFile {
         public var isRegularFile: Bool = false
         /// Whether it is a directory (after symbolic links).
         public var isDirectory: Bool = false
+        /// The device and inode: which file it is, whatever path reached it (a directory walk
+        /// recognises a symbolic-link cycle by them).
+        public var device: UInt64 = 0
+        public var inode: UInt64 = 0
     }
 
-    /// `stat` of the file at `path`, or nil when it cannot be examined (missing, no permission):
-    /// for displays and checks that report "missing" themselves.
-    public static func status(path: String) -> Status? {
+    /// `stat` of the file at `path` (after symbolic links).
+    /// - Throws: ``SystemError`` with `stat`'s errno (ENOENT for a missing file).
+    public static func examine(_ path: String) throws(SystemError) -> Status {
         var info = stat()
-        guard stat(path, &info) == 0 else { return nil }
+        guard stat(path, &info) == 0 else { throw SystemError(path: path, operation: "stat", code: errno) }
         #if canImport(Darwin)
         let modified = info.st_mtimespec
         #else
         let modified = info.st_mtim
         #endif
         return Status(size: Int(info.st_size), modifiedAt: Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9,
-                      isRegularFile: (info.st_mode & S_IFMT) == S_IFREG, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR)
+                      isRegularFile: (info.st_mode & S_IFMT) == S_IFREG, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
+                      device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
+
+    /// `stat` of the file at `path`, or nil when it cannot be examined (missing, no permission):
+    /// for displays and checks that report "missing" themselves.
+    public static func status(path: String) -> Status? { try? examine(path) }
 
     /// The size of the file at `path`, or nil when it cannot be examined (for progress displays,
     /// where the reader reports the real error).
