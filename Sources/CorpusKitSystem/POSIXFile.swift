@@ -214,8 +214,7 @@ public enum POSIXFile {
 
     /// `mkdir -p`; true when the directory exists afterwards.
     public static func makeDirectories(_ path: String) -> Bool {
-        var info = stat()
-        if stat(path, &info) == 0 { return (info.st_mode & S_IFMT) == S_IFDIR }
+        if let existing = status(path: path) { return existing.isDirectory }
         if let slash = path.lastIndex(of: "/"), slash != path.startIndex {
             guard makeDirectories(String(path[..<slash])) else { return false }
         }

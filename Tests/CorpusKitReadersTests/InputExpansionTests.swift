@@ -20,11 +20,7 @@ final class InputExpansionTests: XCTestCase {
     func testANonUTF8NameInADirectoryIsAnError() throws {
         let dir = try ScratchDirectory("readers-tests")
         try dir.write("corpus/a.jsonl", [])
-        let raw = Array((dir.path + "/corpus/").utf8) + [0x62, 0xFF, 0x2E, 0x6A, 0x73, 0x6F, 0x6E, 0x6C, 0x00]   // "b\xFF.jsonl"
-        let fd = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) } }
-        XCTAssertGreaterThanOrEqual(fd, 0)
-        close(fd)
-        defer { _ = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { unlink($0.baseAddress!) } } }
+        try dir.createFile(folder: "corpus", nameBytes: [0x62, 0xFF] + Array(".jsonl".utf8))   // "b\xFF.jsonl"
         let error = expansionError([dir.path + "/corpus"])
         XCTAssertEqual(error?.description, "directory \(dir.path)/corpus contains a file name that is not valid UTF-8")
     }

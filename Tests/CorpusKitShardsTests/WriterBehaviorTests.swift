@@ -121,17 +121,12 @@ import CorpusKitTestSupport
         #expect(listing.names.sorted() == ["a.bin", "b.idx", "sub", "日本.jsonl"])
         #expect(!listing.invalidNames)
 
-        // A name with the byte 0xFF, made with the raw bytes (a Swift String cannot hold it).
-        let raw = Array(scratch.path.utf8) + [0x2F, 0x78, 0xFF, 0x00]
-        let fd = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) } }
-        try #require(fd >= 0)
-        close(fd)
+        // A name with the byte 0xFF (a Swift String cannot hold it).
+        try scratch.createFile(nameBytes: [0x78, 0xFF])
         let mixed = try POSIXFile.directoryNames(scratch.path)
         #expect(mixed.names.sorted() == ["a.bin", "b.idx", "sub", "日本.jsonl"])
         #expect(mixed.invalidNames)
         #expect(throws: SystemError.self) { try POSIXFile.directoryNames(scratch.file("missing")) }
-        // The raw name must go before the scratch directory is removed by name.
-        _ = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { unlink($0.baseAddress!) } }
     }
 
     @Test func temporariesAreInvisibleUntilFinishAndRemovedOnAbort() throws {

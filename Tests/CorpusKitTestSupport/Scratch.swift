@@ -14,7 +14,25 @@ public final class ScratchDirectory {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     }
 
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    /// Files made by ``createFile(folder:nameBytes:)``, removed by their bytes first: a name that
+    /// is not UTF-8 cannot be spelled as a Swift path, so a removal by path would leave it.
+    private var rawNamedFiles: [[UInt8]] = []
+
+    deinit {
+        for name in rawNamedFiles { _ = name.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { unlink($0.baseAddress!) } } }
+        try? FileManager.default.removeItem(atPath: path)
+    }
+
+    /// Creates an empty file in `folder` (relative, existing) whose name is the raw bytes `nameBytes`,
+    /// valid UTF-8 or not (for tests of names a Swift `String` cannot hold).
+    public func createFile(folder: String = "", nameBytes: [UInt8]) throws {
+        let directory = folder.isEmpty ? path : file(folder)
+        let raw = Array((directory + "/").utf8) + nameBytes + [0]
+        let fd = raw.withUnsafeBufferPointer { $0.withMemoryRebound(to: CChar.self) { open($0.baseAddress!, O_WRONLY | O_CREAT, 0o644) } }
+        guard fd >= 0 else { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+        close(fd)
+        rawNamedFiles.append(raw)
+    }
 
     public var url: URL { URL(fileURLWithPath: path, isDirectory: true) }
 
