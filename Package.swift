@@ -44,13 +44,16 @@ let package = Package(
         // The SIGBUS handler that names a mapped file truncated under the process (MappedFile); C
         // because a signal handler may only make async-signal-safe calls (include/ck_mapped_file_guard.h).
         .target(name: "CMappedFileGuard"),
+        // glibc's heap settings (mallopt, sbrk), which Swift's Glibc module does not export
+        // (LargePageHeap; include/ck_heap_setup.h).
+        .target(name: "CHeapSetup"),
 
         // Files, mappings, errno-level errors and standard error, for every module below.
         // The git commit of the build, for CorpusKitVersion (runs git before each build).
         .plugin(name: "BuildCommit", capability: .buildTool()),
         .target(
             name: "CorpusKitSystem",
-            dependencies: ["CMappedFileGuard", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["CMappedFileGuard", "CHeapSetup", .product(name: "Crypto", package: "swift-crypto")],
             plugins: ["BuildCommit"]
         ),
         // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction; the

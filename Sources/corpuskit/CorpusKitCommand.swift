@@ -16,6 +16,7 @@ struct CorpusKitCommand: ParsableCommand {
     /// swift-argument-parser's `main`, except that a ``CLIError`` is printed with the parser's own
     /// `Error: ` prefix through ``StandardError`` and exits with its status (the parser would exit 1).
     static func main() {
+        LargePageHeap.prepare()
         do {
             var command = try parseAsRoot()
             try command.run()

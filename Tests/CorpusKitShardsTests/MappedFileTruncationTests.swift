@@ -15,43 +15,6 @@ import Glibc
 /// The fault is taken in a forked child that does nothing but read one byte (everything else is
 /// set up before the fork, so the child needs no lock another test's thread could hold).
 @Suite struct MappedFileTruncationTests {
-    /// What a forked child did: its exit status or the signal that ended it, and its standard error.
-    struct ChildResult {
-        var exitStatus: Int32?
-        var signal: Int32?
-        var standardError: String
-    }
-
-    /// Forks; the child sends its standard error into a pipe and runs `child` (which must not
-    /// return normally: it ends in a fault or `_exit`).
-    static func fork(_ child: () -> Void) throws -> ChildResult {
-        var ends: [Int32] = [0, 0]
-        try #require(pipe(&ends) == 0)
-        let pid = Glibc.fork()
-        try #require(pid >= 0)
-        if pid == 0 {
-            close(ends[0])
-            dup2(ends[1], 2)
-            child()
-            _exit(99)
-        }
-        close(ends[1])
-        var output: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = read(ends[0], &chunk, chunk.count)
-            if count <= 0 { break }
-            output += chunk[0..<count]
-        }
-        close(ends[0])
-        var status: Int32 = 0
-        try #require(waitpid(pid, &status, 0) == pid)
-        let signal = status & 0x7f
-        return ChildResult(exitStatus: signal == 0 ? (status >> 8) & 0xff : nil,
-                           signal: signal != 0 && signal != 0x7f ? signal : nil,
-                           standardError: String(decoding: output, as: UTF8.self))
-    }
-
     /// A C string in a buffer.
     static func text(_ buffer: [CChar]) -> String {
         String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
@@ -71,7 +34,7 @@ import Glibc
 
         try #require(truncate(path, off_t(page)) == 0)
         let offset = 2 * page + 10
-        let result = try Self.fork {
+        let result = try ForkedChild.run {
             _exit(100 + Int32(base.load(fromByteOffset: offset, as: UInt8.self)))   // the value used: the read stays
         }
         #expect(result.exitStatus == 1)
@@ -113,7 +76,7 @@ import Glibc
         try #require(raw != MAP_FAILED)
         defer { munmap(raw, 3 * page) }
         try #require(truncate(path, off_t(page)) == 0)
-        let result = try Self.fork {
+        let result = try ForkedChild.run {
             _exit(100 + Int32(UnsafeRawPointer(raw).load(fromByteOffset: 2 * page, as: UInt8.self)))
         }
         #expect(result.signal == SIGBUS || result.standardError.contains("Bus error"), "\(result)")

@@ -163,3 +163,45 @@ public enum MegatronReference {
         return result
     }
 }
+
+/// A forked copy of the test process that runs one closure, for the tests of process-wide state
+/// (a signal handler, the C heap's settings) that must not touch the test process itself.
+public enum ForkedChild {
+    /// What the child did: its exit status or the signal that ended it, and its standard error.
+    public struct Result {
+        public var exitStatus: Int32?
+        public var signal: Int32?
+        public var standardError: String
+    }
+
+    /// Forks; the child sends its standard error into a pipe and runs `child`, which must not
+    /// return normally (it ends in `_exit` or a fault; returning exits with status 99). Only the
+    /// calling thread exists in the child, so `child` must take no lock another thread may hold.
+    public static func run(_ child: () -> Void) throws -> Result {
+        var ends: [Int32] = [0, 0]
+        guard pipe(&ends) == 0 else { throw TestFailure("pipe failed: errno \(errno)") }
+        let pid = fork()
+        guard pid >= 0 else { throw TestFailure("fork failed: errno \(errno)") }
+        if pid == 0 {
+            close(ends[0])
+            dup2(ends[1], 2)
+            child()
+            _exit(99)
+        }
+        close(ends[1])
+        var output: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(ends[0], &chunk, chunk.count)
+            if count <= 0 { break }
+            output += chunk[0..<count]
+        }
+        close(ends[0])
+        var status: Int32 = 0
+        guard waitpid(pid, &status, 0) == pid else { throw TestFailure("waitpid failed: errno \(errno)") }
+        let signal = status & 0x7f
+        return Result(exitStatus: signal == 0 ? (status >> 8) & 0xff : nil,
+                      signal: signal != 0 && signal != 0x7f ? signal : nil,
+                      standardError: String(decoding: output, as: UTF8.self))
+    }
+}
