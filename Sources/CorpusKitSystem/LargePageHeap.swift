@@ -34,8 +34,8 @@ public enum LargePageHeap {
     /// How much address space the heap is grown by beyond each request.
     static let topPad: Int32 = 32 << 20
 
-    /// Whether ``prepare()`` advised the heap (for tests and diagnostics).
-    public private(set) nonisolated(unsafe) static var isPrepared = false
+    /// Whether ``prepare()`` has advised the heap (a second call does nothing then).
+    private nonisolated(unsafe) static var isPrepared = false
 
     /// Sets the heap up as described above; does nothing when huge pages are not offered.
     public static func prepare() {
