@@ -41,6 +41,9 @@ let package = Package(
         // The bf16 matrix-vector kernel of decoding, compiled for AVX2 + FMA in one function and chosen
         // at run time (Swift has no per-function target attribute; see include/ck_kernels.h).
         .target(name: "CInferenceKernels"),
+        // The tokenizer's vector kernels, AVX2 where the CPU has it: the Viterbi pass's offers over a
+        // run of escaped spaces, 16 at a time (include/ck_space_run.h, UnigramViterbi.swift).
+        .target(name: "CTokenizerKernels"),
         // The SIGBUS handler that names a mapped file truncated under the process (MappedFile); C
         // because a signal handler may only make async-signal-safe calls (include/ck_mapped_file_guard.h).
         .target(name: "CMappedFileGuard"),
@@ -60,7 +63,7 @@ let package = Package(
         // buffered writer of the JSON lines the CLI prints (JSONLinesOutput).
         .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib", "CorpusKitSystem"]),
         // Vocabulary, segmentation models, the sentencepiece and HF tokenizers behaviours.
-        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CorpusKitSystem"]),
+        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CTokenizerKernels", "CorpusKitSystem"]),
         // Megatron indexed datasets (.bin/.idx): writer, reader, merge.
         .target(name: "CorpusKitShards", dependencies: ["CorpusKitSystem"], exclude: ["FORMAT.md"]),
         // What llm-jp Megatron-LM's tokenizer wrappers mean (DocumentEncoder), for every command that

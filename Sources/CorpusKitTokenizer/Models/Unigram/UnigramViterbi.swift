@@ -1,3 +1,5 @@
+import CTokenizerKernels
+
 /// The Viterbi forward pass both Unigram behaviours share (sentencepiece's
 /// `unigram::Model::EncodeOptimized` and HF tokenizers' `Unigram::encode_optimized`, which is a port
 /// of it).
@@ -24,6 +26,25 @@
 /// float rounding of each score decides, which is why the score type and the score parser are
 /// part of each behaviour. The policy is a type parameter so each behaviour's loop is compiled
 /// on its own, without a run-time branch for the differences.
+///
+/// ## Runs of ▁
+///
+/// Code's indentation is long runs of `▁` (29 % of the benchmark's code characters are spaces),
+/// and from every `▁` of a run the pass offers the pieces of 1 … 16 `▁` (``SpaceRunChain``): a
+/// run of 16 is 136 offers, each a compare and an unpredictable branch. Where the chain fits 16
+/// lanes and `▁` is a piece, the offers of a whole run of two or more are made in one call
+/// (``UnigramScorePolicy/relaxSpaceRun``, `ck_space_run.c`), exactly as the starts would make them:
+/// the offers of one start end at different positions, so they are independent and are made
+/// together (16 candidates, each the same single float addition as the references', compared
+/// and blended where strictly larger), and the starts are taken in order. What reached the run
+/// from before it is kept unless beaten, as a first offer is; nothing inside the run is offered
+/// by the walks (no piece ends inside a `▁`, and a walk from a run's `▁` offers only past its
+/// end); a start whose score the references would re-base makes the call decline, and that run
+/// goes start by start. Where moreover no piece is two `▁` and then something else
+/// (``SpaceRunChain/onlySpacesFollowTwo``, every llm-jp vocabulary), a walk from any `▁` but the
+/// last of its run offers nothing, and the pass moves straight to that last one. Whole job on the
+/// benchmark's mixed input, llm-jp v3.1 `.model`: 486.6 → 462.9 M instructions, ids identical
+/// (BENCHMARKS.md, "Eleventh session").
 protocol UnigramScorePolicy {
     associatedtype Score: BinaryFloatingPoint
     /// Whether path scores are re-based when they leave ±``rebaseThreshold``.
@@ -40,6 +61,12 @@ protocol UnigramScorePolicy {
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Score>) -> Score
     /// The piece id in a trie value (the value itself unless the model packs more into it).
     static func pieceID(value: Int32) -> Int32
+    /// Makes the offers of a run of `length` ▁ whose first ▁ is at `position` in one call
+    /// (``ck_space_run_f32``/``ck_space_run_f64``, whose header says what `lanes` and `values`
+    /// hold); false, with nothing changed, when a score inside the run would be re-based or when
+    /// the policy makes a run's offers start by start.
+    static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Score>>, at position: Int, length: Int,
+                              lanes: UnsafePointer<Score>, values: UnsafePointer<Int32>) -> Bool
 }
 
 extension UnigramScorePolicy {
@@ -56,6 +83,12 @@ enum SentencePieceScores: UnigramScorePolicy {
     /// The float32 score is the trie payload (``SentencePieceUnigram`` builds its trie so).
     @inline(__always)
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Float>) -> Float { Float(bitPattern: payload) }
+    @inline(__always)
+    static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Float>>, at position: Int, length: Int,
+                              lanes: UnsafePointer<Float>, values: UnsafePointer<Int32>) -> Bool {
+        ck_space_run_f32(nodes + position, Int64(position), ViterbiNode<Float>.layout, Int64(length), lanes, values,
+                         rebaseThreshold) == 1
+    }
 }
 
 /// HF tokenizers: float64 scores, never re-based, read from the score table.
@@ -68,6 +101,12 @@ enum HuggingFaceScores: UnigramScorePolicy {
     /// scores are not float32 values): read from the score table.
     @inline(__always)
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Double>) -> Double { scores[Int(id)] }
+    @inline(__always)
+    static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Double>>, at position: Int, length: Int,
+                              lanes: UnsafePointer<Double>, values: UnsafePointer<Int32>) -> Bool {
+        ck_space_run_f64(nodes + position, Int64(position), ViterbiNode<Double>.layout, Int64(length), lanes, values,
+                         rebaseThreshold) == 1
+    }
 }
 
 /// HF tokenizers' float64 scores carried in the trie cells (``HuggingFaceUnigram`` builds its
@@ -126,6 +165,12 @@ enum HuggingFaceCellScores: UnigramScorePolicy {
 
     @inline(__always)
     static func pieceID(value: Int32) -> Int32 { value & idMask }
+    @inline(__always)
+    static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Double>>, at position: Int, length: Int,
+                              lanes: UnsafePointer<Double>, values: UnsafePointer<Int32>) -> Bool {
+        ck_space_run_f64(nodes + position, Int64(position), ViterbiNode<Double>.layout, Int64(length), lanes, values,
+                         rebaseThreshold) == 1
+    }
 }
 
 /// `Base` with the reached check of every candidate (`start == -1`), the references' own test:
@@ -141,6 +186,11 @@ enum CheckingReached<Base: UnigramScorePolicy>: UnigramScorePolicy {
     }
     @inline(__always)
     static func pieceID(value: Int32) -> Int32 { Base.pieceID(value: value) }
+    /// Start by start: with scores that are not moderate, a candidate may be NaN, which the pull
+    /// would order differently.
+    @inline(__always)
+    static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Score>>, at position: Int, length: Int,
+                              lanes: UnsafePointer<Score>, values: UnsafePointer<Int32>) -> Bool { false }
 }
 
 /// The trie states along runs of U+2581 (`▁`, the escaped space: code's indentation is long runs
@@ -155,6 +205,10 @@ enum CheckingReached<Base: UnigramScorePolicy>: UnigramScorePolicy {
 struct SpaceRunChain: Sendable {
     let states: [Int32]
     let values: [Int32]
+    /// Whether the trie goes on from two or more `▁` only with more `▁`: no piece is two `▁` and
+    /// then something else (true of every llm-jp vocabulary). Then a walk from a `▁` that is not
+    /// the last of its run offers nothing beyond the chain's pieces.
+    let onlySpacesFollowTwo: Bool
     /// The longest run of `▁` the trie follows (0: the chain is not used).
     var length: Int { states.count - 1 }
 
@@ -178,6 +232,20 @@ struct SpaceRunChain: Sendable {
         }
         self.states = states
         self.values = values
+        // Every transition from the states after 2 … length ▁ (and inside the next ▁) must be the
+        // next byte of `▁`.
+        var onlySpaces = states.count > 2
+        check: for run in states.indices.dropFirst(2) {
+            var state = states[run]
+            for byte in UTF8Scalars.spaceSymbol {
+                for other in 0...255 where other != Int(byte) {
+                    if trie.next(state, UInt8(other)) >= 0 { onlySpaces = false; break check }
+                }
+                state = trie.next(state, byte)
+                if state < 0 { break }
+            }
+        }
+        onlySpacesFollowTwo = onlySpaces
     }
 
     /// Whether `text[position ..< end]` starts with `▁`.
@@ -201,6 +269,12 @@ struct SpaceRunChain: Sendable {
 }
 
 enum UnigramViterbi {
+    /// Runs of at least this many ▁ have their chain pieces offered in one call
+    /// (``UnigramScorePolicy/relaxSpaceRun``); shorter ones start by start.
+    static let minimumPulledRun = 2
+    /// For tests: false makes every run's offers start by start, as before the one-call path.
+    nonisolated(unsafe) static var pullsSpaceRuns = true
+
     /// Piece scores within ± this bound keep every candidate finite: sentencepiece re-bases path
     /// scores beyond ±100,000, and HF's float64 sums of such scores cannot overflow.
     static let moderateScoreBound: Double = 1_000_000
@@ -233,6 +307,7 @@ enum UnigramViterbi {
         spaceRuns.states.withUnsafeBufferPointer { chainStates in
         spaceRuns.values.withUnsafeBufferPointer { chainValues in
         threeByteStarts.states.withUnsafeBufferPointer { threeByteStates in
+        withUnsafeTemporaryAllocation(of: Policy.Score.self, capacity: Int(CK_SPACE_RUN_LANES)) { runLanes in
             let best = nodeBuffer.baseAddress!
             // How far past a start its candidates reach: the longest piece, or an unknown node
             // (one character, at most 4 bytes).
@@ -244,6 +319,21 @@ enum UnigramViterbi {
             var spaceRunEnd = 0   // the end of the run of ▁ that `startsAt` is in, when below it
             // A candidate: the piece `pieceID` over `start..<end`, kept when it beats what reached `end`.
             let pieceScores = scores.baseAddress!
+            // The chain pieces of a run of ``minimumPulledRun`` ▁ or more are offered in one call
+            // (``UnigramScorePolicy/relaxSpaceRun``) where the chain fits the call's lanes and `▁` is
+            // a piece (then no start in a run needs an unknown node). Lane k − 1: the score of the
+            // piece of k ▁, −∞ where there is none.
+            let laneCount = Int(CK_SPACE_RUN_LANES)
+            let pullsRuns = chainLength >= 1 && chainLength <= laneCount && chainValues[1] >= 0
+                && Policy.unreachedIsNegativeInfinity && Self.pullsSpaceRuns
+            if pullsRuns {
+                for lane in 0..<laneCount {
+                    let value = lane < chainLength ? chainValues[lane &+ 1] : -1
+                    runLanes[lane] = value >= 0 ? pieceScores[Int(Policy.pieceID(value: value))] : -.infinity
+                }
+            }
+            var pulledRunEnd = 0   // the starts below this are in a run whose chain pieces are offered
+            let skipsRunStarts = spaceRuns.onlySpacesFollowTwo
             @inline(__always) func offer(_ pieceID: Int32, score: Policy.Score, from start: Int, to end: Int, scoreTillHere: Policy.Score) {
                 let candidate = score + scoreTillHere
                 if Policy.unreachedIsNegativeInfinity
@@ -284,9 +374,23 @@ enum UnigramViterbi {
                     characterLength = min(3, size &- startsAt)
                     if lead == 0xE2 && chainLength > 0 && SpaceRunChain.isSpaceSymbol(text, at: startsAt, end: size) {
                         // The run's end is found once per run: starts move a character at a time.
-                        if startsAt >= spaceRunEnd { spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size) }
+                        if startsAt >= spaceRunEnd {
+                            spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size)
+                            let runLength = (spaceRunEnd &- startsAt) / 3
+                            if pullsRuns && runLength >= Self.minimumPulledRun
+                                && Policy.relaxSpaceRun(best, at: startsAt, length: runLength,
+                                                        lanes: UnsafePointer(runLanes.baseAddress!), values: chainValues.baseAddress!) {
+                                pulledRunEnd = spaceRunEnd
+                                if skipsRunStarts {
+                                    // Only the run's last ▁ has pieces beyond the chain's ("▁word").
+                                    startsAt = spaceRunEnd &- 3
+                                    continue
+                                }
+                            }
+                        }
                         let steps = spaceRuns.steps(from: startsAt, runEnd: spaceRunEnd)
-                        var step = 1
+                        var step = startsAt < pulledRunEnd ? steps &+ 1 : 1   // pulled: offered already
+                        if step > 1 { hasSingleNode = true }
                         while step <= steps {
                             let pieceID = chainValues[step]
                             if pieceID >= 0 {
@@ -329,7 +433,7 @@ enum UnigramViterbi {
                 }
                 startsAt &+= characterLength
             }
-        }}}}
+        }}}}}
         return missingUnknown
     }
 }

@@ -1,3 +1,5 @@
+import CTokenizerKernels
+
 /// The best path ending at one byte position: its score, the start of its last piece (-1: the
 /// position is not reached) and that piece's id. One array of these rather than three parallel
 /// arrays: a candidate that wins writes one node (12 or 16 bytes, one cache line) through one
@@ -6,6 +8,12 @@ struct ViterbiNode<Score: BinaryFloatingPoint> {
     var score: Score
     var start: Int32
     var id: Int32
+
+    /// Where the fields are, for the C kernel that writes nodes (``UnigramScorePolicy/relaxSpaceRun``).
+    static var layout: ck_viterbi_node_layout {
+        ck_viterbi_node_layout(stride: Int64(MemoryLayout<Self>.stride), score: Int64(MemoryLayout<Self>.offset(of: \.score)!),
+                               start: Int64(MemoryLayout<Self>.offset(of: \.start)!), value: Int64(MemoryLayout<Self>.offset(of: \.id)!))
+    }
 }
 
 /// Per-position Viterbi state, reused across documents so the hot loop never allocates.

@@ -1,0 +1,166 @@
+// Runs of escaped spaces for the Viterbi pass (ck_space_run.h). The pieces of one start end at
+// different positions, so its 16 offers are independent and are made at once: 16 candidates
+// (the start's score plus each piece's, one rounding each, the references' own operation)
+// compared with the 16 positions' scores and blended in where strictly larger; the starts are
+// taken in order. The run's scores and winners sit in two small arrays meanwhile, and the nodes
+// are written once at the end. Measured against the start-by-start offers in BENCHMARKS.md
+// ("Eleventh session").
+#include "ck_space_run.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define LANES CK_SPACE_RUN_LANES
+// Runs up to this many `▁` are relaxed in arrays on the stack, longer ones in the heap.
+#define STACK_RUN 2048
+
+#if defined(__x86_64__)
+#include <cpuid.h>
+#include <immintrin.h>
+
+static int known = -1;
+
+static int has_avx2(void) {
+    if (known >= 0) return known;
+    unsigned a, b, c, d;
+    int ok = __get_cpuid(1, &a, &b, &c, &d) && ((c >> 27) & 1) && ((c >> 28) & 1);
+    if (ok) {
+        unsigned lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        ok = (lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 5) & 1);
+    }
+    known = ok;
+    return known;
+}
+
+__attribute__((target("avx2"))) static int relax_f32_avx2(float *scores, int32_t *winners, int64_t length,
+                                                          const float *lanes, float limit) {
+    const __m256 low = _mm256_loadu_ps(lanes), high = _mm256_loadu_ps(lanes + 8);
+    for (int64_t j = 0; j < length; j++) {
+        float here = scores[j];
+        if (j > 0 && !(fabsf(here) <= limit)) return 0;
+        __m256 from = _mm256_set1_ps(here);
+        __m256i source = _mm256_set1_epi32((int32_t)j);
+        float *target = scores + j + 1;
+        int32_t *won = winners + j + 1;
+        __m256 candidate = _mm256_add_ps(from, low), current = _mm256_loadu_ps(target);
+        __m256 better = _mm256_cmp_ps(candidate, current, _CMP_GT_OQ);
+        _mm256_storeu_ps(target, _mm256_blendv_ps(current, candidate, better));
+        _mm256_storeu_si256((__m256i *)won, _mm256_blendv_epi8(_mm256_loadu_si256((const __m256i *)won), source,
+                                                                _mm256_castps_si256(better)));
+        candidate = _mm256_add_ps(from, high);
+        current = _mm256_loadu_ps(target + 8);
+        better = _mm256_cmp_ps(candidate, current, _CMP_GT_OQ);
+        _mm256_storeu_ps(target + 8, _mm256_blendv_ps(current, candidate, better));
+        _mm256_storeu_si256((__m256i *)(won + 8), _mm256_blendv_epi8(_mm256_loadu_si256((const __m256i *)(won + 8)),
+                                                                      source, _mm256_castps_si256(better)));
+    }
+    return 1;
+}
+
+__attribute__((target("avx2"))) static int relax_f64_avx2(double *scores, int32_t *winners, int64_t length,
+                                                          const double *lanes, double limit) {
+    __m256d piece[4];
+    for (int q = 0; q < 4; q++) piece[q] = _mm256_loadu_pd(lanes + 4 * q);
+    for (int64_t j = 0; j < length; j++) {
+        double here = scores[j];
+        if (j > 0 && !(fabs(here) <= limit)) return 0;
+        __m256d from = _mm256_set1_pd(here);
+        __m128i source = _mm_set1_epi32((int32_t)j);
+        for (int q = 0; q < 4; q++) {
+            double *target = scores + j + 1 + 4 * q;
+            int32_t *won = winners + j + 1 + 4 * q;
+            __m256d candidate = _mm256_add_pd(from, piece[q]), current = _mm256_loadu_pd(target);
+            __m256d better = _mm256_cmp_pd(candidate, current, _CMP_GT_OQ);
+            _mm256_storeu_pd(target, _mm256_blendv_pd(current, candidate, better));
+            // The four 64-bit masks narrowed to 32 bits (the low half of each is all ones or zeros).
+            __m128i narrow = _mm256_castsi256_si128(_mm256_permutevar8x32_epi32(
+                _mm256_castpd_si256(better), _mm256_setr_epi32(0, 2, 4, 6, 0, 0, 0, 0)));
+            _mm_storeu_si128((__m128i *)won, _mm_blendv_epi8(_mm_loadu_si128((const __m128i *)won), source, narrow));
+        }
+    }
+    return 1;
+}
+void ck_space_run_use_vectors(int enabled) {
+    known = -1;
+    known = enabled && has_avx2();
+}
+#else
+static int has_avx2(void) { return 0; }
+void ck_space_run_use_vectors(int enabled) { (void)enabled; }
+#endif
+
+// One offer at a time, in the same order: the start's pieces shortest first (they end at
+// different positions, so their order does not matter), the starts in order.
+#define RELAX_SCALAR(T, ABS)                                                          \
+    for (int64_t j = 0; j < length; j++) {                                            \
+        T here = scores[j];                                                           \
+        if (j > 0 && !(ABS(here) <= limit)) return 0;                                 \
+        for (int k = 1; k <= LANES; k++) {                                            \
+            T candidate = here + lanes[k - 1];                                        \
+            if (candidate > scores[j + k]) { scores[j + k] = candidate; winners[j + k] = (int32_t)j; } \
+        }                                                                             \
+    }                                                                                 \
+    return 1;
+
+static int relax_f32_scalar(float *scores, int32_t *winners, int64_t length, const float *lanes, float limit) {
+    RELAX_SCALAR(float, fabsf)
+}
+
+static int relax_f64_scalar(double *scores, int32_t *winners, int64_t length, const double *lanes, double limit) {
+    RELAX_SCALAR(double, fabs)
+}
+
+// Gathers the run's scores, relaxes them, and writes the nodes the run's pieces won. `T` is the
+// score type; the arrays have LANES slots past the run's end, which the last starts' longer
+// pieces reach and which are never written back.
+#define SPACE_RUN(T, RELAX_AVX2, RELAX_SCALAR_FN)                                                  \
+    char *base = (char *)nodes;                                                                   \
+    int64_t slots = length + 1 + LANES;                                                           \
+    T stack_scores[length <= STACK_RUN ? slots : 1];                                              \
+    int32_t stack_winners[length <= STACK_RUN ? slots : 1];                                       \
+    T *scores = length <= STACK_RUN ? stack_scores : malloc((size_t)slots * sizeof(T));            \
+    int32_t *winners = length <= STACK_RUN ? stack_winners : malloc((size_t)slots * sizeof(int32_t)); \
+    if (scores == NULL || winners == NULL) {                                                      \
+        if (length > STACK_RUN) { free(scores); free(winners); }                                  \
+        return 0;                                                                                 \
+    }                                                                                             \
+    for (int64_t j = 0; j <= length; j++) {                                                       \
+        memcpy(&scores[j], base + 3 * j * layout.stride + layout.score, sizeof(T));               \
+        winners[j] = -1;                                                                          \
+    }                                                                                             \
+    for (int64_t j = length + 1; j < slots; j++) { scores[j] = -INFINITY; winners[j] = -1; }     \
+    int done = has_avx2() ? RELAX_AVX2(scores, winners, length, lanes, limit)                      \
+                          : RELAX_SCALAR_FN(scores, winners, length, lanes, limit);                \
+    if (done) {                                                                                   \
+        for (int64_t j = 1; j <= length; j++) {                                                   \
+            int32_t from = winners[j];                                                            \
+            if (from < 0) continue;                                                               \
+            char *node = base + 3 * j * layout.stride;                                            \
+            int32_t start = (int32_t)(position + 3 * from), value = values[j - from];                        \
+            memcpy(node + layout.score, &scores[j], sizeof(T));                                   \
+            memcpy(node + layout.start, &start, sizeof start);                                    \
+            memcpy(node + layout.value, &value, sizeof value);                                    \
+        }                                                                                         \
+    }                                                                                             \
+    if (length > STACK_RUN) { free(scores); free(winners); }                                      \
+    return done;
+
+int ck_space_run_f32(void *nodes, int64_t position, ck_viterbi_node_layout layout, int64_t length, const float *lanes,
+                     const int32_t *values, float limit) {
+#if defined(__x86_64__)
+    SPACE_RUN(float, relax_f32_avx2, relax_f32_scalar)
+#else
+    SPACE_RUN(float, relax_f32_scalar, relax_f32_scalar)
+#endif
+}
+
+int ck_space_run_f64(void *nodes, int64_t position, ck_viterbi_node_layout layout, int64_t length, const double *lanes,
+                     const int32_t *values, double limit) {
+#if defined(__x86_64__)
+    SPACE_RUN(double, relax_f64_avx2, relax_f64_scalar)
+#else
+    SPACE_RUN(double, relax_f64_scalar, relax_f64_scalar)
+#endif
+}
