@@ -6,6 +6,7 @@
 // are written once at the end. Measured against the start-by-start offers in BENCHMARKS.md
 // ("Eleventh session").
 #include "ck_space_run.h"
+#include "ck_cpu.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -16,23 +17,7 @@
 #define STACK_RUN 2048
 
 #if defined(__x86_64__)
-#include <cpuid.h>
 #include <immintrin.h>
-
-static int known = -1;
-
-static int has_avx2(void) {
-    if (known >= 0) return known;
-    unsigned a, b, c, d;
-    int ok = __get_cpuid(1, &a, &b, &c, &d) && ((c >> 27) & 1) && ((c >> 28) & 1);
-    if (ok) {
-        unsigned lo, hi;
-        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-        ok = (lo & 6) == 6 && __get_cpuid_count(7, 0, &a, &b, &c, &d) && ((b >> 5) & 1);
-    }
-    known = ok;
-    return known;
-}
 
 __attribute__((target("avx2"))) static int relax_f32_avx2(float *scores, int32_t *winners, int64_t length,
                                                           const float *lanes, float limit) {
@@ -82,13 +67,6 @@ __attribute__((target("avx2"))) static int relax_f64_avx2(double *scores, int32_
     }
     return 1;
 }
-void ck_space_run_use_vectors(int enabled) {
-    known = -1;
-    known = enabled && has_avx2();
-}
-#else
-static int has_avx2(void) { return 0; }
-void ck_space_run_use_vectors(int enabled) { (void)enabled; }
 #endif
 
 // One offer at a time, in the same order: the start's pieces shortest first (they end at
@@ -131,7 +109,7 @@ static int relax_f64_scalar(double *scores, int32_t *winners, int64_t length, co
         winners[j] = -1;                                                                          \
     }                                                                                             \
     for (int64_t j = length + 1; j < slots; j++) { scores[j] = -INFINITY; winners[j] = -1; }     \
-    int done = has_avx2() ? RELAX_AVX2(scores, winners, length, lanes, limit)                      \
+    int done = ck_tokenizer_kernels_avx2() ? RELAX_AVX2(scores, winners, length, lanes, limit)                      \
                           : RELAX_SCALAR_FN(scores, winners, length, lanes, limit);                \
     if (done) {                                                                                   \
         for (int64_t j = 1; j <= length; j++) {                                                   \

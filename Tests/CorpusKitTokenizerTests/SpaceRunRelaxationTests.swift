@@ -18,7 +18,7 @@ final class SpaceRunRelaxationTests: XCTestCase {
 
     override func tearDown() {
         UnigramViterbi.pullsSpaceRuns = true
-        ck_space_run_use_vectors(1)
+        ck_tokenizer_kernels_use_vectors(1)
         super.tearDown()
     }
 
@@ -71,11 +71,11 @@ final class SpaceRunRelaxationTests: XCTestCase {
                     if next(3) == 0 { text += String(repeating: Self.space, count: next(20)) }
                     let bytes = Array(text.utf8)
                     UnigramViterbi.pullsSpaceRuns = false
-                    ck_space_run_use_vectors(1)
+                    ck_tokenizer_kernels_use_vectors(1)
                     let expected = try segment(model, bytes)
                     UnigramViterbi.pullsSpaceRuns = true
                     for vectors in [1, 0] {
-                        ck_space_run_use_vectors(Int32(vectors))
+                        ck_tokenizer_kernels_use_vectors(Int32(vectors))
                         XCTAssertEqual(try segment(model, bytes), expected, "\(name), \(kind), vectors \(vectors): \(text)")
                         compared += 1
                     }

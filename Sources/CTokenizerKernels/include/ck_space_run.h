@@ -32,8 +32,4 @@ int ck_space_run_f32(void *nodes, int64_t position, ck_viterbi_node_layout layou
 int ck_space_run_f64(void *nodes, int64_t position, ck_viterbi_node_layout layout, int64_t length, const double *lanes,
                      const int32_t *values, double limit);
 
-/// For tests: 0 makes both functions relax one offer at a time (as on a CPU without AVX2), 1
-/// restores the vector path where the CPU has it.
-void ck_space_run_use_vectors(int enabled);
-
 #endif

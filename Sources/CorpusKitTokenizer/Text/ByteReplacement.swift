@@ -1,8 +1,14 @@
+import CTokenizerKernels
+
 /// Copying UTF-8 text with one byte value replaced by a short byte string: sentencepiece's
 /// whitespace escaping (`' '` → `▁`) and HF's `Replace` normalizer with a one-byte literal (the
 /// llm-jp tokenizer.json files replace `' '` with `▁`).
 ///
-/// Writes through a raw pointer into room made once, eight bytes at a time: a word without a
+/// With AVX2 and a replacement of 1–3 bytes, `ck_replace_byte` (CTokenizerKernels) does the copy:
+/// 32 bytes compared at once, each 8 with a match spread by one table-driven byte shuffle (the
+/// normalizer of a v3.1 `.model` job on the benchmark's mixed input: 23.8 → 5.6 M instructions,
+/// BENCHMARKS.md "Eleventh session"). Otherwise (and as the definition the tests hold it to)
+/// it writes through a raw pointer into room made once, eight bytes at a time: a word without a
 /// match is one store; a word with matches is stored piece by piece, one store for the bytes
 /// before each match and one for the replacement (a replacement of up to eight bytes is kept as
 /// one word), the positions taken from an exact per-byte zero test. Appending run by run cost ~45
@@ -17,13 +23,16 @@ enum ByteReplacement {
         guard count > 0, let bytes = input.baseAddress else { return }
         let first = output.count
         let width = replacement.count
-        // Eight bytes of slack: every store is a whole word, up to 7 bytes past what it means.
-        let room = count * max(width, 1) + 8
+        // Slack for whole-word (8) and vector (32) stores past what they mean.
+        let room = count * max(width, 1) + Int(CK_REPLACE_BYTE_SLACK)
         if output.capacity < first + room { output.reserveCapacity(first + room) }
         // An Array cannot grow by uninitialized elements; one memset-backed append is cheap.
         output.append(contentsOf: repeatElement(0, count: room))
         let written = output.withUnsafeMutableBufferPointer { buffer -> Int in
             let out = buffer.baseAddress! + first
+            // The vector kernel where it has a path (widths 1–3, AVX2), else words below.
+            let vectorWritten = ck_replace_byte(bytes, count, byte, replacement.baseAddress, width, out)
+            if vectorWritten >= 0 { return first + vectorWritten }   // SIZE_MAX is -1 here
             let with = replacement.baseAddress
             var o = 0
             var i = 0
