@@ -42,7 +42,7 @@ let package = Package(
         // at run time (Swift has no per-function target attribute; see include/ck_kernels.h).
         .target(name: "CInferenceKernels"),
         // The tokenizer's vector kernels, AVX2 where the CPU has it: the Viterbi pass's offers over a
-        // run of escaped spaces, 16 at a time (include/ck_space_run.h, UnigramViterbi.swift); the
+        // run of escaped spaces, 8 or 4 at a time (include/ck_space_run.h, UnigramViterbi.swift); the
         // space → ▁ copy of the normalizers (include/ck_replace_byte.h, ByteReplacement.swift).
         .target(name: "CTokenizerKernels"),
         // The SIGBUS handler that names a mapped file truncated under the process (MappedFile); C

@@ -10,7 +10,8 @@ import XCTest
 /// sentencepiece and tokenizers on the llm-jp files). Here: hand-built vocabularies made to hit
 /// every case — gaps in the chain, ties and float32 rounding, a piece ending inside a run (`b▁`),
 /// pieces going on after two `▁` (no skipping then), and scores large enough that the path score
-/// is re-based inside a run (the call declines, the offers go start by start) — on random texts
+/// is re-based inside a run (the call declines, the offers go start by start), chains of 16, 24, 32
+/// and 33 `▁` (the last longer than the call's lanes) — on random texts
 /// of words and runs of 0 to 40 `▁`, both score policies, vector and scalar kernels.
 final class SpaceRunRelaxationTests: XCTestCase {
     private static let noCache = TrieCache(directory: nil)
@@ -53,6 +54,9 @@ final class SpaceRunRelaxationTests: XCTestCase {
             ("pieces after two ▁", runs(1...16) { -2 - 0.2 * Double($0) } + words
                 + [("\(Self.space)\(Self.space)a", -3), ("\(String(repeating: Self.space, count: 5))ab", -6)]),
             ("re-based inside runs", runs(1...16) { -23_456.5 - 1_000 * Double($0) } + words),
+            ("a chain of 24 (llm-jp v2.1's)", runs(1...24) { -1.25 - 0.41 * Double($0) } + words),
+            ("a chain of 32, gaps", runs(1...32) { $0 % 5 == 3 ? -1e6 : -1.5 - 0.3 * Double($0) }.filter { $0.1 > -1e6 } + words),
+            ("a chain of 33 (start by start)", runs(1...33) { -1 - 0.5 * Double($0) } + words),
         ]
         var state: UInt64 = 29
         func next(_ bound: Int) -> Int {

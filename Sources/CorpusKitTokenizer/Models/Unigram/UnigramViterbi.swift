@@ -31,7 +31,7 @@ import CTokenizerKernels
 ///
 /// Code's indentation is long runs of `▁` (29 % of the benchmark's code characters are spaces),
 /// and from every `▁` of a run the pass offers the pieces of 1 … 16 `▁` (``SpaceRunChain``): a
-/// run of 16 is 136 offers, each a compare and an unpredictable branch. Where the chain fits 16
+/// run of 16 is 136 offers, each a compare and an unpredictable branch. Where the chain fits 32
 /// lanes and `▁` is a piece, the offers of a whole run of two or more are made in one call
 /// (``UnigramScorePolicy/relaxSpaceRun``, `ck_space_run.c`), exactly as the starts would make them:
 /// the offers of one start end at different positions, so they are independent and are made
@@ -66,7 +66,7 @@ protocol UnigramScorePolicy {
     /// hold); false, with nothing changed, when a score inside the run would be re-based or when
     /// the policy makes a run's offers start by start.
     static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Score>>, at position: Int, length: Int,
-                              lanes: UnsafePointer<Score>, values: UnsafePointer<Int32>) -> Bool
+                              lanes: UnsafePointer<Score>, laneCount: Int, values: UnsafePointer<Int32>) -> Bool
 }
 
 extension UnigramScorePolicy {
@@ -85,9 +85,9 @@ enum SentencePieceScores: UnigramScorePolicy {
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Float>) -> Float { Float(bitPattern: payload) }
     @inline(__always)
     static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Float>>, at position: Int, length: Int,
-                              lanes: UnsafePointer<Float>, values: UnsafePointer<Int32>) -> Bool {
-        ck_space_run_f32(nodes + position, Int64(position), ViterbiNode<Float>.layout, Int64(length), lanes, values,
-                         rebaseThreshold) == 1
+                              lanes: UnsafePointer<Float>, laneCount: Int, values: UnsafePointer<Int32>) -> Bool {
+        ck_space_run_f32(nodes + position, Int64(position), ViterbiNode<Float>.layout, Int64(length), lanes,
+                         Int64(laneCount), values, rebaseThreshold) == 1
     }
 }
 
@@ -103,9 +103,9 @@ enum HuggingFaceScores: UnigramScorePolicy {
     static func pieceScore(payload: UInt32, id: Int32, scores: UnsafePointer<Double>) -> Double { scores[Int(id)] }
     @inline(__always)
     static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Double>>, at position: Int, length: Int,
-                              lanes: UnsafePointer<Double>, values: UnsafePointer<Int32>) -> Bool {
-        ck_space_run_f64(nodes + position, Int64(position), ViterbiNode<Double>.layout, Int64(length), lanes, values,
-                         rebaseThreshold) == 1
+                              lanes: UnsafePointer<Double>, laneCount: Int, values: UnsafePointer<Int32>) -> Bool {
+        ck_space_run_f64(nodes + position, Int64(position), ViterbiNode<Double>.layout, Int64(length), lanes,
+                         Int64(laneCount), values, rebaseThreshold) == 1
     }
 }
 
@@ -167,9 +167,9 @@ enum HuggingFaceCellScores: UnigramScorePolicy {
     static func pieceID(value: Int32) -> Int32 { value & idMask }
     @inline(__always)
     static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Double>>, at position: Int, length: Int,
-                              lanes: UnsafePointer<Double>, values: UnsafePointer<Int32>) -> Bool {
-        ck_space_run_f64(nodes + position, Int64(position), ViterbiNode<Double>.layout, Int64(length), lanes, values,
-                         rebaseThreshold) == 1
+                              lanes: UnsafePointer<Double>, laneCount: Int, values: UnsafePointer<Int32>) -> Bool {
+        ck_space_run_f64(nodes + position, Int64(position), ViterbiNode<Double>.layout, Int64(length), lanes,
+                         Int64(laneCount), values, rebaseThreshold) == 1
     }
 }
 
@@ -190,7 +190,7 @@ enum CheckingReached<Base: UnigramScorePolicy>: UnigramScorePolicy {
     /// would order differently.
     @inline(__always)
     static func relaxSpaceRun(_ nodes: UnsafeMutablePointer<ViterbiNode<Score>>, at position: Int, length: Int,
-                              lanes: UnsafePointer<Score>, values: UnsafePointer<Int32>) -> Bool { false }
+                              lanes: UnsafePointer<Score>, laneCount: Int, values: UnsafePointer<Int32>) -> Bool { false }
 }
 
 /// The trie states along runs of U+2581 (`▁`, the escaped space: code's indentation is long runs
@@ -307,7 +307,7 @@ enum UnigramViterbi {
         spaceRuns.states.withUnsafeBufferPointer { chainStates in
         spaceRuns.values.withUnsafeBufferPointer { chainValues in
         threeByteStarts.states.withUnsafeBufferPointer { threeByteStates in
-        withUnsafeTemporaryAllocation(of: Policy.Score.self, capacity: Int(CK_SPACE_RUN_LANES)) { runLanes in
+        scratch.runLanes.withUnsafeMutableBufferPointer { runLanes in
             let best = nodeBuffer.baseAddress!
             // How far past a start its candidates reach: the longest piece, or an unknown node
             // (one character, at most 4 bytes).
@@ -322,12 +322,11 @@ enum UnigramViterbi {
             // The chain pieces of a run of ``minimumPulledRun`` ▁ or more are offered in one call
             // (``UnigramScorePolicy/relaxSpaceRun``) where the chain fits the call's lanes and `▁` is
             // a piece (then no start in a run needs an unknown node). Lane k − 1: the score of the
-            // piece of k ▁, −∞ where there is none.
-            let laneCount = Int(CK_SPACE_RUN_LANES)
-            let pullsRuns = chainLength >= 1 && chainLength <= laneCount && chainValues[1] >= 0
+            // piece of k ▁, −∞ where there is none (and past the chain).
+            let pullsRuns = chainLength >= 1 && chainLength <= runLanes.count && chainValues[1] >= 0
                 && Policy.unreachedIsNegativeInfinity && Self.pullsSpaceRuns
             if pullsRuns {
-                for lane in 0..<laneCount {
+                for lane in 0..<runLanes.count {
                     let value = lane < chainLength ? chainValues[lane &+ 1] : -1
                     runLanes[lane] = value >= 0 ? pieceScores[Int(Policy.pieceID(value: value))] : -.infinity
                 }
@@ -378,8 +377,8 @@ enum UnigramViterbi {
                             spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size)
                             let runLength = (spaceRunEnd &- startsAt) / 3
                             if pullsRuns && runLength >= Self.minimumPulledRun
-                                && Policy.relaxSpaceRun(best, at: startsAt, length: runLength,
-                                                        lanes: UnsafePointer(runLanes.baseAddress!), values: chainValues.baseAddress!) {
+                                && Policy.relaxSpaceRun(best, at: startsAt, length: runLength, lanes: UnsafePointer(runLanes.baseAddress!),
+                                                        laneCount: chainLength, values: chainValues.baseAddress!) {
                                 pulledRunEnd = spaceRunEnd
                                 if skipsRunStarts {
                                     // Only the run's last ▁ has pieces beyond the chain's ("▁word").
