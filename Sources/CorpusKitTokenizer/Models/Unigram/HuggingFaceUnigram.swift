@@ -6,6 +6,8 @@ struct HuggingFaceUnigram: SegmentationModel {
     let trie: DoubleArrayTrie
     /// The trie's states along runs of `▁`.
     let spaceRuns: SpaceRunChain
+    /// ``SpaceRunChain/laneScores(_:pieceID:)`` of ``scores``, read as the trie's values are.
+    let spaceRunLanes: [Double]
     /// The trie's states after the first two bytes of every three-byte character.
     let threeByteStarts: ThreeByteStarts
     let scores: [Double]
@@ -43,6 +45,8 @@ struct HuggingFaceUnigram: SegmentationModel {
         trie = DoubleArrayTrie(blob: table.blob, offsets: table.offsets, keys: ids, values: cells?.values ?? ids,
                                payloads: cells?.payloads, cache: trieCache)
         spaceRuns = SpaceRunChain(trie: trie)
+        let inCells = scoresInCells
+        spaceRunLanes = spaceRuns.laneScores(table.scores) { inCells ? HuggingFaceCellScores.pieceID(value: $0) : $0 }
         threeByteStarts = ThreeByteStarts(trie: trie)
         scores = table.scores
         self.unknownID = unknownID
@@ -65,18 +69,20 @@ struct HuggingFaceUnigram: SegmentationModel {
         let size = text.count
         guard size > 0, let bytes = text.baseAddress else { return }
         let missingUnknown = scores.withUnsafeBufferPointer { pieceScores in
+        spaceRunLanes.withUnsafeBufferPointer { lanes in
             scoresInCells
                 ? UnigramViterbi.forward(HuggingFaceCellScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns,
-                                         threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
-                                         unknownID: unknownID, scratch: &scratch.doubleViterbi)
+                                         spaceRunLanes: lanes, threeByteStarts: threeByteStarts, scores: pieceScores,
+                                         unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
                 : scoresAreModerate
                 ? UnigramViterbi.forward(HuggingFaceScores.self, bytes, count: size, trie: trie, spaceRuns: spaceRuns,
-                                         threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
-                                         unknownID: unknownID, scratch: &scratch.doubleViterbi)
-                : UnigramViterbi.forward(CheckingReached<HuggingFaceScores>.self, bytes, count: size, trie: trie,
-                                         spaceRuns: spaceRuns, threeByteStarts: threeByteStarts, scores: pieceScores,
+                                         spaceRunLanes: lanes, threeByteStarts: threeByteStarts, scores: pieceScores,
                                          unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.doubleViterbi)
-        }
+                : UnigramViterbi.forward(CheckingReached<HuggingFaceScores>.self, bytes, count: size, trie: trie,
+                                         spaceRuns: spaceRuns, spaceRunLanes: lanes, threeByteStarts: threeByteStarts,
+                                         scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
+                                         scratch: &scratch.doubleViterbi)
+        }}
         if missingUnknown { throw .malformedModel("the Unigram model has no unk_id but the text has characters outside its vocabulary") }
         emit(bytes, size: size, scratch: &scratch.doubleViterbi, into: &output)
     }

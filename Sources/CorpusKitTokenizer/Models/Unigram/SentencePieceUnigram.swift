@@ -8,6 +8,8 @@ struct SentencePieceUnigram: SegmentationModel {
     let trie: DoubleArrayTrie
     /// The trie's states along runs of `▁`.
     let spaceRuns: SpaceRunChain
+    /// ``SpaceRunChain/laneScores(_:pieceID:)`` of ``scores``.
+    let spaceRunLanes: [Float]
     /// The trie's states after the first two bytes of every three-byte character.
     let threeByteStarts: ThreeByteStarts
     /// Score of each piece as the Viterbi pass uses it: user-defined pieces get sentencepiece's
@@ -73,6 +75,7 @@ struct SentencePieceUnigram: SegmentationModel {
                                cache: trieCache)
         duplicatePieceID = trie.duplicateKeyPosition.map { keys[$0] }
         spaceRuns = SpaceRunChain(trie: trie)
+        spaceRunLanes = spaceRuns.laneScores(scores) { SentencePieceScores.pieceID(value: $0) }
         threeByteStarts = ThreeByteStarts(trie: trie)
         self.scores = scores
         self.unknownID = unknownID
@@ -91,16 +94,18 @@ struct SentencePieceUnigram: SegmentationModel {
         let size = normalized.count
         guard size > 0, let text = normalized.baseAddress else { return }
         _ = scores.withUnsafeBufferPointer { pieceScores in
+        spaceRunLanes.withUnsafeBufferPointer { lanes in
             if scoresAreModerate {
                 UnigramViterbi.forward(SentencePieceScores.self, text, count: size, trie: trie, spaceRuns: spaceRuns,
-                                       threeByteStarts: threeByteStarts, scores: pieceScores, unknownScore: unknownScore,
-                                       unknownID: unknownID, scratch: &scratch.floatViterbi)
+                                       spaceRunLanes: lanes, threeByteStarts: threeByteStarts, scores: pieceScores,
+                                       unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.floatViterbi)
             } else {
                 UnigramViterbi.forward(CheckingReached<SentencePieceScores>.self, text, count: size, trie: trie,
-                                       spaceRuns: spaceRuns, threeByteStarts: threeByteStarts, scores: pieceScores,
-                                       unknownScore: unknownScore, unknownID: unknownID, scratch: &scratch.floatViterbi)
+                                       spaceRuns: spaceRuns, spaceRunLanes: lanes, threeByteStarts: threeByteStarts,
+                                       scores: pieceScores, unknownScore: unknownScore, unknownID: unknownID,
+                                       scratch: &scratch.floatViterbi)
             }
-        }
+        }}
         emit(text, size: size, scratch: &scratch.floatViterbi, into: &output)
     }
 

@@ -248,6 +248,21 @@ struct SpaceRunChain: Sendable {
         onlySpacesFollowTwo = onlySpaces
     }
 
+    /// The scores of the pieces of 1, 2, … `▁` for the one-call offers over a run
+    /// (``UnigramScorePolicy/relaxSpaceRun``): lane k − 1 is the piece of k `▁`, −∞ where there is
+    /// none and past the chain; empty when the chain is longer than the call's lanes or `▁` is not
+    /// a piece (those runs go start by start). `pieceID` reads a trie value as the Viterbi pass
+    /// does (``UnigramScorePolicy/pieceID(value:)``). Made once per model: filling them per text
+    /// cost ~400 instructions a document of llm-jp's conformance set (callgrind).
+    func laneScores<Score: BinaryFloatingPoint>(_ scores: [Score], pieceID: (Int32) -> Int32) -> [Score] {
+        let lanes = Int(CK_SPACE_RUN_LANES)
+        guard length >= 1, length <= lanes, values[1] >= 0 else { return [] }
+        return (0..<lanes).map { lane in
+            let value = lane < length ? values[lane + 1] : -1
+            return value >= 0 ? scores[Int(pieceID(value))] : -.infinity
+        }
+    }
+
     /// Whether `text[position ..< end]` starts with `▁`.
     @inline(__always)
     static func isSpaceSymbol(_ text: UnsafePointer<UInt8>, at position: Int, end: Int) -> Bool {
@@ -291,14 +306,17 @@ enum UnigramViterbi {
     /// - Parameters:
     ///   - scores: the piece scores, by id, in the policy's score type (the same as the trie's
     ///     payloads where the policy reads those: ``UnigramScorePolicy/pieceScore(payload:id:scores:)``).
+    ///   - spaceRunLanes: ``SpaceRunChain/laneScores(_:pieceID:)`` of `scores` (empty: every run
+    ///     start by start).
     ///   - unknownID: the id of unknown nodes; when nil an unknown node is never placed.
     /// - Returns: whether an unknown node was needed but `unknownID` is nil (HF's
     ///   `MissingUnkId`).
     @inline(__always)
     static func forward<Policy: UnigramScorePolicy>(
         _ policy: Policy.Type, _ text: UnsafePointer<UInt8>, count size: Int, trie: DoubleArrayTrie,
-        spaceRuns: SpaceRunChain, threeByteStarts: ThreeByteStarts, scores: UnsafeBufferPointer<Policy.Score>,
-        unknownScore: Policy.Score, unknownID: Int32?, scratch: inout ViterbiScratch<Policy.Score>
+        spaceRuns: SpaceRunChain, spaceRunLanes: UnsafeBufferPointer<Policy.Score>, threeByteStarts: ThreeByteStarts,
+        scores: UnsafeBufferPointer<Policy.Score>, unknownScore: Policy.Score, unknownID: Int32?,
+        scratch: inout ViterbiScratch<Policy.Score>
     ) -> Bool {
         precondition(size < Int(Int32.max), "a document over 2 GiB")   // starts are Int32 below
         scratch.reset(count: size + 1)   // scores −∞ (not reached) but at 0, starts -1
@@ -307,7 +325,6 @@ enum UnigramViterbi {
         spaceRuns.states.withUnsafeBufferPointer { chainStates in
         spaceRuns.values.withUnsafeBufferPointer { chainValues in
         threeByteStarts.states.withUnsafeBufferPointer { threeByteStates in
-        scratch.runLanes.withUnsafeMutableBufferPointer { runLanes in
             let best = nodeBuffer.baseAddress!
             // How far past a start its candidates reach: the longest piece, or an unknown node
             // (one character, at most 4 bytes).
@@ -321,16 +338,9 @@ enum UnigramViterbi {
             let pieceScores = scores.baseAddress!
             // The chain pieces of a run of ``minimumPulledRun`` ▁ or more are offered in one call
             // (``UnigramScorePolicy/relaxSpaceRun``) where the chain fits the call's lanes and `▁` is
-            // a piece (then no start in a run needs an unknown node). Lane k − 1: the score of the
-            // piece of k ▁, −∞ where there is none (and past the chain).
-            let pullsRuns = chainLength >= 1 && chainLength <= runLanes.count && chainValues[1] >= 0
+            // a piece (then no start in a run needs an unknown node).
+            let pullsRuns = chainLength >= 1 && chainLength <= spaceRunLanes.count && chainValues[1] >= 0
                 && Policy.unreachedIsNegativeInfinity && Self.pullsSpaceRuns
-            if pullsRuns {
-                for lane in 0..<runLanes.count {
-                    let value = lane < chainLength ? chainValues[lane &+ 1] : -1
-                    runLanes[lane] = value >= 0 ? pieceScores[Int(Policy.pieceID(value: value))] : -.infinity
-                }
-            }
             var pulledRunEnd = 0   // the starts below this are in a run whose chain pieces are offered
             let skipsRunStarts = spaceRuns.onlySpacesFollowTwo
             @inline(__always) func offer(_ pieceID: Int32, score: Policy.Score, from start: Int, to end: Int, scoreTillHere: Policy.Score) {
@@ -377,7 +387,7 @@ enum UnigramViterbi {
                             spaceRunEnd = SpaceRunChain.runEnd(text, from: startsAt, end: size)
                             let runLength = (spaceRunEnd &- startsAt) / 3
                             if pullsRuns && runLength >= Self.minimumPulledRun
-                                && Policy.relaxSpaceRun(best, at: startsAt, length: runLength, lanes: UnsafePointer(runLanes.baseAddress!),
+                                && Policy.relaxSpaceRun(best, at: startsAt, length: runLength, lanes: spaceRunLanes.baseAddress!,
                                                         laneCount: chainLength, values: chainValues.baseAddress!) {
                                 pulledRunEnd = spaceRunEnd
                                 if skipsRunStarts {
@@ -432,7 +442,7 @@ enum UnigramViterbi {
                 }
                 startsAt &+= characterLength
             }
-        }}}}}
+        }}}}
         return missingUnknown
     }
 }

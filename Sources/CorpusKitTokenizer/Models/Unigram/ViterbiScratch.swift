@@ -22,9 +22,6 @@ struct ViterbiScratch<Score: BinaryFloatingPoint> {
     var nodes: [ViterbiNode<Score>] = []
     /// Room for the ids of one backtracking pass, written back to front (at most one per byte).
     var pieces: [Int32] = []
-    /// The scores of the pieces of 1, 2, … ▁ for the one-call offers over a run of ▁
-    /// (``UnigramScorePolicy/relaxSpaceRun``), set by each forward pass.
-    var runLanes = [Score](repeating: -.infinity, count: Int(CK_SPACE_RUN_LANES))
 
     /// Makes `pieces` hold at least `count` ids.
     @inline(__always)
