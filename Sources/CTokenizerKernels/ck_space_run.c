@@ -2,9 +2,9 @@
 // different positions, so its offers (up to 32) are independent and are made at once, 8 or 4 to a
 // vector: the candidates (the start's score plus each piece's, one rounding each, the references'
 // own operation) compared with the positions' scores and blended in where strictly larger; the
-// starts are taken in order. The run's scores and winners sit in two small arrays meanwhile, and the nodes
-// are written once at the end. Measured against the start-by-start offers in BENCHMARKS.md
-// ("Eleventh session").
+// starts are taken in order. The run's scores and winners sit in two small arrays meanwhile, and
+// the nodes are written once at the end. Measured against the start-by-start offers in
+// BENCHMARKS.md ("Eleventh session").
 #include "ck_space_run.h"
 #include "ck_cpu.h"
 
@@ -121,8 +121,8 @@ static int relax_f64_scalar_groups(double *s, int32_t *w, int64_t n, const doubl
 #endif
 
 // Gathers the run's scores, relaxes them, and writes the nodes the run's pieces won. `T` is the
-// score type; the arrays have LANES slots past the run's end, which the last starts' longer
-// pieces reach and which are never written back.
+// score type; the arrays have the lane count rounded up to 8 slots past the run's end, which the
+// last starts' longer pieces reach and which are never written back.
 #define SPACE_RUN(T, RELAX_AVX2, RELAX_SCALAR_FN, PER_VECTOR)                                      \
     if (lane_count < 1 || lane_count > CK_SPACE_RUN_LANES) return 0;                              \
     char *base = (char *)nodes;                                                                   \

@@ -23,8 +23,8 @@ import Glibc
 /// Costs: resident memory grows in 2 MiB steps and freed blocks below 64 MiB stay in the heap for
 /// the next allocation instead of being unmapped (`encode` peaks ~2.5 MB higher, `tokenize` ~12 MB,
 /// the same at one and two workers). Only the main thread's heap is advised: threads' own arenas
-/// keep their 4 KiB pages. With THP `never`, on another OS, on another thread or when the heap
-/// cannot grow in place, nothing is advised.
+/// keep their 4 KiB pages. With THP `never` or on another OS nothing changes; on another thread or
+/// when the heap cannot grow in place nothing is advised (glibc's block-size settings stay set).
 public enum LargePageHeap {
     /// The size of a transparent huge page on x86-64 (and arm64 with 4 KiB pages).
     static let hugePageSize = 2 << 20

@@ -35,16 +35,17 @@ import CTokenizerKernels
 /// lanes and `▁` is a piece, the offers of a whole run of two or more are made in one call
 /// (``UnigramScorePolicy/relaxSpaceRun``, `ck_space_run.c`), exactly as the starts would make them:
 /// the offers of one start end at different positions, so they are independent and are made
-/// together (16 candidates, each the same single float addition as the references', compared
-/// and blended where strictly larger), and the starts are taken in order. What reached the run
+/// together (8 float32 or 4 float64 candidates to a vector, each the same single float addition
+/// as the references', compared and blended where strictly larger), and the starts are taken in
+/// order. What reached the run
 /// from before it is kept unless beaten, as a first offer is; nothing inside the run is offered
 /// by the walks (no piece ends inside a `▁`, and a walk from a run's `▁` offers only past its
 /// end); a start whose score the references would re-base makes the call decline, and that run
 /// goes start by start. Where moreover no piece is two `▁` and then something else
 /// (``SpaceRunChain/onlySpacesFollowTwo``, every llm-jp vocabulary), a walk from any `▁` but the
 /// last of its run offers nothing, and the pass moves straight to that last one. Whole job on the
-/// benchmark's mixed input, llm-jp v3.1 `.model`: 486.6 → 462.9 M instructions, ids identical
-/// (BENCHMARKS.md, "Eleventh session").
+/// benchmark's mixed input, llm-jp v3.1 `.model`, this alone: 486.6 → 462.9 M instructions; its
+/// code part −10 %; ids identical (BENCHMARKS.md, "Eleventh session").
 protocol UnigramScorePolicy {
     associatedtype Score: BinaryFloatingPoint
     /// Whether path scores are re-based when they leave ±``rebaseThreshold``.
