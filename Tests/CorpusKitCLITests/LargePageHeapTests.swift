@@ -32,17 +32,17 @@ final class LargePageHeapTests: XCTestCase {
         return mappings
     }
 
-    /// The whole of a /proc file, read to its end with read(2): it is made a page at a time, and
-    /// Foundation's whole-file readers stop after the first (its size is 0).
+    /// The whole of a /proc file, read to its end through `POSIXFile`: it is made a page at a time,
+    /// and Foundation's whole-file readers stop after the first (its size is 0). Nil when it cannot
+    /// be read (the process has ended).
     static func procFile(_ path: String) -> String? {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
+        guard let fd = try? POSIXFile.openForReading(path) else { return nil }
+        defer { try? POSIXFile.close(fd, path: path) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 16)
-        while true {
-            let count = read(fd, &chunk, chunk.count)
-            if count <= 0 { break }
+        while let count = try? chunk.withUnsafeMutableBytes({ buffer throws(SystemError) in
+            try POSIXFile.readSome(fd, into: buffer, path: path)
+        }), count > 0 {
             bytes += chunk[0..<count]
         }
         return String(decoding: bytes, as: UTF8.self)
