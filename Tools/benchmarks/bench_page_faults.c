@@ -1,6 +1,7 @@
 // The page-fault probe of BENCHMARKS.md "Eleventh session" (issue 22): the time of a first touch of a
 // fresh anonymous 4 KiB page, and of the same pages mapped up front with MAP_POPULATE, 4,000 pages,
-// five rounds. On this project's Zen 3 guest: 2.7-3.4 us a page touched, 1.6-2.2 us populated.
+// five rounds. On this project's Zen 3 guest: 2.7-3.4 us a page touched (the first round of a run
+// up to 5.0), 1.6-2.2 us populated.
 //
 //   /opt/swift/usr/bin/clang -O2 Tools/benchmarks/bench_page_faults.c -o /tmp/bench_page_faults
 //   taskset -c 0 /tmp/bench_page_faults
