@@ -14,7 +14,11 @@ Input: documents of about --chunk-bytes cut from consecutive lines of
   code: the top-level .py files of the running Python's standard library, sorted by name;
   mixed: the three interleaved document by document (the headline input).
 Every command runs pinned to CPU 0 (`taskset -c 0`), best of --repeat runs; every reference's id
-file is compared byte for byte with corpuskit's. Prints MB/s per language and the ratios.
+file is compared byte for byte with corpuskit's. The commands of one row take turns (corpuskit, then
+each reference, then corpuskit again, … --repeat rounds), so a row's best times are drawn from the
+same stretch of time: on a shared machine whose speed drifts by more than the ratios' margins within
+a minute, timing one command's runs back to back and then the other's made a row's ratio depend on
+when each was timed. Prints MB/s per language and the ratios.
 
 Usage: .venv/bin/python -m Tools.benchmarks.bench_tokenizer [--corpuskit PATH] [--repeat 3] [--vocab v3.0 --vocab v4.0 ...]
        [--language mixed --language ja ...]
@@ -27,6 +31,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import sysconfig
@@ -109,20 +114,40 @@ def build_inputs(shared: Path, work: Path, chunk_bytes: int, ja_bytes: int, en_b
     return inputs
 
 
+def run_once(command: list[str], stdout_path: Path | None = None, env=None) -> tuple[float, str, int]:
+    """One run pinned to CPU 0: its wall time, its stderr and its exit status."""
+    with (stdout_path.open("wb") if stdout_path else open(os.devnull, "wb")) as sink:
+        start = time.perf_counter()
+        result = subprocess.run(["taskset", "-c", "0", *command], stdout=sink, stderr=subprocess.PIPE, env=env)
+        elapsed = time.perf_counter() - start
+    return elapsed, result.stderr.decode(errors="replace"), result.returncode
+
+
 def best_time(command: list[str], repeat: int, stdout_path: Path | None = None, env=None) -> tuple[float, str, int]:
     """Best wall time of `repeat` runs pinned to CPU 0; returns it, the last stderr and the exit status."""
-    best = float("inf")
-    stderr = ""
+    return best_times([(command, stdout_path, env)], repeat)[0]
+
+
+def best_times(commands: list[tuple[list[str], Path | None, dict | None]], repeat: int,
+               rounds: list[list[float]] | None = None) -> list[tuple[float, str, int]]:
+    """Best wall time of `repeat` runs of each (command, stdout path, environment), the commands taking
+    turns round by round; per command its best time, its last stderr and its exit status (a command
+    that fails is not run again: inf and its status). `rounds`, when given, receives each round's
+    times (inf for a command that failed)."""
+    results = [(float("inf"), "", 0) for _ in commands]
     for _ in range(repeat):
-        with (stdout_path.open("wb") if stdout_path else open(os.devnull, "wb")) as sink:
-            start = time.perf_counter()
-            result = subprocess.run(["taskset", "-c", "0", *command], stdout=sink, stderr=subprocess.PIPE, env=env)
-            elapsed = time.perf_counter() - start
-        stderr = result.stderr.decode(errors="replace")
-        if result.returncode != 0:
-            return float("inf"), stderr, result.returncode
-        best = min(best, elapsed)
-    return best, stderr, 0
+        times = []
+        for index, (command, stdout_path, env) in enumerate(commands):
+            best, _, status = results[index]
+            if status != 0:
+                times.append(float("inf"))
+                continue
+            elapsed, stderr, status = run_once(command, stdout_path, env)
+            times.append(elapsed if status == 0 else float("inf"))
+            results[index] = (min(best, elapsed) if status == 0 else float("inf"), stderr, status)
+        if rounds is not None:
+            rounds.append(times)
+    return results
 
 
 def main() -> None:
@@ -167,8 +192,9 @@ def main() -> None:
         print(f"# tokenizers 1.0.0rc3: {args.tokenizers1_python} not found (Tools/setup/setup_tokenizers1_venv.sh); skipped")
     print("# ref: sentencepiece 0.2.3 (.model) or tokenizers 0.23.3 (tokenizer.json); "
           "t1: tokenizers 1.0.0rc3, the faster of encode (e) and encode_batch (b); MB/s of text")
+    print("# x ref, x t1: best time over best time; ~ref, ~t1: the median over the rounds of the same ratio within a round")
     header = (f"{'vocab':9} {'file':15} {'lang':5} {'ref MB/s':>8} {'t1 MB/s':>9} {'ck MB/s':>8} "
-              f"{'ck Mtok/s':>9} {'x ref':>6} {'x t1':>6} {'ck load ms':>10}  ids")
+              f"{'ck Mtok/s':>9} {'x ref':>6} {'x t1':>6} {'~ref':>6} {'~t1':>6} {'ck load ms':>10}  ids")
     print(header)
     failures = 0
     for vocab in vocabs:
@@ -183,44 +209,53 @@ def main() -> None:
             for language in languages:
                 documents, _, size = inputs[language]
                 corpuskit_out = work / "ck.txt"
-                corpuskit_time, log, status = best_time(
-                    [args.corpuskit, "encode", "--tokenizer", path, "--input", str(documents)],
-                    args.repeat, stdout_path=corpuskit_out)
+                # One row's commands, taking turns: corpuskit, the reference, tokenizers 1.0 (encode, batch).
+                runs = [([args.corpuskit, "encode", "--tokenizer", path, "--input", str(documents)], corpuskit_out, None)]
+                references = [("ref", args.python, [])]
+                if kind == "tokenizers" and tokenizers1:
+                    references += [("t1 e", tokenizers1, []), ("t1 b", tokenizers1, ["--batch"])]
+                for label, python, extra in references:
+                    out = work / f"{label.replace(' ', '-')}.txt"
+                    runs.append(([python, str(ROOT / "Tools/benchmarks/reference_encode.py"), f"--{kind}", path, *extra,
+                                  str(documents), str(out)], out, env))
+                rounds: list[list[float]] = []
+                timed = best_times(runs, args.repeat, rounds)
+                corpuskit_time, log, status = timed[0]
                 if status != 0:
                     sys.exit(f"corpuskit failed ({status}) on {path}:\n{log}")
                 expected = corpuskit_out.read_bytes()
                 verdicts = []
-
-                def reference(python: str, extra: list[str]) -> tuple[float, str]:
-                    out = work / "ref.txt"
-                    seconds, log, status = best_time(
-                        [python, str(ROOT / "Tools/benchmarks/reference_encode.py"), f"--{kind}", path, *extra, str(documents), str(out)],
-                        args.repeat, env=env)
+                seconds: dict[str, float] = {}
+                refused = False
+                for (label, python, _), (_, out, _), (elapsed, log, status) in zip(references, runs[1:], timed[1:]):
                     if status != 0:
-                        if "slim JSON reader" in log:
-                            return float("inf"), "refused"
+                        if label.startswith("t1") and "slim JSON reader" in log:
+                            refused = True
+                            continue
                         sys.exit(f"reference failed ({status}): {python} {kind} {path}\n{log}")
-                    same = out.read_bytes() == expected
-                    verdicts.append(same)
-                    return seconds, "identical" if same else "DIFFER"
-
-                reference_time, _ = reference(args.python, [])
+                    verdicts.append(out.read_bytes() == expected)
+                    seconds[label] = elapsed
+                reference_time = seconds["ref"]
+                # Each reference's time over corpuskit's within a round, the median over the rounds:
+                # drift between rounds cancels out of it (a check on the best-of ratio, in which the
+                # targets are stated).
+                paired_ref = statistics.median(times[1] / times[0] for times in rounds)
+                paired_t1 = statistics.median(min(times[2:]) / times[0] for times in rounds) if len(runs) > 2 else float("inf")
                 t1_cell, t1_time = "", float("inf")
-                if kind == "tokenizers" and tokenizers1:
-                    encode_time, encode_verdict = reference(tokenizers1, [])
-                    if encode_verdict == "refused":
-                        t1_cell = "refused"
-                    else:
-                        batch_time, _ = reference(tokenizers1, ["--batch"])
-                        t1_time = min(encode_time, batch_time)
-                        t1_cell = f"{size / 1e6 / t1_time:.2f} {'e' if encode_time <= batch_time else 'b'}"
+                if refused:
+                    t1_cell = "refused"
+                elif "t1 e" in seconds:
+                    encode_time, batch_time = seconds["t1 e"], seconds["t1 b"]
+                    t1_time = min(encode_time, batch_time)
+                    t1_cell = f"{size / 1e6 / t1_time:.2f} {'e' if encode_time <= batch_time else 'b'}"
                 identical = all(verdicts)
                 failures += not identical
                 tokens = sum(line.count(b",") + 1 for line in expected.splitlines() if line != b"[]")
                 t1_ratio = f"{t1_time / corpuskit_time:5.1f}x" if t1_time != float("inf") else ""
                 print(f"{vocab:9} {name:15} {language:5} {size / 1e6 / reference_time:8.2f} {t1_cell:>9} "
                       f"{size / 1e6 / corpuskit_time:8.2f} {tokens / 1e6 / corpuskit_time:9.2f} "
-                      f"{reference_time / corpuskit_time:5.1f}x {t1_ratio:>6} {corpuskit_load * 1000:10.0f}  "
+                      f"{reference_time / corpuskit_time:5.1f}x {t1_ratio:>6} {paired_ref:5.1f}x "
+                      f"{f'{paired_t1:5.1f}x' if paired_t1 != float('inf') else '':>6} {corpuskit_load * 1000:10.0f}  "
                       f"{'identical' if identical else 'DIFFER'}", flush=True)
     shutil.rmtree(work)
     if failures:
