@@ -41,10 +41,11 @@ let package = Package(
         // The bf16 matrix-vector kernel of decoding, compiled for AVX2 + FMA in one function and chosen
         // at run time (Swift has no per-function target attribute; see include/ck_kernels.h).
         .target(name: "CInferenceKernels"),
-        // The tokenizer's vector kernels, AVX2 where the CPU has it: the Viterbi pass's offers over a
+        // The text path's vector kernels, AVX2 where the CPU has it: the JSON string scan's plain
+        // runs (include/ck_json_scan.h, JSONTokenScanners.swift); the Viterbi pass's offers over a
         // run of escaped spaces, 8 or 4 at a time (include/ck_space_run.h, UnigramViterbi.swift); the
         // space → ▁ copy of the normalizers (include/ck_replace_byte.h, ByteReplacement.swift).
-        .target(name: "CTokenizerKernels"),
+        .target(name: "CTextKernels"),
         // The SIGBUS handler that names a mapped file truncated under the process (MappedFile); C
         // because a signal handler may only make async-signal-safe calls (include/ck_mapped_file_guard.h).
         .target(name: "CMappedFileGuard"),
@@ -62,9 +63,9 @@ let package = Package(
         ),
         // Streaming corpus readers: plain/gzip/zstd, lines, json.loads-exact field extraction; the
         // buffered writer of the JSON lines the CLI prints (JSONLinesOutput).
-        .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib", "CorpusKitSystem"]),
+        .target(name: "CorpusKitReaders", dependencies: ["CZstd", "CZlib", "CTextKernels", "CorpusKitSystem"]),
         // Vocabulary, segmentation models, the sentencepiece and HF tokenizers behaviours.
-        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CTokenizerKernels", "CorpusKitSystem"]),
+        .target(name: "CorpusKitTokenizer", dependencies: ["CICUShim", "CTextKernels", "CorpusKitSystem"]),
         // Megatron indexed datasets (.bin/.idx): writer, reader, merge.
         .target(name: "CorpusKitShards", dependencies: ["CorpusKitSystem"], exclude: ["FORMAT.md"]),
         // What llm-jp Megatron-LM's tokenizer wrappers mean (DocumentEncoder), for every command that

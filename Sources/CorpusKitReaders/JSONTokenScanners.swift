@@ -1,3 +1,5 @@
+import CTextKernels
+
 /// Scanners for single JSON tokens, mirroring CPython's `_json` scanner (`scanstring_unicode`,
 /// `_match_number_unicode`) so that the first error found is the one Python reports.
 /// They work on raw pointers into a line; `n` is the line length and `i` an index into it.
@@ -50,7 +52,11 @@ extension JSONFieldExtractor {
         var i = start
         var hasEscapes = false
         while true {
-            // Fast path: skip eight plain ASCII bytes at a time.
+            // Fast paths: plain ASCII, two-byte escapes and three-byte characters 32 bytes at a
+            // time (AVX2), then eight plain ASCII bytes at a time.
+            var skippedEscapes: Int32 = 0
+            i = ck_json_plain_run(p, n, i, &skippedEscapes)
+            if skippedEscapes != 0 { hasEscapes = true }
             while i &+ 8 <= n {
                 let mask = SWAR.stringSpecialMask(UnsafeRawPointer(p + i).loadUnaligned(as: UInt64.self))
                 if mask != 0 {

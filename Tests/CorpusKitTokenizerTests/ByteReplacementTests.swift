@@ -1,4 +1,4 @@
-import CTokenizerKernels
+import CTextKernels
 import XCTest
 @testable import CorpusKitTokenizer
 
@@ -10,7 +10,7 @@ import XCTest
 /// word-at-a-time path).
 final class ByteReplacementTests: XCTestCase {
     override func tearDown() {
-        ck_tokenizer_kernels_use_vectors(1)
+        ck_text_kernels_use_vectors(1)
         super.tearDown()
     }
 
@@ -22,7 +22,7 @@ final class ByteReplacementTests: XCTestCase {
         }
         var compared = 0
         for vectors in [1, 0] {
-            ck_tokenizer_kernels_use_vectors(Int32(vectors))
+            ck_text_kernels_use_vectors(Int32(vectors))
             for round in 0..<3000 {
                 let byte = UInt8(next(3) == 0 ? 0x20 : next(256))
                 let density = [0, 1, 5, 30, 100][next(5)]   // per cent of bytes that match

@@ -1,4 +1,4 @@
-import CTokenizerKernels
+import CTextKernels
 import Foundation
 import XCTest
 @testable import CorpusKitTokenizer
@@ -19,7 +19,7 @@ final class SpaceRunRelaxationTests: XCTestCase {
 
     override func tearDown() {
         UnigramViterbi.pullsSpaceRuns = true
-        ck_tokenizer_kernels_use_vectors(1)
+        ck_text_kernels_use_vectors(1)
         super.tearDown()
     }
 
@@ -75,11 +75,11 @@ final class SpaceRunRelaxationTests: XCTestCase {
                     if next(3) == 0 { text += String(repeating: Self.space, count: next(20)) }
                     let bytes = Array(text.utf8)
                     UnigramViterbi.pullsSpaceRuns = false
-                    ck_tokenizer_kernels_use_vectors(1)
+                    ck_text_kernels_use_vectors(1)
                     let expected = try segment(model, bytes)
                     UnigramViterbi.pullsSpaceRuns = true
                     for vectors in [1, 0] {
-                        ck_tokenizer_kernels_use_vectors(Int32(vectors))
+                        ck_text_kernels_use_vectors(Int32(vectors))
                         XCTAssertEqual(try segment(model, bytes), expected, "\(name), \(kind), vectors \(vectors): \(text)")
                         compared += 1
                     }

@@ -1,10 +1,10 @@
-import CTokenizerKernels
+import CTextKernels
 
 /// Copying UTF-8 text with one byte value replaced by a short byte string: sentencepiece's
 /// whitespace escaping (`' '` → `▁`) and HF's `Replace` normalizer with a one-byte literal (the
 /// llm-jp tokenizer.json files replace `' '` with `▁`).
 ///
-/// With AVX2 and a replacement of 1–3 bytes, `ck_replace_byte` (CTokenizerKernels) does the copy:
+/// With AVX2 and a replacement of 1–3 bytes, `ck_replace_byte` (CTextKernels) does the copy:
 /// 32 bytes compared at once, each 8 with a match spread by one table-driven byte shuffle (the
 /// normalizer of a v3.1 `.model` job on the benchmark's mixed input: 23.8 → 5.6 M instructions,
 /// BENCHMARKS.md "Eleventh session"). Otherwise (and as the definition the tests hold it to)

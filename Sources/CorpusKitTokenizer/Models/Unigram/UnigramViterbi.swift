@@ -1,4 +1,4 @@
-import CTokenizerKernels
+import CTextKernels
 
 /// The Viterbi forward pass both Unigram behaviours share (sentencepiece's
 /// `unigram::Model::EncodeOptimized` and HF tokenizers' `Unigram::encode_optimized`, which is a port

@@ -1,4 +1,4 @@
-import CTokenizerKernels
+import CTextKernels
 
 /// The best path ending at one byte position: its score, the start of its last piece (-1: the
 /// position is not reached) and that piece's id. One array of these rather than three parallel

@@ -1,4 +1,4 @@
-// The one CPU check of the tokenizer's kernels (ck_cpu.h).
+// The one CPU check of the text path's kernels (ck_cpu.h).
 #include "ck_cpu.h"
 
 #include <stdatomic.h>
@@ -22,7 +22,7 @@ static int cpu_has_avx2(void) { return 0; }
 // -1: not checked yet. The first callers check (every thread finds the same value).
 static _Atomic int avx2 = -1;
 
-int ck_tokenizer_kernels_avx2(void) {
+int ck_text_kernels_avx2(void) {
     int known = atomic_load_explicit(&avx2, memory_order_relaxed);
     if (known < 0) {
         known = cpu_has_avx2();
@@ -31,6 +31,6 @@ int ck_tokenizer_kernels_avx2(void) {
     return known;
 }
 
-void ck_tokenizer_kernels_use_vectors(int enabled) {
+void ck_text_kernels_use_vectors(int enabled) {
     atomic_store_explicit(&avx2, enabled && cpu_has_avx2(), memory_order_relaxed);
 }

@@ -88,7 +88,7 @@ __attribute__((target("avx2"))) static size_t replace_avx2(const uint8_t *input,
 
 size_t ck_replace_byte(const uint8_t *input, size_t count, uint8_t byte, const uint8_t *replacement, size_t width,
                        uint8_t *output) {
-    if (width < 1 || width > 3 || !ck_tokenizer_kernels_avx2()) return SIZE_MAX;
+    if (width < 1 || width > 3 || !ck_text_kernels_avx2()) return SIZE_MAX;
     pthread_once(&spreads_once, make_spreads);
     return replace_avx2(input, count, byte, replacement, width, output);
 }

@@ -140,7 +140,7 @@ static int relax_f64_scalar_groups(double *s, int32_t *w, int64_t n, const doubl
         winners[j] = -1;                                                                          \
     }                                                                                             \
     for (int64_t j = length + 1; j < slots; j++) { scores[j] = -INFINITY; winners[j] = -1; }     \
-    int done = ck_tokenizer_kernels_avx2()                                                        \
+    int done = ck_text_kernels_avx2()                                                        \
         ? RELAX_AVX2(scores, winners, length, lanes, (lane_count + PER_VECTOR - 1) / PER_VECTOR, limit) \
         : RELAX_SCALAR_FN(scores, winners, length, lanes, lane_count, limit);                     \
     if (done) {                                                                                   \
