@@ -135,14 +135,15 @@ static int relax_f64_scalar_groups(double *s, int32_t *w, int64_t n, const doubl
         if (length > STACK_RUN) { free(scores); free(winners); }                                  \
         return 0;                                                                                 \
     }                                                                                             \
-    for (int64_t j = 0; j <= length; j++) {                                                       \
+    for (int64_t j = 0; j <= length; j++)                                                         \
         memcpy(&scores[j], base + 3 * j * layout.stride + layout.score, sizeof(T));               \
-        winners[j] = -1;                                                                          \
-    }                                                                                             \
-    for (int64_t j = length + 1; j < slots; j++) { scores[j] = -INFINITY; winners[j] = -1; }     \
-    int done = ck_text_kernels_avx2()                                                        \
-        ? RELAX_AVX2(scores, winners, length, lanes, (lane_count + PER_VECTOR - 1) / PER_VECTOR, limit) \
-        : RELAX_SCALAR_FN(scores, winners, length, lanes, lane_count, limit);                     \
+    for (int64_t j = length + 1; j < slots; j++) scores[j] = -INFINITY;                           \
+    memset(winners, 0xFF, (size_t)slots * sizeof(int32_t));   /* -1: nothing won yet */           \
+    /* A piece of k ▁ from start j counts only where j + k <= length: no more lanes than that. */ \
+    int64_t used = lane_count < length ? lane_count : length;                                    \
+    int done = ck_text_kernels_avx2()                                                             \
+        ? RELAX_AVX2(scores, winners, length, lanes, (used + PER_VECTOR - 1) / PER_VECTOR, limit) \
+        : RELAX_SCALAR_FN(scores, winners, length, lanes, used, limit);                           \
     if (done) {                                                                                   \
         for (int64_t j = 1; j <= length; j++) {                                                   \
             int32_t from = winners[j];                                                            \
