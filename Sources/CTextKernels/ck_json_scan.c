@@ -1,10 +1,12 @@
-// The plain part of a JSON string with vectors (ck_json_scan.h). ASCII: one signed comparison
-// finds control characters and bytes >= 0x80 together, two equalities the quote and the
-// backslash; a two-byte escape is stepped over where it is found (code and line-cut text have
-// one every few dozen bytes, and a return to the scanner for each cost more than the vectors saved). Three-byte characters: 30 bytes (ten characters) at a time, every third byte a
-// lead 1110xxxx other than E0/ED and the others 10xxxxxx, compared with the positions' pattern.
-// The scalar scanner it runs ahead of (JSONTokenScanners.swift) spent ~3.5 instructions a byte
-// of the tokenizer benchmark's input (callgrind, BENCHMARKS.md "Twelfth session").
+// The plain part of a JSON string with vectors (ck_json_scan.h).
+// - ASCII: one signed comparison finds control characters and bytes >= 0x80 together, two
+//   equalities the quote and the backslash. A two-byte escape is stepped over where it is found:
+//   code and line-cut text have one every few dozen bytes, and a return to the scanner for each
+//   cost more than the vectors saved.
+// - Three-byte characters: 30 bytes (ten characters) at a time, every third byte a lead 1110xxxx
+//   other than E0/ED and the others 10xxxxxx, compared with the positions' pattern.
+// The scalar scanner it runs ahead of (JSONTokenScanners.swift) spent ~3.5 instructions a byte of
+// the tokenizer benchmark's input (callgrind, BENCHMARKS.md "Twelfth session").
 #include "ck_json_scan.h"
 #include "ck_cpu.h"
 
