@@ -114,7 +114,7 @@ struct HuggingFaceUnigram: SegmentationModel {
                         write = writeUnknownRun(bytes, runStart, unknownRunEnd, before: write, in: pieces)
                         unknownRunEnd = -1
                     }
-                    write -= 1
+                    write &-= 1   // within `pieces`: each node covers at least one byte
                     pieces[write] = id
                 }
                 endsAt = startsAt

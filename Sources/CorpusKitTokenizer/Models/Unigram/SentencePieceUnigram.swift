@@ -122,17 +122,28 @@ struct SentencePieceUnigram: SegmentationModel {
         scratch.nodes.withUnsafeBufferPointer { nodes in
         scratch.pieces.withUnsafeMutableBufferPointer { pieces in
         byteIDs.withUnsafeBufferPointer { byteIDs in
-            while endsAt > 0 {
-                let startsAt = Int(nodes[endsAt].start)
-                let id = nodes[endsAt].id
-                if id == unknownID && byteFallback {
-                    var i = endsAt - 1
-                    while i >= startsAt { write -= 1; pieces[write] = byteIDs[Int(text[i])]; i -= 1 }
-                } else {
-                    write -= 1
-                    pieces[write] = id
+            // `write` stays within `pieces` (each node covers at least one byte, and a byte piece
+            // one byte), so the arithmetic wraps; and the loop is written once per setting of
+            // `byteFallback`, so a piece costs one compare and branch (15 → 11 instructions, callgrind).
+            if byteFallback {
+                while endsAt > 0 {
+                    let startsAt = Int(nodes[endsAt].start)
+                    let id = nodes[endsAt].id
+                    if id == unknownID {
+                        var i = endsAt &- 1
+                        while i >= startsAt { write &-= 1; pieces[write] = byteIDs[Int(text[i])]; i &-= 1 }
+                    } else {
+                        write &-= 1
+                        pieces[write] = id
+                    }
+                    endsAt = startsAt
                 }
-                endsAt = startsAt
+            } else {
+                while endsAt > 0 {
+                    write &-= 1
+                    pieces[write] = nodes[endsAt].id
+                    endsAt = Int(nodes[endsAt].start)
+                }
             }
         }
         output.append(contentsOf: UnsafeBufferPointer(rebasing: pieces[write..<size]))
