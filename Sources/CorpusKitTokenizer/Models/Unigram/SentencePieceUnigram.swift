@@ -124,7 +124,8 @@ struct SentencePieceUnigram: SegmentationModel {
         byteIDs.withUnsafeBufferPointer { byteIDs in
             // `write` stays within `pieces` (each node covers at least one byte, and a byte piece
             // one byte), so the arithmetic wraps; and the loop is written once per setting of
-            // `byteFallback`, so a piece costs one compare and branch (15 → 11 instructions, callgrind).
+            // `byteFallback`, so a piece costs one compare and branch (this loop on the benchmark's
+            // mixed input, v2.1: 18.6 → 12.4 M instructions, callgrind; BENCHMARKS.md "Twelfth session").
             if byteFallback {
                 while endsAt > 0 {
                     let startsAt = Int(nodes[endsAt].start)
