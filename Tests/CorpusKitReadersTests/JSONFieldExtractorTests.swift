@@ -26,21 +26,6 @@ struct JSONConformanceCase {
 }
 
 final class JSONFieldExtractorTests: XCTestCase {
-    private func extract(
-        _ line: [UInt8], keys: [String] = ["text"], options: JSONExtractionOptions = .jsonLoads
-    ) -> Result<[[UInt8]], JSONLineError> {
-        var extractor = JSONFieldExtractor(keys: keys, options: options)
-        let fields = ExtractedFields()
-        do {
-            try line.withUnsafeBytes { try extractor.extract(from: $0, into: fields) }
-            return .success((0..<fields.count).map { fields.bytes(at: $0) })
-        } catch let error as JSONLineError {
-            return .failure(error)
-        } catch {
-            fatalError("unexpected \(error)")
-        }
-    }
-
     private func matches(_ result: Result<[[UInt8]], JSONLineError>, _ expected: JSONConformanceCase.Expected) -> Bool {
         switch (result, expected) {
         case let (.success(values), .text(text)): return values == [text]

@@ -16,19 +16,6 @@ final class JSONStringScanTests: XCTestCase {
         super.tearDown()
     }
 
-    private func extract(_ line: [UInt8]) -> Result<[UInt8], JSONLineError> {
-        var extractor = JSONFieldExtractor(keys: ["text"], options: .jsonLoads)
-        let fields = ExtractedFields()
-        do {
-            try line.withUnsafeBytes { try extractor.extract(from: $0, into: fields) }
-            return .success(fields.bytes(at: 0))
-        } catch let error as JSONLineError {
-            return .failure(error)
-        } catch {
-            fatalError("unexpected \(error)")
-        }
-    }
-
     func testTheVectorRunChangesNoResult() {
         let plain: [[UInt8]] = [
             Array("a".utf8), Array("Hello, world ".utf8), Array("    ".utf8), Array("~".utf8),

@@ -19,6 +19,22 @@ func repeated(_ text: String, _ count: Int) -> [UInt8] {
     return result
 }
 
+/// The values of `keys` in one JSON line, as a fresh extractor reads them, or the line's error.
+func extract(
+    _ line: [UInt8], keys: [String] = ["text"], options: JSONExtractionOptions = .jsonLoads
+) -> Result<[[UInt8]], JSONLineError> {
+    var extractor = JSONFieldExtractor(keys: keys, options: options)
+    let fields = ExtractedFields()
+    do {
+        try line.withUnsafeBytes { try extractor.extract(from: $0, into: fields) }
+        return .success((0..<fields.count).map { fields.bytes(at: $0) })
+    } catch let error as JSONLineError {
+        return .failure(error)
+    } catch {
+        fatalError("unexpected \(error)")
+    }
+}
+
 /// One gzip member holding `data`, made with zlib's deflate.
 func gzipMember(_ data: [UInt8], level: Int32 = 6) -> [UInt8] {
     var stream = z_stream()
