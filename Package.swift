@@ -32,8 +32,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
     ],
     targets: [
-        // System libraries, found with pkg-config.
-        .systemLibrary(name: "CICU", pkgConfig: "icu-uc", providers: [.apt(["libicu-dev"])]),
+        // System libraries, found with pkg-config; ICU's headers only (no pkg-config, whose flags
+        // would link it): CICUShim opens ICU on first use (ck_icu.c says why).
+        .systemLibrary(name: "CICU", providers: [.apt(["libicu-dev"])]),
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // ICU behind a plain C API: importing ICU headers into Swift clashes with Foundation's bundled ICU.

@@ -43,7 +43,7 @@ command -v zstd >/dev/null || { echo "bench: the zstd CLI is needed (apt-get ins
 [[ -f "$MODEL" ]] || { echo "bench: tokenizer model $MODEL not found (set MODEL or CORPUSKIT_SHARED)" >&2; exit 1; }
 
 if [[ -z "${SKIP_BUILD:-}" ]]; then
-    (cd "$ROOT" && swift build -c release --scratch-path "$SCRATCH" --product corpuskit --static-swift-stdlib 2>&1 | tail -1) >&2
+    SCRATCH_PATH="$SCRATCH" "$ROOT/Tools/setup/build_release.sh" 2>&1 >/dev/null | tail -1 >&2
 fi
 CORPUSKIT="$SCRATCH/release/corpuskit"
 

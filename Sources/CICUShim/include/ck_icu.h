@@ -1,12 +1,19 @@
 #ifndef CK_ICU_H
 #define CK_ICU_H
 // A small C API over ICU, so Swift code never imports ICU headers
-// (they clash with the copy of ICU that Foundation bundles).
+// (they clash with the copy of ICU that Foundation bundles). ICU is opened with dlopen on first
+// use (ck_icu.c says why); ck_icu_load reports whether it could be.
 #include <stdint.h>
 
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+/// Opens ICU (once; later calls return the first call's answer). Returns NULL when it is
+/// usable, else why not (the library or one of its functions missing). The other functions
+/// load it themselves and fail as documented when it cannot be; ck_icu_tolower must only be
+/// called after a successful load.
+const char *ck_icu_load(void);
 
 /// Unicode normalization forms.
 typedef enum {
@@ -30,10 +37,10 @@ int64_t ck_icu_normalize(ck_norm_form form, const uint8_t *input, int64_t input_
 int64_t ck_icu_grapheme_boundaries(const uint8_t *input, int64_t input_length,
                                    int64_t *offsets, int64_t capacity);
 
-/// The simple lowercase mapping of one code point (ICU `u_tolower`).
+/// The simple lowercase mapping of one code point (ICU `u_tolower`); ICU must be loaded.
 int32_t ck_icu_tolower(int32_t code_point);
 
-/// The ICU version string (for example "72.1").
+/// The ICU version string (for example "72.1"), or NULL when ICU cannot be loaded.
 const char *ck_icu_version(void);
 
 #ifdef __cplusplus

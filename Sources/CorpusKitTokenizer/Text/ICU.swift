@@ -1,10 +1,19 @@
 import CICUShim
 
-/// Unicode services from the system ICU, reached through the `CICUShim` C API.
+/// Unicode services from the system ICU, reached through the `CICUShim` C API, which opens the
+/// library on first use: a tokenizer whose normalizers need it calls ``require(for:)`` when it is
+/// read, so a machine without ICU gets that error instead of a failed call later.
 enum ICU {
     enum Form { case nfc, nfd, nfkc, nfkd }
 
-    /// Normalizes UTF-8 text to `form`.
+    /// Opens ICU if it is not open yet; throws, naming `feature`, when it cannot be.
+    static func require(for feature: String) throws(TokenizerError) {
+        if let reason = ck_icu_load() {
+            throw .unsupported("\(feature) needs the ICU library, which could not be loaded (\(String(cString: reason)))")
+        }
+    }
+
+    /// Normalizes UTF-8 text to `form` (after ``require(for:)``).
     static func normalize(_ input: [UInt8], form: Form) -> [UInt8] {
         if input.isEmpty { return [] }
         let cForm: ck_norm_form
@@ -32,7 +41,7 @@ enum ICU {
         }
     }
 
-    /// Byte offsets of extended grapheme cluster boundaries, starting with 0 and ending with the count.
+    /// Byte offsets (after ``require(for:)``) of extended grapheme cluster boundaries, starting with 0 and ending with the count.
     static func graphemeBoundaries(_ input: [UInt8]) -> [Int] {
         if input.isEmpty { return [0] }
         var capacity = input.count + 2
@@ -49,11 +58,11 @@ enum ICU {
         }
     }
 
-    /// Simple lowercase mapping of one scalar.
+    /// Simple lowercase mapping of one scalar (after ``require(for:)``).
     static func lowercase(_ scalar: UInt32) -> UInt32 {
         UInt32(bitPattern: ck_icu_tolower(Int32(bitPattern: scalar)))
     }
 
-    /// The ICU version in use.
-    static var version: String { String(cString: ck_icu_version()) }
+    /// The ICU version in use; nil when ICU cannot be loaded.
+    static var version: String? { ck_icu_version().map { String(cString: $0) } }
 }
