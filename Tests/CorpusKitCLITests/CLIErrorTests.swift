@@ -66,6 +66,44 @@ final class CLIErrorTests: XCTestCase {
         }
     }
 
+    /// ICU is opened only when a normalizer needs it (CICUShim/ck_icu.c). On a machine without it, a
+    /// tokenizer.json with such a normalizer (fixture-nfkc's Precompiled) is refused with a message
+    /// that names the file, the normalizer and the library; one without (fixture-llmjp's) still
+    /// encodes. The library is hidden behind an empty file in a mount namespace of its own
+    /// (`unshare -m`, so root only: CI runs as root).
+    func testTokenizerNeedingICUWithoutICU() throws {
+        guard getuid() == 0 else { throw XCTSkip("not root: no mount namespace to hide ICU in") }
+        guard let unshare = ["/usr/bin/unshare", "/bin/unshare"].first(where: FileManager.default.isExecutableFile) else {
+            throw XCTSkip("unshare (util-linux) not found")
+        }
+        let directories = ["/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib64", "/usr/lib"]
+        let library = directories.lazy.compactMap { directory -> String? in
+            let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            return names.filter { $0.range(of: #"^libicuuc\.so\.[0-9]+$"#, options: .regularExpression) != nil }
+                .sorted().last.map { "\(directory)/\($0)" }
+        }.first
+        guard let library else { throw XCTSkip("no libicuuc.so.N found: ICU is missing already") }
+        let scratch = try ScratchDirectory("cli-tests")
+        let empty = try scratch.write("empty", Data())
+        let input = try scratch.write("input.jsonl", "{\"text\": \"ＡＢＣ　テスト\"}\n")
+        let executable = try CorpusKitExecutable.require()
+        func encodeWithoutICU(_ tokenizer: String) throws -> CommandResult {
+            try Command.run(unshare, ["-m", "sh", "-c", #"mount --bind "$1" "$2" && exec "$3" encode --tokenizer "$4" --input "$5""#,
+                                      "sh", empty, library, executable, tokenizer, input])
+        }
+        let needing = ReferenceFiles.fixtureTokenizers.appendingPathComponent("fixture-nfkc/tokenizer.json").path
+        let refused = try encodeWithoutICU(needing)
+        XCTAssertFalse(refused.crashed, refused.summary)
+        XCTAssertNotEqual(refused.status, 0, refused.summary)
+        for word in [needing, "Precompiled", "ICU", "libicuuc"] {
+            XCTAssertTrue(refused.stderr.contains(word), "\(word) not in: \(refused.stderr)")
+        }
+        XCTAssertTrue(refused.stdout.isEmpty, refused.summary)
+        let accepted = try encodeWithoutICU(fixtureJSON)
+        XCTAssertEqual(accepted.status, 0, accepted.summary)
+        XCTAssertEqual(accepted.output, try CorpusKitCLI.succeed(["encode", "--tokenizer", fixtureJSON, "--input", input]).output)
+    }
+
     func testCorruptTokenizerJSON() throws {
         let scratch = try ScratchDirectory("cli-tests")
         let original = try Data(contentsOf: URL(fileURLWithPath: fixtureJSON))
