@@ -23,11 +23,16 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$ROOT"
 SCRATCH="${SCRATCH_PATH:-$ROOT/.build-static}"
 mkdir -p "$SCRATCH/static-libstdc++"
-# The toolchain's clang knows which GCC installation (and so which libstdc++.a) it links with.
-CLANG="$(dirname "$(command -v swift)")/clang"
-[ -x "$CLANG" ] || CLANG=clang
-ARCHIVE="$("$CLANG" -print-file-name=libstdc++.a)"
-if [ -f "$ARCHIVE" ]; then
+# The toolchain's clang knows which GCC installation (and so which libstdc++.a) it links with;
+# failing that (swift found through a proxy), any clang or gcc on the PATH.
+ARCHIVE=""
+for compiler in "$(dirname "$(readlink -f "$(command -v swift)")")/clang" clang gcc; do
+    if command -v "$compiler" >/dev/null 2>&1; then
+        ARCHIVE="$("$compiler" -print-file-name=libstdc++.a 2>/dev/null || true)"
+        break
+    fi
+done
+if [ -n "$ARCHIVE" ] && [ -f "$ARCHIVE" ]; then
     ln -sfn "$ARCHIVE" "$SCRATCH/static-libstdc++/libstdc++.a"
 else
     echo "build_release.sh: no static libstdc++ ($ARCHIVE); linking the shared one" >&2
