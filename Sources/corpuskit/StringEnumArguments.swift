@@ -5,8 +5,8 @@ import ArgumentParser
 /// `String(describing:)`, whose first use in a process asks the Swift runtime about the value's
 /// conformances (`TextOutputStreamable`, `CustomStringConvertible`, …), and each such question
 /// scans every conformance record of the binary (~6,800 here). Every command builds these strings
-/// while it parses, even without `--help`: they were 3.7 M of the 29.6 M instructions of an empty
-/// `encode` (callgrind; BENCHMARKS.md, thirteenth session). Same strings, so the same help.
+/// while it parses, even without `--help`. Reading the raw values took an empty `encode` from 29.6
+/// to 28.3 M instructions (callgrind; BENCHMARKS.md, thirteenth session). Same strings, so the same help.
 extension ExpressibleByArgument where Self: CaseIterable, Self: RawRepresentable, RawValue == String {
     public static var allValueStrings: [String] { allCases.map(\.rawValue) }
     public var defaultValueDescription: String { rawValue }
