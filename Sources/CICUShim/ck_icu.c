@@ -11,7 +11,7 @@
 #include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/uchar.h>
-#include <unicode/uversion.h>
+#include <unicode/uversion.h>   // U_ICU_VERSION_MAJOR_NUM, the library name
 
 // ICU is opened with dlopen the first time a normalizer needs it, not linked: most jobs (every
 // sentencepiece .model, llm-jp's tokenizer.json files) never call it, and loading libicuuc and
@@ -30,8 +30,7 @@
 #define CK_ICU_FUNCTIONS(X) \
     X(unorm2_getNFCInstance) X(unorm2_getNFDInstance) X(unorm2_getNFKCInstance) X(unorm2_getNFKDInstance) \
     X(unorm2_normalize) X(u_strFromUTF8) X(u_strToUTF8) X(utext_openUTF8) X(utext_close) \
-    X(ubrk_open) X(ubrk_setUText) X(ubrk_first) X(ubrk_next) X(ubrk_close) \
-    X(u_getVersion) X(u_versionToString) X(u_tolower)
+    X(ubrk_open) X(ubrk_setUText) X(ubrk_first) X(ubrk_next) X(ubrk_close) X(u_tolower)
 
 #define CK_ICU_POINTER(name) static __typeof__(name) *p_##name;
 CK_ICU_FUNCTIONS(CK_ICU_POINTER)
@@ -136,15 +135,6 @@ int64_t ck_icu_grapheme_boundaries(const uint8_t *input, int64_t input_length,
     p_ubrk_close(it);
     p_utext_close(text);
     return count <= capacity ? count : -count;
-}
-
-const char *ck_icu_version(void) {
-    if (ck_icu_load()) return NULL;
-    static char buffer[U_MAX_VERSION_STRING_LENGTH];
-    UVersionInfo info;
-    p_u_getVersion(info);
-    p_u_versionToString(info, buffer);
-    return buffer;
 }
 
 int32_t ck_icu_tolower(int32_t code_point) {

@@ -40,9 +40,6 @@ int64_t ck_icu_grapheme_boundaries(const uint8_t *input, int64_t input_length,
 /// The simple lowercase mapping of one code point (ICU `u_tolower`); ICU must be loaded.
 int32_t ck_icu_tolower(int32_t code_point);
 
-/// The ICU version string (for example "72.1"), or NULL when ICU cannot be loaded.
-const char *ck_icu_version(void);
-
 #ifdef __cplusplus
 }
 #endif

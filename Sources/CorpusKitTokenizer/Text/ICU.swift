@@ -62,7 +62,4 @@ enum ICU {
     static func lowercase(_ scalar: UInt32) -> UInt32 {
         UInt32(bitPattern: ck_icu_tolower(Int32(bitPattern: scalar)))
     }
-
-    /// The ICU version in use; nil when ICU cannot be loaded.
-    static var version: String? { ck_icu_version().map { String(cString: $0) } }
 }

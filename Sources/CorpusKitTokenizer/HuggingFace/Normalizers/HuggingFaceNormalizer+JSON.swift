@@ -5,7 +5,6 @@ extension HuggingFaceNormalizer {
     /// Builds a normalizer from its tokenizer.json object.
     init(json: [String: Any]) throws(TokenizerError) {
         let type = json["type"] as? String ?? "<missing type>"
-        if Self.typesNeedingICU.contains(type) { try ICU.require(for: "the \(type) normalizer") }
         switch type {
         case "Sequence":
             guard let items = json["normalizers"] as? [[String: Any]] else { throw .malformedModel("Sequence normalizer without normalizers") }
@@ -34,10 +33,8 @@ extension HuggingFaceNormalizer {
         default:
             throw .unsupported("tokenizer.json normalizer type \(type)")
         }
+        if callsICU { try ICU.require(for: "the \(type) normalizer") }
     }
-
-    /// The normalizer types whose ``apply(_:)`` calls ICU (``ICU``).
-    private static let typesNeedingICU: Set<String> = ["Lowercase", "NFC", "NFD", "NFKC", "NFKD", "Precompiled"]
 
     /// The `pattern` and `content` of a `Replace` normalizer or decoder.
     static func replaceArguments(_ json: [String: Any]) throws(TokenizerError) -> (ReplacePattern, [UInt8]) {

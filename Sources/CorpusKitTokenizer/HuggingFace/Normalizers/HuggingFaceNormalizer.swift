@@ -22,6 +22,15 @@ indirect enum HuggingFaceNormalizer: Sendable {
         }
     }
 
+    /// Whether ``apply(_:)`` of this normalizer itself (not of a sequence's members) calls ICU,
+    /// which is opened on first use (``ICU/require(for:)``).
+    var callsICU: Bool {
+        switch self {
+        case .lowercase, .unicode, .precompiled: return true
+        case .sequence, .replace, .prepend, .strip: return false
+        }
+    }
+
     /// Normalizes `input`.
     func apply(_ input: [UInt8]) -> [UInt8] {
         switch self {
