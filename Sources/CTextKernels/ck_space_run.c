@@ -121,12 +121,16 @@ static int relax_f64_scalar_groups(double *s, int32_t *w, int64_t n, const doubl
 #endif
 
 // Gathers the run's scores, relaxes them, and writes the nodes the run's pieces won. `T` is the
-// score type; the arrays have the lane count rounded up to 8 slots past the run's end, which the
-// last starts' longer pieces reach and which are never written back.
+// score type. Only the lanes the run can use are relaxed (a piece of k `▁` from start j counts
+// where j + k <= length), so the arrays need that many slots past the run's end, rounded up to a
+// vector: the last starts' longer pieces reach them, and they are never written back. Sized by
+// those lanes rather than by the chain (v2.1's is 24 lanes, most runs of code's indentation 4–16
+// long): the fill of the slots and the calls' set-up were most of this function's instructions.
 #define SPACE_RUN(T, RELAX_AVX2, RELAX_SCALAR_FN, PER_VECTOR)                                      \
     if (lane_count < 1 || lane_count > CK_SPACE_RUN_LANES) return 0;                              \
     char *base = (char *)nodes;                                                                   \
-    int64_t slots = length + 1 + ((lane_count + 7) & ~(int64_t)7);                               \
+    int64_t used = lane_count < length ? lane_count : length;                                    \
+    int64_t slots = length + 1 + ((used + 7) & ~(int64_t)7);                                      \
     T stack_scores[length <= STACK_RUN ? slots : 1];                                              \
     int32_t stack_winners[length <= STACK_RUN ? slots : 1];                                       \
     T *scores = length <= STACK_RUN ? stack_scores : malloc((size_t)slots * sizeof(T));            \
@@ -135,21 +139,21 @@ static int relax_f64_scalar_groups(double *s, int32_t *w, int64_t n, const doubl
         if (length > STACK_RUN) { free(scores); free(winners); }                                  \
         return 0;                                                                                 \
     }                                                                                             \
-    for (int64_t j = 0; j <= length; j++)                                                         \
-        memcpy(&scores[j], base + 3 * j * layout.stride + layout.score, sizeof(T));               \
+    const int64_t step = 3 * layout.stride;                                                       \
+    const char *from_node = base + layout.score;                                                  \
+    for (int64_t j = 0; j <= length; j++, from_node += step) memcpy(&scores[j], from_node, sizeof(T)); \
     for (int64_t j = length + 1; j < slots; j++) scores[j] = -INFINITY;                           \
-    memset(winners, 0xFF, (size_t)slots * sizeof(int32_t));   /* -1: nothing won yet */           \
-    /* A piece of k ▁ from start j counts only where j + k <= length: no more lanes than that. */ \
-    int64_t used = lane_count < length ? lane_count : length;                                    \
+    for (int64_t j = 0; j < slots; j++) winners[j] = -1;   /* nothing won yet */                  \
     int done = ck_text_kernels_avx2()                                                             \
         ? RELAX_AVX2(scores, winners, length, lanes, (used + PER_VECTOR - 1) / PER_VECTOR, limit) \
         : RELAX_SCALAR_FN(scores, winners, length, lanes, used, limit);                           \
     if (done) {                                                                                   \
+        char *node = base;                                                                        \
         for (int64_t j = 1; j <= length; j++) {                                                   \
+            node += step;                                                                         \
             int32_t from = winners[j];                                                            \
             if (from < 0) continue;                                                               \
-            char *node = base + 3 * j * layout.stride;                                            \
-            int32_t start = (int32_t)(position + 3 * from), value = values[j - from];                        \
+            int32_t start = (int32_t)(position + 3 * from), value = values[j - from];            \
             memcpy(node + layout.score, &scores[j], sizeof(T));                                   \
             memcpy(node + layout.start, &start, sizeof start);                                    \
             memcpy(node + layout.value, &value, sizeof value);                                    \
