@@ -124,8 +124,10 @@ static int relax_f64_scalar_groups(double *s, int32_t *w, int64_t n, const doubl
 // score type. Only the lanes the run can use are relaxed (a piece of k `▁` from start j counts
 // where j + k <= length), so the arrays need that many slots past the run's end, rounded up to a
 // vector: the last starts' longer pieces reach them, and they are never written back. Sized by
-// those lanes rather than by the chain (v2.1's is 24 lanes, most runs of code's indentation 4–16
-// long): the fill of the slots and the calls' set-up were most of this function's instructions.
+// those lanes rather than by the chain's (v2.1's chain is 24 lanes; most runs of code's
+// indentation are 4–16 long), so no slot is filled that no lane reaches: 14.29 → 13.77 M
+// instructions in this function on the benchmark's mixed input, v2.1 (BENCHMARKS.md, "Fourteenth
+// session"). Most of the rest is per call: the set-up, the fill and the kernel's dispatch.
 #define SPACE_RUN(T, RELAX_AVX2, RELAX_SCALAR_FN, PER_VECTOR)                                      \
     if (lane_count < 1 || lane_count > CK_SPACE_RUN_LANES) return 0;                              \
     char *base = (char *)nodes;                                                                   \
