@@ -41,12 +41,15 @@ let package = Package(
         .target(name: "CICUShim", dependencies: ["CICU"]),
         // The bf16 matrix-vector kernel of decoding, compiled for AVX2 + FMA in one function and chosen
         // at run time (Swift has no per-function target attribute; see include/ck_kernels.h).
-        .target(name: "CInferenceKernels"),
+        .target(name: "CInferenceKernels", dependencies: ["CCPUFeatures"]),
         // The text path's vector kernels, AVX2 where the CPU has it: the JSON string scan's plain
         // runs (include/ck_json_scan.h, JSONTokenScanners.swift); the Viterbi pass's offers over a
         // run of escaped spaces, 8 or 4 at a time (include/ck_space_run.h, UnigramViterbi.swift); the
         // space → ▁ copy of the normalizers (include/ck_replace_byte.h, ByteReplacement.swift).
-        .target(name: "CTextKernels"),
+        .target(name: "CTextKernels", dependencies: ["CCPUFeatures"]),
+        // The C kernels' one CPU check: AVX2, FMA, AVX-512 and the OS saving their registers
+        // (include/ck_cpu_features.h).
+        .target(name: "CCPUFeatures"),
         // The SIGBUS handler that names a mapped file truncated under the process (MappedFile); C
         // because a signal handler may only make async-signal-safe calls (include/ck_mapped_file_guard.h).
         .target(name: "CMappedFileGuard"),

@@ -1,23 +1,16 @@
 #include "ck_kernels.h"
 
-#if defined(__x86_64__)
-#include <cpuid.h>
-#include <immintrin.h>
+#include "ck_cpu_features.h"
 
+// From the C kernels' one CPU check (0, so CK_GEMV_NONE, off x86-64).
 int ck_gemv_bf16_level(void) {
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d)) return CK_GEMV_NONE;
-    // FMA (bit 12), OSXSAVE (27), AVX (28).
-    if (!((c >> 12) & 1) || !((c >> 27) & 1) || !((c >> 28) & 1)) return CK_GEMV_NONE;
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    if ((lo & 6) != 6) return CK_GEMV_NONE;  // XMM and YMM state saved by the OS
-    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) return CK_GEMV_NONE;
-    if (!((b >> 5) & 1)) return CK_GEMV_NONE;  // AVX2
-    // AVX512F (bit 16), AVX512BW (30), AVX512VL (31), and the OS saving opmask and ZMM state (XCR0 bits 5-7).
-    if (((b >> 16) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1) && (lo & 0xE0) == 0xE0) return CK_GEMV_AVX512;
-    return CK_GEMV_AVX2;
+    unsigned features = ck_cpu_features();
+    if (!(features & CK_CPU_AVX2) || !(features & CK_CPU_FMA)) return CK_GEMV_NONE;
+    return (features & CK_CPU_AVX512) ? CK_GEMV_AVX512 : CK_GEMV_AVX2;
 }
+
+#if defined(__x86_64__)
+#include <immintrin.h>
 
 static inline float widen(uint16_t v) {
     union { uint32_t u; float f; } bits = { (uint32_t)v << 16 };
@@ -207,8 +200,6 @@ CK_AVX512 void ck_gemv_bf16_avx512(const uint16_t *w, size_t ld, size_t rows, si
 }
 
 #else
-
-int ck_gemv_bf16_level(void) { return CK_GEMV_NONE; }
 
 void ck_gemv_bf16_avx2(const uint16_t *w, size_t ld, size_t rows, size_t cols, const float *x, float *y) {
     (void)w; (void)ld; (void)rows; (void)cols; (void)x; (void)y;
