@@ -25,11 +25,12 @@ SCRATCH="${SCRATCH_PATH:-$ROOT/.build-static}"
 mkdir -p "$SCRATCH/static-libstdc++"
 # The toolchain's clang knows which GCC installation (and so which libstdc++.a) it links with;
 # failing that (swift found through a proxy), any clang or gcc on the PATH.
+# (-print-file-name answers the bare name when it finds nothing, so the next compiler is asked.)
 ARCHIVE=""
 for compiler in "$(dirname "$(readlink -f "$(command -v swift)")")/clang" clang gcc; do
     if command -v "$compiler" >/dev/null 2>&1; then
         ARCHIVE="$("$compiler" -print-file-name=libstdc++.a 2>/dev/null || true)"
-        break
+        [ -f "$ARCHIVE" ] && break
     fi
 done
 if [ -n "$ARCHIVE" ] && [ -f "$ARCHIVE" ]; then
