@@ -7,7 +7,7 @@ import CorpusKitShards
 import CorpusKitMegatron
 
 /// `count` on shards and on raw corpora against what `tokenize` writes (its token-info CSV and
-/// its shards), and the 2,000-shard bound of the issue.
+/// its shards), and 2,000 tiny shards at once.
 final class CountTests: XCTestCase {
     /// Corpora/sample.jsonl cut into three files (one with no documents).
     private func splitSample(into scratch: ScratchDirectory) throws -> [String] {
@@ -125,19 +125,24 @@ final class CountTests: XCTestCase {
         }
     }
 
-    /// The issue's bound: 2,000 tiny shard prefixes counted in under 2 s (kept generous: the
-    /// measured time is in BENCHMARKS.md).
-    func testTwoThousandShardsUnderTwoSeconds() throws {
+    /// 2,000 prefixes, each counted from its own index: documents, empty documents and tokens as
+    /// `makeTinyShards` wrote them, in name order. The issue's bound (under 2 s) is a speed and lives in
+    /// `Tools/benchmarks/bench_count.sh`, not in a timed test.
+    func testTwoThousandShardsCountedInNameOrder() throws {
         let scratch = try ScratchDirectory("report-tests")
         let prefixes = try Self.makeTinyShards(count: 2000, in: scratch.path)
-        let start = Date()
         let counts = try ShardCounter.count(prefixes: ShardDiscovery.prefixes([scratch.path]), root: scratch.path)
+        XCTAssertEqual(counts.map(\.source), prefixes)
+        for (i, count) in counts.enumerated() {
+            let lengths = (0..<(1 + i % 5)).map { $0 + i % 7 }
+            XCTAssertEqual(count.name, String(format: "ja/ja_tiny_%04d", i))
+            XCTAssertEqual(count.documents, lengths.count, count.name)
+            XCTAssertEqual(count.emptyDocuments, lengths.filter { $0 == 0 }.count, count.name)
+            XCTAssertEqual(count.tokens, lengths.reduce(0, +), count.name)
+        }
         let tsv = CountTable.render(counts, format: .tsv)
-        let seconds = Date().timeIntervalSince(start)
-        XCTAssertEqual(counts.count, prefixes.count)
         XCTAssertEqual(tsv.split(separator: "\n").count, 2001)
         XCTAssertTrue(tsv.hasPrefix("filename\ttokens\nja/ja_tiny_0000\t"))
-        XCTAssertLessThan(seconds, 2.0, "2,000 shards took \(seconds) s")
     }
 
     /// `count` tiny datasets `{dir}/ja/ja_tiny_NNNN_text_document` of 1–5 documents each.
