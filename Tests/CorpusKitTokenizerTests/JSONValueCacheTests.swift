@@ -145,6 +145,41 @@ final class JSONValueCacheTests: XCTestCase {
                        try parsed(data, TrieCache(directory: file.appendingPathComponent("tries").path)))
     }
 
+    /// A nested `{string: integer}` object becomes ``JSONDocumentParser/StringIntegerMembers``; any
+    /// other nested object (a value that is not an integer, at any member, or out of range) is
+    /// parsed generically with every member kept, and a malformed one reports the generic parse's
+    /// error with its offset.
+    func testIntegerMapsAndTheObjectsThatOnlyStartLikeThem() throws {
+        func parse(_ text: String) throws -> [String: Any] {
+            try XCTUnwrap(try JSONDocumentParser.parse(Data(text.utf8)) as? [String: Any])
+        }
+        let map = try XCTUnwrap(try parse(#"{"m": {"a": 0, "\u00e9\"": -7, "c": 18446744073709551615}}"#)["m"])
+        XCTAssertFalse(map is JSONDocumentParser.StringIntegerMembers, "UInt64.max is not an Int: generic object")
+        let members = try XCTUnwrap(try parse(#"{"m": {"a": 0, "\u00e9\"": -7, "c": 9223372036854775807}}"#)["m"]
+                                    as? JSONDocumentParser.StringIntegerMembers)
+        XCTAssertEqual(members.integers, [0, -7, Int.max])
+        XCTAssertEqual(members.offsets, [0, 1, 4, 5])
+        XCTAssertEqual(members.blob, Array("aé\"c".utf8))
+        for (text, expected) in [(#"{"m": {"a": 1, "b": 2.5}}"#, ["a": 1.0, "b": 2.5]),
+                                 (#"{"m": {"a": 1, "b": 1e3}}"#, ["a": 1.0, "b": 1000.0]),
+                                 (#"{"m": {"a": 1, "b": true, "c": "x"}}"#, nil),
+                                 (#"{"m": {"id": 3, "content": "<s>", "special": true}}"#, nil)] {
+            let object = try XCTUnwrap(try parse(text)["m"] as? [String: Any], text)
+            if let expected {
+                XCTAssertEqual(object.mapValues { ($0 as? NSNumber)?.doubleValue ?? .nan }, expected, text)
+            } else {
+                XCTAssertEqual(object.count, text.filter { $0 == ":" }.count - 1, text)
+            }
+        }
+        for (text, message) in [(#"{"m": {"a": 1, "b": 2"#, "unterminated object"),
+                                (#"{"m": {"a": 1 "b": 2}}"#, "expected ',' or '}'"),
+                                (#"{"m": {"a": 1, "b\q": 2}}"#, "invalid escape")] {
+            XCTAssertThrowsError(try JSONDocumentParser.parse(Data(text.utf8)), text) { error in
+                XCTAssertTrue("\(error)".contains(message) && "\(error)".contains("byte offset"), "\(text): \(error)")
+            }
+        }
+    }
+
     func testErrorsAreThoseOfTheParser() throws {
         let directory = try scratchDirectory("json-cache").url.appendingPathComponent("cache")
         var data = Self.document()

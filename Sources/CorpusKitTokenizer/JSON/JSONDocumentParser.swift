@@ -244,7 +244,7 @@ struct JSONDocumentParser {
 
     private mutating func parseObject() throws(TokenizerError) -> Any {
         if let value = takeKnown() { return value }
-        if depth > 0, let parsed = try? lookaheadIntegerMembers() {
+        if depth > 0, let parsed = lookaheadIntegerMembers() {
             let start = position
             position = parsed.end
             record(parsed.members, from: start)
@@ -253,7 +253,7 @@ struct JSONDocumentParser {
         try enter()
         defer { depth -= 1 }
         position += 1
-        var object: [String: Any] = [:]
+        var object = [String: Any](minimumCapacity: 8)   // tokenizer.json's objects have up to ~8 members: no regrowth
         skipWhitespace()
         if position < bytes.count, bytes[position] == UInt8(ascii: "}") { position += 1; return object }
         while true {
@@ -336,45 +336,45 @@ struct JSONDocumentParser {
         }
     }
 
-    /// Tries the object at `position` as ``StringIntegerMembers`` without consuming input; fails
-    /// (and the object is parsed generically) at the first value that is not an integer.
-    private func lookaheadIntegerMembers() throws(TokenizerError) -> (members: StringIntegerMembers, end: Int) {
+    /// Tries the object at `position` as ``StringIntegerMembers`` without consuming input: nil (and
+    /// the object is parsed generically, which reports any error) at the first value that is not an
+    /// integer. Most objects that get here are not such maps (tokenizer.json's added tokens), so the
+    /// miss builds no error message, and the key buffer starts small and doubles.
+    private func lookaheadIntegerMembers() -> (members: StringIntegerMembers, end: Int)? {
         var copy = self
         var members = StringIntegerMembers()
-        var blob = ByteBuffer(capacity: bytes.count - position)
+        var blob = ByteBuffer(capacity: min(bytes.count - position, 4096))
         defer { blob.deallocate() }
         copy.position += 1   // {
         while true {
             copy.skipWhitespace()
-            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: "\"") else { throw copy.error("expected a key") }
-            try copy.appendString(to: &blob)
+            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: "\""),
+                  (try? copy.appendString(to: &blob)) != nil else { return nil }
             members.offsets.append(Int32(blob.count))
             copy.skipWhitespace()
-            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: ":") else { throw copy.error("expected ':'") }
+            guard copy.position < bytes.count, bytes[copy.position] == UInt8(ascii: ":") else { return nil }
             copy.position += 1
             copy.skipWhitespace()
             let start = copy.position
             while copy.position < bytes.count, (0x30...0x39).contains(bytes[copy.position]) || bytes[copy.position] == UInt8(ascii: "-") {
                 copy.position += 1
             }
-            guard copy.position > start, copy.position < bytes.count, !Self.isNumberByte(bytes[copy.position]) else { throw copy.error("not an integer") }
-            guard case .success(let number) = SerdeJSONNumber.parse(UnsafeBufferPointer(rebasing: bytes[start..<copy.position])) else {
-                throw copy.error("not an integer")
+            guard copy.position > start, copy.position < bytes.count, !Self.isNumberByte(bytes[copy.position]),
+                  case .success(let number) = SerdeJSONNumber.parse(UnsafeBufferPointer(rebasing: bytes[start..<copy.position])) else {
+                return nil
             }
             switch number {
-            case .unsigned(let value): guard let int = Int(exactly: value) else { throw copy.error("integer out of range") }; members.integers.append(int)
+            case .unsigned(let value): guard let int = Int(exactly: value) else { return nil }; members.integers.append(int)
             case .signed(let value): members.integers.append(Int(value))
-            case .double: throw copy.error("not an integer")
+            case .double: return nil
             }
             copy.skipWhitespace()
-            guard copy.position < bytes.count else { throw copy.error("unterminated object") }
+            guard copy.position < bytes.count else { return nil }
             if bytes[copy.position] == UInt8(ascii: ",") { copy.position += 1; continue }
-            if bytes[copy.position] == UInt8(ascii: "}") {
-                copy.position += 1
-                members.blob = blob.array()
-                return (members, copy.position)
-            }
-            throw copy.error("expected ',' or '}'")
+            guard bytes[copy.position] == UInt8(ascii: "}") else { return nil }
+            copy.position += 1
+            members.blob = blob.array()
+            return (members, copy.position)
         }
     }
 
