@@ -96,13 +96,10 @@ public final class TokenizePipeline {
 
         // Leftovers of killed runs to these prefixes (never those of a live process, unless the run
         // owns its outputs).
-        var removedTemporaries: [String] = []
-        for prefix in prefixes {
-            for path in [MegatronFormat.dataPath(prefix: prefix), MegatronFormat.indexPath(prefix: prefix), DatasetProvenance.path(prefix: prefix)] {
-                removedTemporaries += AtomicFile.removeStaleTemporaries(of: path, ownedByCaller: configuration.ownsOutputs)
-            }
+        let outputPaths = prefixes.flatMap { prefix in
+            [MegatronFormat.dataPath(prefix: prefix), MegatronFormat.indexPath(prefix: prefix), DatasetProvenance.path(prefix: prefix)]
         }
-        removedTemporaries.sort()
+        let removedTemporaries = AtomicFile.removeStaleTemporaries(of: outputPaths, ownedByCaller: configuration.ownsOutputs)
         let startedAt = DatasetProvenance.timestamp()
         let expected = try expectedProvenance(files: files, prefixes: prefixes)
 

@@ -128,36 +128,56 @@ public enum AtomicFile {
     /// keeps its file's modification time recent).
     @discardableResult
     public static func removeStaleTemporaries(of path: String, ownedByCaller: Bool = false, idleFor: Double? = nil) -> [String] {
-        let directory: String
-        let name: Substring
-        if let slash = path.lastIndex(of: "/") {
-            directory = slash == path.startIndex ? "/" : String(path[..<slash])
-            name = path[path.index(after: slash)...]
-        } else {
-            directory = "."
-            name = Substring(path)
-        }
-        let prefix = name + ".tmp-"
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var removed: [String] = []
-        while let entry = readdir(dir) {
-            let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+        removeStaleTemporaries(of: [path], ownedByCaller: ownedByCaller, idleFor: idleFor)
+    }
+
+    /// ``removeStaleTemporaries(of:ownedByCaller:idleFor:)`` for several paths, with one listing of
+    /// each folder they are in: a run that writes many datasets into one folder (three files each)
+    /// would otherwise list it three times per dataset, which grows with the square of the folder.
+    @discardableResult
+    public static func removeStaleTemporaries(of paths: [String], ownedByCaller: Bool = false, idleFor: Double? = nil) -> [String] {
+        var namesByDirectory: [String: Set<String>] = [:]
+        for path in paths {
+            if let slash = path.lastIndex(of: "/") {
+                let directory = slash == path.startIndex ? "/" : String(path[..<slash])
+                namesByDirectory[directory, default: []].insert(String(path[path.index(after: slash)...]))
+            } else {
+                namesByDirectory[".", default: []].insert(path)
             }
-            guard entryName.hasPrefix(prefix) else { continue }
-            let suffix = entryName.dropFirst(prefix.count)
-            let pidText = suffix.prefix(while: { $0 != "-" })
-            let rest = suffix.dropFirst(pidText.count)
-            guard let pid = Int32(pidText), pid > 0,
-                  rest.isEmpty || (rest.first == "-" && Int(rest.dropFirst()) != nil)
-            else { continue }
-            guard pid != POSIXFile.processID, ownedByCaller || !POSIXFile.processExists(pid) else { continue }
-            let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
-            if let idleFor, (POSIXFile.secondsSinceModification(path: full) ?? 0) < idleFor { continue }
-            if unlink(full) == 0 { removed.append(full) }
+        }
+        var removed: [String] = []
+        for (directory, names) in namesByDirectory {
+            guard let dir = opendir(directory) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+                }
+                guard let (name, pid) = temporaryNameParts(entryName), names.contains(name) else { continue }
+                guard pid != POSIXFile.processID, ownedByCaller || !POSIXFile.processExists(pid) else { continue }
+                let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
+                if let idleFor, (POSIXFile.secondsSinceModification(path: full) ?? 0) < idleFor { continue }
+                if unlink(full) == 0 { removed.append(full) }
+            }
         }
         return removed.sorted()
+    }
+
+    /// The file name and writer's process id of a ``temporaryPath(for:attempt:)`` name
+    /// (`{name}.tmp-{pid}` or `{name}.tmp-{pid}-{attempt}`), nil for any other name. The digits
+    /// after the last `.tmp-` decide, so a name that itself contains `.tmp-` is still found.
+    static func temporaryNameParts(_ entryName: String) -> (name: String, pid: Int32)? {
+        let bytes = Array(entryName.utf8), marker = Array(".tmp-".utf8)
+        guard bytes.count > marker.count,
+              let at = (0...(bytes.count - marker.count)).reversed().first(where: { bytes[$0..<($0 + marker.count)].elementsEqual(marker) })
+        else { return nil }
+        let suffix = String(decoding: bytes[(at + marker.count)...], as: UTF8.self)
+        let pidText = suffix.prefix(while: { $0 != "-" })
+        let rest = suffix.dropFirst(pidText.count)
+        guard let pid = Int32(pidText), pid > 0, rest.isEmpty || (rest.first == "-" && Int(rest.dropFirst()) != nil) else {
+            return nil
+        }
+        return (String(decoding: bytes[..<at], as: UTF8.self), pid)
     }
 
 }

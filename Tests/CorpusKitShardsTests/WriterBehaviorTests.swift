@@ -56,6 +56,28 @@ import CorpusKitTestSupport
         #expect(AtomicFile.removeStaleTemporaries(of: path) == [recent])
     }
 
+    /// Several paths, two folders, one call: exactly the dead writers' temporaries of the named
+    /// files go (a name that itself contains `.tmp-` included, attempts included); this process's
+    /// own, other files' and malformed names stay.
+    @Test func staleTemporariesOfManyFilesInOneCall() throws {
+        let scratch = try ScratchDirectory()
+        let finished = Process()
+        finished.executableURL = URL(fileURLWithPath: "/bin/true")
+        try finished.run()
+        finished.waitUntilExit()
+        let dead = finished.processIdentifier, live = ProcessInfo.processInfo.processIdentifier
+        try FileManager.default.createDirectory(atPath: scratch.file("sub"), withIntermediateDirectories: true)
+        let a = scratch.file("a_text_document.bin"), b = scratch.file("sub/b.tmp-9.idx"), c = scratch.file("c.bin")
+        let stale = [a + ".tmp-\(dead)", a + ".tmp-\(dead)-3", b + ".tmp-\(dead)"]
+        let kept = [a + ".tmp-\(live)", c + ".tmp-\(dead)", a + ".tmp-x\(dead)", a + ".tmp-\(dead)-", a + ".tmp-0",
+                    scratch.file("sub/b.tmp-\(dead)")]
+        for path in stale + kept { try Data("partial".utf8).write(to: URL(fileURLWithPath: path)) }
+        #expect(AtomicFile.removeStaleTemporaries(of: [a, b, scratch.file("missing/d.bin")]) == stale.sorted())
+        #expect(kept.allSatisfy { FileManager.default.fileExists(atPath: $0) })
+        #expect(AtomicFile.removeStaleTemporaries(of: [a], ownedByCaller: true) == [])
+        #expect(AtomicFile.removeStaleTemporaries(of: [c], ownedByCaller: true) == [c + ".tmp-\(dead)"])
+    }
+
     /// `POSIXFile.status` (what the launch records and staleness checks read) against Foundation's
     /// attributes of the same file; nil for a missing one.
     @Test func fileStatusAgreesWithFoundation() throws {

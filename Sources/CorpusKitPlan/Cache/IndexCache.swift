@@ -80,15 +80,10 @@ public struct IndexCache {
         guard POSIXFile.makeDirectories(directory) else { throw IndexCacheError.cannotCreate(directory: directory) }
         var summary = WriteSummary()
         var computed: [(name: String, path: String, temporary: String)] = []
-        // Temporaries an interrupted write left: one listing of the folder, not one per file. The
-        // folder may be shared by the nodes of a cluster, where another node's live writer has a
-        // process id that is not alive here: only files idle for ``staleAfterSeconds`` go.
-        let expected = Set(layout.fileNames)
-        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        let interrupted = Set(present.compactMap { entry in entry.range(of: ".tmp-").map { String(entry[..<$0.lowerBound]) } })
-        for name in interrupted where expected.contains(name) {
-            AtomicFile.removeStaleTemporaries(of: directory + "/" + name, idleFor: Self.staleAfterSeconds)
-        }
+        // Temporaries an interrupted write left (one listing of the folder). The folder may be
+        // shared by the nodes of a cluster, where another node's live writer has a process id that
+        // is not alive here: only files idle for ``staleAfterSeconds`` go.
+        AtomicFile.removeStaleTemporaries(of: layout.fileNames.map { directory + "/" + $0 }, idleFor: Self.staleAfterSeconds)
         do {
             summary.trainBlendCounts = try run(directory: directory, progress: progress) { name, path in
                 try ArrayOutput(path: path, mode: .write)

@@ -35,10 +35,8 @@ public enum MegatronMerge {
         var records: [DatasetProvenance?] = []
         for prefix in prefixes { records.append(try DatasetProvenance.read(prefix: prefix)) }
         try checkProducers(prefixes: prefixes, records: records, allowingDifferent: allowingDifferentProducers, warn: warn)
-        for path in [MegatronFormat.dataPath(prefix: outputPrefix), MegatronFormat.indexPath(prefix: outputPrefix),
-                     DatasetProvenance.path(prefix: outputPrefix)] {
-            AtomicFile.removeStaleTemporaries(of: path)
-        }
+        AtomicFile.removeStaleTemporaries(of: [MegatronFormat.dataPath(prefix: outputPrefix), MegatronFormat.indexPath(prefix: outputPrefix),
+                                                DatasetProvenance.path(prefix: outputPrefix)])
         let started = DatasetProvenance.timestamp()
         let firstReader = try MegatronIndexReader(prefix: first)
         let writer = try MegatronIndexWriter(prefix: outputPrefix, dtype: firstReader.dtype)
