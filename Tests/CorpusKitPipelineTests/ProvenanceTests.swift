@@ -233,20 +233,16 @@ final class ProvenanceTests: XCTestCase {
         let scratch = try ScratchDirectory()
         let input = scratch.file("corpus.jsonl")
         try TestCorpus.write(lines(10).joined(separator: "\n") + "\n", to: input)
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
+        let deadID = try exitedProcessID()
         let live = Process()
         live.executableURL = URL(fileURLWithPath: "/bin/sleep")
         live.arguments = ["60"]
         try live.run()
         defer { live.terminate(); live.waitUntilExit() }
         let dataset = scratch.file("out_text_document")
-        let dead = [dataset + ".bin.tmp-\(finished.processIdentifier)", dataset + ".idx.tmp-\(finished.processIdentifier)-1",
-                    dataset + ".corpuskit.json.tmp-\(finished.processIdentifier)"]
+        let dead = [dataset + ".bin.tmp-\(deadID)", dataset + ".idx.tmp-\(deadID)-1", dataset + ".corpuskit.json.tmp-\(deadID)"]
         let alive = dataset + ".bin.tmp-\(live.processIdentifier)"
-        let unrelated = scratch.file("other_text_document.bin.tmp-\(finished.processIdentifier)")
+        let unrelated = scratch.file("other_text_document.bin.tmp-\(deadID)")
         for path in dead + [alive, unrelated] { try TestCorpus.write("partial", to: path) }
 
         var configuration = TokenizeConfiguration(inputs: [input], outputPrefix: scratch.file("out"))

@@ -41,13 +41,10 @@ import CorpusKitTestSupport
     /// removed only once it has been left unmodified that long; without it, at once.
     @Test func staleTemporariesInASharedFolderGoOnlyWhenIdle() throws {
         let scratch = try ScratchDirectory()
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
+        let dead = try exitedProcessID()
         let path = scratch.file("cache.npy")
-        let recent = path + ".tmp-\(finished.processIdentifier)"
-        let old = path + ".tmp-\(finished.processIdentifier)-1"
+        let recent = path + ".tmp-\(dead)"
+        let old = path + ".tmp-\(dead)-1"
         try Data("partial".utf8).write(to: URL(fileURLWithPath: recent))
         try Data("partial".utf8).write(to: URL(fileURLWithPath: old))
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
@@ -61,11 +58,7 @@ import CorpusKitTestSupport
     /// own, other files' and malformed names stay.
     @Test func staleTemporariesOfManyFilesInOneCall() throws {
         let scratch = try ScratchDirectory()
-        let finished = Process()
-        finished.executableURL = URL(fileURLWithPath: "/bin/true")
-        try finished.run()
-        finished.waitUntilExit()
-        let dead = finished.processIdentifier, live = ProcessInfo.processInfo.processIdentifier
+        let dead = try exitedProcessID(), live = ProcessInfo.processInfo.processIdentifier
         try FileManager.default.createDirectory(atPath: scratch.file("sub"), withIntermediateDirectories: true)
         let a = scratch.file("a_text_document.bin"), b = scratch.file("sub/b.tmp-9.idx"), c = scratch.file("c.bin")
         let stale = [a + ".tmp-\(dead)", a + ".tmp-\(dead)-3", b + ".tmp-\(dead)"]

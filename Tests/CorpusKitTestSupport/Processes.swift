@@ -205,3 +205,13 @@ public enum ForkedChild {
                       standardError: String(decoding: output, as: UTF8.self))
     }
 }
+
+/// The process id of a process that has already exited (`/bin/true`, waited for): what a writer
+/// killed earlier leaves in its temporary files' names, for the tests of their cleanup.
+public func exitedProcessID() throws -> Int32 {
+    let finished = Process()
+    finished.executableURL = URL(fileURLWithPath: "/bin/true")
+    try finished.run()
+    finished.waitUntilExit()
+    return finished.processIdentifier
+}
