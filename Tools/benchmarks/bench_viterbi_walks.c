@@ -1,24 +1,28 @@
-// The Unigram forward pass in C, four ways, on a CorpusKit trie cache entry and a prepared text (issue 22;
-// BENCHMARKS.md "Eighth session: ... walks in AVX-512 lanes"). sentencepiece's float32 policy without re-basing
+// The Unigram forward pass in C, several ways, on a CorpusKit trie cache entry (format 5: each cell's base a byte
+// offset, as DoubleArrayTrie stores it since the seventeenth session) and a prepared text (issue 22; BENCHMARKS.md
+// "Eighth session: ... walks in AVX-512 lanes", "Seventeenth session"). sentencepiece's float32 policy without re-basing
 // and, except in `full`, without the Swift loop's special first steps (ThreeByteStarts, SpaceRunChain), so
 // those variants walk every byte of every start from the root:
 //   A  one start at a time, the walk and its offers interleaved (the Swift loop's structure);
 //   full  A with the Swift loop's special first steps too (ThreeByteStarts, SpaceRunChain): the Swift forward
 //      pass in C, to compare with the `segment` share of a `corpuskit encode` profile (ONLY_FULL=1);
-//   A2 A with each cell's base stored as a byte offset (one shift fewer on the walk's dependency chain);
+//   A0 A with each cell's base an index (the cache format before the seventeenth session: one shift more on the
+//      walk's dependency chain);
+//   P8 full with 8-byte cells {base, check | 1 when a key ends there} and the ending key's {value, payload} in a
+//      second array at the same offset, read only where a key ends (half the cells' footprint);
 //   B  the walks first, 16 starts at a time in AVX-512 lanes (gathers; each start's candidates scattered into
 //      its slot), NV vectors in flight, then the offers start by start in text order.
 //   C  full with every walk's first K steps (default 4) branch-free: a walk that ended keeps its state, each
 //      offer is a blended store (score, start and id stored back unchanged when the candidate loses), so the
 //      only data-dependent branch left is "still walking after K steps", which goes on with full's loop (ninth
 //      session: whether taking out the walk-end and offer mispredictions lets the core overlap the starts).
-// Prints whether full's, A2's and B's nodes equal A's (C's, full's) on every document, then the times. B needs
-// AVX-512 (compiled only where -march gives it: on Zen 3 the program runs A, full, C and A2).
+// Prints whether full's, A0's, P8's and B's nodes equal A's (C's, full's) on every document, then the times. B needs
+// AVX-512 (compiled only where -march gives it: on Zen 3 the program runs A, full, C, P8 and A0).
 //
 //   python3 -c 'import json,struct,sys; o=open("mixed.bin","wb")
 //   for l in open(sys.argv[1]): b=("\u2581"+json.loads(l)["text"].replace(" ","\u2581")).encode(); o.write(struct.pack("<I",len(b))+b)' mixed.jsonl
 //   gcc -O2 -march=native -DNV=1 -DK=4 -o walk Tools/benchmarks/bench_viterbi_walks.c -lm
-//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A2=1, ONLY_C=1
+//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A0=1, ONLY_C=1, ONLY_P8=1
 #ifdef __AVX512F__
 #include <immintrin.h>
 #endif
@@ -60,7 +64,7 @@ static inline __attribute__((always_inline)) int walk(const uint8_t *text, int n
                                                       int32_t off, int pos) {
     int single = 0;
     while (pos < n) {
-        int32_t t = (CELL(off, 0) + text[pos]) * 16;
+        int32_t t = CELL(off, 0) + text[pos] * 16;
         if (CELL(t, 4) != off) break;
         off = t; pos++;
         int32_t v = CELL(t, 8);
@@ -83,22 +87,22 @@ static void forward_a(const uint8_t *text, int n, Node *best) {
     }
 }
 
-static const uint8_t *cells16;   // the same cells with base stored as a byte offset (base * 16)
-#define CELL16(off, field) (*(const int32_t *)(cells16 + (off) + (field)))
-static void forward_a2(const uint8_t *text, int n, Node *best) {
+static const uint8_t *cells_index;   // the same cells with base stored as an index (base / 16)
+#define CELLI(off, field) (*(const int32_t *)(cells_index + (off) + (field)))
+static void forward_a0(const uint8_t *text, int n, Node *best) {
     reset_nodes(best, n);
     int i = 0;
     while (i < n) {
         float s = best[i].score;
         int clen = charlen(text[i]); if (clen > n - i) clen = n - i;
-        int single = 0; long off = 0; int pos = i;
+        int single = 0; int32_t off = 0; int pos = i;
         while (pos < n) {
-            long t = (long)CELL16(off, 0) + ((long)text[pos] << 4);
-            if (CELL16(t, 4) != off) break;
+            int32_t t = (CELLI(off, 0) + text[pos]) * 16;
+            if (CELLI(t, 4) != off) break;
             off = t; pos++;
-            int32_t v = CELL16(t, 8);
+            int32_t v = CELLI(t, 8);
             if (v >= 0) {
-                offer(best, pos, s + *(const float *)(cells16 + t + 12), i, v);
+                offer(best, pos, s + *(const float *)(cells_index + t + 12), i, v);
                 if (pos - i == clen) single = 1;
             }
         }
@@ -115,7 +119,7 @@ static int three_ok;
 static int32_t chain_state[1025], chain_value[1025];
 static int chain_len;
 static inline int32_t next_state(int32_t state, uint8_t byte) {   // states as byte offsets
-    int32_t t = (CELL(state, 0) + byte) * 16;
+    int32_t t = CELL(state, 0) + byte * 16;
     return CELL(t, 4) == state ? t : -1;
 }
 static void build_tables(void) {
@@ -201,7 +205,7 @@ static inline __attribute__((always_inline)) void forward_steps(const uint8_t *t
 #pragma GCC unroll 16
             for (int k = 0; k < K; k++) {
                 int p = pos + k;
-                int32_t t = (CELL(off, 0) + text[p]) * 16;
+                int32_t t = CELL(off, 0) + text[p] * 16;
                 int ok = alive & (CELL(t, 4) == off) & (p < n);
                 off = ok ? t : off;
                 int32_t v = CELL(t, 8);
@@ -266,7 +270,7 @@ static inline __attribute__((always_inline)) int lanes_step(Lanes *S, const uint
     __mmask16 inside = _mm512_mask_cmplt_epi32_mask(active, pos, nn);
     __m512i base = _mm512_mask_i32gather_epi32(_mm512_setzero_si512(), inside, off, cells, 1);
     __m512i byte = _mm512_and_si512(_mm512_mask_i32gather_epi32(_mm512_setzero_si512(), inside, pos, text, 1), _mm512_set1_epi32(0xFF));
-    __m512i t = _mm512_slli_epi32(_mm512_add_epi32(base, byte), 4);
+    __m512i t = _mm512_add_epi32(base, _mm512_slli_epi32(byte, 4));
     __m512i chk = _mm512_mask_i32gather_epi32(_mm512_set1_epi32(-1), inside, _mm512_add_epi32(t, _mm512_set1_epi32(4)), cells, 1);
     __mmask16 alive = _mm512_mask_cmpeq_epi32_mask(inside, chk, off);
     __m512i val = _mm512_mask_i32gather_epi32(_mm512_set1_epi32(-1), alive, _mm512_add_epi32(t, _mm512_set1_epi32(8)), cells, 1);
@@ -339,6 +343,74 @@ static void forward_b(const uint8_t *text, int n, Node *best) {
 
 #endif
 
+// P8 (see the top): the cells converted from the 16-byte ones, base and check rescaled to 8-byte offsets.
+static uint8_t *cells8, *leaf8;
+#define C8(off, field) (*(const int32_t *)(cells8 + (off) + (field)))
+#define L8(off, field) (*(const int32_t *)(leaf8 + (off) + (field)))
+static int32_t three8[16 * 256];
+static int32_t chain_state8[1025];
+static void build8(long units) {
+    cells8 = aligned_alloc(64, (units * 8 + 63) / 64 * 64 + 4096 * 8);
+    leaf8 = aligned_alloc(64, (units * 8 + 63) / 64 * 64 + 4096 * 8);
+    for (long u = 0; u < units; u++) {
+        const int32_t *src = (const int32_t *)(cells + u * 16);
+        int32_t *dst = (int32_t *)(cells8 + u * 8), *lf = (int32_t *)(leaf8 + u * 8);
+        dst[0] = src[0] / 2;
+        dst[1] = src[1] < 0 ? -1 : (src[1] / 16 * 8) | (src[2] >= 0 ? 1 : 0);
+        lf[0] = src[2]; lf[1] = src[3];
+    }
+    for (int i = 0; i < 16 * 256; i++) three8[i] = three[i] < 0 ? -1 : three[i] / 2;
+    for (int i = 0; i <= chain_len; i++) chain_state8[i] = chain_state[i] / 2;
+}
+static inline __attribute__((always_inline)) int walk8(const uint8_t *text, int n, Node *best, int i, int clen, float s,
+                                                      int32_t off, int pos) {
+    int single = 0;
+    while (pos < n) {
+        int32_t t = C8(off, 0) + text[pos] * 8;
+        int32_t c = C8(t, 4);
+        if ((uint32_t)(c ^ off) > 1) break;
+        off = t; pos++;
+        if (c & 1) {
+            offer(best, pos, s + *(const float *)(leaf8 + t + 4), i, L8(t, 0));
+            if (pos - i == clen) single = 1;
+        }
+    }
+    return single;
+}
+static void forward_p8(const uint8_t *text, int n, Node *best) {
+    reset_nodes(best, n);
+    int i = 0, run_end = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int single = 0;
+        uint8_t lead = text[i];
+        int clen = 1; int32_t off = 0; int pos = i;
+        if (lead < 0x80) {
+        } else if ((lead & 0xF0) == 0xE0) {
+            clen = n - i < 3 ? n - i : 3;
+            if (lead == 0xE2 && chain_len > 0 && is_space(text, i, n)) {
+                if (i >= run_end) { run_end = i; while (is_space(text, run_end, n)) run_end += 3; }
+                int steps = (run_end - i) / 3; if (steps > chain_len) steps = chain_len;
+                for (int st = 1; st <= steps; st++) {
+                    int32_t v = chain_value[st];
+                    if (v >= 0) {
+                        offer(best, i + 3 * st, s + *(const float *)(cells + chain_state[st] + 12), i, v);
+                        if (st == 1) single = 1;
+                    }
+                }
+                off = chain_state8[steps]; pos = i + 3 * steps;
+            } else if (three_ok && i + 1 < n) {
+                off = three8[(lead & 0x0F) << 8 | text[i + 1]]; pos = i + 2;
+            }
+        } else {
+            clen = charlen(lead); if (clen > n - i) clen = n - i;
+        }
+        if (off >= 0) single |= walk8(text, n, best, i, clen, s, off, pos);
+        if (!single) offer(best, i + clen, s + unknown_score, i, unknown_id);
+        i += clen;
+    }
+}
+
 typedef void (*Forward)(const uint8_t *text, int n, Node *best);
 
 // With `check`, the documents on which `y`'s nodes differ from `x`'s; then `rounds` timings of the two
@@ -393,13 +465,16 @@ int main(int argc, char **argv) {
     if (getenv("ONLY_FULL")) return 0;
     compare("full", forward_full, "C", forward_c, docs, lens, ndocs, a, b, rounds, 1);
     if (getenv("ONLY_C")) return 0;
+    build8((size - 48) / 16);
+    compare("full", forward_full, "P8", forward_p8, docs, lens, ndocs, a, b, rounds, 1);
+    if (getenv("ONLY_P8")) return 0;
     long units = (size - 48) / 16;
     uint8_t *c16 = aligned_alloc(64, (units * 16 + 63) / 64 * 64 + 4096 * 16);
     memcpy(c16, cells, units * 16);
-    for (long u = 0; u < units; u++) { int32_t *base = (int32_t *)(c16 + u * 16); base[0] *= 16; }
-    cells16 = c16;
-    compare("A", forward_a, "A2", forward_a2, docs, lens, ndocs, a, b, rounds, 1);
-    if (getenv("ONLY_A2")) return 0;
+    for (long u = 0; u < units; u++) { int32_t *base = (int32_t *)(c16 + u * 16); base[0] /= 16; }
+    cells_index = c16;
+    compare("A", forward_a, "A0", forward_a0, docs, lens, ndocs, a, b, rounds, 1);
+    if (getenv("ONLY_A0")) return 0;
 #ifdef __AVX512F__
     printf("%d documents, %ld bytes, B: documents differing from A: %ld\n", ndocs, tsize, mismatches);
     compare("A", forward_a, "B", forward_b, docs, lens, ndocs, a, b, rounds, 0);   // checked above (SKIP2 aside)

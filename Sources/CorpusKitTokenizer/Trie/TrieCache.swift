@@ -26,7 +26,7 @@ struct TrieCache: Sendable {
     /// Bumped whenever the layout of the cells or the build changes.
     /// Old entries are then never found (the version is part of every key) and never misread (the
     /// header's cell size is checked too).
-    static let formatVersion: UInt64 = 4   // 2: 256 free cells after the largest base; 4: 16-byte units with a payload, check = the parent's byte offset
+    static let formatVersion: UInt64 = 5   // 2: 256 free cells after the largest base; 4: 16-byte units with a payload, check = the parent's byte offset; 5: base a byte offset too
 
     /// The cache configured by the environment.
     static let `default` = TrieCache(environment: { name in getenv(name).map { String(cString: $0) } })
