@@ -7,7 +7,7 @@
 #
 # The input is $CORPUSKIT_REFERENCES/documents.jsonl (JSON with `\u` escapes) repeated REPEATS
 # times, written once under $BENCH_DIR. Every configuration runs once per round, ROUNDS rounds,
-# alternating builds and thread counts, under `taskset -c 0,1`; outputs go to fresh prefixes
+# alternating builds (in both orders) and thread counts, each run after `sync`, under `taskset -c 0,1`; outputs go to fresh prefixes
 # (no rename over an old dataset) and every `.bin`/`.idx` is compared (`cmp`) with the first
 # run's. The machine is shared: the load average is printed with every run, the summary takes the
 # fastest wall of each configuration, and the CPU columns (user + sys, which do not depend on the
@@ -56,9 +56,16 @@ REFERENCE=""
 declare -A BEST BESTCPU
 for round in $(seq "$ROUNDS"); do
     for n in $THREADS; do
-        for b in "${!BUILDS[@]}"; do
+        # The builds take turns in both orders (build 0 first in odd rounds, last in even ones), and
+        # every run starts after `sync`: a run that follows another inherits the writeback of its
+        # ~100 MB of output, which made the second build of a pair 5-10 % slower at two threads
+        # whichever build it was (Intel Xeon host, 2026-12-08).
+        order=("${!BUILDS[@]}")
+        (( round % 2 == 0 )) && order=($(printf '%s\n' "${order[@]}" | tac))
+        for b in "${order[@]}"; do
             prefix="$WORK/out-b$b-t$n"
             rm -f "$prefix"_text_document.* "$prefix"_text_document.*.tmp-* 2>/dev/null || true
+            sync
             load=$(cut -d' ' -f1-3 /proc/loadavg)
             taskset -c 0,1 /usr/bin/time -o "$WORK/time.txt" -f '%e %U %S %M %R %w %c' \
                 "${BUILDS[$b]}" tokenize --input "$INPUT" --output-prefix "$prefix" --tokenizer-type "$TYPE" \
