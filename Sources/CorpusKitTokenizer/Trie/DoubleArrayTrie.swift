@@ -18,13 +18,15 @@ import CorpusKitSystem
 /// scaling: x86 addressing scales by at most 8, and a 16-byte index cost two more instructions
 /// per byte walked). `base` is stored as a byte offset too (`16 base[s]`), so the next cell's
 /// address is that plus `16 c`, whose shift does not wait for the load: one cycle less on the
-/// chain of dependent loads that a walk is (the forward pass 4–6 % faster on an Intel Xeon,
-/// ~2 % on Zen 4; BENCHMARKS.md, "Seventeenth session"). `value[t] >= 0` marks a key ending at `t`, and `payload[t]` is that key's
-/// payload (sentencepiece's Unigram keeps the piece's float32 score there, so a candidate costs
-/// one load from the unit just walked to instead of a second, dependent load into a score
-/// table; HF tokenizers' Unigram keeps a float32 there and the rest of its float64 score in the
-/// value's top bits, ``HuggingFaceCellScores``). The root is state 0. 256 cells follow the largest base, so `base[s] + c`
-/// is always inside the array and a walk needs no bounds check.
+/// chain of dependent loads that a walk is (a whole `encode` job 3–5 % faster on an Intel Xeon
+/// guest, same instruction count; BENCHMARKS.md, "Seventeenth session").
+///
+/// `value[t] >= 0` marks a key ending at `t`, and `payload[t]` is that key's payload
+/// (sentencepiece's Unigram keeps the piece's float32 score there, so a candidate costs one load
+/// from the unit just walked to instead of a second, dependent load into a score table; HF
+/// tokenizers' Unigram keeps a float32 there and the rest of its float64 score in the value's top
+/// bits, ``HuggingFaceCellScores``). The root is state 0. 256 cells follow the largest base, so
+/// `base[s] + c` is always inside the array and a walk needs no bounds check.
 public final class DoubleArrayTrie: @unchecked Sendable {
     @usableFromInline struct Unit {
         /// The byte offset of the cell for byte 0 of this state's children (the children's base
