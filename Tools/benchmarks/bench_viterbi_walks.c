@@ -22,7 +22,8 @@
 //   python3 -c 'import json,struct,sys; o=open("mixed.bin","wb")
 //   for l in open(sys.argv[1]): b=("\u2581"+json.loads(l)["text"].replace(" ","\u2581")).encode(); o.write(struct.pack("<I",len(b))+b)' mixed.jsonl
 //   gcc -O2 -march=native -DNV=1 -DK=4 -o walk Tools/benchmarks/bench_viterbi_walks.c -lm
-//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A0=1, ONLY_C=1, ONLY_P8=1
+//   taskset -c 0 ./walk ~/.cache/corpuskit/tries/ENTRY.trie mixed.bin 5     # SKIP2=1: B without its offers; ONLY_A0=1, ONLY_C=1, ONLY_P8=1;
+//                                                                              # COUNT=1: which starts could be skipped (below)
 #ifdef __AVX512F__
 #include <immintrin.h>
 #endif
@@ -411,6 +412,115 @@ static void forward_p8(const uint8_t *text, int n, Node *best) {
     }
 }
 
+
+// COUNT=1 (seventeenth session): could a start be skipped? `forward_count` is `full` counting the steps walked
+// from starts none of whose offers changed a node (what an oracle that skips them would save; "inside the
+// frontier": none of their offers reached past the furthest end offered before). `forward_prune_count` tries an
+// exact test that needs no walk: with the best score and the deepest key below the state after the start's
+// first character (`build_bounds`), the start is skipped when its path score plus that best score would not beat
+// any node it could reach (`<=`: the first of equal candidates wins, and float addition is monotone); it counts
+// the starts the test would skip and checks that none of them made a winning offer.
+static long st_steps, st_useless_steps, st_starts, st_useless_starts, st_inside_useless_steps, st_inside_useless_starts;
+static inline int walk_count(const uint8_t *text, int n, Node *best, int i, int clen, float s, int32_t off, int pos, int *won, int *maxend) {
+    int single = 0;
+    while (pos < n) {
+        int32_t t = CELL(off, 0) + text[pos] * 16;
+        st_steps++;
+        if (CELL(t, 4) != off) break;
+        off = t; pos++;
+        int32_t v = CELL(t, 8);
+        if (v >= 0) {
+            float c = s + *(const float *)(cells + t + 12);
+            if (c > best[pos].score) { *won = 1; best[pos].score = c; best[pos].start = i; best[pos].id = v; }
+            if (pos > *maxend) *maxend = pos;
+            if (pos - i == clen) single = 1;
+        }
+    }
+    return single;
+}
+static void forward_count(const uint8_t *text, int n, Node *best) {
+    reset_nodes(best, n);
+    int i = 0, run_end = 0, frontier = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int clen, pos; int32_t off;
+        long before = st_steps;
+        int single = first_steps(text, n, best, i, s, &clen, &off, &pos, &run_end);
+        int won = 0, maxend = i;
+        if (off >= 0) single |= walk_count(text, n, best, i, clen, s, off, pos, &won, &maxend);
+        if (!single) { float c = s + unknown_score; if (c > best[i + clen].score) { won = 1; best[i+clen].score = c; best[i+clen].start = i; best[i+clen].id = unknown_id; } if (i + clen > maxend) maxend = i + clen; }
+        long steps = st_steps - before;
+        st_starts++;
+        if (!won) { st_useless_starts++; st_useless_steps += steps; if (maxend <= frontier) { st_inside_useless_starts++; st_inside_useless_steps += steps; } }
+        if (maxend > frontier) frontier = maxend;
+        i += clen;
+    }
+}
+
+
+// Per state: the best score of a key at or below it, and the depth (bytes) of the deepest key below it.
+static float *max_below; static int32_t *depth_below; static long nunits;
+static void build_bounds(long units) {
+    nunits = units;
+    max_below = malloc(units * sizeof(float)); depth_below = malloc(units * sizeof(int32_t));
+    // iterative post-order DFS from the root over states (indices)
+    int32_t *stack = malloc(units * 2 * sizeof(int32_t)); long sp = 0;
+    char *done = calloc(units, 1);
+    stack[sp++] = 0;
+    while (sp) {
+        int32_t st = stack[sp - 1];
+        int32_t off = st * 16;
+        int32_t base = CELL(off, 0);
+        if (!done[st]) {
+            done[st] = 1;
+            for (int c = 0; c < 256; c++) { int32_t u = base + c * 16; if (u / 16 < units && u > 0 && CELL(u, 4) == off) stack[sp++] = u / 16; }
+            continue;
+        }
+        sp--;
+        float m = CELL(off, 8) >= 0 ? *(const float *)(cells + off + 12) : -INFINITY;
+        int32_t d = 0;
+        for (int c = 0; c < 256; c++) { int32_t u = base + c * 16; if (u / 16 < units && u > 0 && CELL(u, 4) == off) { if (max_below[u / 16] > m) m = max_below[u / 16]; if (depth_below[u / 16] + 1 > d) d = depth_below[u / 16] + 1; } }
+        max_below[st] = m; depth_below[st] = d;
+    }
+}
+static long pr_starts, pr_steps, pr_wrong, within_starts, within_steps;
+static void forward_prune_count(const uint8_t *text, int n, Node *best) {
+    reset_nodes(best, n);
+    int i = 0, run_end = 0, frontier = 0;
+    while (i < n) {
+        float s = best[i].score;
+        int clen, pos; int32_t off;
+        int within = 0;
+        // the bound test, before the walk (on the nodes as they are now)
+        int cl = charlen(text[i]); if (cl > n - i) cl = n - i;
+        int32_t st = 0; int ok = 1;
+        for (int k = 0; k < cl; k++) { int32_t t = CELL(st, 0) + text[i + k] * 16; if (CELL(t, 4) != st) { ok = 0; break; } st = t; }
+        int prunable = 0;
+        if (ok) {
+            float bound = s + max_below[st / 16];
+            int reach = i + cl + depth_below[st / 16]; if (reach > n) reach = n;
+            within = reach <= frontier;
+            prunable = 1;
+            for (int e = i + cl; e <= reach; e++) {
+                if (e < n && (text[e] & 0xC0) == 0x80) continue;
+                if (!(bound <= best[e].score)) { prunable = 0; break; }
+            }
+            if (CELL(st, 8) < 0 && !(s + unknown_score <= best[i + cl].score)) prunable = 0;
+        } else {
+            prunable = (s + unknown_score <= best[i + cl].score);
+        }
+        long before = st_steps;
+        int single = first_steps(text, n, best, i, s, &clen, &off, &pos, &run_end);
+        int won = 0, maxend = i;
+        if (off >= 0) single |= walk_count(text, n, best, i, clen, s, off, pos, &won, &maxend);
+        if (!single) { float c = s + unknown_score; if (c > best[i + clen].score) { won = 1; best[i+clen].score = c; best[i+clen].start = i; best[i+clen].id = unknown_id; } if (i + clen > maxend) maxend = i + clen; }
+        if (prunable) { pr_starts++; pr_steps += st_steps - before; if (won) pr_wrong++; }
+        if (within) { within_starts++; within_steps += st_steps - before; }
+        if (maxend > frontier) frontier = maxend;
+        i += clen;
+    }
+}
+
 typedef void (*Forward)(const uint8_t *text, int n, Node *best);
 
 // With `check`, the documents on which `y`'s nodes differ from `x`'s; then `rounds` timings of the two
@@ -460,6 +570,19 @@ int main(int argc, char **argv) {
     }
 #endif
     build_tables();
+    if (getenv("COUNT")) {
+        for (int d = 0; d < ndocs; d++) forward_count(docs[d], lens[d], a);
+        printf("starts %ld, steps %ld (walks only; the first steps taken from tables not counted)\nstarts with no winning offer %ld (%.1f %%), their steps %ld (%.1f %%)\n  of which every offer ended inside the frontier: %ld starts, %ld steps (%.1f %%)\n",
+               st_starts, st_steps, st_useless_starts, 100.0 * st_useless_starts / st_starts, st_useless_steps, 100.0 * st_useless_steps / st_steps,
+               st_inside_useless_starts, st_inside_useless_steps, 100.0 * st_inside_useless_steps / st_steps);
+        st_steps = 0;
+        build_bounds((size - 48) / 16);
+        for (int d = 0; d < ndocs; d++) forward_prune_count(docs[d], lens[d], a);
+        printf("bound test (per first character: best score and depth below): prunable starts %ld (%.1f %%), their steps %ld (%.1f %%), wrongly pruned %ld\n",
+               pr_starts, 100.0 * pr_starts / st_starts, pr_steps, 100.0 * pr_steps / st_steps, pr_wrong);
+        printf("starts whose deepest possible key ends inside the frontier: %ld (%.1f %%), their steps %.1f %%\n", within_starts, 100.0 * within_starts / st_starts, 100.0 * within_steps / st_steps);
+        return 0;
+    }
     printf("three-byte table %s, chain length %d\n", three_ok ? "used" : "not used", chain_len);
     compare("A", forward_a, "full", forward_full, docs, lens, ndocs, a, b, rounds, 1);
     if (getenv("ONLY_FULL")) return 0;
