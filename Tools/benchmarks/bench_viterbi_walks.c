@@ -415,8 +415,8 @@ static void forward_p8(const uint8_t *text, int n, Node *best) {
 
 // COUNT=1 (seventeenth session): could a start be skipped? `forward_count` is `full` counting the steps walked
 // from starts none of whose offers changed a node (what an oracle that skips them would save; "inside the
-// frontier": none of their offers reached past the furthest end offered before). `forward_prune_count` tries an
-// exact test that needs no walk: with the best score and the deepest key below the state after the start's
+// frontier": none of their offers reached past the furthest end offered before), and it also tries an exact
+// test that needs no walk: with the best score and the deepest key below the state after the start's
 // first character (`build_bounds`), the start is skipped when its path score plus that best score would not beat
 // any node it could reach (`<=`: the first of equal candidates wins, and float addition is monotone); it counts
 // the starts the test would skip and checks that none of them made a winning offer.
@@ -438,25 +438,6 @@ static inline int walk_count(const uint8_t *text, int n, Node *best, int i, int 
     }
     return single;
 }
-static void forward_count(const uint8_t *text, int n, Node *best) {
-    reset_nodes(best, n);
-    int i = 0, run_end = 0, frontier = 0;
-    while (i < n) {
-        float s = best[i].score;
-        int clen, pos; int32_t off;
-        long before = st_steps;
-        int single = first_steps(text, n, best, i, s, &clen, &off, &pos, &run_end);
-        int won = 0, maxend = i;
-        if (off >= 0) single |= walk_count(text, n, best, i, clen, s, off, pos, &won, &maxend);
-        if (!single) { float c = s + unknown_score; if (c > best[i + clen].score) { won = 1; best[i+clen].score = c; best[i+clen].start = i; best[i+clen].id = unknown_id; } if (i + clen > maxend) maxend = i + clen; }
-        long steps = st_steps - before;
-        st_starts++;
-        if (!won) { st_useless_starts++; st_useless_steps += steps; if (maxend <= frontier) { st_inside_useless_starts++; st_inside_useless_steps += steps; } }
-        if (maxend > frontier) frontier = maxend;
-        i += clen;
-    }
-}
-
 
 // Per state: the best score of a key at or below it, and the depth (bytes) of the deepest key below it.
 static float *max_below; static int32_t *depth_below; static long nunits;
@@ -484,38 +465,44 @@ static void build_bounds(long units) {
     }
 }
 static long pr_starts, pr_steps, pr_wrong, within_starts, within_steps;
-static void forward_prune_count(const uint8_t *text, int n, Node *best) {
+// `full`, counting: before each start's walk the bound test (on the nodes as they are then), after it whether
+// an offer won and how far its offers reached.
+static void forward_count(const uint8_t *text, int n, Node *best) {
     reset_nodes(best, n);
     int i = 0, run_end = 0, frontier = 0;
     while (i < n) {
         float s = best[i].score;
         int clen, pos; int32_t off;
-        int within = 0;
-        // the bound test, before the walk (on the nodes as they are now)
         int cl = charlen(text[i]); if (cl > n - i) cl = n - i;
-        int32_t st = 0; int ok = 1;
+        int32_t st = 0; int ok = 1, within = 0, prunable;
         for (int k = 0; k < cl; k++) { int32_t t = CELL(st, 0) + text[i + k] * 16; if (CELL(t, 4) != st) { ok = 0; break; } st = t; }
-        int prunable = 0;
         if (ok) {
             float bound = s + max_below[st / 16];
             int reach = i + cl + depth_below[st / 16]; if (reach > n) reach = n;
             within = reach <= frontier;
             prunable = 1;
             for (int e = i + cl; e <= reach; e++) {
-                if (e < n && (text[e] & 0xC0) == 0x80) continue;
+                if (e < n && (text[e] & 0xC0) == 0x80) continue;   // no key ends inside a character
                 if (!(bound <= best[e].score)) { prunable = 0; break; }
             }
             if (CELL(st, 8) < 0 && !(s + unknown_score <= best[i + cl].score)) prunable = 0;
         } else {
-            prunable = (s + unknown_score <= best[i + cl].score);
+            prunable = s + unknown_score <= best[i + cl].score;
         }
         long before = st_steps;
         int single = first_steps(text, n, best, i, s, &clen, &off, &pos, &run_end);
         int won = 0, maxend = i;
         if (off >= 0) single |= walk_count(text, n, best, i, clen, s, off, pos, &won, &maxend);
-        if (!single) { float c = s + unknown_score; if (c > best[i + clen].score) { won = 1; best[i+clen].score = c; best[i+clen].start = i; best[i+clen].id = unknown_id; } if (i + clen > maxend) maxend = i + clen; }
-        if (prunable) { pr_starts++; pr_steps += st_steps - before; if (won) pr_wrong++; }
-        if (within) { within_starts++; within_steps += st_steps - before; }
+        if (!single) {
+            float c = s + unknown_score;
+            if (c > best[i + clen].score) { won = 1; best[i + clen].score = c; best[i + clen].start = i; best[i + clen].id = unknown_id; }
+            if (i + clen > maxend) maxend = i + clen;
+        }
+        long steps = st_steps - before;
+        st_starts++;
+        if (!won) { st_useless_starts++; st_useless_steps += steps; if (maxend <= frontier) { st_inside_useless_starts++; st_inside_useless_steps += steps; } }
+        if (prunable) { pr_starts++; pr_steps += steps; if (won) pr_wrong++; }
+        if (within) { within_starts++; within_steps += steps; }
         if (maxend > frontier) frontier = maxend;
         i += clen;
     }
@@ -571,16 +558,17 @@ int main(int argc, char **argv) {
 #endif
     build_tables();
     if (getenv("COUNT")) {
+        build_bounds((size - 48) / 16);
         for (int d = 0; d < ndocs; d++) forward_count(docs[d], lens[d], a);
-        printf("starts %ld, steps %ld (walks only; the first steps taken from tables not counted)\nstarts with no winning offer %ld (%.1f %%), their steps %ld (%.1f %%)\n  of which every offer ended inside the frontier: %ld starts, %ld steps (%.1f %%)\n",
+        printf("starts %ld, steps %ld (walks only; the first steps taken from tables not counted)\n"
+               "starts with no winning offer %ld (%.1f %%), their steps %ld (%.1f %%)\n"
+               "  of which every offer ended inside the frontier: %ld starts, %ld steps (%.1f %%)\n",
                st_starts, st_steps, st_useless_starts, 100.0 * st_useless_starts / st_starts, st_useless_steps, 100.0 * st_useless_steps / st_steps,
                st_inside_useless_starts, st_inside_useless_steps, 100.0 * st_inside_useless_steps / st_steps);
-        st_steps = 0;
-        build_bounds((size - 48) / 16);
-        for (int d = 0; d < ndocs; d++) forward_prune_count(docs[d], lens[d], a);
         printf("bound test (per first character: best score and depth below): prunable starts %ld (%.1f %%), their steps %ld (%.1f %%), wrongly pruned %ld\n",
                pr_starts, 100.0 * pr_starts / st_starts, pr_steps, 100.0 * pr_steps / st_steps, pr_wrong);
-        printf("starts whose deepest possible key ends inside the frontier: %ld (%.1f %%), their steps %.1f %%\n", within_starts, 100.0 * within_starts / st_starts, 100.0 * within_steps / st_steps);
+        printf("starts whose deepest possible key ends inside the frontier: %ld (%.1f %%), their steps %.1f %%\n",
+               within_starts, 100.0 * within_starts / st_starts, 100.0 * within_steps / st_steps);
         return 0;
     }
     printf("three-byte table %s, chain length %d\n", three_ok ? "used" : "not used", chain_len);
