@@ -77,6 +77,10 @@ public enum POSIXFile {
         public var size: Int
         /// The last modification, in seconds since 1970 (with the file system's sub-second part).
         public var modifiedAt: Double
+        /// The last access, in seconds since 1970, as the file system keeps it (with Linux's
+        /// default `relatime`, updated when a read or a mapping follows the last modification or
+        /// the recorded access is a day old).
+        public var accessedAt: Double = 0
         /// Whether it is a regular file (after symbolic links).
         public var isRegularFile: Bool = false
         /// Whether it is a directory (after symbolic links).
@@ -93,11 +97,12 @@ public enum POSIXFile {
         var info = stat()
         guard stat(path, &info) == 0 else { throw SystemError(path: path, operation: "stat", code: errno) }
         #if canImport(Darwin)
-        let modified = info.st_mtimespec
+        let modified = info.st_mtimespec, accessed = info.st_atimespec
         #else
-        let modified = info.st_mtim
+        let modified = info.st_mtim, accessed = info.st_atim
         #endif
         return Status(size: Int(info.st_size), modifiedAt: Double(modified.tv_sec) + Double(modified.tv_nsec) / 1e9,
+                      accessedAt: Double(accessed.tv_sec) + Double(accessed.tv_nsec) / 1e9,
                       isRegularFile: (info.st_mode & S_IFMT) == S_IFREG, isDirectory: (info.st_mode & S_IFMT) == S_IFDIR,
                       device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }

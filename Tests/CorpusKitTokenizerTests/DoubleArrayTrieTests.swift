@@ -217,6 +217,36 @@ final class DoubleArrayTrieTests: XCTestCase {
         }
     }
 
+    /// Beyond the size limit, the entries used longest ago go first (the later of modification and
+    /// access), never the one just stored; other files and temporaries are neither counted nor removed.
+    func testTrimRemovesTheLeastRecentlyUsedEntriesBeyondTheLimit() throws {
+        let directory = try temporaryDirectory()
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let cache = TrieCache(directory: directory.path)
+        func make(_ name: String, bytes: Int, modified: Int, accessed: Int) throws {
+            let path = directory.appendingPathComponent(name).path
+            try Data(count: bytes).write(to: URL(fileURLWithPath: path))
+            var times = [timeval(tv_sec: accessed, tv_usec: 0), timeval(tv_sec: modified, tv_usec: 0)]
+            XCTAssertEqual(utimes(path, &times), 0, name)
+        }
+        try make("000000000000000a.trie", bytes: 100, modified: 1_000, accessed: 5_000)         // in use lately
+        try make("000000000000000b.json-values", bytes: 100, modified: 2_000, accessed: 2_000)
+        try make("000000000000000c.trie", bytes: 100, modified: 3_000, accessed: 3_000)
+        try make("000000000000000d.trie", bytes: 100, modified: 500, accessed: 500)             // just stored
+        try make("notes.txt", bytes: 1_000, modified: 100, accessed: 100)
+        try make("000000000000000e.trie.tmp-4242", bytes: 1_000, modified: 100, accessed: 100)
+        func names() throws -> [String] { try FileManager.default.contentsOfDirectory(atPath: directory.path).sorted() }
+        let kept = directory.appendingPathComponent("000000000000000d.trie").path
+
+        cache.trim(keeping: kept, limit: 400)
+        XCTAssertEqual(try names().count, 6, "at the limit nothing goes")
+        cache.trim(keeping: kept, limit: 250)
+        XCTAssertEqual(try names(), ["000000000000000a.trie", "000000000000000d.trie", "000000000000000e.trie.tmp-4242", "notes.txt"])
+        cache.trim(keeping: kept, limit: 0)
+        XCTAssertEqual(try names(), ["000000000000000d.trie", "000000000000000e.trie.tmp-4242", "notes.txt"])
+        TrieCache(directory: nil).trim(keeping: kept, limit: 0)   // caching off: nothing to do
+    }
+
     func testCacheLocationFromTheEnvironment() {
         func directory(_ environment: [String: String]) -> String? { TrieCache(environment: { environment[$0] }).directory }
         XCTAssertEqual(directory(["HOME": "/home/u"]), "/home/u/.cache/corpuskit/tries")

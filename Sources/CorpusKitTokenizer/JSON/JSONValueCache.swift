@@ -189,7 +189,8 @@ struct JSONValueCache {
         do {
             try file.write(bytes)
             try file.commit()
-        } catch {}
+        } catch { return }
+        TrieCache(directory: directory).trim(keeping: path)
     }
 
     /// A `.model` run's numbers split into scores (the low 32 bits) and types (the next 8), or

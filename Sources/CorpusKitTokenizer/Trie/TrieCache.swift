@@ -23,6 +23,12 @@ struct TrieCache: Sendable {
 
     /// Tries with fewer keys are built directly (a few milliseconds at most).
     static let minimumKeyCount = 20_000
+    /// The most the directory's entries (tries and parsed vocabularies) may hold in all, in bytes,
+    /// after an entry is stored: 1 GiB, over a hundred vocabularies of llm-jp v4.0's size. Every
+    /// tokenizer file and every cache format leaves its own entries, so without a bound the
+    /// directory grows with each vocabulary a user ever tried (a vocabulary extension makes many)
+    /// and with each format change; ``trim(keeping:limit:)`` removes the least recently used.
+    static let sizeLimit = 1 << 30
     /// Bumped whenever the layout of the cells or the build changes.
     /// Old entries are then never found (the version is part of every key) and never misread (the
     /// header's cell size is checked too).
@@ -105,7 +111,35 @@ struct TrieCache: Sendable {
             try file.write(header.withUnsafeBytes { Array($0) })
             try file.write(units)
             try file.commit()
-        } catch {}
+        } catch { return }
+        trim(keeping: path)
+    }
+
+    /// Removes the least recently used entries (`*.trie`, `*.json-values`) until those left hold at
+    /// most `limit` bytes, never `kept` (the entry just stored). Recency is the later of a file's
+    /// modification and its last access: loading an entry maps and reads it, which updates the
+    /// access time (with `relatime`, at most once a day — fine-grained enough to tell the entries
+    /// in use from those of a vocabulary or a format left behind). Other files (another process's
+    /// temporaries among them) are neither counted nor removed. Best effort, like the rest of the
+    /// cache: an entry another process has mapped stays readable to it after the unlink, and one
+    /// it is about to open is then built again.
+    func trim(keeping kept: String, limit: Int = TrieCache.sizeLimit) {
+        guard let directory, let listing = try? POSIXFile.directoryNames(directory) else { return }
+        var entries: [(path: String, size: Int, usedAt: Double)] = []
+        var total = 0
+        for name in listing.names where name.hasSuffix(".trie") || name.hasSuffix(".json-values") {
+            let path = directory + "/" + name
+            guard let status = POSIXFile.status(path: path), status.isRegularFile else { continue }
+            total += status.size
+            if path != kept { entries.append((path, status.size, max(status.modifiedAt, status.accessedAt))) }
+        }
+        guard total > limit else { return }
+        entries.sort { $0.usedAt < $1.usedAt }
+        for entry in entries {
+            if total <= limit { break }
+            POSIXFile.removeQuietly(entry.path)
+            total -= entry.size
+        }
     }
 
     // MARK: Keys
