@@ -147,12 +147,10 @@ public enum AtomicFile {
         }
         var removed: [String] = []
         for (directory, names) in namesByDirectory {
-            guard let dir = opendir(directory) else { continue }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let entryName = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
-                }
+            // A name that is not valid UTF-8 is left out of the listing: no path given here (a
+            // Swift string) has such a temporary.
+            guard let listing = try? POSIXFile.directoryNames(directory) else { continue }
+            for entryName in listing.names {
                 guard let (name, pid) = temporaryNameParts(entryName), names.contains(name) else { continue }
                 guard pid != POSIXFile.processID, ownedByCaller || !POSIXFile.processExists(pid) else { continue }
                 let full = directory == "/" ? "/" + entryName : directory + "/" + entryName
