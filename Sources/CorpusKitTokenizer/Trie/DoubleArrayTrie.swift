@@ -128,7 +128,7 @@ public final class DoubleArrayTrie: @unchecked Sendable {
     /// Follows byte `byte` from `state`; returns the next state or -1.
     @inlinable @inline(__always)
     public func next(_ state: Int32, _ byte: UInt8) -> Int32 {
-        let target = (Int(units[Int(state)].base) &+ Int(byte) &* MemoryLayout<Unit>.stride) / MemoryLayout<Unit>.stride
+        let target = Int(units[Int(state)].base) / MemoryLayout<Unit>.stride &+ Int(byte)
         if target < unitCount && units[target].check == Self.checkValue(parent: Int(state)) { return Int32(target) }
         return -1
     }
